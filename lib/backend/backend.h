@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The backend interface: a table of functions that the engine calls to act
+ * on domains and devices. A backend knows the hypervisor (or the
+ * simulation), never files of the store or tasks: the engine hands each
+ * call a small environment (cancel check, interruptible sleep, progress).
+ * Implementations: sim/ (simulator) and xen/ (libxenctrl & co).
+ */
+#ifndef XO_BACKEND_H
+#define XO_BACKEND_H
+
+#include <stdint.h>
+
+#include "model/model.h"
+
+#define XO_MAX_VCPUS 128
+
+/*
+ * Given by the engine to every call that may take time. check() and
+ * sleep() are cancel points: they return XENOPS_ECANCELLED once the task was
+ * asked to stop (the backend then returns that code after leaving the
+ * domain in a valid state). Backends must call one of them at least once
+ * in every wait loop.
+ */
+struct xo_env {
+	int (*check)(struct xo_env *env);
+	int (*sleep)(struct xo_env *env, unsigned int ms);
+	void (*progress)(struct xo_env *env, double fraction); /* within the atom */
+	void *priv;
+};
+
+/* Reasons of a domain shutdown, with Xen's numbering (SHUTDOWN_*). */
+enum xo_shutdown_reason {
+	XO_SHUTDOWN_NONE = -1,
+	XO_SHUTDOWN_POWEROFF = 0,
+	XO_SHUTDOWN_REBOOT = 1,
+	XO_SHUTDOWN_SUSPEND = 2,
+	XO_SHUTDOWN_CRASH = 3,
+	XO_SHUTDOWN_WATCHDOG = 4,
+};
+
+enum xo_dom_status {
+	XO_DOM_RUNNING = 0,
+	XO_DOM_PAUSED = 1,
+	XO_DOM_SHUTDOWN = 2, /* shut down, not yet destroyed: see shutdown_reason */
+	XO_DOM_DYING = 3,
+};
+
+struct xo_domain_info {
+	int domid;
+	char vm_id[XO_ID_MAX + 1]; /* the VM this domain was built for ("" if unknown) */
+	int status;                /* enum xo_dom_status */
+	int shutdown_reason;       /* enum xo_shutdown_reason when XO_DOM_SHUTDOWN */
+	uint64_t memory_actual;    /* bytes */
+	uint64_t memory_target;    /* bytes */
+	unsigned int vcpus_max;
+	unsigned int vcpus_online;
+	uint64_t cpu_time_ns;
+	uint64_t vcpu_time_ns[XO_MAX_VCPUS]; /* first vcpus_max entries */
+	double start_time;         /* wall clock */
+};
+
+struct xo_host_info {
+	char hypervisor[64]; /* e.g. "xen-4.17.7" or "sim-0.1" */
+	unsigned int nr_cpus;
+	uint64_t total_memory; /* bytes */
+	uint64_t free_memory;  /* bytes */
+};
+
+/* Upcalls from the backend, from any thread of the backend. */
+struct xo_backend_events {
+	/* A domain of that VM changed state (died, shut down, paused...). */
+	void (*domain_changed)(void *opaque, const char *vm_id);
+	/* A device of that VM changed on the guest's or backend's side. */
+	void (*device_changed)(void *opaque, const char *vm_id, int kind, const char *dev_id);
+	void *opaque;
+};
+
+struct xo_backend_params {
+	const char *state_dir;         /* NULL: memory only */
+	const struct xo_log *log;
+	struct xo_backend_events events;
+};
+
+struct xo_backend; /* each implementation defines it */
+
+struct xo_backend_ops {
+	const char *name;
+	/* Open: errors XENOPS_EBACKEND (e.g. no hypervisor) with a message. */
+	int (*open)(struct xo_backend **out, const struct xo_backend_params *params);
+	void (*close)(struct xo_backend *b);
+	int (*host_info)(struct xo_backend *b, struct xo_host_info *out);
+	/* Knobs ("sim.*" keys); XENOPS_ENOTSUP where there are none. */
+	int (*set_knob)(struct xo_backend *b, const char *key, const char *value);
+
+	/* Domains. domid is the backend's handle for a domain. */
+	int (*domain_create)(struct xo_backend *b, struct xo_env *env,
+			     const struct xo_vm_config *cfg, int *domid_out);
+	int (*domain_build)(struct xo_backend *b, struct xo_env *env,
+			    const struct xo_vm_config *cfg, int domid);
+	int (*domain_unpause)(struct xo_backend *b, struct xo_env *env, int domid);
+	int (*domain_pause)(struct xo_backend *b, struct xo_env *env, int domid);
+	/* Ask the guest to shut down with @reason (poweroff, reboot, suspend). */
+	int (*domain_request_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
+				       int reason);
+	/* Wait for the guest to acknowledge the request: 0, XENOPS_ENOACK. */
+	int (*domain_wait_ack)(struct xo_backend *b, struct xo_env *env, int domid,
+			       unsigned int timeout_ms);
+	/* Wait for the domain to shut down: 0 and *reason_out, XENOPS_ENOSHUTDOWN. */
+	int (*domain_wait_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
+				    unsigned int timeout_ms, int *reason_out);
+	/* Destroy the domain and everything the backend made for it (xenstore, devices). */
+	int (*domain_destroy)(struct xo_backend *b, struct xo_env *env, int domid);
+	/* Save the (suspended) domain's memory to @path; the domain is then shut down. */
+	int (*domain_save)(struct xo_backend *b, struct xo_env *env, int domid,
+			   const struct xo_vm_config *cfg, const char *path);
+	/* Create a domain from a file written by domain_save of the same VM. */
+	int (*domain_restore)(struct xo_backend *b, struct xo_env *env,
+			      const struct xo_vm_config *cfg, const char *path, int *domid_out);
+	/* Current facts about a domain; XENOPS_ENOTFOUND when it is gone. */
+	int (*domain_info)(struct xo_backend *b, int domid, struct xo_domain_info *out);
+	/* Every domain this backend manages (for recovery); *out freed with free(). */
+	int (*domain_list)(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out);
+
+	/* Devices (every kind): plug into / unplug from a domain. */
+	int (*dev_plug)(struct xo_backend *b, struct xo_env *env, int domid,
+			const struct xo_dev_config *cfg, struct xo_dev_state *st_out);
+	int (*dev_unplug)(struct xo_backend *b, struct xo_env *env, int domid,
+			  const struct xo_dev_config *cfg, int force);
+	/* Current facts about a plugged device; XENOPS_ENOTFOUND when gone. */
+	int (*dev_info)(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+			struct xo_dev_state *st_out);
+	/* VBD: change media (@backend "" ejects). */
+	int (*vbd_set_media)(struct xo_backend *b, struct xo_env *env, int domid,
+			     const struct xo_dev_config *cfg, const char *backend);
+	/* VIF: set the link state. */
+	int (*vif_set_carrier)(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_dev_config *cfg, int carrier);
+
+	/* Simulator only (NULL elsewhere): the guest does @action. */
+	int (*guest_action)(struct xo_backend *b, int domid, const char *action, int kind,
+			    const char *dev_id);
+};
+
+extern const struct xo_backend_ops xo_backend_sim;
+#ifdef XENOPS_HAVE_XEN
+extern const struct xo_backend_ops xo_backend_xen;
+#endif
+
+#endif /* XO_BACKEND_H */

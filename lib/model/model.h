@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The object model: VM and device (VBD, VIF, PCI) configurations and
+ * states, their validation, and their JSON form (json-c). No I/O here.
+ * Schema and defaults: docs/schema.md.
+ */
+#ifndef XO_MODEL_H
+#define XO_MODEL_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "util/util.h"
+#include "xenops/context.h"
+
+/* Format version written into every JSON record by the store. */
+#define XO_RECORD_VERSION 1
+
+enum xo_vm_type { XO_VM_PV = 0, XO_VM_PVH = 1 };
+enum xo_action { XO_ACTION_DESTROY = 0, XO_ACTION_RESTART = 1, XO_ACTION_PRESERVE = 2 };
+
+struct xo_kv {
+	char *key;
+	char *value;
+};
+
+struct xo_vm_config {
+	char id[XO_ID_MAX + 1];
+	char *name;
+	int type;               /* enum xo_vm_type */
+	uint64_t memory_max;    /* bytes (static max) */
+	uint64_t memory_target; /* bytes (dynamic target) */
+	unsigned int vcpus_max;
+	unsigned int vcpus;     /* online at start */
+	char *kernel, *ramdisk, *cmdline; /* never NULL: "" when unset */
+	int on_shutdown, on_reboot, on_crash; /* enum xo_action */
+	struct xo_kv *xenstore; /* extra keys, relative to the domain's path */
+	size_t n_xenstore;
+};
+
+struct xo_vbd_config {
+	char device[16];  /* xvda ... */
+	char *backend;    /* "file:PATH", "phy:DEV", or "" (empty CD drive) */
+	int readonly;
+	int cdrom;
+	int unpluggable;
+};
+
+struct xo_vif_config {
+	int index;        /* -1 in a parsed config: the engine picks the lowest free */
+	char mac[18];     /* "" in a parsed config when absent: the engine generates one */
+	char *bridge;
+	unsigned int mtu;
+	int carrier;
+};
+
+struct xo_pci_config {
+	char address[13]; /* DDDD:BB:DD.F, normalised to lower case */
+	int permissive;
+	int msitranslate;
+	int power_mgmt;
+};
+
+struct xo_dev_config {
+	int kind;               /* XENOPS_KIND_VBD / VIF / PCI */
+	char id[XO_ID_MAX + 1]; /* "" in a parsed config when absent: defaulted by
+	                           xo_dev_config_default_id once index/mac are set */
+	union {
+		struct xo_vbd_config vbd;
+		struct xo_vif_config vif;
+		struct xo_pci_config pci;
+	} u;
+};
+
+/* What is, as opposed to what was asked for. */
+struct xo_vm_state {
+	int power;              /* enum xenops_power_state */
+	int domid;              /* -1: no domain */
+	double start_time;      /* wall clock; 0 when halted */
+	char last_shutdown_reason[16]; /* "poweroff", "reboot", "crash", "suspend", ... or "" */
+	char *suspend_path;     /* set while Suspended */
+	struct xo_error error;  /* set while in XENOPS_POWER_ERROR */
+};
+
+struct xo_dev_state {
+	int plugged;
+	int active;
+	int backend_state;      /* xenbus state number (4 = connected), 0 unknown */
+	int media_present;      /* VBD */
+	int carrier;            /* VIF */
+	char host_ifname[24];   /* VIF: vif<domid>.<index> */
+};
+
+/* ---- VM configuration ---- */
+
+/*
+ * Parse and validate a VM configuration. Unknown fields are an error; every
+ * field has a default. Errors (XENOPS_EINVAL with a message naming the
+ * field, XENOPS_ENOMEM) are set through xo_err. An absent id is generated
+ * (a random UUID).
+ */
+int xo_vm_config_parse(struct xo_vm_config **out, const char *json_text);
+int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj);
+struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg);
+struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg);
+void xo_vm_config_free(struct xo_vm_config *cfg);
+
+/* ---- device configuration ---- */
+
+int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text);
+int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj);
+/* Fill the id from device name / index / address when it was absent. */
+void xo_dev_config_default_id(struct xo_dev_config *cfg);
+struct json_object *xo_dev_config_to_json(const struct xo_dev_config *cfg);
+struct xo_dev_config *xo_dev_config_dup(const struct xo_dev_config *cfg);
+void xo_dev_config_free(struct xo_dev_config *cfg);
+/*
+ * Check a VBD media backend string ("file:/abs/path", "phy:/dev/x", or ""
+ * when @allow_empty). Returns 0 or XENOPS_EINVAL naming @what.
+ */
+int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what);
+/* A random locally administered MAC in Xen's 00:16:3e prefix. */
+void xo_mac_generate(char out[18]);
+
+/* ---- states ---- */
+
+void xo_vm_state_init(struct xo_vm_state *st);
+void xo_vm_state_clear(struct xo_vm_state *st);
+struct json_object *xo_vm_state_to_json(const struct xo_vm_state *st);
+int xo_vm_state_from_json(struct xo_vm_state *st, struct json_object *obj);
+struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st);
+int xo_dev_state_from_json(struct xo_dev_state *st, struct json_object *obj);
+
+/* ---- names ---- */
+
+const char *xo_action_name(int action);
+const char *xo_vm_type_name(int type);
+/* Name of a Xen shutdown reason code (0 poweroff, 1 reboot, 2 suspend, 3 crash, 4 watchdog). */
+const char *xo_shutdown_reason_name(int reason);
+
+/* ---- JSON helpers (the one set) ---- */
+
+/* Serialise to a new malloc'd string (free with free()); NULL on ENOMEM. */
+char *xo_json_dumps(struct json_object *obj);
+/* Parse text into an object; XENOPS_EINVAL naming @what on bad JSON. */
+int xo_json_loads(struct json_object **out, const char *text, const char *what);
+
+#endif /* XO_MODEL_H */

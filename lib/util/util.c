@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Small shared helpers: id validation, logging, time, strings, string
+ * arrays, public free functions and version queries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/util.h"
+
+#define XO_STR(x) XO_STR2(x)
+#define XO_STR2(x) #x
+
+bool xo_id_valid(const char *id)
+{
+	size_t n;
+
+	if (!id)
+		return false;
+	n = strlen(id);
+	if (n == 0 || n > XO_ID_MAX || !strcmp(id, ".") || !strcmp(id, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == ':' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int xo_id_check(const char *id, const char *what)
+{
+	if (!id)
+		return xo_err(XENOPS_EINVAL, "%s: missing (NULL)", what);
+	if (xo_id_valid(id))
+		return 0;
+	if (!*id)
+		return xo_err(XENOPS_EINVAL, "%s: empty id", what);
+	if (strlen(id) > XO_ID_MAX)
+		return xo_err(XENOPS_EINVAL, "%s: id longer than %d characters", what, XO_ID_MAX);
+	return xo_err(XENOPS_EINVAL,
+		      "%s: invalid id \"%.80s\" (allowed: A-Z a-z 0-9 _ . : -, not \".\" or \"..\")",
+		      what, id);
+}
+
+void xo_log(const struct xo_log *log, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!log || !log->fn || level > log->level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log->fn(level, buf, log->userdata);
+}
+
+uint64_t xo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+double xo_wall_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *xo_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+char *xo_asprintf(const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
+
+int xo_strv_push(struct xo_strv *sv, const char *s)
+{
+	char *copy;
+
+	if (sv->n + 2 > sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 8;
+		char **v = realloc(sv->v, cap * sizeof(*v));
+
+		if (!v)
+			return XENOPS_ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	copy = strdup(s);
+	if (!copy)
+		return XENOPS_ENOMEM;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL;
+	return 0;
+}
+
+static int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void xo_strv_sort(struct xo_strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
+}
+
+char **xo_strv_steal(struct xo_strv *sv)
+{
+	char **v = sv->v;
+
+	if (!v)
+		v = calloc(1, sizeof(*v));
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+	return v;
+}
+
+void xo_strv_clear(struct xo_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+XENOPS_API void xenops_free(void *ptr)
+{
+	free(ptr);
+}
+
+XENOPS_API void xenops_strv_free(char **strv)
+{
+	if (!strv)
+		return;
+	for (char **p = strv; *p; p++)
+		free(*p);
+	free(strv);
+}
+
+XENOPS_API const char *xenops_version(void)
+{
+	return XO_STR(XENOPS_VERSION_MAJOR) "." XO_STR(XENOPS_VERSION_MINOR) "." XO_STR(
+		XENOPS_VERSION_PATCH);
+}
+
+XENOPS_API unsigned int xenops_version_number(void)
+{
+	return XENOPS_VERSION_NUMBER;
+}
