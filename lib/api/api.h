@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The API layer's private header: the context structure and the argument
+ * checks every public entry point starts with.
+ */
+#ifndef XO_API_H
+#define XO_API_H
+
+#include <stdatomic.h>
+
+#include "engine/engine.h"
+#include "util/util.h"
+#include "xenops/xenops.h"
+
+struct xenops_ctx {
+	atomic_uint refs;
+	struct xo_engine *e;
+};
+
+/* Every public call resets the thread's last error first. */
+#define XO_API_ENTER() xo_err_clear()
+
+#define XO_CHECK_CTX(ctx)                                                 \
+	do {                                                              \
+		if (!(ctx))                                               \
+			return xo_err(XENOPS_EINVAL, "ctx: must not be NULL"); \
+	} while (0)
+
+#define XO_CHECK_OUT(p)                                                          \
+	do {                                                                     \
+		if (!(p))                                                        \
+			return xo_err(XENOPS_EINVAL, #p ": must not be NULL");   \
+		*(p) = NULL;                                                     \
+	} while (0)
+
+#define XO_CHECK_ID(id, what)                        \
+	do {                                         \
+		int rc_ = xo_id_check((id), (what)); \
+		if (rc_ < 0)                         \
+			return rc_;                  \
+	} while (0)
+
+#define XO_CHECK_FLAGS(flags, allowed)                                                  \
+	do {                                                                            \
+		if ((flags) & ~(allowed))                                               \
+			return xo_err(XENOPS_EINVAL, "flags: unsupported bits 0x%x",    \
+				      (flags) & ~(allowed));                            \
+	} while (0)
+
+/* Queue an operation and honour XENOPS_WAIT (api/op.c). */
+int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsigned int flags);
+
+/* Copy a string list out to the caller. */
+int xo_api_strv_out(char ***ids_out, size_t *n_out, struct xo_strv *sv, int rc);
+
+#endif /* XO_API_H */

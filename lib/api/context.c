@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Public API: the context (options, reference counting), names of enum
+ * values, host information, event-loop integration and test hooks.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+
+XENOPS_API int xenops_ctx_new(xenops_ctx **out, const xenops_ctx_options *opts)
+{
+	xenops_ctx_options defaults = XENOPS_CTX_OPTIONS_INIT;
+	struct xo_engine_opts eo = { 0 };
+	xenops_ctx *ctx;
+	int rc;
+
+	xo_err_clear();
+	if (!out)
+		return xo_err(XENOPS_EINVAL, "out: must not be NULL");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version == 0 || opts->version > XENOPS_CTX_OPTIONS_VERSION)
+		return xo_err(XENOPS_EINVAL, "options.version: %u is not supported (this library knows 1..%d)",
+			      opts->version, XENOPS_CTX_OPTIONS_VERSION);
+	if (opts->state_dir && opts->state_dir[0] != '/')
+		return xo_err(XENOPS_EINVAL, "options.state_dir: must be an absolute path");
+	if (opts->log_level < XENOPS_LOG_ERROR || opts->log_level > XENOPS_LOG_DEBUG)
+		return xo_err(XENOPS_EINVAL, "options.log_level: must be XENOPS_LOG_ERROR..XENOPS_LOG_DEBUG");
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	atomic_init(&ctx->refs, 1);
+	eo.state_dir = opts->state_dir;
+	eo.backend = opts->backend;
+	eo.workers = opts->workers;
+	eo.log.fn = opts->log_fn;
+	eo.log.userdata = opts->log_userdata;
+	eo.log.level = opts->log_level;
+	rc = xo_engine_new(&ctx->e, &eo);
+	if (rc < 0) {
+		free(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return 0;
+}
+
+XENOPS_API xenops_ctx *xenops_ctx_ref(xenops_ctx *ctx)
+{
+	if (ctx)
+		atomic_fetch_add(&ctx->refs, 1);
+	return ctx;
+}
+
+XENOPS_API void xenops_ctx_unref(xenops_ctx *ctx)
+{
+	if (!ctx || atomic_fetch_sub(&ctx->refs, 1) != 1)
+		return;
+	xo_engine_free(ctx->e);
+	free(ctx);
+}
+
+XENOPS_API const char *xenops_ctx_backend(xenops_ctx *ctx)
+{
+	return ctx ? xo_engine_backend_name(ctx->e) : "";
+}
+
+XENOPS_API const char *xenops_ctx_instance(xenops_ctx *ctx)
+{
+	return ctx ? xo_engine_instance(ctx->e) : "";
+}
+
+XENOPS_API int xenops_host_stat(char **json_out, xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_OUT(json_out);
+	XO_CHECK_CTX(ctx);
+	return xo_engine_host_stat(ctx->e, json_out);
+}
+
+XENOPS_API const char *xenops_kind_name(int kind)
+{
+	switch (kind) {
+	case XENOPS_KIND_VM:
+		return "vm";
+	case XENOPS_KIND_VBD:
+		return "vbd";
+	case XENOPS_KIND_VIF:
+		return "vif";
+	case XENOPS_KIND_PCI:
+		return "pci";
+	case XENOPS_KIND_TASK:
+		return "task";
+	default:
+		return "unknown";
+	}
+}
+
+XENOPS_API const char *xenops_power_state_name(int state)
+{
+	switch (state) {
+	case XENOPS_POWER_HALTED:
+		return "Halted";
+	case XENOPS_POWER_RUNNING:
+		return "Running";
+	case XENOPS_POWER_PAUSED:
+		return "Paused";
+	case XENOPS_POWER_SUSPENDED:
+		return "Suspended";
+	case XENOPS_POWER_ERROR:
+		return "Error";
+	default:
+		return "unknown";
+	}
+}
+
+XENOPS_API const char *xenops_task_state_name(int state)
+{
+	switch (state) {
+	case XENOPS_TASK_PENDING:
+		return "pending";
+	case XENOPS_TASK_COMPLETED:
+		return "completed";
+	case XENOPS_TASK_FAILED:
+		return "failed";
+	case XENOPS_TASK_CANCELLED:
+		return "cancelled";
+	default:
+		return "unknown";
+	}
+}
+
+XENOPS_API int xenops_ctx_subscribe(uint64_t *watch_out, xenops_ctx *ctx, unsigned int kind_mask,
+				    xenops_event_fn fn, void *userdata)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	if (!fn)
+		return xo_err(XENOPS_EINVAL, "fn: must not be NULL");
+	if (kind_mask & ~((1u << XENOPS_KIND_VM) | (1u << XENOPS_KIND_VBD) | (1u << XENOPS_KIND_VIF) |
+			  (1u << XENOPS_KIND_PCI) | (1u << XENOPS_KIND_TASK)))
+		return xo_err(XENOPS_EINVAL, "kind_mask: unknown kind bits 0x%x", kind_mask);
+	return xo_engine_subscribe(ctx->e, kind_mask, fn, userdata, watch_out);
+}
+
+XENOPS_API int xenops_ctx_unsubscribe(xenops_ctx *ctx, uint64_t watch)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	return xo_engine_unsubscribe(ctx->e, watch);
+}
+
+XENOPS_API int xenops_ctx_get_fd(xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	return xo_engine_fd(ctx->e);
+}
+
+XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	return xo_engine_dispatch(ctx->e, ctx);
+}
+
+XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *value)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	if (!key)
+		return xo_err(XENOPS_EINVAL, "key: must not be NULL");
+	return xo_engine_debug_set(ctx->e, key, value);
+}
+
+XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const char *action,
+				       const char *device)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	XO_CHECK_ID(vm, "vm");
+	if (!action)
+		return xo_err(XENOPS_EINVAL, "action: must not be NULL");
+	return xo_engine_sim_guest_action(ctx->e, vm, action, device);
+}

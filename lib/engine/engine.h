@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The engine as seen from the API layer: objects, operations as tasks on
+ * per-VM queues run by a worker pool, the update log and event dispatch.
+ * Every function sets the thread's last error on failure.
+ */
+#ifndef XO_ENGINE_H
+#define XO_ENGINE_H
+
+#include "util/util.h"
+#include "xenops/xenops.h"
+
+struct xo_engine;
+
+struct xo_engine_opts {
+	const char *state_dir; /* NULL: memory store */
+	const char *backend;   /* "sim", "xen" or NULL (auto) */
+	unsigned int workers;
+	struct xo_log log;
+};
+
+/* Operations, as the engine names them in tasks ("VM.start"...). */
+enum xo_op {
+	XO_OP_VM_START,
+	XO_OP_VM_SHUTDOWN,
+	XO_OP_VM_REBOOT,
+	XO_OP_VM_PAUSE,
+	XO_OP_VM_UNPAUSE,
+	XO_OP_VM_SUSPEND,
+	XO_OP_VM_RESUME,
+	XO_OP_VM_DESTROY,
+	XO_OP_VM_CHECK,
+	XO_OP_DEV_PLUG,
+	XO_OP_DEV_UNPLUG,
+	XO_OP_VBD_EJECT,
+	XO_OP_VBD_INSERT,
+	XO_OP_VIF_SET_CARRIER,
+	XO_OP_DEV_CHECK,
+	XO_OP__COUNT
+};
+
+/* A request to run an operation; strings are copied. */
+struct xo_op_req {
+	int op;
+	const char *vm;
+	int dev_kind;        /* devices: XENOPS_KIND_VBD/VIF/PCI */
+	const char *dev;
+	unsigned int flags;  /* XENOPS_START_PAUSED, XENOPS_FORCE */
+	unsigned int timeout_s;
+	const char *path;    /* suspend/resume */
+	const char *media;   /* VBD insert */
+	int carrier;         /* VIF set_carrier */
+};
+
+int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts);
+void xo_engine_free(struct xo_engine *e);
+const char *xo_engine_backend_name(const struct xo_engine *e);
+const char *xo_engine_instance(const struct xo_engine *e);
+int xo_engine_host_stat(struct xo_engine *e, char **json_out);
+int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value);
+int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm, const char *action,
+			       const char *device);
+
+/* Definitions. */
+int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out);
+int xo_engine_vm_remove(struct xo_engine *e, const char *vm);
+int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out);
+int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out);
+int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out);
+int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid);
+int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,
+		      char **id_out);
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm, const char *dev);
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm, struct xo_strv *out);
+int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm, const char *dev,
+		       int with_state, char **json_out);
+
+/* Operations: queue a task; *task_out gets its id (NULL: destroy on finish). */
+int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out);
+
+/* Tasks. */
+int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out);
+int xo_engine_task_state(struct xo_engine *e, const char *task, int *state, double *progress,
+			 int *error);
+/* Wait for the end; on success *err (may be NULL) gets the task's error. */
+int xo_engine_task_wait(struct xo_engine *e, const char *task, int timeout_ms,
+			struct xo_error *err);
+int xo_engine_task_cancel(struct xo_engine *e, const char *task);
+int xo_engine_task_destroy(struct xo_engine *e, const char *task);
+int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out);
+
+/* Updates. The public struct xenops_updates is defined here. */
+struct xo_update_item {
+	int kind;
+	char *vm;
+	char *id;
+	int deleted;
+};
+struct xo_barrier_item {
+	uint64_t id;
+	char *vm;
+};
+struct xenops_updates {
+	struct xo_update_item *items;
+	size_t n;
+	struct xo_barrier_item *barriers;
+	size_t nbarriers;
+	char next[64];
+};
+int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms,
+			  struct xenops_updates **out);
+void xo_updates_free(struct xenops_updates *u);
+int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out);
+
+/* Event-loop integration. */
+int xo_engine_subscribe(struct xo_engine *e, unsigned int mask, xenops_event_fn fn, void *ud,
+			uint64_t *watch_out);
+int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch);
+int xo_engine_fd(struct xo_engine *e);
+/* Deliver pending events to subscribers, passing @ctx to callbacks. */
+int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx);
+
+#endif /* XO_ENGINE_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private structures shared by the engine's files. One mutex (e->lock)
+ * guards everything here; backend and store calls are made without it,
+ * except store writes, which are short and keep records in change order.
+ */
+#ifndef XO_ENGINE_INT_H
+#define XO_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "backend/backend.h"
+#include "engine/engine.h"
+#include "model/model.h"
+#include "store/store.h"
+
+/* One object in the update log: a doubly linked list in change order. */
+struct xo_unode {
+	struct xo_unode *prev, *next;
+	uint64_t seq;
+	int kind;
+	bool deleted;
+	char *vm; /* points into id's allocation, NULL for tasks */
+	char id[];
+};
+
+struct xo_dev {
+	struct xo_dev_config *cfg;
+	struct xo_dev_state st;
+	struct xo_unode *un;
+};
+
+struct xo_task;
+
+struct xo_vm {
+	char id[XO_ID_MAX + 1];
+	struct xo_vm_config *cfg; /* NULL while in error state */
+	struct xo_vm_state st;
+	struct xo_dev **devs;
+	size_t ndevs, devcap;
+	struct xo_task *q_head, *q_tail; /* queued, not yet running */
+	struct xo_task *running;
+	bool ready;                      /* on the engine's ready list */
+	struct xo_vm *ready_next;
+	struct xo_unode *un;
+};
+
+#define XO_ATOM_NAME_MAX 96
+
+struct xo_run;
+
+struct xo_atom {
+	char name[XO_ATOM_NAME_MAX];
+	unsigned int weight;
+	int (*fn)(struct xo_run *r, int arg);
+	int arg;
+};
+
+struct xo_task {
+	char id[24];
+	int op;
+	char vm[XO_ID_MAX + 1];
+	int dev_kind;
+	char dev[XO_ID_MAX + 1];
+	unsigned int flags, timeout_s;
+	int carrier;
+	char *path, *media;
+
+	int state; /* enum xenops_task_state */
+	double progress;
+	char atom[XO_ATOM_NAME_MAX]; /* running atom, "" if none */
+	struct xo_strv done;
+	struct xo_error err;
+	char *result; /* JSON text or NULL */
+	double created, started, finished;
+	bool cancel, destroy_on_finish, running, internal;
+
+	struct xo_task *qnext;        /* in its VM's queue */
+	struct xo_task *lprev, *lnext; /* in the engine's task list */
+	struct xo_unode *un;
+};
+
+struct xo_sub {
+	struct xo_sub *next;
+	uint64_t id;
+	unsigned int mask;
+	uint64_t since; /* events up to this seq are not for it */
+	xenops_event_fn fn;
+	void *ud;
+};
+
+struct xo_barrier {
+	uint64_t id, seq;
+	char vm[XO_ID_MAX + 1];
+};
+
+#define XO_MAX_TOMBSTONES 4096
+#define XO_MAX_BARRIERS 1024
+
+struct xo_engine {
+	pthread_mutex_t lock;
+	pthread_cond_t work_cond;   /* workers: a VM became ready, or stop */
+	pthread_cond_t task_cond;   /* a task ended */
+	pthread_cond_t cancel_cond; /* a task was asked to stop (wakes sleeps) */
+	pthread_cond_t upd_cond;    /* the update log advanced */
+	struct xo_log log;
+
+	const struct xo_backend_ops *bops;
+	struct xo_backend *b;
+	const struct xo_store_ops *sops;
+	struct xo_store *s;
+
+	struct xo_map vms; /* id -> struct xo_vm */
+	struct xo_map tasks; /* id -> struct xo_task */
+	struct xo_task *tfirst, *tlast;
+	uint64_t next_task;
+
+	struct xo_vm *ready_head, *ready_tail;
+	pthread_t *workers;
+	unsigned int nworkers;
+	bool stopping;
+
+	/* update log */
+	char epoch[20];
+	uint64_t seq;
+	struct xo_unode *uhead, *utail;
+	size_t ntombs;
+	uint64_t horizon; /* tokens below this missed dropped tombstones */
+	struct xo_barrier *barriers; /* ring of the last XO_MAX_BARRIERS */
+	size_t nbarriers, barrier_pos;
+	uint64_t next_barrier;
+
+	/* event dispatch */
+	int evfd;
+	bool evfd_armed;
+	uint64_t dispatch_seq;
+	struct xo_sub *subs;
+	uint64_t next_sub;
+
+	/* fault injection (test hooks), counted down under the lock */
+	long fail_atom, cancel_point, crash_point;
+};
+
+/* The state of one running task, owned by its worker. */
+struct xo_run {
+	struct xo_engine *e;
+	struct xo_task *t;
+	struct xo_vm *vm; /* stable while the task is queued or running */
+	struct xo_vm_config *cfg; /* snapshot */
+	struct xo_dev_config **devs; /* snapshot of the devices to act on */
+	size_t ndevs;
+	int domid;
+	bool created;   /* this run made a domain that may need undoing */
+	bool destroyed; /* this run destroyed the VM's domain */
+	int reason;     /* shutdown reason seen */
+	uint64_t deadline_ms;
+	struct xo_env env;
+	struct xo_atom *atoms;
+	size_t natoms, atomcap, cur;
+};
+
+/* engine.c */
+void xo_engine_lock(struct xo_engine *e);
+void xo_engine_unlock(struct xo_engine *e);
+struct xo_vm *xo_vm_find(struct xo_engine *e, const char *vm);
+struct xo_dev *xo_vm_dev_find(struct xo_vm *vm, int kind, const char *dev);
+/* Queue an internal state check of a VM (coalesced). Locked. */
+void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int kind,
+			   const char *dev);
+/* Persist the VM's runtime record. Locked. */
+void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm);
+
+/* task.c */
+struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *req);
+struct xo_task *xo_task_find(struct xo_engine *e, const char *id);
+void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code);
+void xo_task_free(struct xo_task *t);
+void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t);
+const char *xo_op_name(int op);
+
+/* ops.c */
+/* Plan the atoms of @r's task (locked): checks the VM's state. */
+int xo_ops_plan_locked(struct xo_run *r);
+/* Run after success (locked). */
+void xo_ops_complete_locked(struct xo_run *r);
+/* Undo after failure or cancellation (unlocked): leave a valid state. */
+void xo_ops_abort(struct xo_run *r, int code);
+int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
+		    int (*fn)(struct xo_run *, int), int arg);
+void xo_run_free(struct xo_run *r);
+
+/* updates.c */
+struct xo_unode *xo_unode_new_locked(struct xo_engine *e, int kind, const char *vm,
+				     const char *id);
+void xo_unode_touch_locked(struct xo_engine *e, struct xo_unode *n);
+/* Turn the node into a tombstone (the object is gone). */
+void xo_unode_delete_locked(struct xo_engine *e, struct xo_unode *n);
+void xo_updates_init(struct xo_engine *e);
+void xo_updates_fini(struct xo_engine *e);
+
+#endif /* XO_ENGINE_INT_H */

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Object definitions: adding, removing, listing and describing VMs and
+ * their devices. Synchronous: no backend work except live facts in stats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+
+static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id)
+{
+	struct xo_vm *vm = xo_vm_find(e, id);
+
+	if (!vm)
+		xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", id);
+	return vm;
+}
+
+static bool vm_busy(const struct xo_vm *vm)
+{
+	return vm->running || vm->q_head;
+}
+
+int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
+{
+	struct xo_vm_config *cfg = NULL;
+	struct xo_vm *vm = NULL;
+	char *id = NULL;
+	int rc = xo_vm_config_parse(&cfg, json);
+
+	if (rc < 0)
+		return rc;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm || (id_out && !(id = strdup(cfg->id)))) {
+		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	snprintf(vm->id, sizeof(vm->id), "%s", cfg->id);
+	vm->cfg = cfg;
+	xo_vm_state_init(&vm->st);
+	xo_engine_lock(e);
+	if (xo_vm_find(e, vm->id)) {
+		xo_engine_unlock(e);
+		rc = xo_err(XENOPS_EEXIST, "a VM \"%s\" already exists", vm->id);
+		goto fail;
+	}
+	rc = e->sops->put_vm(e->s, cfg);
+	if (rc == 0)
+		rc = xo_map_put(&e->vms, vm->id, vm) < 0 ? xo_err(XENOPS_ENOMEM, "out of memory") : 0;
+	if (rc == 0) {
+		vm->un = xo_unode_new_locked(e, XENOPS_KIND_VM, vm->id, vm->id);
+		if (!vm->un) {
+			xo_map_del(&e->vms, vm->id);
+			e->sops->remove_vm(e->s, vm->id);
+			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		}
+	}
+	if (rc == 0)
+		xo_persist_runtime_locked(e, vm);
+	xo_engine_unlock(e);
+	if (rc < 0)
+		goto fail;
+	if (id_out)
+		*id_out = id;
+	return 0;
+fail:
+	free(id);
+	free(vm);
+	xo_vm_config_free(cfg);
+	return rc;
+}
+
+int xo_engine_vm_remove(struct xo_engine *e, const char *id)
+{
+	struct xo_vm *vm;
+	int rc;
+
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, id);
+	if (!vm) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	if (vm_busy(vm)) {
+		xo_engine_unlock(e);
+		return xo_err(XENOPS_EBUSY, "VM \"%s\" has operations queued or running", id);
+	}
+	if (vm->st.power != XENOPS_POWER_HALTED && vm->st.power != XENOPS_POWER_ERROR) {
+		xo_engine_unlock(e);
+		return xo_err(XENOPS_EBUSY, "VM \"%s\" is %s: shut it down or destroy it first", id,
+			      xenops_power_state_name(vm->st.power));
+	}
+	rc = e->sops->remove_vm(e->s, id);
+	if (rc < 0) {
+		xo_engine_unlock(e);
+		return rc;
+	}
+	xo_map_del(&e->vms, id);
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		xo_unode_delete_locked(e, vm->devs[i]->un);
+		xo_dev_config_free(vm->devs[i]->cfg);
+		free(vm->devs[i]);
+	}
+	xo_unode_delete_locked(e, vm->un);
+	xo_engine_unlock(e);
+	free(vm->devs);
+	xo_vm_config_free(vm->cfg);
+	xo_vm_state_clear(&vm->st);
+	free(vm);
+	return 0;
+}
+
+static int list_cb(const char *key, void *value, void *arg)
+{
+	(void)value;
+	return xo_strv_push(arg, key);
+}
+
+int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out)
+{
+	int rc;
+
+	xo_engine_lock(e);
+	rc = xo_map_foreach(&e->vms, list_cb, out);
+	xo_engine_unlock(e);
+	if (rc < 0)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	xo_strv_sort(out);
+	return 0;
+}
+
+int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *domid)
+{
+	struct xo_vm *vm;
+
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, id);
+	if (vm) {
+		if (state)
+			*state = vm->st.power;
+		if (domid)
+			*domid = vm->st.domid;
+	}
+	xo_engine_unlock(e);
+	return vm ? 0 : XENOPS_ENOTFOUND;
+}
+
+/* Live facts from the backend, added to a state object. */
+static void add_live_facts(struct xo_engine *e, int domid, struct json_object *st)
+{
+	struct xo_domain_info *info = calloc(1, sizeof(*info));
+	struct json_object *vt;
+
+	if (!info)
+		return;
+	if (domid < 0 || e->bops->domain_info(e->b, domid, info) < 0) {
+		xo_err_clear();
+		free(info);
+		return;
+	}
+	json_object_object_add(st, "memory_actual", json_object_new_int64((int64_t)info->memory_actual));
+	json_object_object_add(st, "memory_target", json_object_new_int64((int64_t)info->memory_target));
+	json_object_object_add(st, "vcpus", json_object_new_int((int)info->vcpus_online));
+	json_object_object_add(st, "cpu_time", json_object_new_double((double)info->cpu_time_ns / 1e9));
+	vt = json_object_new_array();
+	for (unsigned int i = 0; i < info->vcpus_max && i < XO_MAX_VCPUS; i++)
+		json_object_array_add(vt, json_object_new_double((double)info->vcpu_time_ns[i] / 1e9));
+	json_object_object_add(st, "vcpu_time", vt);
+	free(info);
+}
+
+static int vm_describe(struct xo_engine *e, const char *id, bool with_state, char **json_out)
+{
+	struct json_object *cfg = NULL, *st = NULL, *o;
+	struct xo_vm *vm;
+	int domid = -1;
+	bool nomem;
+
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, id);
+	if (!vm) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	cfg = vm->cfg ? xo_vm_config_to_json(vm->cfg) : NULL;
+	if (with_state)
+		st = xo_vm_state_to_json(&vm->st);
+	domid = vm->st.domid;
+	nomem = (vm->cfg && !cfg) || (with_state && !st);
+	if (!vm->cfg && !with_state) {
+		xo_engine_unlock(e);
+		return xo_err(XENOPS_ECORRUPT, "VM \"%s\" is in error state: %s", id,
+			      vm->st.error.msg ? vm->st.error.msg : "records unreadable");
+	}
+	xo_engine_unlock(e);
+	if (nomem) {
+		json_object_put(cfg);
+		json_object_put(st);
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	}
+	if (!with_state) {
+		o = cfg;
+	} else {
+		add_live_facts(e, domid, st);
+		o = json_object_new_object();
+		json_object_object_add(o, "config", cfg);
+		json_object_object_add(o, "state", st);
+	}
+	*json_out = xo_json_dumps(o);
+	json_object_put(o);
+	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+}
+
+int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
+{
+	return vm_describe(e, id, true, json_out);
+}
+
+int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out)
+{
+	return vm_describe(e, id, false, json_out);
+}
+
+/* ---- devices ---- */
+
+/* A device field that must be unique within the VM. */
+static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c)
+{
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		const struct xo_dev_config *o = vm->devs[i]->cfg;
+
+		if (o->kind != c->kind)
+			continue;
+		if (!strcmp(o->id, c->id))
+			return xo_err(XENOPS_EEXIST, "VM \"%s\" already has a %s with id \"%s\"", vm->id,
+				      xenops_kind_name(c->kind), c->id);
+		if (c->kind == XENOPS_KIND_VBD && !strcmp(o->u.vbd.device, c->u.vbd.device))
+			return xo_err(XENOPS_EEXIST, "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
+				      c->u.vbd.device);
+		if (c->kind == XENOPS_KIND_VIF && o->u.vif.index == c->u.vif.index)
+			return xo_err(XENOPS_EEXIST, "index: VM \"%s\" already has a vif with index %d",
+				      vm->id, c->u.vif.index);
+		if (c->kind == XENOPS_KIND_PCI && !strcmp(o->u.pci.address, c->u.pci.address))
+			return xo_err(XENOPS_EEXIST, "address: PCI device %s is already given to VM \"%s\"",
+				      c->u.pci.address, vm->id);
+	}
+	return 0;
+}
+
+/* Defaults that depend on the VM: the lowest free VIF index, a MAC. */
+static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c)
+{
+	if (c->kind == XENOPS_KIND_VIF) {
+		if (c->u.vif.index < 0) {
+			for (int idx = 0; idx < 64 && c->u.vif.index < 0; idx++) {
+				bool used = false;
+
+				for (size_t i = 0; i < vm->ndevs; i++)
+					if (vm->devs[i]->cfg->kind == XENOPS_KIND_VIF &&
+					    vm->devs[i]->cfg->u.vif.index == idx)
+						used = true;
+				if (!used)
+					c->u.vif.index = idx;
+			}
+			if (c->u.vif.index < 0)
+				return xo_err(XENOPS_EINVAL, "index: VM \"%s\" has no free VIF index", vm->id);
+		}
+		if (!c->u.vif.mac[0])
+			xo_mac_generate(c->u.vif.mac);
+	}
+	xo_dev_config_default_id(c);
+	return 0;
+}
+
+int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm_id, const char *json,
+		      char **id_out)
+{
+	struct xo_dev_config *cfg = NULL;
+	struct xo_dev *d = NULL, **v;
+	struct xo_vm *vm;
+	char *id = NULL;
+	int rc = xo_dev_config_parse(&cfg, kind, json);
+
+	if (rc < 0)
+		return rc;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		xo_dev_config_free(cfg);
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	}
+	d->cfg = cfg;
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, vm_id);
+	rc = vm ? 0 : XENOPS_ENOTFOUND;
+	if (rc == 0 && !vm->cfg)
+		rc = xo_err(XENOPS_EBADSTATE, "VM \"%s\" is in error state", vm_id);
+	if (rc == 0)
+		rc = dev_fill_defaults(vm, cfg);
+	if (rc == 0)
+		rc = dev_conflict(vm, cfg);
+	if (rc == 0 && id_out && !(id = strdup(cfg->id)))
+		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+	if (rc == 0 && vm->ndevs == vm->devcap) {
+		size_t cap = vm->devcap ? vm->devcap * 2 : 4;
+
+		v = realloc(vm->devs, cap * sizeof(*v));
+		if (!v)
+			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		else {
+			vm->devs = v;
+			vm->devcap = cap;
+		}
+	}
+	if (rc == 0)
+		rc = e->sops->put_dev(e->s, vm->id, cfg);
+	if (rc == 0) {
+		d->un = xo_unode_new_locked(e, kind, vm->id, cfg->id);
+		if (!d->un) {
+			e->sops->remove_dev(e->s, vm->id, kind, cfg->id);
+			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		}
+	}
+	if (rc == 0)
+		vm->devs[vm->ndevs++] = d;
+	xo_engine_unlock(e);
+	if (rc < 0) {
+		free(id);
+		xo_dev_config_free(cfg);
+		free(d);
+		return rc;
+	}
+	if (id_out)
+		*id_out = id;
+	return 0;
+}
+
+static struct xo_dev *dev_get_locked(struct xo_engine *e, int kind, const char *vm_id,
+				     const char *dev, struct xo_vm **vm_out)
+{
+	struct xo_vm *vm = vm_get_locked(e, vm_id);
+	struct xo_dev *d;
+
+	if (!vm)
+		return NULL;
+	d = xo_vm_dev_find(vm, kind, dev);
+	if (!d)
+		xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xenops_kind_name(kind), dev);
+	if (vm_out)
+		*vm_out = vm;
+	return d;
+}
+
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const char *dev)
+{
+	struct xo_vm *vm = NULL;
+	struct xo_dev *d;
+	int rc;
+
+	xo_engine_lock(e);
+	d = dev_get_locked(e, kind, vm_id, dev, &vm);
+	if (!d) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	if (d->st.plugged) {
+		xo_engine_unlock(e);
+		return xo_err(XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xenops_kind_name(kind), dev);
+	}
+	/* A queued plug of it would find it gone; refuse instead. */
+	for (struct xo_task *t = vm->q_head; t; t = t->qnext)
+		if (t->dev_kind == kind && !strcmp(t->dev, dev)) {
+			xo_engine_unlock(e);
+			return xo_err(XENOPS_EBUSY, "%s \"%s\" has operations queued", xenops_kind_name(kind), dev);
+		}
+	rc = e->sops->remove_dev(e->s, vm->id, kind, dev);
+	if (rc == 0) {
+		for (size_t i = 0; i < vm->ndevs; i++)
+			if (vm->devs[i] == d) {
+				memmove(&vm->devs[i], &vm->devs[i + 1], (vm->ndevs - i - 1) * sizeof(*vm->devs));
+				vm->ndevs--;
+				break;
+			}
+		xo_unode_delete_locked(e, d->un);
+	}
+	xo_engine_unlock(e);
+	if (rc < 0)
+		return rc;
+	xo_dev_config_free(d->cfg);
+	free(d);
+	return 0;
+}
+
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct xo_strv *out)
+{
+	struct xo_vm *vm;
+	int rc = 0;
+
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, vm_id);
+	if (!vm) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	for (size_t i = 0; i < vm->ndevs && rc == 0; i++)
+		if (vm->devs[i]->cfg->kind == kind)
+			rc = xo_strv_push(out, vm->devs[i]->cfg->id);
+	xo_engine_unlock(e);
+	if (rc < 0)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	xo_strv_sort(out);
+	return 0;
+}
+
+int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm_id, const char *dev,
+		       int with_state, char **json_out)
+{
+	struct json_object *o = NULL, *cfg, *st = NULL;
+	struct xo_dev *d;
+
+	xo_engine_lock(e);
+	d = dev_get_locked(e, kind, vm_id, dev, NULL);
+	if (!d) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	cfg = xo_dev_config_to_json(d->cfg);
+	if (with_state)
+		st = xo_dev_state_to_json(kind, &d->st);
+	xo_engine_unlock(e);
+	if (!cfg || (with_state && !st)) {
+		json_object_put(cfg);
+		json_object_put(st);
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	}
+	if (with_state) {
+		o = json_object_new_object();
+		json_object_object_add(o, "config", cfg);
+		json_object_object_add(o, "state", st);
+	} else {
+		o = cfg;
+	}
+	*json_out = xo_json_dumps(o);
+	json_object_put(o);
+	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+}

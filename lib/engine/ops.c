@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Operations as lists of atoms. A plan checks the VM's state when the task
+ * reaches the front of its queue and lists the atoms; each atom makes one
+ * backend call and commits its effect to the VM's state; abort leaves a
+ * valid state (xenopsd's rule: not rolled back, never half built).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+
+#define W_FAST 1
+#define W_DEVICE 2
+#define W_BUILD 5
+#define W_WAIT 10
+#define W_SAVE 20
+
+static const char *const kind_short[] = { [XENOPS_KIND_VBD] = "vbd", [XENOPS_KIND_VIF] = "vif",
+					  [XENOPS_KIND_PCI] = "pci" };
+
+int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
+		    int (*fn)(struct xo_run *, int), int arg)
+{
+	struct xo_atom *a;
+
+	if (r->natoms == r->atomcap) {
+		size_t cap = r->atomcap ? r->atomcap * 2 : 8;
+		struct xo_atom *v = realloc(r->atoms, cap * sizeof(*v));
+
+		if (!v)
+			return xo_err(XENOPS_ENOMEM, "out of memory planning atoms");
+		r->atoms = v;
+		r->atomcap = cap;
+	}
+	a = &r->atoms[r->natoms++];
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->weight = weight;
+	a->fn = fn;
+	a->arg = arg;
+	return 0;
+}
+
+void xo_run_free(struct xo_run *r)
+{
+	xo_vm_config_free(r->cfg);
+	for (size_t i = 0; i < r->ndevs; i++)
+		xo_dev_config_free(r->devs[i]);
+	free(r->devs);
+	free(r->atoms);
+}
+
+static struct xo_engine *E(struct xo_run *r)
+{
+	return r->e;
+}
+
+/* Copy the devices to act on (all of them, or the task's one). */
+static int snapshot_devs_locked(struct xo_run *r, bool only_task_dev)
+{
+	struct xo_vm *vm = r->vm;
+
+	r->devs = calloc(vm->ndevs ? vm->ndevs : 1, sizeof(*r->devs));
+	if (!r->devs)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		struct xo_dev_config *c = vm->devs[i]->cfg;
+
+		if (only_task_dev && (c->kind != r->t->dev_kind || strcmp(c->id, r->t->dev)))
+			continue;
+		r->devs[r->ndevs] = xo_dev_config_dup(c);
+		if (!r->devs[r->ndevs])
+			return xo_err(XENOPS_ENOMEM, "out of memory");
+		r->ndevs++;
+	}
+	return 0;
+}
+
+static void set_power_locked(struct xo_run *r, int power)
+{
+	r->vm->st.power = power;
+	xo_unode_touch_locked(E(r), r->vm->un);
+}
+
+static void dev_commit_locked(struct xo_run *r, const struct xo_dev_config *cfg,
+			      const struct xo_dev_state *st)
+{
+	struct xo_dev *d = xo_vm_dev_find(r->vm, cfg->kind, cfg->id);
+
+	if (!d)
+		return;
+	d->st = *st;
+	xo_unode_touch_locked(E(r), d->un);
+}
+
+static void all_devs_unplugged_locked(struct xo_run *r)
+{
+	for (size_t i = 0; i < r->vm->ndevs; i++) {
+		struct xo_dev *d = r->vm->devs[i];
+
+		if (!d->st.plugged && !d->st.active)
+			continue;
+		memset(&d->st, 0, sizeof(d->st));
+		xo_unode_touch_locked(E(r), d->un);
+	}
+}
+
+/* The VM has no domain any more. */
+static void vm_domain_gone_locked(struct xo_run *r, int power)
+{
+	r->vm->st.domid = -1;
+	r->vm->st.start_time = 0;
+	r->domid = -1;
+	all_devs_unplugged_locked(r);
+	set_power_locked(r, power);
+	xo_persist_runtime_locked(E(r), r->vm);
+}
+
+/* ---- atoms ---- */
+
+static int a_create(struct xo_run *r, int arg)
+{
+	int domid = -1, rc;
+
+	(void)arg;
+	rc = E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid);
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	r->domid = domid;
+	r->created = true;
+	r->vm->st.domid = domid;
+	xo_unode_touch_locked(E(r), r->vm->un);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_build(struct xo_run *r, int arg)
+{
+	(void)arg;
+	return E(r)->bops->domain_build(E(r)->b, &r->env, r->cfg, r->domid);
+}
+
+static int a_plug(struct xo_run *r, int i)
+{
+	struct xo_dev_state st = { 0 };
+	int rc = E(r)->bops->dev_plug(E(r)->b, &r->env, r->domid, r->devs[i], &st);
+
+	if (rc < 0)
+		return rc;
+	st.plugged = 1;
+	xo_engine_lock(E(r));
+	dev_commit_locked(r, r->devs[i], &st);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_unplug(struct xo_run *r, int i)
+{
+	struct xo_dev_state st = { 0 };
+	int rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[i],
+					(r->t->flags & XENOPS_FORCE) != 0);
+
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	dev_commit_locked(r, r->devs[i], &st);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_unpause(struct xo_run *r, int arg)
+{
+	int rc;
+
+	(void)arg;
+	rc = E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid);
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	set_power_locked(r, XENOPS_POWER_RUNNING);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_pause(struct xo_run *r, int arg)
+{
+	int rc;
+
+	(void)arg;
+	rc = E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid);
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	set_power_locked(r, XENOPS_POWER_PAUSED);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_request(struct xo_run *r, int reason)
+{
+	r->deadline_ms = xo_now_ms() + (uint64_t)r->t->timeout_s * 1000u;
+	return E(r)->bops->domain_request_shutdown(E(r)->b, &r->env, r->domid, reason);
+}
+
+static unsigned int remaining_ms(struct xo_run *r)
+{
+	uint64_t now = xo_now_ms();
+
+	return now >= r->deadline_ms ? 0 : (unsigned int)(r->deadline_ms - now);
+}
+
+static int a_wait_ack(struct xo_run *r, int arg)
+{
+	(void)arg;
+	return E(r)->bops->domain_wait_ack(E(r)->b, &r->env, r->domid, remaining_ms(r));
+}
+
+static int a_wait_shutdown(struct xo_run *r, int expected)
+{
+	int reason = XO_SHUTDOWN_NONE, rc;
+
+	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason);
+	if (rc < 0)
+		return rc;
+	r->reason = reason;
+	if (reason != expected)
+		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: asked for %s, guest did %s", r->vm->id,
+		       xo_shutdown_reason_name(expected), xo_shutdown_reason_name(reason));
+	return 0;
+}
+
+/* Destroy the domain; @arg is the power state the VM is left in. */
+static int a_destroy(struct xo_run *r, int power)
+{
+	int rc = E(r)->bops->domain_destroy(E(r)->b, &r->env, r->domid);
+
+	if (rc == XENOPS_ENOTFOUND)
+		rc = 0; /* already gone: the goal is reached */
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	r->created = false;
+	r->destroyed = true;
+	if (r->reason != XO_SHUTDOWN_NONE)
+		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
+			 xo_shutdown_reason_name(r->reason));
+	vm_domain_gone_locked(r, power);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_save(struct xo_run *r, int arg)
+{
+	(void)arg;
+	return E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path);
+}
+
+static int a_restore(struct xo_run *r, int arg)
+{
+	int domid = -1, rc;
+
+	(void)arg;
+	rc = E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid);
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(E(r));
+	r->domid = domid;
+	r->created = true;
+	r->vm->st.domid = domid;
+	xo_unode_touch_locked(E(r), r->vm->un);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+static int a_forget_image(struct xo_run *r, int arg)
+{
+	(void)arg;
+	xo_engine_lock(E(r));
+	free(r->vm->st.suspend_path);
+	r->vm->st.suspend_path = NULL;
+	set_power_locked(r, XENOPS_POWER_HALTED);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	return 0;
+}
+
+/* Change the media of a CD drive; updates the stored configuration too. */
+static int a_media(struct xo_run *r, int arg)
+{
+	const char *media = r->t->op == XO_OP_VBD_INSERT ? r->t->media : "";
+	struct xo_dev *d;
+	char *copy;
+	int rc = 0;
+
+	(void)arg;
+	if (r->domid >= 0 && r->ndevs) {
+		rc = E(r)->bops->vbd_set_media(E(r)->b, &r->env, r->domid, r->devs[0], media);
+		if (rc < 0)
+			return rc;
+	}
+	copy = strdup(media);
+	if (!copy)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	xo_engine_lock(E(r));
+	d = xo_vm_dev_find(r->vm, XENOPS_KIND_VBD, r->t->dev);
+	if (d) {
+		free(d->cfg->u.vbd.backend);
+		d->cfg->u.vbd.backend = copy;
+		copy = NULL;
+		d->st.media_present = media[0] != '\0';
+		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg);
+		xo_unode_touch_locked(E(r), d->un);
+		xo_persist_runtime_locked(E(r), r->vm);
+	}
+	xo_engine_unlock(E(r));
+	free(copy);
+	return rc;
+}
+
+static int a_carrier(struct xo_run *r, int arg)
+{
+	struct xo_dev *d;
+	int rc = 0;
+
+	(void)arg;
+	if (r->domid >= 0 && r->ndevs) {
+		rc = E(r)->bops->vif_set_carrier(E(r)->b, &r->env, r->domid, r->devs[0], r->t->carrier);
+		if (rc < 0)
+			return rc;
+	}
+	xo_engine_lock(E(r));
+	d = xo_vm_dev_find(r->vm, XENOPS_KIND_VIF, r->t->dev);
+	if (d) {
+		d->cfg->u.vif.carrier = r->t->carrier != 0;
+		if (d->st.plugged)
+			d->st.carrier = r->t->carrier != 0;
+		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg);
+		xo_unode_touch_locked(E(r), d->un);
+		xo_persist_runtime_locked(E(r), r->vm);
+	}
+	xo_engine_unlock(E(r));
+	return rc;
+}
+
+/* ---- plans ---- */
+
+static int plan_build(struct xo_run *r)
+{
+	char name[XO_ATOM_NAME_MAX];
+	int rc = xo_run_add_atom(r, "create_domain", W_FAST, a_create, 0);
+
+	if (rc == 0)
+		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0);
+	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
+		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
+		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i);
+	}
+	return rc;
+}
+
+static int plan_plug_all_unpause(struct xo_run *r, bool unpause)
+{
+	char name[XO_ATOM_NAME_MAX];
+	int rc = 0;
+
+	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
+		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
+		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i);
+	}
+	if (rc == 0 && unpause)
+		rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+	return rc;
+}
+
+static int plan_clean_shutdown(struct xo_run *r, int reason)
+{
+	int rc = xo_run_add_atom(r, "request_shutdown", W_FAST, a_request, reason);
+
+	if (rc == 0)
+		rc = xo_run_add_atom(r, "wait_ack", W_WAIT, a_wait_ack, 0);
+	if (rc == 0)
+		rc = xo_run_add_atom(r, "wait_shutdown", W_WAIT, a_wait_shutdown, reason);
+	return rc;
+}
+
+static bool vm_has_domain(const struct xo_vm *vm)
+{
+	return vm->st.power == XENOPS_POWER_RUNNING || vm->st.power == XENOPS_POWER_PAUSED;
+}
+
+static int bad_state(struct xo_run *r, const char *what)
+{
+	return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is %s: cannot %s", r->vm->id,
+		      xenops_power_state_name(r->vm->st.power), what);
+}
+
+static int plan_vm_op(struct xo_run *r)
+{
+	struct xo_vm *vm = r->vm;
+	struct xo_task *t = r->t;
+	bool forced = (t->flags & XENOPS_FORCE) || t->timeout_s == 0;
+	int rc = 0;
+
+	switch (t->op) {
+	case XO_OP_VM_START:
+		if (vm->st.power == XENOPS_POWER_SUSPENDED)
+			return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is Suspended: resume it, or destroy it first", vm->id);
+		if (vm->st.power != XENOPS_POWER_HALTED)
+			return bad_state(r, "start");
+		rc = snapshot_devs_locked(r, false);
+		if (rc == 0)
+			rc = plan_build(r);
+		if (rc == 0 && !(t->flags & XENOPS_START_PAUSED))
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+		return rc;
+	case XO_OP_VM_SHUTDOWN:
+	case XO_OP_VM_REBOOT:
+		if (!vm_has_domain(vm))
+			return bad_state(r, t->op == XO_OP_VM_SHUTDOWN ? "shut it down" : "reboot");
+		if (!forced)
+			rc = plan_clean_shutdown(r, t->op == XO_OP_VM_SHUTDOWN ? XO_SHUTDOWN_POWEROFF
+									  : XO_SHUTDOWN_REBOOT);
+		if (rc == 0)
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+		if (rc == 0 && t->op == XO_OP_VM_REBOOT) {
+			rc = snapshot_devs_locked(r, false);
+			if (rc == 0)
+				rc = plan_build(r);
+			if (rc == 0)
+				rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+		}
+		return rc;
+	case XO_OP_VM_PAUSE:
+		if (vm->st.power != XENOPS_POWER_RUNNING)
+			return bad_state(r, "pause");
+		return xo_run_add_atom(r, "pause", W_FAST, a_pause, 0);
+	case XO_OP_VM_UNPAUSE:
+		if (vm->st.power != XENOPS_POWER_PAUSED)
+			return bad_state(r, "unpause");
+		return xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+	case XO_OP_VM_SUSPEND:
+		if (!vm_has_domain(vm))
+			return bad_state(r, "suspend");
+		t->timeout_s = t->timeout_s ? t->timeout_s : 60;
+		rc = plan_clean_shutdown(r, XO_SHUTDOWN_SUSPEND);
+		if (rc == 0)
+			rc = xo_run_add_atom(r, "save", W_SAVE, a_save, 0);
+		if (rc == 0)
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_SUSPENDED);
+		return rc;
+	case XO_OP_VM_RESUME:
+		if (vm->st.power != XENOPS_POWER_SUSPENDED)
+			return bad_state(r, "resume");
+		rc = snapshot_devs_locked(r, false);
+		if (rc == 0)
+			rc = xo_run_add_atom(r, "restore", W_SAVE, a_restore, 0);
+		if (rc == 0)
+			rc = plan_plug_all_unpause(r, !(t->flags & XENOPS_START_PAUSED));
+		return rc;
+	case XO_OP_VM_DESTROY:
+		if (vm->st.power == XENOPS_POWER_SUSPENDED)
+			return xo_run_add_atom(r, "forget_suspend_image", W_FAST, a_forget_image, 0);
+		if (vm->st.domid < 0)
+			return 0; /* halted already: nothing to do */
+		return xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+	default:
+		return xo_err(XENOPS_EINTERNAL, "unknown VM operation %d", t->op);
+	}
+}
+
+static int plan_dev_op(struct xo_run *r)
+{
+	struct xo_task *t = r->t;
+	struct xo_dev *d = xo_vm_dev_find(r->vm, t->dev_kind, t->dev);
+	const char *k = t->dev_kind >= XENOPS_KIND_VBD && t->dev_kind <= XENOPS_KIND_PCI ? kind_short[t->dev_kind] : "?";
+	char name[XO_ATOM_NAME_MAX];
+	int rc;
+
+	if (!d)
+		return xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)", r->vm->id, k, t->dev);
+	rc = snapshot_devs_locked(r, true);
+	if (rc < 0)
+		return rc;
+	switch (t->op) {
+	case XO_OP_DEV_PLUG:
+		if (!vm_has_domain(r->vm))
+			return xo_err(XENOPS_EBADSTATE,
+				      "VM \"%s\" is %s: devices are hot-plugged into a running or paused VM (they are plugged at start)",
+				      r->vm->id, xenops_power_state_name(r->vm->st.power));
+		if (d->st.plugged)
+			return xo_err(XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k, t->dev);
+		snprintf(name, sizeof(name), "plug_%s:%s", k, t->dev);
+		return xo_run_add_atom(r, name, W_DEVICE, a_plug, 0);
+	case XO_OP_DEV_UNPLUG:
+		if (!d->st.plugged)
+			return xo_err(XENOPS_EBADSTATE, "%s \"%s\" is not plugged", k, t->dev);
+		if (t->dev_kind == XENOPS_KIND_VBD && !d->cfg->u.vbd.unpluggable && !(t->flags & XENOPS_FORCE))
+			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" is not unpluggable (use force)", t->dev);
+		snprintf(name, sizeof(name), "unplug_%s:%s", k, t->dev);
+		return xo_run_add_atom(r, name, W_DEVICE, a_unplug, 0);
+	case XO_OP_VBD_EJECT:
+	case XO_OP_VBD_INSERT:
+		if (!d->cfg->u.vbd.cdrom)
+			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" is a disk, not a removable CD drive", t->dev);
+		if (t->op == XO_OP_VBD_EJECT && !d->cfg->u.vbd.backend[0])
+			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" has no media to eject", t->dev);
+		if (t->op == XO_OP_VBD_INSERT && d->cfg->u.vbd.backend[0])
+			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" already has media: eject it first", t->dev);
+		if (!d->st.plugged)
+			r->domid = -1;
+		return xo_run_add_atom(r, t->op == XO_OP_VBD_EJECT ? "eject" : "insert", W_DEVICE, a_media, 0);
+	case XO_OP_VIF_SET_CARRIER:
+		if (!d->st.plugged)
+			r->domid = -1;
+		return xo_run_add_atom(r, "set_carrier", W_FAST, a_carrier, 0);
+	default:
+		return xo_err(XENOPS_EINTERNAL, "unknown device operation %d", t->op);
+	}
+}
+
+/* ---- state checks: what the engine does when a domain or device changes ---- */
+
+static int a_check_dev(struct xo_run *r, int arg)
+{
+	struct xo_dev_state st = { 0 };
+	int rc;
+
+	(void)arg;
+	if (r->domid < 0 || !r->ndevs)
+		return 0;
+	rc = E(r)->bops->dev_info(E(r)->b, r->domid, r->devs[0], &st);
+	if (rc == 0 && st.active && st.backend_state < 5)
+		return 0; /* still connected: nothing to do */
+	/* The guest let go of it (or it vanished): release the backend side. */
+	rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[0], 1);
+	if (rc < 0 && rc != XENOPS_ENOTFOUND)
+		return rc;
+	memset(&st, 0, sizeof(st));
+	xo_engine_lock(E(r));
+	dev_commit_locked(r, r->devs[0], &st);
+	xo_persist_runtime_locked(E(r), r->vm);
+	xo_engine_unlock(E(r));
+	xo_log(&E(r)->log, XENOPS_LOG_INFO, "vm %s: %s %s unplugged by the guest", r->vm->id,
+	       kind_short[r->devs[0]->kind], r->devs[0]->id);
+	return 0;
+}
+
+static int action_for_reason(const struct xo_vm_config *cfg, int reason)
+{
+	switch (reason) {
+	case XO_SHUTDOWN_POWEROFF:
+		return cfg->on_shutdown;
+	case XO_SHUTDOWN_REBOOT:
+		return cfg->on_reboot;
+	default:
+		return cfg->on_crash;
+	}
+}
+
+static int a_check_vm(struct xo_run *r, int arg)
+{
+	struct xo_domain_info info;
+	int rc, action;
+
+	(void)arg;
+	if (r->domid < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info);
+	if (rc == XENOPS_ENOTFOUND) {
+		xo_engine_lock(E(r));
+		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: domain %d vanished", r->vm->id, r->domid);
+		vm_domain_gone_locked(r, XENOPS_POWER_HALTED);
+		xo_engine_unlock(E(r));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (info.status == XO_DOM_RUNNING || info.status == XO_DOM_PAUSED) {
+		int want = info.status == XO_DOM_RUNNING ? XENOPS_POWER_RUNNING : XENOPS_POWER_PAUSED;
+
+		xo_engine_lock(E(r));
+		if (vm_has_domain(r->vm) && r->vm->st.power != want) {
+			set_power_locked(r, want);
+			xo_persist_runtime_locked(E(r), r->vm);
+		}
+		xo_engine_unlock(E(r));
+		return 0;
+	}
+	if (info.status != XO_DOM_SHUTDOWN)
+		return 0; /* dying: another notification follows */
+	if (info.shutdown_reason == XO_SHUTDOWN_SUSPEND)
+		return 0; /* only our own suspend does that, and it handles it */
+	r->reason = info.shutdown_reason;
+	action = action_for_reason(r->cfg, info.shutdown_reason);
+	xo_log(&E(r)->log, XENOPS_LOG_INFO, "vm %s: guest did %s, action %s", r->vm->id,
+	       xo_shutdown_reason_name(info.shutdown_reason), xo_action_name(action));
+	if (action == XO_ACTION_PRESERVE) {
+		/* Keep the dead domain for inspection; destroy releases it. */
+		xo_engine_lock(E(r));
+		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
+			 xo_shutdown_reason_name(info.shutdown_reason));
+		set_power_locked(r, XENOPS_POWER_PAUSED);
+		xo_persist_runtime_locked(E(r), r->vm);
+		xo_engine_unlock(E(r));
+		return 0;
+	}
+	rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+	if (rc == 0 && action == XO_ACTION_RESTART) {
+		rc = plan_build(r);
+		if (rc == 0)
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+	}
+	return rc;
+}
+
+int xo_ops_plan_locked(struct xo_run *r)
+{
+	struct xo_task *t = r->t;
+
+	if (!r->vm->cfg)
+		return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is in error state: %s", r->vm->id,
+			      r->vm->st.error.msg ? r->vm->st.error.msg : "records unreadable");
+	r->cfg = xo_vm_config_dup(r->vm->cfg);
+	if (!r->cfg)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	r->domid = r->vm->st.domid;
+	switch (t->op) {
+	case XO_OP_VM_CHECK: {
+		int rc = snapshot_devs_locked(r, false);
+
+		return rc ? rc : xo_run_add_atom(r, "check_state", W_FAST, a_check_vm, 0);
+	}
+	case XO_OP_DEV_CHECK: {
+		struct xo_dev *d = xo_vm_dev_find(r->vm, t->dev_kind, t->dev);
+		int rc;
+
+		if (!d || !d->st.plugged)
+			return 0; /* unplugged meanwhile: nothing to check */
+		rc = snapshot_devs_locked(r, true);
+		return rc ? rc : xo_run_add_atom(r, "check_device", W_FAST, a_check_dev, 0);
+	}
+	case XO_OP_DEV_PLUG:
+	case XO_OP_DEV_UNPLUG:
+	case XO_OP_VBD_EJECT:
+	case XO_OP_VBD_INSERT:
+	case XO_OP_VIF_SET_CARRIER:
+		return plan_dev_op(r);
+	default:
+		return plan_vm_op(r);
+	}
+}
+
+void xo_ops_complete_locked(struct xo_run *r)
+{
+	struct xo_task *t = r->t;
+
+	switch (t->op) {
+	case XO_OP_VM_START:
+	case XO_OP_VM_REBOOT:
+	case XO_OP_VM_RESUME:
+		if (t->op == XO_OP_VM_RESUME) {
+			free(r->vm->st.suspend_path);
+			r->vm->st.suspend_path = NULL;
+		}
+		if (t->flags & XENOPS_START_PAUSED)
+			set_power_locked(r, XENOPS_POWER_PAUSED);
+		r->vm->st.start_time = xo_wall_time();
+		r->vm->st.last_shutdown_reason[0] = '\0';
+		xo_unode_touch_locked(E(r), r->vm->un);
+		xo_persist_runtime_locked(E(r), r->vm);
+		t->result = xo_asprintf("{\"domid\":%d}", r->domid);
+		break;
+	case XO_OP_VM_SUSPEND:
+		free(r->vm->st.suspend_path);
+		r->vm->st.suspend_path = xo_strdup(t->path);
+		xo_persist_runtime_locked(E(r), r->vm);
+		break;
+	case XO_OP_VM_CHECK:
+		if (r->created && r->domid >= 0) {
+			/* A restart by on_reboot / on_crash: a fresh domain. */
+			r->vm->st.start_time = xo_wall_time();
+			xo_persist_runtime_locked(E(r), r->vm);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void xo_ops_abort(struct xo_run *r, int code)
+{
+	struct xo_engine *e = E(r);
+
+	(void)code;
+	if (r->created && r->domid >= 0) {
+		/* A domain this run made is half built: take it down. */
+		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid);
+
+		if (rc < 0 && rc != XENOPS_ENOTFOUND)
+			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying half-built domain %d failed: %s",
+			       r->vm->id, r->domid, xo_err_msg());
+		xo_engine_lock(e);
+		/* A failed resume keeps its suspend image and stays Suspended. */
+		vm_domain_gone_locked(r, r->t->op == XO_OP_VM_RESUME ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED);
+		xo_engine_unlock(e);
+		return;
+	}
+	if (r->t->op == XO_OP_VM_SUSPEND && !r->destroyed && r->reason == XO_SHUTDOWN_SUSPEND) {
+		/* The guest suspended but was not saved: it cannot run on. */
+		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid);
+
+		if (rc < 0 && rc != XENOPS_ENOTFOUND)
+			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying suspended domain failed", r->vm->id);
+		xo_engine_lock(e);
+		vm_domain_gone_locked(r, XENOPS_POWER_HALTED);
+		xo_engine_unlock(e);
+		return;
+	}
+	/* Otherwise every atom left a valid state; let a check reconcile. */
+	if (r->t->op != XO_OP_VM_CHECK && r->t->op != XO_OP_DEV_CHECK && r->vm->cfg) {
+		xo_engine_lock(e);
+		if (r->vm->st.domid >= 0)
+			xo_queue_check_locked(e, r->vm, XO_OP_VM_CHECK, 0, NULL);
+		xo_engine_unlock(e);
+	}
+}

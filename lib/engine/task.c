@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tasks: the registry, their life (pending -> completed / failed /
+ * cancelled), stat as JSON, wait, cancel, destroy and list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/engine_int.h"
+
+static const char *const op_names[XO_OP__COUNT] = {
+	[XO_OP_VM_START] = "VM.start",
+	[XO_OP_VM_SHUTDOWN] = "VM.shutdown",
+	[XO_OP_VM_REBOOT] = "VM.reboot",
+	[XO_OP_VM_PAUSE] = "VM.pause",
+	[XO_OP_VM_UNPAUSE] = "VM.unpause",
+	[XO_OP_VM_SUSPEND] = "VM.suspend",
+	[XO_OP_VM_RESUME] = "VM.resume",
+	[XO_OP_VM_DESTROY] = "VM.destroy",
+	[XO_OP_VM_CHECK] = "VM.check",
+	[XO_OP_DEV_PLUG] = "DEVICE.plug",
+	[XO_OP_DEV_UNPLUG] = "DEVICE.unplug",
+	[XO_OP_VBD_EJECT] = "VBD.eject",
+	[XO_OP_VBD_INSERT] = "VBD.insert",
+	[XO_OP_VIF_SET_CARRIER] = "VIF.set_carrier",
+	[XO_OP_DEV_CHECK] = "DEVICE.check",
+};
+
+const char *xo_op_name(int op)
+{
+	return op >= 0 && op < XO_OP__COUNT ? op_names[op] : "unknown";
+}
+
+/* "VBD.plug" rather than "DEVICE.plug" when the kind is known. */
+static void task_op_name(const struct xo_task *t, char *buf, size_t len)
+{
+	static const char *const kinds[] = { [XENOPS_KIND_VBD] = "VBD", [XENOPS_KIND_VIF] = "VIF",
+					     [XENOPS_KIND_PCI] = "PCI" };
+	const char *name = xo_op_name(t->op);
+
+	if (!strncmp(name, "DEVICE.", 7) && t->dev_kind >= XENOPS_KIND_VBD &&
+	    t->dev_kind <= XENOPS_KIND_PCI)
+		snprintf(buf, len, "%s.%s", kinds[t->dev_kind], name + 7);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+struct xo_task *xo_task_find(struct xo_engine *e, const char *id)
+{
+	return xo_map_get(&e->tasks, id);
+}
+
+struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *req)
+{
+	struct xo_task *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	snprintf(t->id, sizeof(t->id), "task-%llu", (unsigned long long)++e->next_task);
+	t->op = req->op;
+	snprintf(t->vm, sizeof(t->vm), "%s", req->vm);
+	t->dev_kind = req->dev_kind;
+	snprintf(t->dev, sizeof(t->dev), "%s", req->dev ? req->dev : "");
+	t->flags = req->flags;
+	t->timeout_s = req->timeout_s;
+	t->carrier = req->carrier;
+	t->path = xo_strdup(req->path);
+	t->media = xo_strdup(req->media);
+	t->state = XENOPS_TASK_PENDING;
+	t->created = xo_wall_time();
+	t->un = xo_unode_new_locked(e, XENOPS_KIND_TASK, NULL, t->id);
+	if ((req->path && !t->path) || (req->media && !t->media) || !t->un ||
+	    xo_map_put(&e->tasks, t->id, t) < 0) {
+		if (t->un)
+			xo_unode_delete_locked(e, t->un);
+		xo_task_free(t);
+		return NULL;
+	}
+	t->lprev = e->tlast;
+	if (e->tlast)
+		e->tlast->lnext = t;
+	else
+		e->tfirst = t;
+	e->tlast = t;
+	return t;
+}
+
+void xo_task_free(struct xo_task *t)
+{
+	if (!t)
+		return;
+	free(t->path);
+	free(t->media);
+	free(t->result);
+	xo_strv_clear(&t->done);
+	xo_error_clear(&t->err);
+	free(t);
+}
+
+/* Out of the registry and the list; the update node becomes a tombstone. */
+void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t)
+{
+	xo_map_del(&e->tasks, t->id);
+	if (t->lprev)
+		t->lprev->lnext = t->lnext;
+	else
+		e->tfirst = t->lnext;
+	if (t->lnext)
+		t->lnext->lprev = t->lprev;
+	else
+		e->tlast = t->lprev;
+	t->lprev = t->lnext = NULL;
+	if (t->un)
+		xo_unode_delete_locked(e, t->un);
+	t->un = NULL;
+}
+
+void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code)
+{
+	t->running = false;
+	t->finished = xo_wall_time();
+	t->atom[0] = '\0';
+	if (code == 0) {
+		t->state = XENOPS_TASK_COMPLETED;
+		t->progress = 1.0;
+	} else {
+		t->state = code == XENOPS_ECANCELLED ? XENOPS_TASK_CANCELLED : XENOPS_TASK_FAILED;
+		xo_error_set_from_tls(&t->err, code);
+	}
+	if (code < 0 && !t->internal)
+		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id, xo_op_name(t->op),
+		       t->vm, xenops_task_state_name(t->state), t->err.msg ? t->err.msg : "");
+	pthread_cond_broadcast(&e->task_cond);
+	if (t->destroy_on_finish) {
+		xo_task_unlink_locked(e, t);
+		xo_task_free(t);
+		return;
+	}
+	xo_unode_touch_locked(e, t->un);
+}
+
+static struct xo_task *task_get_locked(struct xo_engine *e, const char *id)
+{
+	struct xo_task *t = xo_task_find(e, id);
+
+	if (!t)
+		xo_err(XENOPS_ENOTFOUND, "no task \"%s\"", id);
+	return t;
+}
+
+static void add_time(struct json_object *o, const char *key, double t)
+{
+	json_object_object_add(o, key, t > 0 ? json_object_new_double(t) : NULL);
+}
+
+static struct json_object *task_to_json_locked(const struct xo_task *t)
+{
+	struct json_object *o = json_object_new_object(), *done = json_object_new_array();
+	char op[32];
+
+	if (!o || !done) {
+		json_object_put(o);
+		json_object_put(done);
+		return NULL;
+	}
+	task_op_name(t, op, sizeof(op));
+	json_object_object_add(o, "id", json_object_new_string(t->id));
+	json_object_object_add(o, "operation", json_object_new_string(op));
+	json_object_object_add(o, "vm", json_object_new_string(t->vm));
+	if (t->dev[0])
+		json_object_object_add(o, "device", json_object_new_string(t->dev));
+	json_object_object_add(o, "state", json_object_new_string(xenops_task_state_name(t->state)));
+	json_object_object_add(o, "progress", json_object_new_double(t->progress));
+	json_object_object_add(o, "atom", t->atom[0] ? json_object_new_string(t->atom) : NULL);
+	for (size_t i = 0; i < t->done.n; i++)
+		json_object_array_add(done, json_object_new_string(t->done.v[i]));
+	json_object_object_add(o, "atoms_done", done);
+	if (t->result) {
+		struct json_object *res = json_tokener_parse(t->result);
+
+		json_object_object_add(o, "result", res);
+	}
+	if (t->state == XENOPS_TASK_FAILED || t->state == XENOPS_TASK_CANCELLED) {
+		struct json_object *err = json_object_new_object();
+
+		json_object_object_add(err, "code", json_object_new_int(t->err.code));
+		json_object_object_add(err, "name", json_object_new_string(xenops_strerror_name(t->err.code)));
+		json_object_object_add(err, "message",
+				       json_object_new_string(t->err.msg ? t->err.msg : xenops_strerror(t->err.code)));
+		json_object_object_add(o, "error", err);
+	}
+	add_time(o, "created", t->created);
+	add_time(o, "started", t->started);
+	add_time(o, "finished", t->finished);
+	return o;
+}
+
+int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out)
+{
+	struct json_object *o = NULL;
+	struct xo_task *t;
+
+	xo_engine_lock(e);
+	t = task_get_locked(e, id);
+	if (t)
+		o = task_to_json_locked(t);
+	xo_engine_unlock(e);
+	if (!t)
+		return XENOPS_ENOTFOUND;
+	*json_out = o ? xo_json_dumps(o) : NULL;
+	json_object_put(o);
+	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+}
+
+int xo_engine_task_state(struct xo_engine *e, const char *id, int *state, double *progress,
+			 int *error)
+{
+	struct xo_task *t;
+
+	xo_engine_lock(e);
+	t = task_get_locked(e, id);
+	if (t) {
+		if (state)
+			*state = t->state;
+		if (progress)
+			*progress = t->progress;
+		if (error)
+			*error = t->err.code;
+	}
+	xo_engine_unlock(e);
+	return t ? 0 : XENOPS_ENOTFOUND;
+}
+
+static void deadline_ts(struct timespec *ts, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, struct xo_error *err)
+{
+	struct timespec ts;
+	struct xo_task *t;
+	int rc = 0;
+
+	if (timeout_ms >= 0)
+		deadline_ts(&ts, timeout_ms);
+	xo_engine_lock(e);
+	for (;;) {
+		t = task_get_locked(e, id);
+		if (!t) {
+			rc = XENOPS_ENOTFOUND;
+			break;
+		}
+		if (t->state != XENOPS_TASK_PENDING) {
+			if (err)
+				xo_error_set(err, t->err.code, t->err.msg);
+			break;
+		}
+		if (timeout_ms < 0) {
+			pthread_cond_wait(&e->task_cond, &e->lock);
+		} else if (pthread_cond_timedwait(&e->task_cond, &e->lock, &ts)) {
+			t = task_get_locked(e, id);
+			if (t && t->state != XENOPS_TASK_PENDING) {
+				if (err)
+					xo_error_set(err, t->err.code, t->err.msg);
+				break;
+			}
+			rc = t ? xo_err(XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms)
+			       : XENOPS_ENOTFOUND;
+			break;
+		}
+	}
+	xo_engine_unlock(e);
+	return rc;
+}
+
+int xo_engine_task_cancel(struct xo_engine *e, const char *id)
+{
+	struct xo_task *t;
+	struct xo_vm *vm;
+
+	xo_engine_lock(e);
+	t = task_get_locked(e, id);
+	if (!t) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	if (t->state == XENOPS_TASK_PENDING) {
+		vm = xo_vm_find(e, t->vm);
+		if (!t->running && vm) {
+			/* Still queued: it never started, so it ends now. */
+			struct xo_task **pp = &vm->q_head, *prev = NULL;
+
+			while (*pp && *pp != t) {
+				prev = *pp;
+				pp = &(*pp)->qnext;
+			}
+			if (*pp) {
+				*pp = t->qnext;
+				if (vm->q_tail == t)
+					vm->q_tail = prev;
+			}
+			xo_err(XENOPS_ECANCELLED, "task %s cancelled before it started", id);
+			xo_task_end_locked(e, t, XENOPS_ECANCELLED);
+		} else {
+			t->cancel = true;
+			pthread_cond_broadcast(&e->cancel_cond);
+		}
+	}
+	xo_engine_unlock(e);
+	xo_err_clear();
+	return 0;
+}
+
+int xo_engine_task_destroy(struct xo_engine *e, const char *id)
+{
+	struct xo_task *t;
+
+	xo_engine_lock(e);
+	t = task_get_locked(e, id);
+	if (!t) {
+		xo_engine_unlock(e);
+		return XENOPS_ENOTFOUND;
+	}
+	if (t->state == XENOPS_TASK_PENDING) {
+		t->destroy_on_finish = true;
+	} else {
+		xo_task_unlink_locked(e, t);
+		xo_task_free(t);
+	}
+	xo_engine_unlock(e);
+	return 0;
+}
+
+int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out)
+{
+	int rc = 0;
+
+	xo_engine_lock(e);
+	for (struct xo_task *t = e->tfirst; t && !rc; t = t->lnext)
+		if (!t->destroy_on_finish)
+			rc = xo_strv_push(out, t->id);
+	xo_engine_unlock(e);
+	return rc < 0 ? xo_err(XENOPS_ENOMEM, "out of memory") : 0;
+}
