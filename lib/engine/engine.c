@@ -502,6 +502,8 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 	struct xo_engine *e;
 	int rc;
 
+	if (opts->workers > XO_MAX_WORKERS)
+		return xo_err(XENOPS_EINVAL, "options.workers: at most %d", XO_MAX_WORKERS);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return xo_err(XENOPS_ENOMEM, "out of memory");
@@ -535,22 +537,17 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 		goto fail;
 	xo_log(&e->log, XENOPS_LOG_INFO, "backend \"%s\" ready, instance %s", e->bops->name, e->epoch);
 
-	e->nworkers = opts->workers ? opts->workers : XO_DEFAULT_WORKERS;
-	if (e->nworkers > XO_MAX_WORKERS) {
-		rc = xo_err(XENOPS_EINVAL, "options.workers: at most %d", XO_MAX_WORKERS);
-		goto fail;
-	}
-	e->workers = calloc(e->nworkers, sizeof(*e->workers));
+	e->workers = calloc(opts->workers ? opts->workers : XO_DEFAULT_WORKERS, sizeof(*e->workers));
 	if (!e->workers) {
 		rc = xo_err(XENOPS_ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (unsigned int i = 0; i < e->nworkers; i++) {
+	for (unsigned int i = 0; i < (opts->workers ? opts->workers : XO_DEFAULT_WORKERS); i++) {
 		if (pthread_create(&e->workers[i], NULL, worker_main, e)) {
-			e->nworkers = i;
 			rc = xo_err(XENOPS_ENOMEM, "cannot start worker threads");
 			goto fail;
 		}
+		e->nworkers = i + 1;
 	}
 	*out = e;
 	return 0;

@@ -153,6 +153,7 @@ struct xo_run {
 	int domid;
 	bool created;   /* this run made a domain that may need undoing */
 	bool destroyed; /* this run destroyed the VM's domain */
+	bool saved;     /* a suspend image was written completely */
 	int reason;     /* shutdown reason seen */
 	uint64_t deadline_ms;
 	struct xo_env env;

@@ -258,8 +258,12 @@ static int a_destroy(struct xo_run *r, int power)
 
 static int a_save(struct xo_run *r, int arg)
 {
+	int rc;
+
 	(void)arg;
-	return E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path);
+	rc = E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path);
+	r->saved = rc == 0;
+	return rc;
 }
 
 static int a_restore(struct xo_run *r, int arg)
@@ -715,13 +719,20 @@ void xo_ops_abort(struct xo_run *r, int code)
 		return;
 	}
 	if (r->t->op == XO_OP_VM_SUSPEND && !r->destroyed && r->reason == XO_SHUTDOWN_SUSPEND) {
-		/* The guest suspended but was not saved: it cannot run on. */
+		/*
+		 * The guest suspended itself and cannot run on: with a complete
+		 * image the VM is Suspended, without one it is cleanly halted.
+		 */
 		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid);
 
 		if (rc < 0 && rc != XENOPS_ENOTFOUND)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying suspended domain failed", r->vm->id);
 		xo_engine_lock(e);
-		vm_domain_gone_locked(r, XENOPS_POWER_HALTED);
+		if (r->saved) {
+			free(r->vm->st.suspend_path);
+			r->vm->st.suspend_path = xo_strdup(r->t->path);
+		}
+		vm_domain_gone_locked(r, r->saved ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED);
 		xo_engine_unlock(e);
 		return;
 	}

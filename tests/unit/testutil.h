@@ -9,7 +9,7 @@
 char *xo_test_mkdtemp(const char *tag);
 /* Remove a directory tree. */
 void xo_test_rmtree(const char *path);
-/* Run one suite with CK_FORK on; returns the process exit status. */
+/* Run one suite (forking unless CK_FORK=no); returns the exit status. */
 int xo_test_run(Suite *s);
 
 #endif

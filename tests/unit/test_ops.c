@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Operations through the public API on the simulator: the lifecycle,
+ * illegal transitions, devices, guest-initiated events, time-outs,
+ * cancellation and faults at every point, overtaking, and tasks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenops/xenops.h>
+
+#include "testutil.h"
+
+static xenops_ctx *ctx;
+
+static void setup(void)
+{
+	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
+
+	o.backend = "sim";
+	ck_assert_int_eq(xenops_ctx_new(&ctx, &o), 0);
+}
+
+static void teardown(void)
+{
+	xenops_ctx_unref(ctx);
+	ctx = NULL;
+}
+
+static int power(const char *vm)
+{
+	int st = -1;
+
+	ck_assert_int_eq(xenops_vm_get_power_state(&st, NULL, ctx, vm), 0);
+	return st;
+}
+
+static int domid(const char *vm)
+{
+	int st, d = -2;
+
+	ck_assert_int_eq(xenops_vm_get_power_state(&st, &d, ctx, vm), 0);
+	return d;
+}
+
+static void define_vm(const char *id, const char *extra)
+{
+	char cfg[512];
+
+	snprintf(cfg, sizeof(cfg), "{\"id\": \"%s\", \"memory_mib\": 128%s%s}", id, extra ? ", " : "",
+		 extra ? extra : "");
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, cfg, 0), 0);
+}
+
+/* A VM with a disk, a CD drive, a NIC and a PCI device. */
+static void define_full_vm(const char *id)
+{
+	define_vm(id, NULL);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, id, "{\"device\": \"xvda\", \"backend\": \"file:/img/root\"}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, id, "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0), 0);
+	ck_assert_int_eq(xenops_vif_add(NULL, ctx, id, "{}", 0), 0);
+	ck_assert_int_eq(xenops_pci_add(NULL, ctx, id, "{\"address\": \"0000:04:00.0\"}", 0), 0);
+}
+
+static int dev_plugged(int kind, const char *vm, const char *dev)
+{
+	char *json = NULL;
+	int plugged, rc;
+
+	switch (kind) {
+	case XENOPS_KIND_VBD:
+		rc = xenops_vbd_stat(&json, ctx, vm, dev);
+		break;
+	case XENOPS_KIND_VIF:
+		rc = xenops_vif_stat(&json, ctx, vm, dev);
+		break;
+	default:
+		rc = xenops_pci_stat(&json, ctx, vm, dev);
+		break;
+	}
+	ck_assert_int_eq(rc, 0);
+	plugged = strstr(json, "\"plugged\":true") != NULL;
+	xenops_free(json);
+	return plugged;
+}
+
+static long long free_memory(void)
+{
+	char *json = NULL, *p;
+	long long v;
+
+	ck_assert_int_eq(xenops_host_stat(&json, ctx), 0);
+	p = strstr(json, "\"free_memory\":");
+	ck_assert_ptr_nonnull(p);
+	v = atoll(p + strlen("\"free_memory\":"));
+	xenops_free(json);
+	return v;
+}
+
+/*
+ * Wait until nothing has changed for 100 ms: the engine's reactions
+ * (internal state checks) are asynchronous and have no task handle.
+ */
+static void settle(const char *vm)
+{
+	xenops_updates *u = NULL;
+	char token[64];
+
+	(void)vm;
+	ck_assert_int_eq(xenops_updates_get(&u, ctx, NULL, 0), 0);
+	for (int i = 0; i < 300; i++) {
+		size_t n;
+
+		snprintf(token, sizeof(token), "%s", xenops_updates_next(u));
+		xenops_updates_free(u);
+		ck_assert_int_eq(xenops_updates_get(&u, ctx, token, 100), 0);
+		n = xenops_updates_count(u);
+		if (n == 0)
+			break;
+	}
+	xenops_updates_free(u);
+}
+
+START_TEST(full_lifecycle)
+{
+	char *task = NULL, *json = NULL, path[128];
+	int state, err, d1, d2;
+	double progress;
+
+	define_full_vm("vm");
+	ck_assert_int_eq(xenops_vm_start(&task, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_ptr_nonnull(task);
+	ck_assert_int_eq(xenops_task_get_state(&state, &progress, &err, ctx, task), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_COMPLETED);
+	ck_assert_double_eq(progress, 1.0);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(xenops_task_stat(&json, ctx, task), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"operation\":\"VM.start\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"create_domain\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"plug_vbd:xvda\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"plug_pci:0000:04:00.0\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"result\":{\"domid\":"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_task_destroy(ctx, task), 0);
+	ck_assert_int_eq(xenops_task_stat(&json, ctx, task), XENOPS_ENOTFOUND);
+	xenops_free(task);
+
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	d1 = domid("vm");
+	ck_assert_int_gt(d1, 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+	ck_assert(dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
+	ck_assert(dev_plugged(XENOPS_KIND_PCI, "vm", "0000:04:00.0"));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"vcpu_time\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"memory_actual\":134217728"));
+	xenops_free(json);
+
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_PAUSED);
+	ck_assert_int_eq(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+
+	ck_assert_int_eq(xenops_vm_reboot(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	d2 = domid("vm");
+	ck_assert_int_ne(d1, d2); /* a reboot gives a new domain */
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+
+	snprintf(path, sizeof(path), "/tmp/xo-test-%d.save", getpid());
+	unlink(path);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
+	ck_assert_int_eq(domid("vm"), -1);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	ck_assert_ptr_nonnull(strstr(json, path));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	ck_assert(dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
+	unlink(path);
+
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(domid("vm"), -1);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+	ck_assert(!dev_plugged(XENOPS_KIND_PCI, "vm", "0000:04:00.0"));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"last_shutdown_reason\":\"poweroff\""));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), 0);
+}
+END_TEST
+
+START_TEST(start_paused_and_destroy)
+{
+	long long before = free_memory();
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_START_PAUSED | XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_PAUSED);
+	ck_assert_int_lt(free_memory(), before);
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(free_memory(), before);
+	/* Destroying a halted VM is harmless. */
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+}
+END_TEST
+
+START_TEST(forced_shutdown_variants)
+{
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_ack", "0"), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	/* Timeout 0 means forced: the deaf guest does not matter. */
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 0, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 60, XENOPS_FORCE | XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_reboot(NULL, ctx, "vm", 0, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+}
+END_TEST
+
+START_TEST(clean_shutdown_timeouts_are_distinct)
+{
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_ack", "0"), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 1, XENOPS_WAIT), XENOPS_ENOACK);
+	ck_assert_int_eq(xenops_last_error(), XENOPS_ENOACK);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_ack", "1"), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_complete", "0"), 0);
+	ck_assert_int_eq(xenops_vm_reboot(NULL, ctx, "vm", 1, XENOPS_WAIT), XENOPS_ENOSHUTDOWN);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_complete", "1"), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 0, XENOPS_WAIT), 0);
+}
+END_TEST
+
+/* Each illegal transition fails its task with XENOPS_EBADSTATE. */
+START_TEST(illegal_transitions)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/tmp/xo-test-illegal-%d.save", getpid());
+	define_full_vm("vm");
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "Halted"));
+	ck_assert_int_eq(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 5, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_reboot(NULL, ctx, "vm", 5, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvda", "file:/iso/b.iso", XENOPS_WAIT),
+			 XENOPS_EBADSTATE); /* a disk is not removable */
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "disk"));
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT),
+			 XENOPS_EBADSTATE); /* has media */
+
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "already plugged"));
+	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), XENOPS_EBUSY);
+	ck_assert_int_eq(xenops_vbd_remove(ctx, "vm", "xvda", 0), XENOPS_EBUSY);
+	ck_assert_int_eq(xenops_vif_remove(ctx, "vm", "0", 0), XENOPS_EBUSY);
+
+	unlink(path);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "resume"));
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), XENOPS_EBUSY);
+	/* Destroy forgets the suspend image; then the VM can go. */
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	unlink(path);
+	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), 0);
+}
+END_TEST
+
+START_TEST(unknown_objects)
+{
+	char *task = (char *)0x1;
+
+	ck_assert_int_eq(xenops_vm_start(&task, ctx, "ghost", 0), XENOPS_ENOTFOUND);
+	ck_assert_ptr_null(task);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "ghost"));
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvdq", 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_vif_unplug(NULL, ctx, "vm", "7", 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_pci_plug(NULL, ctx, "vm", "0000:00:01.0", 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 1, 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "ghost", "xvda", 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_task_wait(ctx, "task-999999", 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_task_cancel(ctx, "task-999999"), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_task_destroy(ctx, "task-999999"), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_task_get_state(NULL, NULL, NULL, ctx, "task-999999"), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "ghost", "poweroff", NULL), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "poweroff", NULL), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "explode", NULL), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "unplug", "disk:xvda"), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_updates_inject_barrier(NULL, ctx, "ghost"), XENOPS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(device_hotplug)
+{
+	char *json = NULL;
+
+	define_full_vm("vm");
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdb\", \"backend\": \"phy:/dev/sdb\"}", 0), 0);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb")); /* defining is not plugging */
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), 0);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_remove(ctx, "vm", "xvdb", 0), 0);
+
+	/* CD media: eject, then insert, live; the stored config follows. */
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":false"));
+	ck_assert_ptr_nonnull(strstr(json, "\"backend\":\"\""));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "relative.iso", 0), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":true"));
+	ck_assert_ptr_nonnull(strstr(json, "/iso/b.iso"));
+	xenops_free(json);
+
+	ck_assert_int_eq(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vif_stat(&json, ctx, "vm", "0"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"carrier\":false"));
+	ck_assert_ptr_nonnull(strstr(json, "\"host_ifname\":\"vif"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vif_plug(NULL, ctx, "vm", "0", XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
+
+	ck_assert_int_eq(xenops_pci_unplug(NULL, ctx, "vm", "0000:04:00.0", XENOPS_WAIT), 0);
+	ck_assert(!dev_plugged(XENOPS_KIND_PCI, "vm", "0000:04:00.0"));
+	ck_assert_int_eq(xenops_pci_plug(NULL, ctx, "vm", "0000:04:00.0", XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_PCI, "vm", "0000:04:00.0"));
+
+	/* Paused VMs take devices too. */
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_FORCE | XENOPS_WAIT), 0);
+	ck_assert(!dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
+}
+END_TEST
+
+START_TEST(non_unpluggable_disk)
+{
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\", \"unpluggable\": false}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "unpluggable"));
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvda", XENOPS_FORCE | XENOPS_WAIT), 0);
+}
+END_TEST
+
+/* Wait until the VM reaches @state (the engine reacts asynchronously). */
+static int wait_power(const char *vm, int state)
+{
+	for (int i = 0; i < 400; i++) {
+		if (power(vm) == state)
+			return 1;
+		usleep(5000);
+	}
+	return 0;
+}
+
+START_TEST(guest_poweroff_follows_on_shutdown)
+{
+	long long before = free_memory();
+	char *json = NULL;
+
+	define_vm("destroy", "\"on_shutdown\": \"destroy\"");
+	define_vm("restart", "\"on_shutdown\": \"restart\"");
+	define_vm("preserve", "\"on_shutdown\": \"preserve\"");
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "destroy", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "restart", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "preserve", XENOPS_WAIT), 0);
+	int d = domid("restart");
+
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "destroy", "poweroff", NULL), 0);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "restart", "poweroff", NULL), 0);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "preserve", "poweroff", NULL), 0);
+	ck_assert(wait_power("destroy", XENOPS_POWER_HALTED));
+	ck_assert(wait_power("preserve", XENOPS_POWER_PAUSED));
+	settle("restart");
+	ck_assert_int_eq(power("restart"), XENOPS_POWER_RUNNING);
+	ck_assert_int_ne(domid("restart"), d);
+	ck_assert_int_ge(domid("preserve"), 0); /* kept for inspection */
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "destroy"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"last_shutdown_reason\":\"poweroff\""));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "preserve", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "restart", XENOPS_WAIT), 0);
+	ck_assert_int_eq(free_memory(), before);
+}
+END_TEST
+
+START_TEST(guest_reboot_and_crash)
+{
+	char *json = NULL;
+	int d;
+
+	define_vm("vm", "\"on_crash\": \"restart\"");
+	define_vm("fragile", NULL); /* on_crash defaults to destroy */
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "fragile", XENOPS_WAIT), 0);
+	d = domid("vm");
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "reboot", NULL), 0);
+	for (int i = 0; i < 400 && domid("vm") == d; i++)
+		usleep(5000);
+	settle("vm");
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	ck_assert_int_ne(domid("vm"), d);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+
+	d = domid("vm");
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "crash", NULL), 0);
+	for (int i = 0; i < 400 && domid("vm") == d; i++)
+		usleep(5000);
+	settle("vm");
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	ck_assert_int_ne(domid("vm"), d);
+
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "fragile", "crash", NULL), 0);
+	ck_assert(wait_power("fragile", XENOPS_POWER_HALTED));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "fragile"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"last_shutdown_reason\":\"crash\""));
+	xenops_free(json);
+}
+END_TEST
+
+START_TEST(guest_unplugs_a_device)
+{
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdb\", \"backend\": \"file:/b\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "vm", "unplug", "vbd:xvdb"), 0);
+	for (int i = 0; i < 400 && dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"); i++)
+		usleep(5000);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	/* It can be plugged again. */
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+}
+END_TEST
+
+START_TEST(task_wait_timeout_cancel_destroy)
+{
+	char *task = NULL, **ids = NULL;
+	int state, err;
+	size_t n;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.build", "2000"), 0);
+	ck_assert_int_eq(xenops_vm_start(&task, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_task_wait(ctx, task, 10), XENOPS_ETIMEDOUT);
+	ck_assert_int_eq(xenops_task_list(&ids, &n, ctx), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ids[0], task);
+	xenops_strv_free(ids);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, task), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_PENDING);
+	ck_assert_int_eq(xenops_task_cancel(ctx, task), 0);
+	ck_assert_int_eq(xenops_task_wait(ctx, task, 10000), 0);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, &err, ctx, task), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(err, XENOPS_ECANCELLED);
+	/* Cancelled mid-build: no half-built domain is left. */
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(domid("vm"), -1);
+	ck_assert_int_eq(xenops_task_cancel(ctx, task), 0); /* ended: nothing to do */
+	ck_assert_int_eq(xenops_task_destroy(ctx, task), 0);
+	ck_assert_int_eq(xenops_task_list(&ids, &n, ctx), 0);
+	ck_assert_uint_eq(n, 0);
+	xenops_strv_free(ids);
+	xenops_free(task);
+}
+END_TEST
+
+START_TEST(cancel_a_queued_task)
+{
+	char *t1 = NULL, *t2 = NULL;
+	int state;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.build", "300"), 0);
+	ck_assert_int_eq(xenops_vm_start(&t1, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_pause(&t2, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_task_cancel(ctx, t2), 0);
+	/* A task that never started ends at once. */
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, t2), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(xenops_task_wait(ctx, t1, 10000), 0);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, t1), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_COMPLETED);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	xenops_free(t1);
+	xenops_free(t2);
+}
+END_TEST
+
+START_TEST(destroy_pending_task_goes_when_done)
+{
+	char *task = NULL, **ids = NULL;
+	size_t n = 9;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.build", "100"), 0);
+	ck_assert_int_eq(xenops_vm_start(&task, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_task_destroy(ctx, task), 0);
+	ck_assert(wait_power("vm", XENOPS_POWER_RUNNING));
+	settle("vm");
+	ck_assert_int_eq(xenops_task_list(&ids, &n, ctx), 0);
+	ck_assert_uint_eq(n, 0);
+	xenops_strv_free(ids);
+	xenops_free(task);
+}
+END_TEST
+
+/* A queue is FIFO: operations on one VM run in order, one at a time. */
+START_TEST(per_vm_fifo)
+{
+	char *tasks[6] = { 0 };
+	int state;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay", "5"), 0);
+	ck_assert_int_eq(xenops_vm_start(&tasks[0], ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_pause(&tasks[1], ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_unpause(&tasks[2], ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_pause(&tasks[3], ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_unpause(&tasks[4], ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(&tasks[5], ctx, "vm", 10, 0), 0);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(xenops_task_wait(ctx, tasks[i], 20000), 0);
+		ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, tasks[i]), 0);
+		ck_assert_msg(state == XENOPS_TASK_COMPLETED, "task %d ended %d", i, state);
+		xenops_free(tasks[i]);
+	}
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+}
+END_TEST
+
+START_TEST(forced_shutdown_overtakes_clean_one)
+{
+	char *running = NULL, *queued = NULL, *forced = NULL;
+	int state;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	/* A guest that never answers: a clean shutdown would take 600 s. */
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_ack", "0"), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(&running, ctx, "vm", 600, 0), 0);
+	ck_assert_int_eq(xenops_vm_reboot(&queued, ctx, "vm", 600, 0), 0);
+	for (int i = 0; i < 200; i++) {
+		char *json = NULL;
+		int waiting;
+
+		ck_assert_int_eq(xenops_task_stat(&json, ctx, running), 0);
+		waiting = strstr(json, "\"atom\":\"wait_ack\"") != NULL;
+		xenops_free(json);
+		if (waiting)
+			break;
+		usleep(5000);
+	}
+	ck_assert_int_eq(xenops_vm_shutdown(&forced, ctx, "vm", 0, 0), 0);
+	ck_assert_int_eq(xenops_task_wait(ctx, forced, 20000), 0);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, forced), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_COMPLETED);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, running), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, queued), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	xenops_free(running);
+	xenops_free(queued);
+	xenops_free(forced);
+}
+END_TEST
+
+START_TEST(destroy_overtakes_clean_shutdown)
+{
+	char *clean = NULL;
+	int state;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.shutdown_complete", "0"), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(&clean, ctx, "vm", 600, 0), 0);
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, clean), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	xenops_free(clean);
+}
+END_TEST
+
+/* Many notifications while a VM is busy give one queued check. */
+START_TEST(state_checks_are_coalesced)
+{
+	xenops_updates *u = NULL;
+	char *slow = NULL, token[64];
+	size_t tasks_seen = 0;
+
+	define_vm("vm", NULL);
+	for (int i = 0; i < 3; i++) {
+		char cfg[96];
+
+		snprintf(cfg, sizeof(cfg), "{\"device\": \"xvd%c\", \"backend\": \"file:/d%d\"}", 'b' + i, i);
+		ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", cfg, 0), 0);
+	}
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.pause", "300"), 0);
+	ck_assert_int_eq(xenops_vm_pause(&slow, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_updates_get(&u, ctx, NULL, 0), 0);
+	snprintf(token, sizeof(token), "%s", xenops_updates_next(u));
+	xenops_updates_free(u);
+	/* The guest lets go of the same disk many times while the VM is busy. */
+	for (int i = 0; i < 5; i++)
+		xenops_sim_guest_action(ctx, "vm", "unplug", "vbd:xvdb");
+	ck_assert_int_eq(xenops_task_wait(ctx, slow, 20000), 0);
+	settle("vm");
+	ck_assert_int_eq(xenops_updates_get(&u, ctx, token, 0), 0);
+	for (size_t i = 0; i < xenops_updates_count(u); i++) {
+		int kind;
+
+		ck_assert_int_eq(xenops_updates_item(&kind, NULL, NULL, NULL, u, i), 0);
+		if (kind == XENOPS_KIND_TASK)
+			tasks_seen++;
+	}
+	xenops_updates_free(u);
+	/* The pause task and exactly one device check. */
+	ck_assert_uint_eq(tasks_seen, 2);
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "vm", "xvdb"));
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvdc"));
+	xenops_free(slow);
+}
+END_TEST
+
+/* The VM is in a valid state: no domain and no devices when halted. */
+static void check_valid(const char *vm, long long halted_free)
+{
+	int st = power(vm), d = domid(vm);
+
+	switch (st) {
+	case XENOPS_POWER_HALTED:
+	case XENOPS_POWER_SUSPENDED:
+		ck_assert_int_eq(d, -1);
+		ck_assert_int_eq(free_memory(), halted_free);
+		ck_assert(!dev_plugged(XENOPS_KIND_VBD, vm, "xvda"));
+		ck_assert(!dev_plugged(XENOPS_KIND_VIF, vm, "0"));
+		break;
+	case XENOPS_POWER_RUNNING:
+	case XENOPS_POWER_PAUSED:
+		ck_assert_int_ge(d, 0);
+		ck_assert_int_lt(free_memory(), halted_free);
+		/* A running VM has every device plugged (none was unplugged). */
+		ck_assert(dev_plugged(XENOPS_KIND_VBD, vm, "xvda"));
+		ck_assert(dev_plugged(XENOPS_KIND_VIF, vm, "0"));
+		break;
+	default:
+		ck_abort_msg("VM in state %d", st);
+	}
+}
+
+enum { OP_START, OP_SHUTDOWN, OP_REBOOT, OP_SUSPEND, OP_RESUME, OP_PAUSE, OP__N };
+
+static int run_op(int op, const char *path)
+{
+	switch (op) {
+	case OP_START:
+		return xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT);
+	case OP_SHUTDOWN:
+		return xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT);
+	case OP_REBOOT:
+		return xenops_vm_reboot(NULL, ctx, "vm", 10, XENOPS_WAIT);
+	case OP_SUSPEND:
+		return xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT);
+	case OP_RESUME:
+		return xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT);
+	default:
+		return xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT);
+	}
+}
+
+/* Bring the VM to the state the operation starts from. */
+static void prepare(int op, const char *path)
+{
+	if (op != OP_START)
+		ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	unlink(path); /* a suspend cut short may have written it */
+	if (op == OP_RESUME) {
+		unlink(path);
+		ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	}
+}
+
+/*
+ * Cancel at each cancel point in turn (and fail each atom in turn): every
+ * time the VM ends in a valid state and can be started and stopped again.
+ */
+static void fault_sweep(const char *key, int op)
+{
+	char path[128];
+	int points = 0;
+
+	snprintf(path, sizeof(path), "/tmp/xo-test-sweep-%d-%d.save", getpid(), op);
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\"}", 0), 0);
+	ck_assert_int_eq(xenops_vif_add(NULL, ctx, "vm", "{}", 0), 0);
+	long long halted_free = free_memory();
+
+	for (int n = 1; n < 50; n++) {
+		int rc;
+
+		prepare(op, path);
+		settle("vm");
+		{
+			char v[16];
+
+			snprintf(v, sizeof(v), "%d", n);
+			ck_assert_int_eq(xenops_debug_set(ctx, key, v), 0);
+		}
+		rc = run_op(op, path);
+		ck_assert_int_eq(xenops_debug_set(ctx, "fault.off", NULL), 0);
+		settle("vm");
+		check_valid("vm", halted_free);
+		/* Reset to Halted for the next round, which proves it operable. */
+		ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+		check_valid("vm", halted_free);
+		if (rc == 0)
+			break; /* the fault was past the last point: all covered */
+		ck_assert(rc == XENOPS_ECANCELLED || rc == XENOPS_EBACKEND);
+		points++;
+	}
+	unlink(path);
+	ck_assert_int_gt(points, 0);
+}
+
+START_TEST(cancel_at_every_point)
+{
+	fault_sweep("fault.cancel_point", _i);
+}
+END_TEST
+
+START_TEST(fail_at_every_atom)
+{
+	fault_sweep("fault.fail_atom", _i);
+}
+END_TEST
+
+START_TEST(failed_start_leaves_nothing)
+{
+	long long before = free_memory();
+	char *task = NULL, *json = NULL;
+	int state;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\"}", 0), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "fault.fail_atom", "3"), 0);
+	ck_assert_int_eq(xenops_vm_start(&task, ctx, "vm", XENOPS_WAIT), XENOPS_EBACKEND);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "injected"));
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, task), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_FAILED);
+	ck_assert_int_eq(xenops_task_stat(&json, ctx, task), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"name\":\"XENOPS_EBACKEND\""));
+	ck_assert_ptr_nonnull(strstr(json, "plug_vbd:xvda"));
+	xenops_free(json);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(free_memory(), before);
+	xenops_free(task);
+}
+END_TEST
+
+START_TEST(unref_with_tasks_in_flight)
+{
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.build", "5000"), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", 0), 0);
+	usleep(20000);
+	/* The running task is cancelled at its next cancel point, promptly. */
+	xenops_ctx_unref(ctx);
+	ctx = NULL;
+	setup();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ops");
+	TCase *tc = tcase_create("ops");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, full_lifecycle);
+	tcase_add_test(tc, start_paused_and_destroy);
+	tcase_add_test(tc, forced_shutdown_variants);
+	tcase_add_test(tc, clean_shutdown_timeouts_are_distinct);
+	tcase_add_test(tc, illegal_transitions);
+	tcase_add_test(tc, unknown_objects);
+	tcase_add_test(tc, device_hotplug);
+	tcase_add_test(tc, non_unpluggable_disk);
+	tcase_add_test(tc, guest_poweroff_follows_on_shutdown);
+	tcase_add_test(tc, guest_reboot_and_crash);
+	tcase_add_test(tc, guest_unplugs_a_device);
+	tcase_add_test(tc, task_wait_timeout_cancel_destroy);
+	tcase_add_test(tc, cancel_a_queued_task);
+	tcase_add_test(tc, destroy_pending_task_goes_when_done);
+	tcase_add_test(tc, per_vm_fifo);
+	tcase_add_test(tc, forced_shutdown_overtakes_clean_one);
+	tcase_add_test(tc, destroy_overtakes_clean_shutdown);
+	tcase_add_test(tc, state_checks_are_coalesced);
+	tcase_add_loop_test(tc, cancel_at_every_point, 0, OP__N);
+	tcase_add_loop_test(tc, fail_at_every_atom, 0, OP__N);
+	tcase_add_test(tc, failed_start_leaves_nothing);
+	tcase_add_test(tc, unref_with_tasks_in_flight);
+	suite_add_tcase(s, tc);
+	return xo_test_run(s);
+}
