@@ -98,7 +98,7 @@ static void vm_enqueue_locked(struct xo_engine *e, struct xo_vm *vm, struct xo_t
 	vm_make_ready_locked(e, vm);
 }
 
-static void vm_dequeue_locked(struct xo_vm *vm, struct xo_task *t)
+void xo_vm_dequeue_locked(struct xo_vm *vm, struct xo_task *t)
 {
 	struct xo_task **pp = &vm->q_head, *prev = NULL;
 
@@ -133,7 +133,7 @@ static bool overtake_locked(struct xo_engine *e, struct xo_vm *vm)
 		next = t->qnext;
 		if (!is_clean_shutdown(t))
 			continue;
-		vm_dequeue_locked(vm, t);
+		xo_vm_dequeue_locked(vm, t);
 		xo_err(XENOPS_ECANCELLED, "overtaken by a forced operation");
 		xo_task_end_locked(e, t, XENOPS_ECANCELLED);
 	}
@@ -386,11 +386,17 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 		xo_err(rc, "%s", err.msg ? err.msg : xenops_strerror(rc));
 		xo_error_clear(&err);
 	}
+	/*
+	 * One locked section from here to the worker's next pick: once the
+	 * task ended it may be freed, and once the VM is idle it may be
+	 * removed, so neither may be touched after the lock is dropped.
+	 */
 	xo_engine_lock(e);
 	if (rc == 0)
 		xo_ops_complete_locked(&r);
+	vm->running = NULL;
 	xo_task_end_locked(e, t, rc);
-	xo_engine_unlock(e);
+	vm_make_ready_locked(e, vm);
 	xo_run_free(&r);
 }
 
@@ -415,16 +421,12 @@ static void *worker_main(void *arg)
 		t = vm->q_head;
 		if (!t)
 			continue;
-		vm_dequeue_locked(vm, t);
+		xo_vm_dequeue_locked(vm, t);
 		vm->running = t;
 		t->running = true;
 		xo_engine_unlock(e);
 
-		run_task(e, vm, t);
-
-		xo_engine_lock(e);
-		vm->running = NULL;
-		vm_make_ready_locked(e, vm);
+		run_task(e, vm, t); /* returns with the lock held */
 	}
 	xo_engine_unlock(e);
 	return NULL;

@@ -166,6 +166,7 @@ void xo_engine_lock(struct xo_engine *e);
 void xo_engine_unlock(struct xo_engine *e);
 struct xo_vm *xo_vm_find(struct xo_engine *e, const char *vm);
 struct xo_dev *xo_vm_dev_find(struct xo_vm *vm, int kind, const char *dev);
+void xo_vm_dequeue_locked(struct xo_vm *vm, struct xo_task *t);
 /* Queue an internal state check of a VM (coalesced). Locked. */
 void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int kind,
 			   const char *dev);

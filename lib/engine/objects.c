@@ -18,9 +18,31 @@ static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id)
 	return vm;
 }
 
-static bool vm_busy(const struct xo_vm *vm)
+/*
+ * A VM is busy while the user's operations are queued or running. The
+ * engine's own state checks are not the user's: queued ones are dropped
+ * and a running one (short: one backend query) is waited for.
+ */
+static bool vm_busy_locked(struct xo_engine *e, struct xo_vm *vm)
 {
-	return vm->running || vm->q_head;
+	struct xo_task *t, *next;
+
+	for (t = vm->q_head; t; t = t->qnext)
+		if (!t->internal)
+			return true;
+	if (vm->running && !vm->running->internal)
+		return true;
+	for (t = vm->q_head; t; t = next) {
+		next = t->qnext;
+		xo_vm_dequeue_locked(vm, t);
+		xo_err(XENOPS_ECANCELLED, "VM removed");
+		xo_task_end_locked(e, t, XENOPS_ECANCELLED);
+	}
+	while (vm->running)
+		pthread_cond_wait(&e->task_cond, &e->lock);
+	xo_err_clear();
+	/* A check that ran may have queued another (a restart): look again. */
+	return vm->q_head != NULL;
 }
 
 int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
@@ -83,7 +105,7 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id)
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
-	if (vm_busy(vm)) {
+	if (vm_busy_locked(e, vm)) {
 		xo_engine_unlock(e);
 		return xo_err(XENOPS_EBUSY, "VM \"%s\" has operations queued or running", id);
 	}
@@ -370,7 +392,7 @@ int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const
 	}
 	/* A queued plug of it would find it gone; refuse instead. */
 	for (struct xo_task *t = vm->q_head; t; t = t->qnext)
-		if (t->dev_kind == kind && !strcmp(t->dev, dev)) {
+		if (!t->internal && t->dev_kind == kind && !strcmp(t->dev, dev)) {
 			xo_engine_unlock(e);
 			return xo_err(XENOPS_EBUSY, "%s \"%s\" has operations queued", xenops_kind_name(kind), dev);
 		}

@@ -297,17 +297,7 @@ int xo_engine_task_cancel(struct xo_engine *e, const char *id)
 		vm = xo_vm_find(e, t->vm);
 		if (!t->running && vm) {
 			/* Still queued: it never started, so it ends now. */
-			struct xo_task **pp = &vm->q_head, *prev = NULL;
-
-			while (*pp && *pp != t) {
-				prev = *pp;
-				pp = &(*pp)->qnext;
-			}
-			if (*pp) {
-				*pp = t->qnext;
-				if (vm->q_tail == t)
-					vm->q_tail = prev;
-			}
+			xo_vm_dequeue_locked(vm, t);
 			xo_err(XENOPS_ECANCELLED, "task %s cancelled before it started", id);
 			xo_task_end_locked(e, t, XENOPS_ECANCELLED);
 		} else {

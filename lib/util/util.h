@@ -109,4 +109,26 @@ int xo_map_foreach(const struct xo_map *m, int (*fn)(const char *key, void *valu
 		   void *arg);
 void xo_map_clear(struct xo_map *m);
 
+/* ---- files (atomic.c) ---- */
+
+/*
+ * Set the last error for a failed system call: XENOPS_ENOSPC (ENOSPC,
+ * EDQUOT), XENOPS_EPERM (EACCES, EPERM) or XENOPS_EIO, the message being
+ * the formatted text, ": " and strerror(@errnum). Returns the code.
+ */
+int xo_err_errno(int errnum, const char *fmt, ...) XO_PRINTF(2, 3);
+/*
+ * Replace <dir>/<name> with @data so that a crash leaves either the old or
+ * the new content: temporary file, fsync, rename, fsync of @dir. Mode 0600.
+ * Errors as xo_err_errno gives them, XENOPS_ENOMEM.
+ */
+int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len);
+/*
+ * Read a whole file of at most @max bytes into a new NUL-terminated buffer
+ * (free with free()); *len_out (may be NULL) gets its length.
+ * Errors: XENOPS_ENOTFOUND (no such file), XENOPS_EINVAL (larger than
+ * @max), as xo_err_errno otherwise, XENOPS_ENOMEM.
+ */
+int xo_read_file(char **out, size_t *len_out, const char *path, size_t max);
+
 #endif /* XO_UTIL_H */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Simulator backend internals: the simulated host (domain table, knobs,
+ * guest clock) shared by the files of lib/backend/sim/. Not used elsewhere.
+ */
+#ifndef XO_SIM_H
+#define XO_SIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+
+#define XO_SIM_HYPERVISOR "sim-0.1"
+#define XO_SIM_NR_CPUS 4
+#define XO_SIM_TOTAL_MEMORY (16ull << 30)
+#define XO_SIM_DELAY_MAX 3600000u /* ms: one hour */
+
+/* Delay knobs "sim.delay.<name>", in the order of xo_sim_delay_names. */
+enum xo_sim_delay {
+	XO_SIM_DELAY_CREATE,
+	XO_SIM_DELAY_BUILD,
+	XO_SIM_DELAY_UNPAUSE,
+	XO_SIM_DELAY_PAUSE,
+	XO_SIM_DELAY_DESTROY,
+	XO_SIM_DELAY_SAVE,
+	XO_SIM_DELAY_RESTORE,
+	XO_SIM_DELAY_PLUG,
+	XO_SIM_DELAY_UNPLUG,
+	XO_SIM_DELAY_MEDIA,
+	XO_SIM_DELAY_CARRIER,
+	XO_SIM_DELAY_ACK,      /* guest: request -> acknowledgement */
+	XO_SIM_DELAY_SHUTDOWN, /* guest: acknowledgement -> shut down */
+	XO_SIM_NR_DELAYS
+};
+
+/* Xenbus states reported as backend_state. */
+#define XO_SIM_XENBUS_CONNECTED 4
+#define XO_SIM_XENBUS_CLOSED 6
+
+struct xo_sim_dev {
+	struct xo_sim_dev *next;
+	int kind; /* XENOPS_KIND_VBD / VIF / PCI */
+	char id[XO_ID_MAX + 1];
+	/* What the guest sees, unique per domain: VBD device name, VIF index, PCI address. */
+	char slot[XO_ID_MAX + 1];
+	int vif_index;
+	int active;
+	int backend_state;
+	int media_present;
+	int carrier;
+};
+
+/*
+ * One simulated domain. The guest's clock is its running time: it only
+ * advances while the domain is running, so a paused guest neither burns
+ * cpu time nor answers shutdown requests.
+ */
+struct xo_sim_dom {
+	int domid;
+	char vm_id[XO_ID_MAX + 1];
+	int status; /* enum xo_dom_status */
+	int reason; /* enum xo_shutdown_reason, XO_SHUTDOWN_NONE unless shut down */
+	bool built;
+	uint64_t memory_max, memory_target;
+	unsigned int vcpus_max, vcpus;
+	double start_time;
+	uint64_t cpu_base_ns; /* per-vcpu time carried over by a restore */
+	uint64_t run_ms;      /* running time accumulated before run_since */
+	uint64_t run_since;   /* xo_now_ms() when it last started running */
+	/* The pending shutdown request, as control/shutdown would hold it. */
+	int req_reason;       /* XO_SHUTDOWN_NONE: no request */
+	uint64_t req_run_ms;  /* guest time of the request */
+	bool acked;
+	uint64_t ack_run_ms;  /* guest time of the acknowledgement */
+	/* Shut down lazily and nobody was told yet (see domain_wait_shutdown). */
+	bool notify_pending;
+	struct xo_sim_dev *devs;
+};
+
+struct xo_backend {
+	pthread_mutex_t lock; /* everything below */
+	struct xo_log log; /* a copy: fn NULL when there is none */
+	struct xo_backend_events events;
+	char *dir; /* <state_dir>/sim, or NULL: nothing persisted */
+	char boot_id[40]; /* of the machine, when persisted */
+	/* Sorted by domid: domids only grow, so creation appends. */
+	struct xo_sim_dom **doms;
+	size_t n_doms, cap_doms;
+	int next_domid;
+	uint64_t used_memory; /* sum of memory_max of every domain */
+	unsigned int delay[XO_SIM_NR_DELAYS];
+	bool ack_enabled, complete_enabled;
+};
+
+extern const char *const xo_sim_delay_names[XO_SIM_NR_DELAYS];
+
+/* ---- sim.c: host, table, guest clock (call with the lock held) ---- */
+
+struct xo_sim_dom *xo_sim_find(struct xo_backend *b, int domid);
+/* Find, brought up to date (xo_sim_advance), or fail with XENOPS_ENOTFOUND naming @op. */
+int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out);
+/* "running", "paused", "shut down" or "dying", for messages. */
+const char *xo_sim_status_word(const struct xo_sim_dom *d);
+/* Built and not shut down (its vcpus can run), or XENOPS_EBADSTATE naming @op. */
+int xo_sim_require_live(const struct xo_sim_dom *d, const char *op);
+/* A plugged device, or NULL / XENOPS_ENOTFOUND. */
+struct xo_sim_dev *xo_sim_dev_find(struct xo_sim_dom *d, int kind, const char *id);
+int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out);
+/* Add @v last: devices are listed in plug order. */
+void xo_sim_dev_append(struct xo_sim_dom *d, struct xo_sim_dev *v);
+/* Add a new domain (takes ownership) after checking free memory. */
+int xo_sim_insert(struct xo_backend *b, struct xo_sim_dom *d);
+void xo_sim_remove(struct xo_backend *b, struct xo_sim_dom *d);
+void xo_sim_dom_free(struct xo_sim_dom *d);
+void xo_sim_clear(struct xo_backend *b);
+
+uint64_t xo_sim_run_ms(const struct xo_sim_dom *d, uint64_t now);
+void xo_sim_set_status(struct xo_sim_dom *d, int status, uint64_t now);
+/* Apply what the guest did since the last look: ack, then shut down. */
+void xo_sim_advance(struct xo_backend *b, struct xo_sim_dom *d, uint64_t now);
+
+/* Sleep the delay knob of an op (without the lock); 0 or XENOPS_ECANCELLED. */
+int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which);
+/* env->sleep, or a plain sleep without an env. */
+int xo_sim_sleep(struct xo_env *env, unsigned int ms);
+
+/* ---- sim_json.c: integer fields of the simulator's files ---- */
+
+enum xo_sim_field_type { XO_SIM_F_INT, XO_SIM_F_UINT, XO_SIM_F_U64, XO_SIM_F_BOOL };
+
+/* A struct member stored as a JSON integer within [min, max]. */
+struct xo_sim_field {
+	const char *name;
+	size_t offset;
+	enum xo_sim_field_type type;
+	int64_t min, max;
+};
+
+/* Required fields: 0, or XENOPS_EINVAL naming @what and the field. */
+int xo_sim_json_int(struct json_object *obj, const char *what, const char *field, int64_t min,
+		    int64_t max, int64_t *out);
+int xo_sim_json_str(struct json_object *obj, const char *what, const char *field, size_t max,
+		    const char **out);
+/* Add @value (taken, NULL meaning out of memory): 0 or XENOPS_ENOMEM. */
+int xo_sim_json_put(struct json_object *obj, const char *key, struct json_object *value);
+int xo_sim_fields_to_json(struct json_object *obj, const void *base,
+			  const struct xo_sim_field *fields, size_t n);
+int xo_sim_fields_from_json(void *base, struct json_object *obj, const char *what,
+			    const struct xo_sim_field *fields, size_t n);
+
+/* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
+
+/* Rewrite the file after a change (lock held); failures are logged only. */
+void xo_sim_store_save(struct xo_backend *b);
+/*
+ * Fill an empty table from the file; a missing or corrupt file, or one
+ * from an earlier boot of the machine, leaves it empty.
+ */
+void xo_sim_store_load(struct xo_backend *b);
+
+/* ---- sim_image.c: the file of domain_save ---- */
+
+struct xo_sim_image {
+	char vm[XO_ID_MAX + 1];
+	uint64_t memory;
+	unsigned int vcpus;
+	uint64_t cpu_time_ns;
+};
+
+int xo_sim_image_write(const char *path, const struct xo_sim_image *img);
+/* Read and check the header; @vm_id is the VM the caller restores. */
+int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img);
+
+/* ---- ops, one file per area ---- */
+
+int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,
+			 const struct xo_vm_config *cfg, int *domid_out);
+int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
+			const struct xo_vm_config *cfg, int domid);
+int xo_sim_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid);
+int xo_sim_domain_pause(struct xo_backend *b, struct xo_env *env, int domid);
+int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
+				   int reason);
+int xo_sim_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
+			   unsigned int timeout_ms);
+int xo_sim_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
+				unsigned int timeout_ms, int *reason_out);
+int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid);
+int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_vm_config *cfg, const char *path);
+int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out);
+int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out);
+int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out);
+
+int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out);
+int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
+		      const struct xo_dev_config *cfg, int force);
+int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		    struct xo_dev_state *st_out);
+int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
+			 const struct xo_dev_config *cfg, const char *backend);
+int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
+			   const struct xo_dev_config *cfg, int carrier);
+int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int kind,
+			const char *dev_id);
+
+#endif /* XO_SIM_H */

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Simulator backend: devices (VBD, VIF, PCI) plugged into simulated
+ * domains, media and carrier changes, with the xen backend's rules.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xo_sim_dev *xo_sim_dev_find(struct xo_sim_dom *d, int kind, const char *id)
+{
+	for (struct xo_sim_dev *v = d->devs; v; v = v->next)
+		if (v->kind == kind && strcmp(v->id, id) == 0)
+			return v;
+	return NULL;
+}
+
+int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out)
+{
+	*out = xo_sim_dev_find(d, kind, id);
+	if (!*out)
+		return xo_err(XENOPS_ENOTFOUND, "%s %s is not plugged into domain %d",
+			      xenops_kind_name(kind), id, d->domid);
+	return 0;
+}
+
+static int check_dev(const struct xo_dev_config *cfg, int kind)
+{
+	if (!cfg)
+		return xo_err(XENOPS_EINVAL, "no device configuration");
+	if (cfg->kind != XENOPS_KIND_VBD && cfg->kind != XENOPS_KIND_VIF &&
+	    cfg->kind != XENOPS_KIND_PCI)
+		return xo_err(XENOPS_EINVAL, "unknown device kind %d", cfg->kind);
+	if (kind && cfg->kind != kind)
+		return xo_err(XENOPS_EINVAL, "device %s is a %s, not a %s", cfg->id,
+			      xenops_kind_name(cfg->kind), xenops_kind_name(kind));
+	return xo_id_check(cfg->id, "device id");
+}
+
+/* The slot is what the guest sees of the device, so two devices cannot share it. */
+static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size)
+{
+	switch (cfg->kind) {
+	case XENOPS_KIND_VBD:
+		if (!cfg->u.vbd.device[0])
+			return xo_err(XENOPS_EINVAL, "vbd %s has no device name", cfg->id);
+		snprintf(slot, size, "%s", cfg->u.vbd.device);
+		return 0;
+	case XENOPS_KIND_VIF:
+		if (cfg->u.vif.index < 0)
+			return xo_err(XENOPS_EINVAL, "vif %s has no index", cfg->id);
+		snprintf(slot, size, "%d", cfg->u.vif.index);
+		return 0;
+	default:
+		if (!cfg->u.pci.address[0])
+			return xo_err(XENOPS_EINVAL, "pci %s has no address", cfg->id);
+		snprintf(slot, size, "%s", cfg->u.pci.address);
+		return 0;
+	}
+}
+
+static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv)
+{
+	const char *kind = xenops_kind_name(nv->kind);
+
+	for (const struct xo_sim_dev *v = d->devs; v; v = v->next) {
+		if (v->kind != nv->kind)
+			continue;
+		if (strcmp(v->id, nv->id) == 0)
+			return xo_err(XENOPS_EEXIST, "%s %s is already plugged into domain %d",
+				      kind, nv->id, d->domid);
+		if (strcmp(v->slot, nv->slot) == 0)
+			return xo_err(XENOPS_EEXIST, "%s %s: %s of domain %d already uses %s", kind,
+				      nv->id, v->id, d->domid, v->slot);
+	}
+	if (nv->kind != XENOPS_KIND_PCI)
+		return 0;
+	/* A host PCI device can be assigned to one domain at a time. */
+	for (size_t i = 0; i < b->n_doms; i++)
+		for (const struct xo_sim_dev *v = b->doms[i]->devs; v; v = v->next)
+			if (v->kind == XENOPS_KIND_PCI && strcmp(v->slot, nv->slot) == 0)
+				return xo_err(XENOPS_EBUSY,
+					      "PCI device %s is already assigned to domain %d",
+					      nv->slot, b->doms[i]->domid);
+	return 0;
+}
+
+static void fill_state(const struct xo_sim_dom *d, const struct xo_sim_dev *v,
+		       struct xo_dev_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->plugged = 1;
+	st->active = v->active;
+	st->backend_state = v->backend_state;
+	st->media_present = v->media_present;
+	st->carrier = v->carrier;
+	if (v->kind == XENOPS_KIND_VIF)
+		snprintf(st->host_ifname, sizeof(st->host_ifname), "vif%d.%d", d->domid,
+			 v->vif_index);
+}
+
+static struct xo_sim_dev *dev_new(const struct xo_dev_config *cfg)
+{
+	struct xo_sim_dev *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->kind = cfg->kind;
+	snprintf(v->id, sizeof(v->id), "%s", cfg->id);
+	v->active = 1;
+	v->backend_state = XO_SIM_XENBUS_CONNECTED;
+	if (cfg->kind == XENOPS_KIND_VBD)
+		v->media_present = cfg->u.vbd.backend && cfg->u.vbd.backend[0];
+	if (cfg->kind == XENOPS_KIND_VIF) {
+		v->vif_index = cfg->u.vif.index;
+		v->carrier = !!cfg->u.vif.carrier;
+	}
+	return v;
+}
+
+void xo_sim_dev_append(struct xo_sim_dom *d, struct xo_sim_dev *nv)
+{
+	struct xo_sim_dev **p = &d->devs;
+
+	while (*p)
+		p = &(*p)->next;
+	*p = nv;
+}
+
+int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out)
+{
+	struct xo_sim_dev *nv = NULL;
+	struct xo_sim_dom *d;
+	int rc = check_dev(cfg, 0);
+
+	if (rc == 0)
+		rc = xo_sim_delay(b, env, XO_SIM_DELAY_PLUG);
+	if (rc < 0)
+		return rc;
+	nv = dev_new(cfg);
+	if (!nv)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	rc = dev_slot(cfg, nv->slot, sizeof(nv->slot));
+	if (rc < 0)
+		goto out;
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "plug a device into", &d);
+	if (rc == 0)
+		rc = xo_sim_require_live(d, "plug a device into");
+	if (rc == 0)
+		rc = check_free(b, d, nv);
+	if (rc == 0) {
+		xo_sim_dev_append(d, nv);
+		if (st_out)
+			fill_state(d, nv, st_out);
+		nv = NULL;
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+out:
+	free(nv);
+	return rc;
+}
+
+static void dev_remove(struct xo_sim_dom *d, struct xo_sim_dev *v)
+{
+	for (struct xo_sim_dev **p = &d->devs; *p; p = &(*p)->next) {
+		if (*p == v) {
+			*p = v->next;
+			free(v);
+			return;
+		}
+	}
+}
+
+/*
+ * Without force the guest must release the device, which it can only do
+ * while it runs, unless it already closed its end.
+ */
+int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
+		      const struct xo_dev_config *cfg, int force)
+{
+	struct xo_sim_dom *d;
+	struct xo_sim_dev *v;
+	int rc = check_dev(cfg, 0);
+
+	if (rc == 0)
+		rc = xo_sim_delay(b, env, XO_SIM_DELAY_UNPLUG);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "unplug a device from", &d);
+	if (rc == 0)
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+	if (rc == 0 && !force && v->backend_state != XO_SIM_XENBUS_CLOSED &&
+	    d->status != XO_DOM_RUNNING)
+		rc = xo_err(XENOPS_EBADSTATE,
+			    "cannot unplug %s %s from domain %d without force: the guest is %s "
+			    "and cannot release it",
+			    xenops_kind_name(cfg->kind), cfg->id, domid, xo_sim_status_word(d));
+	if (rc == 0) {
+		dev_remove(d, v);
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		    struct xo_dev_state *st_out)
+{
+	struct xo_sim_dom *d;
+	struct xo_sim_dev *v;
+	int rc = check_dev(cfg, 0);
+
+	if (rc < 0)
+		return rc;
+	if (!st_out)
+		return xo_err(XENOPS_EINVAL, "dev_info: no output");
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "get a device of", &d);
+	if (rc == 0)
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+	if (rc == 0)
+		fill_state(d, v, st_out);
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+/* Media and carrier are host-side settings: they work whatever the guest's state. */
+static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
+		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value)
+{
+	struct xo_sim_dom *d;
+	struct xo_sim_dev *v;
+	int rc = xo_sim_delay(b, env, which);
+
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "change a device of", &d);
+	if (rc == 0)
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+	if (rc == 0) {
+		if (which == XO_SIM_DELAY_MEDIA)
+			v->media_present = value;
+		else
+			v->carrier = value;
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
+			 const struct xo_dev_config *cfg, const char *backend)
+{
+	int rc = check_dev(cfg, XENOPS_KIND_VBD);
+
+	if (rc < 0)
+		return rc;
+	if (!backend)
+		return xo_err(XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)", cfg->id);
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0');
+}
+
+int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
+			   const struct xo_dev_config *cfg, int carrier)
+{
+	int rc = check_dev(cfg, XENOPS_KIND_VIF);
+
+	if (rc < 0)
+		return rc;
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_CARRIER, !!carrier);
+}
