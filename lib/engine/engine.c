@@ -233,6 +233,13 @@ static struct xo_run *run_from_env(struct xo_env *env)
 	return env->priv;
 }
 
+/* Test hook: die here as a crash would, with no clean-up. Locked. */
+static void crash_point_locked(struct xo_engine *e)
+{
+	if (e->crash_point > 0 && --e->crash_point == 0)
+		_exit(99);
+}
+
 /* The one cancel point: between atoms and inside every backend wait. */
 static int cancel_point(struct xo_run *r)
 {
@@ -240,10 +247,7 @@ static int cancel_point(struct xo_run *r)
 	bool cancel;
 
 	xo_engine_lock(e);
-	if (e->crash_point > 0 && --e->crash_point == 0) {
-		/* Test hook: die here as a crash would, no clean-up. */
-		_exit(99);
-	}
+	crash_point_locked(e);
 	if (e->cancel_point > 0 && --e->cancel_point == 0)
 		r->t->cancel = true;
 	cancel = r->t->cancel;
@@ -373,6 +377,9 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 	t->started = xo_wall_time();
 	xo_unode_touch_locked(e, t->un);
 	rc = t->cancel ? xo_err(XENOPS_ECANCELLED, "task %s cancelled", t->id) : xo_ops_plan_locked(&r);
+	/* Before the first effect: what a restart needs to finish or undo it. */
+	if (rc == 0 && r.natoms && t->op != XO_OP_VM_CHECK && t->op != XO_OP_DEV_CHECK)
+		rc = xo_run_write_intent_locked(&r);
 	xo_engine_unlock(e);
 
 	if (rc == 0)
@@ -392,8 +399,14 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 	 * removed, so neither may be touched after the lock is dropped.
 	 */
 	xo_engine_lock(e);
+	/* After the last effect, before the intent is cleared: a crash point too. */
+	if (r.natoms)
+		crash_point_locked(e);
 	if (rc == 0)
 		xo_ops_complete_locked(&r);
+	if (r.intent && e->sops->put_intent(e->s, vm->id, NULL) < 0)
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: clearing the intent record failed: %s", vm->id,
+		       xo_err_msg());
 	vm->running = NULL;
 	xo_task_end_locked(e, t, rc);
 	vm_make_ready_locked(e, vm);
@@ -501,6 +514,7 @@ static int engine_init_sync(struct xo_engine *e)
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 {
 	struct xo_backend_params bp = { 0 };
+	char *backend_dir = NULL;
 	struct xo_engine *e;
 	int rc;
 
@@ -525,11 +539,19 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 		rc = xo_err_code();
 		goto fail;
 	}
-	e->sops = &xo_store_mem;
+	e->sops = opts->state_dir ? &xo_store_file : &xo_store_mem;
 	rc = e->sops->open(&e->s, opts->state_dir, &e->log);
 	if (rc < 0)
 		goto fail;
-	bp.state_dir = opts->state_dir;
+	if (opts->state_dir) {
+		/* The backend's own files live apart from the VMs' records. */
+		backend_dir = xo_asprintf("%s/backend", opts->state_dir);
+		if (!backend_dir) {
+			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	bp.state_dir = backend_dir;
 	bp.log = &e->log;
 	bp.events.domain_changed = on_domain_changed;
 	bp.events.device_changed = on_device_changed;
@@ -538,6 +560,9 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 	if (rc < 0)
 		goto fail;
 	xo_log(&e->log, XENOPS_LOG_INFO, "backend \"%s\" ready, instance %s", e->bops->name, e->epoch);
+	rc = xo_engine_load(e);
+	if (rc < 0)
+		goto fail;
 
 	e->workers = calloc(opts->workers ? opts->workers : XO_DEFAULT_WORKERS, sizeof(*e->workers));
 	if (!e->workers) {
@@ -551,9 +576,11 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 		}
 		e->nworkers = i + 1;
 	}
+	free(backend_dir);
 	*out = e;
 	return 0;
 fail:
+	free(backend_dir);
 	{
 		struct xo_error err = { 0 };
 

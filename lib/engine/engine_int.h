@@ -154,6 +154,7 @@ struct xo_run {
 	bool created;   /* this run made a domain that may need undoing */
 	bool destroyed; /* this run destroyed the VM's domain */
 	bool saved;     /* a suspend image was written completely */
+	bool intent;    /* an intent record was written for this run */
 	int reason;     /* shutdown reason seen */
 	uint64_t deadline_ms;
 	struct xo_env env;
@@ -173,6 +174,9 @@ void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int ki
 /* Persist the VM's runtime record. Locked. */
 void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm);
 
+/* recover.c: load the store's VMs and reconcile them with the backend. */
+int xo_engine_load(struct xo_engine *e);
+
 /* task.c */
 struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *req);
 struct xo_task *xo_task_find(struct xo_engine *e, const char *id);
@@ -182,6 +186,8 @@ void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t);
 const char *xo_op_name(int op);
 
 /* ops.c */
+/* Record what the run is about to do, before its first effect (locked). */
+int xo_run_write_intent_locked(struct xo_run *r);
 /* Plan the atoms of @r's task (locked): checks the VM's state. */
 int xo_ops_plan_locked(struct xo_run *r);
 /* Run after success (locked). */

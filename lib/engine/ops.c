@@ -56,6 +56,33 @@ static struct xo_engine *E(struct xo_run *r)
 	return r->e;
 }
 
+int xo_run_write_intent_locked(struct xo_run *r)
+{
+	struct xo_task *t = r->t;
+	struct json_object *o = json_object_new_object();
+	int rc;
+
+	if (!o)
+		return xo_err(XENOPS_ENOMEM, "out of memory");
+	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op)));
+	json_object_object_add(o, "task", json_object_new_string(t->id));
+	json_object_object_add(o, "started", json_object_new_double(xo_wall_time()));
+	json_object_object_add(o, "flags", json_object_new_int((int)t->flags));
+	if (t->path)
+		json_object_object_add(o, "path", json_object_new_string(t->path));
+	if (t->media)
+		json_object_object_add(o, "media", json_object_new_string(t->media));
+	if (t->dev[0]) {
+		json_object_object_add(o, "device_kind", json_object_new_string(xenops_kind_name(t->dev_kind)));
+		json_object_object_add(o, "device", json_object_new_string(t->dev));
+	}
+	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o);
+	json_object_put(o);
+	if (rc == 0)
+		r->intent = true;
+	return rc;
+}
+
 /* Copy the devices to act on (all of them, or the task's one). */
 static int snapshot_devs_locked(struct xo_run *r, bool only_task_dev)
 {
@@ -263,6 +290,14 @@ static int a_save(struct xo_run *r, int arg)
 	(void)arg;
 	rc = E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path);
 	r->saved = rc == 0;
+	if (rc == 0) {
+		/* The image is complete: from here a crash ends Suspended. */
+		xo_engine_lock(E(r));
+		free(r->vm->st.suspend_path);
+		r->vm->st.suspend_path = xo_strdup(r->t->path);
+		xo_persist_runtime_locked(E(r), r->vm);
+		xo_engine_unlock(E(r));
+	}
 	return rc;
 }
 
@@ -617,7 +652,11 @@ static int a_check_vm(struct xo_run *r, int arg)
 		xo_engine_unlock(E(r));
 		return 0;
 	}
-	rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+	xo_engine_lock(E(r));
+	rc = xo_run_write_intent_locked(r);
+	xo_engine_unlock(E(r));
+	if (rc == 0)
+		rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
 	if (rc == 0 && action == XO_ACTION_RESTART) {
 		rc = plan_build(r);
 		if (rc == 0)

@@ -42,6 +42,7 @@ struct xo_store_ops {
 };
 
 extern const struct xo_store_ops xo_store_mem;
+extern const struct xo_store_ops xo_store_file;
 
 void xo_store_vms_free(struct xo_store_vm *vms, size_t n);
 

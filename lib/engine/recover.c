@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Loading and recovery at context start. Every VM of the store is loaded
+ * (unreadable ones in error state); every VM with an intent (an operation
+ * cut short) or a domain is reconciled with the backend, so that it ends
+ * intact and as its operation wanted, or cleanly shut down, with its
+ * devices released; domains that belong to no VM are destroyed.
+ *
+ * It runs before the context is handed out and before the workers start,
+ * so this thread alone touches the VMs' states; the lock is taken only
+ * where a backend upcall (which takes it) could meet us: the VM table and
+ * the queues. Backend calls are made without it, as everywhere.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine_int.h"
+
+/* Recovery runs before the workers: nothing can cancel it. */
+static int rec_check(struct xo_env *env)
+{
+	(void)env;
+	return 0;
+}
+
+static int rec_sleep(struct xo_env *env, unsigned int ms)
+{
+	(void)env;
+	usleep(ms * 1000u);
+	return 0;
+}
+
+static void rec_progress(struct xo_env *env, double f)
+{
+	(void)env;
+	(void)f;
+}
+
+static struct xo_env rec_env = { rec_check, rec_sleep, rec_progress, NULL };
+
+static const char *intent_op(const struct json_object *intent)
+{
+	struct json_object *v;
+
+	if (intent && json_object_object_get_ex(intent, "operation", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static const char *intent_str(const struct json_object *intent, const char *key)
+{
+	struct json_object *v;
+
+	if (intent && json_object_object_get_ex(intent, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static struct xo_vm *vm_from_store(struct xo_engine *e, struct xo_store_vm *v)
+{
+	struct xo_vm *vm = calloc(1, sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	snprintf(vm->id, sizeof(vm->id), "%s", v->id);
+	vm->cfg = v->cfg;
+	v->cfg = NULL;
+	vm->st = v->state;
+	xo_vm_state_init(&v->state);
+	if (!vm->cfg) {
+		xo_vm_state_clear(&vm->st);
+		vm->st.power = XENOPS_POWER_ERROR;
+		vm->st.error = v->error;
+		memset(&v->error, 0, sizeof(v->error));
+	}
+	vm->devs = calloc(v->ndevs ? v->ndevs : 1, sizeof(*vm->devs));
+	vm->devcap = v->ndevs ? v->ndevs : 1;
+	if (!vm->devs)
+		goto fail;
+	for (size_t i = 0; i < v->ndevs; i++) {
+		struct xo_dev *d = calloc(1, sizeof(*d));
+
+		if (!d)
+			goto fail;
+		d->cfg = v->devs[i];
+		v->devs[i] = NULL;
+		d->st = v->dev_states[i];
+		vm->devs[vm->ndevs++] = d;
+		d->un = xo_unode_new_locked(e, d->cfg->kind, vm->id, d->cfg->id);
+		if (!d->un)
+			goto fail;
+	}
+	vm->un = xo_unode_new_locked(e, XENOPS_KIND_VM, vm->id, vm->id);
+	if (!vm->un || xo_map_put(&e->vms, vm->id, vm) < 0)
+		goto fail;
+	return vm;
+fail:
+	/* Only on ENOMEM at start: the context fails as a whole. */
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		xo_dev_config_free(vm->devs[i]->cfg);
+		free(vm->devs[i]);
+	}
+	free(vm->devs);
+	xo_vm_config_free(vm->cfg);
+	xo_vm_state_clear(&vm->st);
+	free(vm);
+	return NULL;
+}
+
+static void devs_unplugged(struct xo_vm *vm)
+{
+	for (size_t i = 0; i < vm->ndevs; i++)
+		memset(&vm->devs[i]->st, 0, sizeof(vm->devs[i]->st));
+}
+
+static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, const char *why)
+{
+	int rc = e->bops->domain_destroy(e->b, &rec_env, domid);
+
+	if (rc < 0 && rc != XENOPS_ENOTFOUND)
+		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: vm %s: destroying domain %d failed: %s",
+		       vm ? vm->id : "?", domid, xo_err_msg());
+	else
+		xo_log(&e->log, XENOPS_LOG_INFO, "recovery: vm %s: destroyed domain %d (%s)",
+		       vm ? vm->id : "(none)", domid, why);
+}
+
+/* The VM keeps its domain: take its power state from the domain. */
+static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_domain_info *d,
+			 const char *dev_op, const char *dev_kind, const char *dev_id)
+{
+	vm->st.domid = d->domid;
+	vm->st.power = d->status == XO_DOM_PAUSED ? XENOPS_POWER_PAUSED : XENOPS_POWER_RUNNING;
+	if (!vm->st.start_time)
+		vm->st.start_time = d->start_time;
+	/* Devices are what the backend has, not what was last written. */
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		struct xo_dev *dv = vm->devs[i];
+		struct xo_dev_state st = { 0 };
+		bool cut = dev_op && dev_kind && dev_id && !strcmp(dev_kind, xenops_kind_name(dv->cfg->kind)) &&
+			   !strcmp(dev_id, dv->cfg->id);
+		int rc = e->bops->dev_info(e->b, d->domid, dv->cfg, &st);
+
+		if (rc == 0 && cut && !strcmp(dev_op, "DEVICE.unplug")) {
+			/* An unplug was cut short: finish it, as it wanted. */
+			e->bops->dev_unplug(e->b, &rec_env, d->domid, dv->cfg, 1);
+			rc = XENOPS_ENOTFOUND;
+		}
+		if (rc == 0) {
+			st.plugged = 1;
+			dv->st = st;
+		} else {
+			memset(&dv->st, 0, sizeof(dv->st));
+		}
+	}
+	if (d->status == XO_DOM_SHUTDOWN) {
+		xo_engine_lock(e);
+		xo_queue_check_locked(e, vm, XO_OP_VM_CHECK, 0, NULL);
+		xo_engine_unlock(e);
+	}
+}
+
+static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object *intent,
+		       struct xo_domain_info *doms, size_t ndoms)
+{
+	const char *op = intent_op(intent);
+	struct xo_domain_info *mine = NULL;
+	bool keep;
+
+	/* Domains of this VM other than the recorded one are half-built leftovers. */
+	for (size_t i = 0; i < ndoms; i++) {
+		if (strcmp(doms[i].vm_id, vm->id) || doms[i].domid < 0)
+			continue;
+		if (!mine && doms[i].domid == vm->st.domid) {
+			mine = &doms[i];
+			continue;
+		}
+		destroy_domain(e, vm, doms[i].domid, "not the VM's recorded domain");
+		doms[i].domid = -1;
+	}
+
+	if (!op) {
+		keep = mine != NULL;
+	} else if (!strcmp(op, "VM.pause") || !strcmp(op, "VM.unpause") || !strncmp(op, "DEVICE.", 7) ||
+		   !strcmp(op, "VBD.eject") || !strcmp(op, "VBD.insert") || !strcmp(op, "VIF.set_carrier")) {
+		/* These never take a domain apart: it is intact if it is there. */
+		keep = mine && mine->status != XO_DOM_SHUTDOWN;
+	} else if (!strcmp(op, "VM.suspend")) {
+		/* Running still (the guest never suspended): intact. */
+		keep = mine && !vm->st.suspend_path && mine->status != XO_DOM_SHUTDOWN;
+	} else {
+		/* start, reboot, shutdown, destroy, resume, a restart by a check. */
+		keep = false;
+	}
+	xo_log(&e->log, op ? XENOPS_LOG_WARNING : XENOPS_LOG_DEBUG,
+	       "recovery: vm %s: %s%s, domain %d %s", vm->id, op ? "interrupted " : "no operation",
+	       op ? op : "", mine ? mine->domid : -1, keep ? "kept" : (mine ? "destroyed" : "absent"));
+	if (keep) {
+		adopt_domain(e, vm, mine, op, intent_str(intent, "device_kind"), intent_str(intent, "device"));
+		return;
+	}
+	if (mine)
+		destroy_domain(e, vm, mine->domid, op ? op : "recorded domain");
+	devs_unplugged(vm);
+	vm->st.domid = -1;
+	vm->st.start_time = 0;
+	if (op && !strcmp(op, "VM.resume") && intent_str(intent, "path") && !vm->st.suspend_path)
+		vm->st.suspend_path = xo_strdup(intent_str(intent, "path"));
+	if (op && (!strcmp(op, "VM.resume") || !strcmp(op, "VM.suspend")) && vm->st.suspend_path) {
+		/* The image is complete (recorded after the save): keep it. */
+		vm->st.power = XENOPS_POWER_SUSPENDED;
+	} else if (vm->st.power == XENOPS_POWER_SUSPENDED && !op) {
+		/* Suspended and nothing ran: stays so. */
+	} else {
+		free(vm->st.suspend_path);
+		vm->st.suspend_path = NULL;
+		vm->st.power = XENOPS_POWER_HALTED;
+	}
+}
+
+static void destroy_orphans(struct xo_engine *e, struct xo_domain_info *doms, size_t ndoms)
+{
+	for (size_t i = 0; i < ndoms; i++) {
+		struct xo_vm *vm;
+
+		if (doms[i].domid < 0)
+			continue;
+		xo_engine_lock(e);
+		vm = doms[i].vm_id[0] ? xo_vm_find(e, doms[i].vm_id) : NULL;
+		xo_engine_unlock(e);
+		if (vm && !vm->cfg) {
+			xo_log(&e->log, XENOPS_LOG_WARNING,
+			       "recovery: domain %d belongs to VM %s, whose records are unreadable: left alone",
+			       doms[i].domid, vm->id);
+			continue;
+		}
+		if (!vm)
+			destroy_domain(e, NULL, doms[i].domid, "belongs to no VM");
+	}
+}
+
+int xo_engine_load(struct xo_engine *e)
+{
+	struct xo_store_vm *vms = NULL;
+	struct xo_domain_info *doms = NULL;
+	size_t n = 0, ndoms = 0;
+	int rc = e->sops->load(e->s, &vms, &n);
+
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(e);
+	for (size_t i = 0; i < n; i++) {
+		if (!vm_from_store(e, &vms[i])) {
+			xo_engine_unlock(e);
+			xo_store_vms_free(vms, n);
+			return xo_err(XENOPS_ENOMEM, "out of memory loading VMs");
+		}
+	}
+	xo_engine_unlock(e);
+	rc = e->bops->domain_list(e->b, &doms, &ndoms);
+	if (rc < 0) {
+		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: cannot list domains: %s", xo_err_msg());
+		ndoms = 0;
+	}
+	/* Mark the recorded domains that are gone before adopting the rest. */
+	for (size_t i = 0; i < n; i++) {
+		struct xo_vm *vm;
+
+		xo_engine_lock(e);
+		vm = xo_vm_find(e, vms[i].id);
+		xo_engine_unlock(e);
+		if (!vm || !vm->cfg)
+			continue;
+		if (!vms[i].intent && vm->st.domid < 0) {
+			bool has_domain = false;
+
+			for (size_t k = 0; k < ndoms; k++)
+				has_domain |= doms[k].domid >= 0 && !strcmp(doms[k].vm_id, vm->id);
+			if (!has_domain)
+				continue; /* the common case: halted, nothing to do */
+		}
+		recover_vm(e, vm, vms[i].intent, doms, ndoms);
+		for (size_t k = 0; k < ndoms; k++)
+			if (!strcmp(doms[k].vm_id, vm->id))
+				doms[k].domid = -1; /* dealt with */
+		xo_engine_lock(e);
+		xo_persist_runtime_locked(e, vm);
+		xo_engine_unlock(e);
+		if (vms[i].intent && e->sops->put_intent(e->s, vm->id, NULL) < 0)
+			xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: vm %s: clearing intent failed: %s", vm->id,
+			       xo_err_msg());
+	}
+	destroy_orphans(e, doms, ndoms);
+	free(doms);
+	xo_store_vms_free(vms, n);
+	xo_err_clear();
+	return 0;
+}

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The file store: STATE_DIR/vm/<vm-id>/ holds config.json, one
+ * <kind>.<device-id>.json per device, runtime.json and intent.json. Every
+ * record is {"version": N, ...} written atomically (xo_write_file_atomic);
+ * records of an older format are upgraded when loaded. A record that
+ * cannot be read puts its VM in error state with the reason; it never
+ * stops the others from loading.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+#define RECORD_MAX (4u << 20)
+
+/*
+ * Format history. 0: the bare object (configurations only, before the
+ * envelope existed); 1: {"version": 1, <payload key>: object}.
+ */
+#define FORMAT_OLDEST 0
+
+struct xo_store {
+	char *dir;    /* STATE_DIR/vm */
+	const struct xo_log *log;
+};
+
+static const char *const dev_prefix[] = { [XENOPS_KIND_VBD] = "vbd", [XENOPS_KIND_VIF] = "vif",
+					  [XENOPS_KIND_PCI] = "pci" };
+
+static char *vm_dir(struct xo_store *s, const char *vm)
+{
+	return xo_asprintf("%s/%s", s->dir, vm);
+}
+
+static int mkdir_one(const char *path)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return xo_err_errno(errno, "state dir: cannot create %s", path);
+}
+
+/* Write {"version": 1, key: payload} as <vm>/<name>. Takes @payload. */
+static int put_record(struct xo_store *s, const char *vm, const char *name, const char *key,
+		      struct json_object *payload)
+{
+	struct json_object *rec = json_object_new_object();
+	char *dir = vm_dir(s, vm), *text = NULL;
+	int rc;
+
+	if (!rec || !dir || !payload) {
+		json_object_put(payload);
+		rc = xo_err(XENOPS_ENOMEM, "store: out of memory");
+		goto out;
+	}
+	json_object_object_add(rec, "version", json_object_new_int(XO_RECORD_VERSION));
+	json_object_object_add(rec, key, payload);
+	text = xo_json_dumps(rec);
+	rc = text ? mkdir_one(dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (rc == 0)
+		rc = xo_write_file_atomic(dir, name, text, strlen(text));
+out:
+	json_object_put(rec);
+	free(text);
+	free(dir);
+	return rc;
+}
+
+static int remove_record(struct xo_store *s, const char *vm, const char *name)
+{
+	char *path = xo_asprintf("%s/%s/%s", s->dir, vm, name);
+	int rc = 0;
+
+	if (!path)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = xo_err_errno(errno, "store: cannot remove %s", path);
+	free(path);
+	return rc;
+}
+
+/*
+ * Read a record and return its payload (a new reference) in *out, or
+ * NULL in *out when the file does not exist. *upgraded is set when the
+ * record was in an older format.
+ */
+static int get_record(struct xo_store *s, const char *vm, const char *name, const char *key,
+		      struct json_object **out, bool *upgraded)
+{
+	char *path = xo_asprintf("%s/%s/%s", s->dir, vm, name), *text = NULL;
+	struct json_object *rec = NULL, *v, *payload;
+	int rc;
+
+	*out = NULL;
+	if (!path)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = xo_read_file(&text, NULL, path, RECORD_MAX);
+	if (rc == XENOPS_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	rc = xo_json_loads(&rec, text, name);
+	if (rc < 0) {
+		rc = xo_err(XENOPS_ECORRUPT, "%s: %s", name, xo_err_msg());
+		goto out;
+	}
+	if (!json_object_is_type(rec, json_type_object)) {
+		rc = xo_err(XENOPS_ECORRUPT, "%s: not a JSON object", name);
+		goto out;
+	}
+	if (!json_object_object_get_ex(rec, "version", &v)) {
+		/* Format 0: the payload itself, no envelope. */
+		*out = json_object_get(rec);
+		if (upgraded)
+			*upgraded = true;
+		goto out;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) < FORMAT_OLDEST ||
+	    json_object_get_int(v) > XO_RECORD_VERSION) {
+		rc = xo_err(XENOPS_ECORRUPT, "%s: unknown format version %s (this library reads %d..%d)",
+			    name, json_object_to_json_string(v), FORMAT_OLDEST, XO_RECORD_VERSION);
+		goto out;
+	}
+	if (!json_object_object_get_ex(rec, key, &payload) || !json_object_is_type(payload, json_type_object)) {
+		rc = xo_err(XENOPS_ECORRUPT, "%s: no \"%s\" object", name, key);
+		goto out;
+	}
+	*out = json_object_get(payload);
+out:
+	json_object_put(rec);
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* ---- ops ---- */
+
+static int probe_writable(const char *dir)
+{
+	char *probe = xo_asprintf("%s/.probe", dir);
+	int rc = 0;
+
+	if (!probe)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (xo_write_file_atomic(dir, ".probe", "", 0) < 0)
+		rc = xo_err(xo_err_code() == XENOPS_ENOSPC ? XENOPS_ENOSPC : XENOPS_EPERM,
+			    "state dir %s is not writable: %s", dir, xo_err_msg());
+	else
+		unlink(probe);
+	free(probe);
+	return rc;
+}
+
+static int file_open(struct xo_store **out, const char *dir, const struct xo_log *log)
+{
+	struct xo_store *s;
+	int rc;
+
+	rc = mkdir_one(dir);
+	if (rc < 0)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	s->log = log;
+	s->dir = xo_asprintf("%s/vm", dir);
+	rc = s->dir ? mkdir_one(s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (rc == 0)
+		rc = probe_writable(s->dir);
+	if (rc < 0) {
+		free(s->dir);
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static void file_close(struct xo_store *s)
+{
+	if (!s)
+		return;
+	free(s->dir);
+	free(s);
+}
+
+static int file_put_vm(struct xo_store *s, const struct xo_vm_config *cfg)
+{
+	return put_record(s, cfg->id, "config.json", "config", xo_vm_config_to_json(cfg));
+}
+
+static int rmtree_vm(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : xo_err_errno(errno, "store: cannot open %s", dir);
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = xo_asprintf("%s/%s", dir, de->d_name);
+		if (!p || (unlink(p) < 0 && errno != ENOENT))
+			rc = p ? xo_err_errno(errno, "store: cannot remove %s", p) : XENOPS_ENOMEM;
+		free(p);
+	}
+	closedir(d);
+	if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
+		rc = xo_err_errno(errno, "store: cannot remove %s", dir);
+	return rc;
+}
+
+static int file_remove_vm(struct xo_store *s, const char *vm)
+{
+	char *dir = vm_dir(s, vm);
+	int rc;
+
+	if (!dir)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	/*
+	 * Drop config.json first: a crash half-way leaves a directory without
+	 * a configuration, which load ignores and removes, never a VM with a
+	 * partial set of devices.
+	 */
+	rc = remove_record(s, vm, "config.json");
+	if (rc == 0)
+		rc = rmtree_vm(dir);
+	free(dir);
+	return rc;
+}
+
+static char *dev_file(int kind, const char *dev)
+{
+	if (kind < XENOPS_KIND_VBD || kind > XENOPS_KIND_PCI)
+		return NULL;
+	return xo_asprintf("%s.%s.json", dev_prefix[kind], dev);
+}
+
+static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg)
+{
+	char *name = dev_file(cfg->kind, cfg->id);
+	int rc;
+
+	if (!name)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = put_record(s, vm, name, "config", xo_dev_config_to_json(cfg));
+	free(name);
+	return rc;
+}
+
+static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev)
+{
+	char *name = dev_file(kind, dev);
+	int rc;
+
+	if (!name)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = remove_record(s, vm, name);
+	free(name);
+	return rc;
+}
+
+static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
+			    const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
+			    size_t ndevs)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+	if (!o || !arr) {
+		json_object_put(o);
+		json_object_put(arr);
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	}
+	json_object_object_add(o, "state", xo_vm_state_to_json(st));
+	for (size_t i = 0; i < ndevs; i++) {
+		struct json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "kind", json_object_new_string(xenops_kind_name(devs[i]->kind)));
+		json_object_object_add(d, "id", json_object_new_string(devs[i]->id));
+		json_object_object_add(d, "state", xo_dev_state_to_json(devs[i]->kind, &dev_states[i]));
+		json_object_array_add(arr, d);
+	}
+	json_object_object_add(o, "devices", arr);
+	return put_record(s, vm, "runtime.json", "runtime", o);
+}
+
+static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent)
+{
+	if (!intent)
+		return remove_record(s, vm, "intent.json");
+	return put_record(s, vm, "intent.json", "intent", json_object_get(intent));
+}
+
+/* ---- load ---- */
+
+static int kind_of_prefix(const char *name, size_t len)
+{
+	for (int k = XENOPS_KIND_VBD; k <= XENOPS_KIND_PCI; k++)
+		if (strlen(dev_prefix[k]) == len && !strncmp(name, dev_prefix[k], len))
+			return k;
+	return 0;
+}
+
+static void vm_set_error(struct xo_store_vm *v, int code)
+{
+	if (!v->error.code)
+		xo_error_set_from_tls(&v->error, code);
+}
+
+static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *dir, bool *upgrade)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return xo_err_errno(errno, "cannot read %s", dir);
+	while ((de = readdir(d)) && rc == 0) {
+		const char *name = de->d_name, *dot = strchr(name, '.');
+		size_t n = strlen(name);
+		struct json_object *o = NULL;
+		struct xo_dev_config *cfg = NULL, **grown;
+		char id[XO_ID_MAX + 1];
+		int kind;
+
+		if (!dot || n < 6 || strcmp(name + n - 5, ".json"))
+			continue;
+		kind = kind_of_prefix(name, (size_t)(dot - name));
+		if (!kind)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - 5 - (size_t)(dot + 1 - name)), dot + 1);
+		if (!xo_id_valid(id))
+			continue; /* not a record of ours */
+		rc = get_record(s, v->id, name, "config", &o, upgrade);
+		if (rc == 0 && o)
+			rc = xo_dev_config_from_json(&cfg, kind, o);
+		json_object_put(o);
+		if (rc < 0) {
+			rc = xo_err(XENOPS_ECORRUPT, "%s: %s", name, xo_err_msg());
+			break;
+		}
+		if (!cfg)
+			continue;
+		if (strcmp(cfg->id, id)) {
+			xo_dev_config_free(cfg);
+			rc = xo_err(XENOPS_ECORRUPT, "%s: holds device \"%s\"", name, cfg->id);
+			break;
+		}
+		grown = realloc(v->devs, (v->ndevs + 1) * sizeof(*grown));
+		if (!grown) {
+			xo_dev_config_free(cfg);
+			rc = xo_err(XENOPS_ENOMEM, "store: out of memory");
+			break;
+		}
+		v->devs = grown;
+		v->devs[v->ndevs++] = cfg;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Device states from runtime.json, matched by kind and id. */
+static int load_runtime(struct xo_store_vm *v, struct json_object *rt)
+{
+	struct json_object *st, *arr;
+	int rc = 0;
+
+	v->dev_states = calloc(v->ndevs ? v->ndevs : 1, sizeof(*v->dev_states));
+	if (!v->dev_states)
+		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (!rt)
+		return 0;
+	if (!json_object_object_get_ex(rt, "state", &st) || xo_vm_state_from_json(&v->state, st) < 0)
+		return xo_err(XENOPS_ECORRUPT, "runtime.json: bad \"state\": %s", xo_err_msg());
+	if (!json_object_object_get_ex(rt, "devices", &arr) || !json_object_is_type(arr, json_type_array))
+		return xo_err(XENOPS_ECORRUPT, "runtime.json: no \"devices\" array");
+	for (size_t i = 0; i < json_object_array_length(arr) && rc == 0; i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i), *k, *id, *ds;
+
+		if (!json_object_object_get_ex(d, "kind", &k) || !json_object_object_get_ex(d, "id", &id) ||
+		    !json_object_object_get_ex(d, "state", &ds))
+			return xo_err(XENOPS_ECORRUPT, "runtime.json: device %zu incomplete", i);
+		for (size_t j = 0; j < v->ndevs; j++) {
+			if (strcmp(xenops_kind_name(v->devs[j]->kind), json_object_get_string(k)) ||
+			    strcmp(v->devs[j]->id, json_object_get_string(id)))
+				continue;
+			if (xo_dev_state_from_json(&v->dev_states[j], ds) < 0)
+				rc = xo_err(XENOPS_ECORRUPT, "runtime.json: device %s: %s",
+					    json_object_get_string(id), xo_err_msg());
+		}
+	}
+	return rc;
+}
+
+/* Rewrite records of an older format in the current one. */
+static void upgrade_vm(struct xo_store *s, struct xo_store_vm *v)
+{
+	int rc = file_put_vm(s, v->cfg);
+
+	for (size_t i = 0; i < v->ndevs && rc == 0; i++)
+		rc = file_put_dev(s, v->id, v->devs[i]);
+	if (rc < 0)
+		xo_log(s->log, XENOPS_LOG_WARNING, "vm %s: upgrading records failed: %s", v->id, xo_err_msg());
+	else
+		xo_log(s->log, XENOPS_LOG_INFO, "vm %s: records upgraded to format %d", v->id, XO_RECORD_VERSION);
+}
+
+static void load_vm(struct xo_store *s, struct xo_store_vm *v)
+{
+	struct json_object *o = NULL;
+	char *dir = vm_dir(s, v->id);
+	bool upgrade = false;
+	int rc;
+
+	xo_vm_state_init(&v->state);
+	rc = dir ? get_record(s, v->id, "config.json", "config", &o, &upgrade)
+		 : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (rc == 0 && o) {
+		rc = xo_vm_config_from_json(&v->cfg, o);
+		if (rc < 0)
+			rc = xo_err(XENOPS_ECORRUPT, "config.json: %s", xo_err_msg());
+		else if (strcmp(v->cfg->id, v->id))
+			rc = xo_err(XENOPS_ECORRUPT, "config.json: holds VM \"%s\"", v->cfg->id);
+	}
+	json_object_put(o);
+	o = NULL;
+	if (rc == 0)
+		rc = load_devices(s, v, dir, &upgrade);
+	if (rc == 0)
+		rc = get_record(s, v->id, "runtime.json", "runtime", &o, NULL);
+	if (rc == 0)
+		rc = load_runtime(v, o);
+	json_object_put(o);
+	if (rc == 0)
+		rc = get_record(s, v->id, "intent.json", "intent", &v->intent, NULL);
+	if (rc < 0) {
+		vm_set_error(v, rc == XENOPS_ENOMEM ? XENOPS_ENOMEM : XENOPS_ECORRUPT);
+		xo_vm_config_free(v->cfg);
+		v->cfg = NULL;
+	} else if (upgrade) {
+		upgrade_vm(s, v);
+	}
+	free(dir);
+}
+
+static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out)
+{
+	struct xo_store_vm *vms = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(s->dir);
+	struct dirent *de;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!d)
+		return xo_err_errno(errno, "state dir: cannot read %s", s->dir);
+	while ((de = readdir(d))) {
+		char *cfg;
+		struct stat sb;
+		bool has_cfg;
+
+		if (!xo_id_valid(de->d_name))
+			continue; /* temporary files and the like: not VMs */
+		cfg = xo_asprintf("%s/%s/config.json", s->dir, de->d_name);
+		has_cfg = cfg && stat(cfg, &sb) == 0;
+		free(cfg);
+		if (!has_cfg) {
+			/* A removal cut short: finish it. */
+			char *dir = vm_dir(s, de->d_name);
+
+			if (dir && rmtree_vm(dir) == 0)
+				xo_log(s->log, XENOPS_LOG_INFO, "state dir: removed leftovers of VM %s", de->d_name);
+			free(dir);
+			continue;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct xo_store_vm *grown = realloc(vms, ncap * sizeof(*grown));
+
+			if (!grown) {
+				closedir(d);
+				xo_store_vms_free(vms, n);
+				return xo_err(XENOPS_ENOMEM, "store: out of memory");
+			}
+			vms = grown;
+			cap = ncap;
+		}
+		memset(&vms[n], 0, sizeof(vms[n]));
+		snprintf(vms[n].id, sizeof(vms[n].id), "%.64s", de->d_name);
+		load_vm(s, &vms[n]);
+		if (!vms[n].cfg)
+			xo_log(s->log, XENOPS_LOG_ERROR, "vm %s: cannot load: %s", vms[n].id,
+			       vms[n].error.msg ? vms[n].error.msg : "unknown error");
+		n++;
+	}
+	closedir(d);
+	*out = vms;
+	*n_out = n;
+	return 0;
+}
+
+const struct xo_store_ops xo_store_file = {
+	.name = "file",
+	.open = file_open,
+	.close = file_close,
+	.load = file_load,
+	.put_vm = file_put_vm,
+	.remove_vm = file_remove_vm,
+	.put_dev = file_put_dev,
+	.remove_dev = file_remove_dev,
+	.put_runtime = file_put_runtime,
+	.put_intent = file_put_intent,
+};
