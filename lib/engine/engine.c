@@ -240,6 +240,13 @@ static void crash_point_locked(struct xo_engine *e)
 		_exit(99);
 }
 
+void xo_crash_point(struct xo_engine *e)
+{
+	xo_engine_lock(e);
+	crash_point_locked(e);
+	xo_engine_unlock(e);
+}
+
 /* The one cancel point: between atoms and inside every backend wait. */
 static int cancel_point(struct xo_run *r)
 {
@@ -603,6 +610,7 @@ static int free_vm_cb(const char *key, void *value, void *arg)
 		free(vm->devs[i]);
 	}
 	free(vm->devs);
+	json_object_put(vm->disagreements);
 	xo_vm_config_free(vm->cfg);
 	xo_vm_state_clear(&vm->st);
 	free(vm);

@@ -41,6 +41,7 @@ struct xo_vm {
 	size_t ndevs, devcap;
 	struct xo_task *q_head, *q_tail; /* queued, not yet running */
 	struct xo_task *running;
+	struct json_object *disagreements; /* seen at recovery, or NULL */
 	bool ready;                      /* on the engine's ready list */
 	struct xo_vm *ready_next;
 	struct xo_unode *un;
@@ -167,12 +168,18 @@ void xo_engine_lock(struct xo_engine *e);
 void xo_engine_unlock(struct xo_engine *e);
 struct xo_vm *xo_vm_find(struct xo_engine *e, const char *vm);
 struct xo_dev *xo_vm_dev_find(struct xo_vm *vm, int kind, const char *dev);
+/* A crash point that is not a cancel point (inside an atom). Unlocked. */
+void xo_crash_point(struct xo_engine *e);
 void xo_vm_dequeue_locked(struct xo_vm *vm, struct xo_task *t);
 /* Queue an internal state check of a VM (coalesced). Locked. */
 void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int kind,
 			   const char *dev);
 /* Persist the VM's runtime record. Locked. */
 void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm);
+
+/* config.c: remember a stored/live disagreement found at recovery. Locked. */
+void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev, const char *what,
+				    const char *stored, const char *live);
 
 /* recover.c: load the store's VMs and reconcile them with the backend. */
 int xo_engine_load(struct xo_engine *e);

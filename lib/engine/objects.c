@@ -45,17 +45,17 @@ static bool vm_busy_locked(struct xo_engine *e, struct xo_vm *vm)
 	return vm->q_head != NULL;
 }
 
-int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
+static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_out)
 {
 	struct xo_vm_config *cfg = NULL;
 	struct xo_vm *vm = NULL;
 	char *id = NULL;
-	int rc = xo_vm_config_parse(&cfg, json);
+	int rc = xo_vm_config_from_json(&cfg, obj);
 
 	if (rc < 0)
 		return rc;
 	vm = calloc(1, sizeof(*vm));
-	if (!vm || (id_out && !(id = strdup(cfg->id)))) {
+	if (!vm || !(id = strdup(cfg->id))) {
 		rc = xo_err(XENOPS_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -127,11 +127,87 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id)
 	}
 	xo_unode_delete_locked(e, vm->un);
 	xo_engine_unlock(e);
+	json_object_put(vm->disagreements);
 	free(vm->devs);
 	xo_vm_config_free(vm->cfg);
 	xo_vm_state_clear(&vm->st);
 	free(vm);
 	return 0;
+}
+
+/* Define each device of a template's "devices" object: {"vbd": [...], ...}. */
+static int add_template_devices(struct xo_engine *e, const char *vm, struct json_object *devs)
+{
+	if (!json_object_is_type(devs, json_type_object))
+		return xo_err(XENOPS_EINVAL, "vm config: field \"devices\" must be an object");
+	json_object_object_foreach(devs, key, arr)
+	{
+		int kind = !strcmp(key, "vbd") ? XENOPS_KIND_VBD
+			   : !strcmp(key, "vif") ? XENOPS_KIND_VIF
+			   : !strcmp(key, "pci") ? XENOPS_KIND_PCI
+						 : 0;
+
+		if (!kind)
+			return xo_err(XENOPS_EINVAL, "vm config: devices: unknown kind \"%.32s\"", key);
+		if (!json_object_is_type(arr, json_type_array))
+			return xo_err(XENOPS_EINVAL, "vm config: devices.%s must be an array", key);
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *d = json_object_array_get_idx(arr, i);
+			int rc;
+
+			/* "plugged" is what get_config reports, not configuration. */
+			if (json_object_is_type(d, json_type_object))
+				json_object_object_del(d, "plugged");
+			rc = xo_engine_dev_add(e, kind, vm, json_object_to_json_string(d), NULL);
+			if (rc < 0)
+				return xo_err(rc, "vm config: devices.%s[%zu]: %s", key, i, xo_err_msg());
+		}
+	}
+	return 0;
+}
+
+/*
+ * A VM from its configuration, or from a get_config template with its
+ * devices: the VM and all its devices are defined, or none of them.
+ */
+int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
+{
+	struct json_object *obj = NULL, *devs = NULL, *v;
+	char *id = NULL;
+	int rc = xo_json_loads(&obj, json, "vm config");
+
+	if (rc < 0)
+		return rc;
+	if (json_object_is_type(obj, json_type_object)) {
+		if (json_object_object_get_ex(obj, "disagreements", &v)) {
+			json_object_put(obj);
+			return xo_err(XENOPS_EINVAL, "vm config: field \"disagreements\": the template reports "
+						     "stored and live views that disagree; resolve and remove it first");
+		}
+		if (json_object_object_get_ex(obj, "devices", &v)) {
+			devs = json_object_get(v);
+			json_object_object_del(obj, "devices");
+		}
+	}
+	rc = vm_add_one(e, obj, &id);
+	if (rc == 0 && devs) {
+		rc = add_template_devices(e, id, devs);
+		if (rc < 0) {
+			struct xo_error err = { 0 };
+
+			xo_error_set_from_tls(&err, rc);
+			xo_engine_vm_remove(e, id);
+			xo_err(rc, "%s", err.msg ? err.msg : xenops_strerror(rc));
+			xo_error_clear(&err);
+		}
+	}
+	json_object_put(devs);
+	json_object_put(obj);
+	if (rc == 0 && id_out)
+		*id_out = id;
+	else
+		free(id);
+	return rc;
 }
 
 static int list_cb(const char *key, void *value, void *arg)
@@ -193,11 +269,11 @@ static void add_live_facts(struct xo_engine *e, int domid, struct json_object *s
 	free(info);
 }
 
-static int vm_describe(struct xo_engine *e, const char *id, bool with_state, char **json_out)
+int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
 {
 	struct json_object *cfg = NULL, *st = NULL, *o;
 	struct xo_vm *vm;
-	int domid = -1;
+	int domid;
 	bool nomem;
 
 	xo_engine_lock(e);
@@ -206,43 +282,24 @@ static int vm_describe(struct xo_engine *e, const char *id, bool with_state, cha
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
+	/* A VM in error state has no configuration: "config" is null. */
 	cfg = vm->cfg ? xo_vm_config_to_json(vm->cfg) : NULL;
-	if (with_state)
-		st = xo_vm_state_to_json(&vm->st);
+	st = xo_vm_state_to_json(&vm->st);
 	domid = vm->st.domid;
-	nomem = (vm->cfg && !cfg) || (with_state && !st);
-	if (!vm->cfg && !with_state) {
-		xo_engine_unlock(e);
-		return xo_err(XENOPS_ECORRUPT, "VM \"%s\" is in error state: %s", id,
-			      vm->st.error.msg ? vm->st.error.msg : "records unreadable");
-	}
+	nomem = (vm->cfg && !cfg) || !st;
 	xo_engine_unlock(e);
-	if (nomem) {
+	o = nomem ? NULL : json_object_new_object();
+	if (!o) {
 		json_object_put(cfg);
 		json_object_put(st);
 		return xo_err(XENOPS_ENOMEM, "out of memory");
 	}
-	if (!with_state) {
-		o = cfg;
-	} else {
-		add_live_facts(e, domid, st);
-		o = json_object_new_object();
-		json_object_object_add(o, "config", cfg);
-		json_object_object_add(o, "state", st);
-	}
+	add_live_facts(e, domid, st);
+	json_object_object_add(o, "config", cfg);
+	json_object_object_add(o, "state", st);
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
-}
-
-int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
-{
-	return vm_describe(e, id, true, json_out);
-}
-
-int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out)
-{
-	return vm_describe(e, id, false, json_out);
 }
 
 /* ---- devices ---- */

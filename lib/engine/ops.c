@@ -344,6 +344,8 @@ static int a_media(struct xo_run *r, int arg)
 		rc = E(r)->bops->vbd_set_media(E(r)->b, &r->env, r->domid, r->devs[0], media);
 		if (rc < 0)
 			return rc;
+		/* Between the backend and the record: where the two views can part. */
+		xo_crash_point(E(r));
 	}
 	copy = strdup(media);
 	if (!copy)

@@ -149,6 +149,17 @@ static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_
 			e->bops->dev_unplug(e->b, &rec_env, d->domid, dv->cfg, 1);
 			rc = XENOPS_ENOTFOUND;
 		}
+		if ((rc == 0) != (bool)dv->st.plugged && !cut) {
+			/* Not an operation we know was cut short: say so. */
+			xo_engine_lock(e);
+			xo_vm_note_disagreement_locked(vm, dv->cfg->kind, dv->cfg->id, "plugged",
+						       dv->st.plugged ? "plugged" : "unplugged",
+						       rc == 0 ? "plugged" : "unplugged");
+			xo_engine_unlock(e);
+			xo_log(&e->log, XENOPS_LOG_WARNING, "recovery: vm %s: %s %s is %s, records said %s",
+			       vm->id, xenops_kind_name(dv->cfg->kind), dv->cfg->id,
+			       rc == 0 ? "plugged" : "unplugged", dv->st.plugged ? "plugged" : "unplugged");
+		}
 		if (rc == 0) {
 			st.plugged = 1;
 			dv->st = st;

@@ -371,6 +371,102 @@ START_TEST(crash_at_every_point)
 }
 END_TEST
 
+/* ---- retrieve configuration ---- */
+
+START_TEST(get_config_is_a_live_template)
+{
+	xenops_ctx *ctx = open_ctx(dir);
+	char *json = NULL, *copy, *p;
+	char **ids = NULL;
+	size_t n;
+
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 256, \"memory_target_mib\": 128, \"vcpus_max\": 4, \"vcpus\": 2}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\"}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdb\", \"backend\": \"file:/b\"}", 0), 0);
+	ck_assert_int_eq(xenops_vif_add(NULL, ctx, "vm", "{\"mac\": \"00:16:3e:0a:0b:0c\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_get_config(&json, ctx, "vm"), 0);
+	/* Live values, the devices and which are really plugged. */
+	ck_assert_ptr_nonnull(strstr(json, "\"memory_target_mib\":128"));
+	ck_assert_ptr_nonnull(strstr(json, "\"vcpus\":2"));
+	ck_assert_ptr_nonnull(strstr(json, "\"devices\":{\"vbd\":["));
+	p = strstr(json, "\"id\":\"xvda\"");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(p, "\"plugged\":true"));
+	p = strstr(json, "\"id\":\"xvdb\"");
+	ck_assert_ptr_nonnull(p);
+	ck_assert(strstr(p, "\"plugged\":false") && strstr(p, "\"plugged\":false") < strstr(p, "}"));
+	ck_assert_ptr_nonnull(strstr(json, "00:16:3e:0a:0b:0c"));
+	ck_assert_ptr_null(strstr(json, "disagreements"));
+	/* The template defines a copy of the VM with its devices. */
+	copy = strdup(json);
+	p = strstr(copy, "\"id\":\"vm\"");
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, "\"id\":\"cp\"", 9);
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, copy, 0), 0);
+	ck_assert_int_eq(xenops_vbd_list(&ids, &n, ctx, "cp"), 0);
+	ck_assert_uint_eq(n, 2);
+	xenops_strv_free(ids);
+	/* Adding it again fails as a whole: no VM without its devices. */
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, copy, 0), XENOPS_EEXIST);
+	free(copy);
+	xenops_free(json);
+	xenops_ctx_unref(ctx);
+}
+END_TEST
+
+/* A crash between a media change and its record: both views reported. */
+START_TEST(crash_between_backend_and_record_is_reported)
+{
+	int found = 0;
+
+	for (int point = 1; point < 20 && !found; point++) {
+		xenops_ctx *ctx = open_ctx(dir);
+		char *json = NULL;
+		int status;
+		pid_t pid;
+
+		xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT);
+		xenops_vm_remove(ctx, "vm", 0);
+		ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
+		ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso\"}", 0), 0);
+		ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+		settle(ctx);
+		xenops_ctx_unref(ctx);
+		pid = fork();
+		if (pid == 0) {
+			char v[16];
+
+			ctx = open_ctx(dir);
+			settle(ctx);
+			snprintf(v, sizeof(v), "%d", point);
+			xenops_debug_set(ctx, "fault.crash_point", v);
+			_exit(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT) == 0 ? 0 : 5);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status));
+		ctx = open_ctx(dir);
+		ck_assert_int_eq(xenops_vm_get_config(&json, ctx, "vm"), 0);
+		if (strstr(json, "\"disagreements\"")) {
+			/* Which device, which field, and both views. */
+			ck_assert_ptr_nonnull(strstr(json, "\"field\":\"media\""));
+			ck_assert_ptr_nonnull(strstr(json, "\"id\":\"xvdd\""));
+			ck_assert_ptr_nonnull(strstr(json, "\"stored\":\"file:/iso\""));
+			ck_assert_ptr_nonnull(strstr(json, "\"live\":\"empty\""));
+			/* Such a template is not taken silently. */
+			ck_assert_int_eq(xenops_vm_add(NULL, ctx, json, 0), XENOPS_EINVAL);
+			found = 1;
+		}
+		xenops_free(json);
+		xenops_ctx_unref(ctx);
+		if (WEXITSTATUS(status) == 0)
+			break;
+	}
+	ck_assert_msg(found, "no crash point left the two views apart");
+}
+END_TEST
+
 /* ---- damage ---- */
 
 START_TEST(damaged_records_put_one_vm_in_error)
@@ -608,6 +704,8 @@ int main(void)
 	tcase_add_test(tc, state_survives_restart);
 	tcase_add_test(tc, domain_gone_while_down_is_noticed);
 	tcase_add_loop_test(tc, crash_at_every_point, 0, C__N);
+	tcase_add_test(tc, get_config_is_a_live_template);
+	tcase_add_test(tc, crash_between_backend_and_record_is_reported);
 	tcase_add_loop_test(tc, damaged_records_put_one_vm_in_error, 0, 5);
 	tcase_add_test(tc, damaged_device_or_runtime_record);
 	tcase_add_test(tc, old_format_is_upgraded);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the xen backend shows beyond the backend interface, for white-box
+ * tests and benchmarks (tests/xen/xo_xen_probe.c, bench/). No Xen headers.
+ */
+#ifndef XO_XEN_H
+#define XO_XEN_H
+
+#include <stdint.h>
+
+struct xo_backend;
+
+/* Counters of the domain-death watch thread since open. */
+struct xo_xen_stats {
+	uint64_t events;             /* raw xenstore watch events read */
+	uint64_t firings;            /* rescans: a burst of events makes one */
+	uint64_t getinfolist_calls;  /* xc_domain_getinfolist calls by the watch thread */
+	uint64_t marker_reads;       /* xenstore reads to map a new domid to its VM */
+	uint64_t upcalls;            /* domain_changed calls */
+};
+
+/* Copy the counters; @b must be a backend opened by xo_backend_xen. */
+void xo_xen_get_stats(struct xo_backend *b, struct xo_xen_stats *out);
+
+#endif /* XO_XEN_H */

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the xen backend: the backend's state (hypervisor and xenstore
+ * handles, the domains it built, the domain-death watch) and the helpers
+ * its files share. Only lib/backend/xen/ includes Xen headers.
+ */
+#ifndef XO_XEN_PRIV_H
+#define XO_XEN_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <xenctrl.h>
+#include <xenguest.h>
+#include <xenstore.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xentoollog.h>
+
+#include "backend/backend.h"
+#include "backend/xen/xen.h"
+
+/* Marker under /local/domain/<domid>: maps a domain back to its VM after a restart. */
+#define XO_XEN_MARKER "xenops/vm-id"
+
+/* What the backend remembers about a domain it created (keyed by domid). */
+struct xo_xen_dom {
+	int domid;
+	char vm_id[XO_ID_MAX + 1];
+	int store_port, console_port; /* -1 until allocated */
+	double start_time;
+};
+
+/* One domain in the watch thread's snapshot. */
+struct xo_xen_snap {
+	int domid;
+	unsigned int key; /* the flags that make a state change: see watch.c */
+	char vm_id[XO_ID_MAX + 1];
+	bool changed, is_new; /* during a rescan only */
+};
+
+/* A state change the backend made itself (pause, unpause): see watch.c. */
+struct xo_xen_note {
+	int domid;
+	uint32_t set, clear;
+};
+#define XO_XEN_NOTES 64
+
+struct xo_xen_watch {
+	pthread_t thread;
+	bool running;
+	int stop_pipe[2];
+	struct xs_handle *xsh; /* the watch thread's own connection */
+	pthread_mutex_t lock;  /* protects everything below */
+	pthread_cond_t cond;
+	struct xo_xen_snap *snap;
+	size_t n_snap;
+	uint64_t generation; /* bumped after each rescan */
+	struct xo_xen_note notes[XO_XEN_NOTES]; /* the last notes, a ring */
+	uint64_t note_seq;
+	struct xo_xen_stats stats;
+};
+
+/* A xentoollog logger whose messages go to the application's log callback. */
+struct xo_xen_logger {
+	xentoollog_logger vtable; /* first: libxc sees a xentoollog_logger */
+	struct xo_log *log;
+};
+
+struct xo_backend {
+	struct xo_xen_logger xtl;
+	struct xo_log log;
+	struct xo_backend_events events;
+	xc_interface *xch;
+	struct xs_handle *xsh;
+	xenevtchn_handle *xce;
+	xengnttab_handle *xgt;
+	pthread_mutex_t lock; /* protects doms */
+	struct xo_map doms;   /* "domid" -> struct xo_xen_dom */
+	struct xo_xen_watch watch;
+	unsigned int getinfo_hint; /* buffer size that held every domain last time */
+};
+
+/* ---- xen.c ---- */
+
+/* Set the last error from a failed libxc call: XENOPS_EBACKEND "what: strerror". */
+int xo_xen_err(struct xo_backend *b, const char *what);
+/* Reject dom0 and reserved ids before touching the hypervisor. */
+int xo_xen_check_domid(int domid);
+
+/* Domains this process knows (under b->lock inside). */
+int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id);
+/* Copy of the record into *out; false when unknown. */
+bool xo_xen_dom_get(struct xo_backend *b, int domid, struct xo_xen_dom *out);
+void xo_xen_dom_set_ports(struct xo_backend *b, int domid, int store_port, int console_port);
+void xo_xen_dom_del(struct xo_backend *b, int domid);
+/* The VM of a domain: our record, else the xenstore marker; "" if none. */
+void xo_xen_dom_vm_id(struct xo_backend *b, struct xs_handle *h, int domid,
+		      char out[XO_ID_MAX + 1]);
+
+/* ---- xs_util.c ---- */
+
+typedef int (*xo_xs_txn_fn)(struct xo_backend *b, xs_transaction_t t, void *arg);
+/* Run fn in a transaction of b->xsh, retried while the commit says EAGAIN. */
+int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg);
+/*
+ * Write @value at @path with the given permissions (owner first), inside
+ * transaction @t. Errors: XENOPS_EBACKEND naming the path.
+ */
+int xo_xs_write_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
+		      const char *value, struct xs_permissions *perms, unsigned int n_perms);
+int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
+		      struct xs_permissions *perms, unsigned int n_perms);
+/* Remove @path; absent is fine. */
+int xo_xs_rm(struct xo_backend *b, xs_transaction_t t, const char *path);
+/* Read a key into a malloc'd string; NULL (errno set) when absent. */
+char *xo_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path);
+/* Permission sets for a domain's nodes. */
+void xo_xs_perms_ro(struct xs_permissions p[2], int domid);  /* dom0 owns, guest reads */
+void xo_xs_perms_rw(struct xs_permissions p[1], int domid);  /* guest owns */
+
+/* ---- domain.c ---- */
+int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
+			 const struct xo_vm_config *cfg, int *domid_out);
+int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
+			const struct xo_vm_config *cfg, int domid);
+int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid);
+int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid);
+int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid);
+/* Can this backend build that VM (PV, sane vcpus and memory, a kernel)? */
+int xo_xen_config_check(const struct xo_vm_config *cfg);
+/* The xenstore and console event channels of a domain (allocated once). */
+int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port);
+/* Write console/ and store/ and introduce the domain to xenstored. */
+int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
+			    unsigned long store_mfn, int console_port, unsigned long console_mfn);
+/* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
+int xo_xen_sweep_orphans(struct xo_backend *b);
+
+/* ---- shutdown.c ---- */
+int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
+				   int reason);
+int xo_xen_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
+			   unsigned int timeout_ms);
+int xo_xen_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
+				unsigned int timeout_ms, int *reason_out);
+
+/* ---- watch.c ---- */
+/* Init never fails; stop undoes init and start (whichever happened). */
+void xo_xen_watch_init(struct xo_backend *b);
+int xo_xen_watch_start(struct xo_backend *b);
+void xo_xen_watch_stop(struct xo_backend *b);
+/* The generation counter of the snapshot: waiters re-check when it moves. */
+uint64_t xo_xen_watch_generation(struct xo_backend *b);
+/*
+ * Our own pause/unpause changes the snapshot entry at once, so the next
+ * firing does not report it as a change to every VM unpaused since.
+ */
+void xo_xen_watch_note(struct xo_backend *b, int domid, uint32_t set, uint32_t clear);
+/* The domain's state flags in the last snapshot; false if it is not there. */
+bool xo_xen_watch_lookup(struct xo_backend *b, int domid, uint32_t *flags_out);
+
+/* ---- monitor.c ---- */
+/* One xc_domain_getinfolist for every domain; *out freed with free(). */
+int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_out,
+		       unsigned int *calls_out);
+/* One domain; XENOPS_ENOTFOUND when it does not exist. */
+int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out);
+int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out);
+int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out);
+int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out);
+
+/* ---- vbd.c, vif.c ---- */
+/* The xenbus state of a device directory; -1 when it is absent. */
+int xo_xen_read_state(struct xo_backend *b, const char *dir);
+/* Running: can a frontend react (not paused, shut down or dying)? */
+bool xo_xen_domain_running(struct xo_backend *b, int domid);
+int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st);
+int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
+		      const struct xo_dev_config *cfg, int force);
+int xo_xen_vbd_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		    struct xo_dev_state *st);
+int xo_xen_vif_plug(struct xo_backend *b, struct xo_env *env, int domid,
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st);
+int xo_xen_vif_unplug(struct xo_backend *b, struct xo_env *env, int domid,
+		      const struct xo_dev_config *cfg, int force);
+int xo_xen_vif_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		    struct xo_dev_state *st);
+int xo_xen_vif_carrier(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_dev_config *cfg, int carrier);
+
+/* ---- device.c (dispatch by kind), save.c ---- */
+int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out);
+int xo_xen_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
+		      const struct xo_dev_config *cfg, int force);
+int xo_xen_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		    struct xo_dev_state *st_out);
+int xo_xen_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
+			 const struct xo_dev_config *cfg, const char *backend);
+int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
+			   const struct xo_dev_config *cfg, int carrier);
+int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_vm_config *cfg, const char *path);
+int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out);
+
+#endif /* XO_XEN_PRIV_H */
