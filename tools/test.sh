@@ -20,7 +20,7 @@ thread) dir=build-tsan; type=Debug ;;
 *) echo "test.sh: --sanitize address|thread" >&2; exit 2 ;;
 esac
 
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$type -DXENOPS_SANITIZE="$san" >/dev/null
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$type -DXENOPS_SANITIZE="$san" -DXENOPS_BUILD_DAEMON=ON -DXENOPS_WITH_XEN=AUTO >/dev/null
 cmake --build "$dir" -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

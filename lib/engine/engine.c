@@ -710,7 +710,7 @@ static int parse_count(const char *key, const char *value, long *out)
 
 int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value)
 {
-	long v;
+	long v = 0;
 	int rc;
 
 	if (!strncmp(key, "sim.", 4)) {
