@@ -70,7 +70,10 @@ XENOPS_API const char *xenops_strerror_name(int code);
 
 /**
  * Code of the last error raised by a public call on the calling thread, or 0.
- * Each public call resets it on entry. @since 0.1
+ * Each public call that can fail resets it on entry; the helpers that cannot
+ * (xenops_strerror*, xenops_last_error*, xenops_free, xenops_strv_free,
+ * xenops_version*, the *_name functions, xenops_updates_free/next/count/
+ * barrier_count) leave it alone. @since 0.1
  */
 XENOPS_API int xenops_last_error(void);
 

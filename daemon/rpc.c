@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The JSON-RPC 2.0 envelope: parse a request line, check it and its
+ * parameters against the method table, run the method, build the response;
+ * and parked long-polls, which re-run their method until it answers.
+ */
+#include "rpc_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xd_rpc {
+	xenops_ctx *ctx;
+	int debug;
+	struct json_tokener *tok;
+};
+
+struct xd_park {
+	const struct xd_method *method;
+	struct json_object *request; /* owned: holds the id and the params */
+	uint64_t deadline_ms;
+};
+
+struct xd_rpc *xd_rpc_new(xenops_ctx *ctx, unsigned int flags)
+{
+	struct xd_rpc *rpc = calloc(1, sizeof(*rpc));
+
+	if (!rpc)
+		return NULL;
+	rpc->ctx = ctx;
+	rpc->debug = !!(flags & XD_RPC_DEBUG);
+	rpc->tok = json_tokener_new_ex(XD_RPC_MAX_DEPTH);
+	if (!rpc->tok) {
+		free(rpc);
+		return NULL;
+	}
+	json_tokener_set_flags(rpc->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	return rpc;
+}
+
+void xd_rpc_free(struct xd_rpc *rpc)
+{
+	if (!rpc)
+		return;
+	json_tokener_free(rpc->tok);
+	free(rpc);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+int xd_fail(struct xd_call *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	free(c->err_msg);
+	c->err_msg = msg;
+	c->err_code = code;
+	c->err_name = NULL;
+	return code;
+}
+
+int xd_lib(struct xd_call *c, int rc)
+{
+	const char *msg;
+
+	if (rc >= 0)
+		return rc;
+	/* Read the message before any other library call resets it. */
+	msg = xenops_last_error_message();
+	free(c->err_msg);
+	c->err_msg = strdup(msg[0] ? msg : xenops_strerror(rc));
+	c->err_code = rc;
+	c->err_name = xenops_strerror_name(rc);
+	return rc;
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+/* Serialise @resp (consumed) as one line; NULL on ENOMEM. */
+static char *to_line(struct json_object *resp, size_t *len_out)
+{
+	size_t len = 0;
+	const char *s;
+	char *line = NULL;
+
+	if (!resp)
+		return NULL;
+	s = json_object_to_json_string_length(
+	        resp, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s)
+		line = malloc(len + 2);
+	if (line) {
+		memcpy(line, s, len);
+		line[len] = '\n';
+		line[len + 1] = '\0';
+		*len_out = len + 1;
+	}
+	json_object_put(resp);
+	return line;
+}
+
+static struct json_object *envelope(struct json_object *id)
+{
+	struct json_object *resp = json_object_new_object();
+
+	if (!resp)
+		return NULL;
+	json_object_object_add(resp, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(resp, "id", json_object_get(id));
+	return resp;
+}
+
+static struct json_object *error_object(int code, const char *message, const char *name,
+                                        const char *param)
+{
+	struct json_object *err = json_object_new_object();
+	struct json_object *data;
+
+	if (!err)
+		return NULL;
+	json_object_object_add(err, "code", json_object_new_int(code));
+	json_object_object_add(err, "message", json_object_new_string(message ? message : ""));
+	if (!name && !param)
+		return err;
+	data = json_object_new_object();
+	if (data && name)
+		json_object_object_add(data, "name", json_object_new_string(name));
+	if (data && param)
+		json_object_object_add(data, "param", json_object_new_string(param));
+	json_object_object_add(err, "data", data);
+	return err;
+}
+
+static char *error_line(struct json_object *id, int code, const char *message, const char *name,
+                        const char *param, size_t *len_out)
+{
+	struct json_object *resp = envelope(id);
+
+	if (resp)
+		json_object_object_add(resp, "error", error_object(code, message, name, param));
+	return to_line(resp, len_out);
+}
+
+char *xd_rpc_error_line(int code, const char *message, const char *name, size_t *len_out)
+{
+	return error_line(NULL, code, message, name, NULL, len_out);
+}
+
+/* The answer to a call that ran (result or recorded error). */
+static void answer(struct xd_call *c, struct json_object *id, struct xd_reply *out)
+{
+	struct json_object *resp;
+
+	if (c->err_code) {
+		/* Library codes are small negatives, JSON-RPC ones below -32000. */
+		if (!c->err_name && c->err_code > -32000)
+			c->err_name = xenops_strerror_name(c->err_code);
+		out->line = error_line(id, c->err_code, c->err_msg, c->err_name, c->err_param,
+		                       &out->len);
+		return;
+	}
+	resp = envelope(id);
+	if (resp)
+		json_object_object_add(resp, "result",
+		                       c->result ? json_object_get(c->result)
+		                                 : json_object_new_object());
+	out->line = to_line(resp, &out->len);
+}
+
+/* ---- parameters ---------------------------------------------------------- */
+
+static const struct xd_param *param_spec(const struct xd_method *m, const char *name)
+{
+	for (const struct xd_param *p = m->params; p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static int is_integral(struct json_object *v)
+{
+	double d;
+
+	if (json_object_is_type(v, json_type_int))
+		return 1;
+	if (!json_object_is_type(v, json_type_double))
+		return 0;
+	d = json_object_get_double(v);
+	return isfinite(d) && d == floor(d);
+}
+
+static int type_ok(int type, struct json_object *v)
+{
+	double d;
+
+	switch (type) {
+	case XP_STR:
+		return json_object_is_type(v, json_type_string);
+	case XP_STR_OR_NULL:
+		return !v || json_object_is_type(v, json_type_string);
+	case XP_BOOL:
+		return json_object_is_type(v, json_type_boolean);
+	case XP_UINT:
+		if (!is_integral(v))
+			return 0;
+		d = json_object_get_double(v);
+		return d >= 0 && d <= UINT_MAX;
+	case XP_SECONDS:
+		if (!json_object_is_type(v, json_type_int) &&
+		    !json_object_is_type(v, json_type_double))
+			return 0;
+		d = json_object_get_double(v);
+		return isfinite(d) && d >= 0;
+	case XP_OBJECT:
+		return json_object_is_type(v, json_type_object);
+	}
+	return 0;
+}
+
+static const char *type_desc(int type)
+{
+	static const char *const desc[] = {
+		[XP_STR] = "a string",
+		[XP_STR_OR_NULL] = "a string or null",
+		[XP_BOOL] = "a boolean",
+		[XP_UINT] = "a non-negative integer",
+		[XP_SECONDS] = "a non-negative number of seconds",
+		[XP_OBJECT] = "an object",
+	};
+	return desc[type];
+}
+
+/* Every given parameter is known and well typed; every required one is there. */
+static int check_params(struct xd_call *c)
+{
+	const struct xd_method *m = c->method;
+
+	json_object_object_foreach (c->params, key, val) {
+		const struct xd_param *p = param_spec(m, key);
+
+		if (!p)
+			return xd_fail(c, XD_RPC_INVALID_PARAMS, "unknown parameter '%.64s' for %s",
+			               key, m->name);
+		if (!val && p->type != XP_STR_OR_NULL && !p->required)
+			continue; /* null stands for "absent" in optional parameters */
+		if (!type_ok(p->type, val)) {
+			c->err_param = p->name;
+			return xd_fail(c, XD_RPC_INVALID_PARAMS, "parameter '%s' must be %s",
+			               p->name, type_desc(p->type));
+		}
+	}
+	for (const struct xd_param *p = m->params; p->name; p++) {
+		if (p->required && !json_object_object_get_ex(c->params, p->name, NULL)) {
+			xd_fail(c, XD_RPC_INVALID_PARAMS, "missing parameter '%s'", p->name);
+			c->err_param = p->name;
+			return c->err_code;
+		}
+	}
+	return 0;
+}
+
+static struct json_object *param(const struct xd_call *c, const char *name)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(c->params, name, &v);
+	return v;
+}
+
+const char *xd_str(const struct xd_call *c, const char *name)
+{
+	struct json_object *v = param(c, name);
+
+	return v ? json_object_get_string(v) : NULL;
+}
+
+int xd_bool(const struct xd_call *c, const char *name, int dflt)
+{
+	struct json_object *v = param(c, name);
+
+	return v ? json_object_get_boolean(v) : dflt;
+}
+
+unsigned int xd_uint(const struct xd_call *c, const char *name, unsigned int dflt)
+{
+	struct json_object *v = param(c, name);
+
+	return v ? (unsigned int)json_object_get_double(v) : dflt;
+}
+
+uint64_t xd_ms(const struct xd_call *c, const char *name, uint64_t dflt_ms)
+{
+	struct json_object *v = param(c, name);
+	double ms;
+
+	if (!v)
+		return dflt_ms;
+	ms = ceil(json_object_get_double(v) * 1000.0);
+	return ms >= (double)XD_MAX_WAIT_MS ? XD_MAX_WAIT_MS : (uint64_t)ms;
+}
+
+struct json_object *xd_obj(const struct xd_call *c, const char *name)
+{
+	return param(c, name);
+}
+
+int xd_result_text(struct xd_call *c, const char *json_text)
+{
+	struct json_object *obj = json_tokener_parse(json_text ? json_text : "");
+
+	if (!obj)
+		return xd_fail(c, XENOPS_EINTERNAL, "the library returned invalid JSON");
+	json_object_put(c->result);
+	c->result = obj;
+	return 0;
+}
+
+int xd_wait_or_answer(struct xd_call *c, uint64_t wait_ms)
+{
+	if (c->notification)
+		return 0;
+	if (!c->deadline_ms)
+		c->deadline_ms = c->now_ms + wait_ms;
+	if (c->now_ms >= c->deadline_ms)
+		return 0;
+	c->park = 1;
+	return 1;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static const struct xd_method *find_method(const char *name, int debug)
+{
+	for (const struct xd_method *m = xd_methods; m->name; m++)
+		if (strcmp(m->name, name) == 0 && (debug || !m->debug))
+			return m;
+	return NULL;
+}
+
+/*
+ * Parse one line into a JSON value (which may be null): -1 for anything but
+ * exactly one JSON text (trailing garbage, truncation, too deep, invalid
+ * UTF-8).
+ */
+static int parse_line(struct xd_rpc *rpc, const char *line, size_t len, struct json_object **out)
+{
+	struct json_object *obj;
+	size_t end;
+
+	*out = NULL;
+	if (len > INT_MAX)
+		return -1;
+	json_tokener_reset(rpc->tok);
+	obj = json_tokener_parse_ex(rpc->tok, line, (int)len);
+	end = json_tokener_get_parse_end(rpc->tok);
+	/* A bare number at the end of input may go on: a blank ends it,
+	 * and then the whole line was consumed. */
+	if (json_tokener_get_error(rpc->tok) == json_tokener_continue) {
+		obj = json_tokener_parse_ex(rpc->tok, " ", 1);
+		end = len;
+	}
+	if (json_tokener_get_error(rpc->tok) != json_tokener_success)
+		return -1;
+	for (; end < len; end++) {
+		if (!line[end] || !strchr(" \t\r\n", line[end])) {
+			json_object_put(obj);
+			return -1;
+		}
+	}
+	*out = obj;
+	return 0;
+}
+
+static int valid_id(struct json_object *id)
+{
+	return !id || json_object_is_type(id, json_type_string) ||
+	       json_object_is_type(id, json_type_int) || json_object_is_type(id, json_type_double);
+}
+
+/* Run the method on a call whose envelope and params are checked. */
+static void run(struct xd_call *c)
+{
+	if (check_params(c) == 0)
+		c->method->fn(c);
+}
+
+static void call_clear(struct xd_call *c)
+{
+	json_object_put(c->result);
+	free(c->err_msg);
+}
+
+static struct xd_park *park_new(const struct xd_call *c, struct json_object *request)
+{
+	struct xd_park *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->method = c->method;
+	p->request = json_object_get(request);
+	p->deadline_ms = c->deadline_ms;
+	return p;
+}
+
+/* The request's envelope is an object: check it, run it. */
+static void handle_request(struct xd_rpc *rpc, struct json_object *req, uint64_t now_ms,
+                           struct xd_reply *out)
+{
+	struct json_object *id = NULL, *version = NULL, *method = NULL, *params = NULL;
+	struct json_object *empty = NULL;
+	struct xd_call c = { .ctx = rpc->ctx, .now_ms = now_ms, .debug = rpc->debug };
+	int has_id = json_object_object_get_ex(req, "id", &id);
+
+	json_object_object_get_ex(req, "jsonrpc", &version);
+	json_object_object_get_ex(req, "method", &method);
+	json_object_object_get_ex(req, "params", &params);
+	c.notification = !has_id;
+
+	if (!valid_id(id)) {
+		out->line =
+		        error_line(NULL, XD_RPC_INVALID_REQUEST,
+		                   "id must be a string, a number or null", NULL, NULL, &out->len);
+		return;
+	}
+	if (!json_object_is_type(version, json_type_string) ||
+	    strcmp(json_object_get_string(version), "2.0") != 0)
+		xd_fail(&c, XD_RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"");
+	else if (!json_object_is_type(method, json_type_string))
+		xd_fail(&c, XD_RPC_INVALID_REQUEST, "method must be a string");
+	else if (params && !json_object_is_type(params, json_type_object))
+		xd_fail(&c, XD_RPC_INVALID_PARAMS, "params must be an object");
+	else if (!(c.method = find_method(json_object_get_string(method), rpc->debug)))
+		xd_fail(&c, XD_RPC_METHOD_NOT_FOUND, "method not found: %.64s",
+		        json_object_get_string(method));
+
+	if (!c.err_code) {
+		if (!params)
+			params = empty = json_object_new_object();
+		c.params = params;
+		if (params)
+			run(&c);
+		else
+			xd_fail(&c, XENOPS_ENOMEM, "out of memory");
+	}
+	if (c.park) {
+		out->park = park_new(&c, req);
+		if (!out->park)
+			out->line = error_line(id, XENOPS_ENOMEM, "out of memory", "XENOPS_ENOMEM",
+			                       NULL, &out->len);
+	} else if (!c.notification) {
+		answer(&c, id, out);
+	}
+	json_object_put(empty);
+	call_clear(&c);
+}
+
+void xd_rpc_handle(struct xd_rpc *rpc, const char *line, size_t len, uint64_t now_ms,
+                   struct xd_reply *out)
+{
+	struct json_object *req;
+
+	memset(out, 0, sizeof(*out));
+	if (parse_line(rpc, line, len, &req) < 0) {
+		out->line =
+		        error_line(NULL, XD_RPC_PARSE_ERROR, "parse error", NULL, NULL, &out->len);
+		return;
+	}
+	if (!json_object_is_type(req, json_type_object))
+		out->line = error_line(NULL, XD_RPC_INVALID_REQUEST,
+		                       "request must be a JSON object", NULL, NULL, &out->len);
+	else
+		handle_request(rpc, req, now_ms, out);
+	json_object_put(req);
+}
+
+/* ---- parks --------------------------------------------------------------- */
+
+int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, struct xd_reply *out)
+{
+	struct json_object *id = NULL, *params = NULL, *empty = NULL;
+	struct xd_call c = {
+		.ctx = rpc->ctx,
+		.debug = rpc->debug,
+		.method = park->method,
+		.now_ms = now_ms,
+		.deadline_ms = park->deadline_ms,
+	};
+
+	memset(out, 0, sizeof(*out));
+	json_object_object_get_ex(park->request, "id", &id);
+	if (!json_object_object_get_ex(park->request, "params", &params) || !params)
+		params = empty = json_object_new_object();
+	c.params = params;
+	if (params)
+		c.method->fn(&c);
+	else
+		xd_fail(&c, XENOPS_ENOMEM, "out of memory");
+	if (!c.park)
+		answer(&c, id, out);
+	json_object_put(empty);
+	call_clear(&c);
+	if (c.park)
+		return 0;
+	xd_park_free(park);
+	return 1;
+}
+
+uint64_t xd_park_deadline(const struct xd_park *park)
+{
+	return park->deadline_ms;
+}
+
+void xd_park_free(struct xd_park *park)
+{
+	if (!park)
+		return;
+	json_object_put(park->request);
+	free(park);
+}
