@@ -402,6 +402,10 @@ START_TEST(devices_define_list_get_remove)
 	xenops_free(id);
 	ck_assert_int_eq(xenops_pci_add(NULL, ctx, "vm", "{\"address\": \"0000:03:00.1\", \"id\": \"again\"}", 0),
 			 XENOPS_EEXIST);
+	ck_assert_int_eq(xenops_pci_get_config(&json, ctx, "vm", "0000:03:00.1"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"address\":\"0000:03:00.1\""));
+	ck_assert_ptr_null(strstr(json, "plugged"));
+	xenops_free(json);
 	ck_assert_int_eq(xenops_pci_stat(&json, ctx, "vm", "0000:03:00.1"), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"plugged\":false"));
 	xenops_free(json);
