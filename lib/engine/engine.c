@@ -283,13 +283,7 @@ static int env_sleep(struct xo_env *env, unsigned int ms)
 
 		if (now >= deadline)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (deadline - now) / 1000;
-		ts.tv_nsec += (long)((deadline - now) % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		xo_deadline(&ts, (unsigned int)(deadline - now));
 		pthread_cond_timedwait(&e->cancel_cond, &e->lock, &ts);
 	}
 	rc = r->t->cancel ? xo_err(XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;

@@ -200,31 +200,16 @@ static int a_unplug(struct xo_run *r, int i)
 	return 0;
 }
 
-static int a_unpause(struct xo_run *r, int arg)
+/* Pause or unpause: @power is the state the VM ends in. */
+static int a_run_state(struct xo_run *r, int power)
 {
-	int rc;
+	int rc = power == XENOPS_POWER_RUNNING ? E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid)
+					       : E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid);
 
-	(void)arg;
-	rc = E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid);
 	if (rc < 0)
 		return rc;
 	xo_engine_lock(E(r));
-	set_power_locked(r, XENOPS_POWER_RUNNING);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
-	return 0;
-}
-
-static int a_pause(struct xo_run *r, int arg)
-{
-	int rc;
-
-	(void)arg;
-	rc = E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid);
-	if (rc < 0)
-		return rc;
-	xo_engine_lock(E(r));
-	set_power_locked(r, XENOPS_POWER_PAUSED);
+	set_power_locked(r, power);
 	xo_persist_runtime_locked(E(r), r->vm);
 	xo_engine_unlock(E(r));
 	return 0;
@@ -417,7 +402,7 @@ static int plan_plug_all_unpause(struct xo_run *r, bool unpause)
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i);
 	}
 	if (rc == 0 && unpause)
-		rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+		rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
 	return rc;
 }
 
@@ -460,7 +445,7 @@ static int plan_vm_op(struct xo_run *r)
 		if (rc == 0)
 			rc = plan_build(r);
 		if (rc == 0 && !(t->flags & XENOPS_START_PAUSED))
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
 		return rc;
 	case XO_OP_VM_SHUTDOWN:
 	case XO_OP_VM_REBOOT:
@@ -476,17 +461,17 @@ static int plan_vm_op(struct xo_run *r)
 			if (rc == 0)
 				rc = plan_build(r);
 			if (rc == 0)
-				rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+				rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
 		}
 		return rc;
 	case XO_OP_VM_PAUSE:
 		if (vm->st.power != XENOPS_POWER_RUNNING)
 			return bad_state(r, "pause");
-		return xo_run_add_atom(r, "pause", W_FAST, a_pause, 0);
+		return xo_run_add_atom(r, "pause", W_FAST, a_run_state, XENOPS_POWER_PAUSED);
 	case XO_OP_VM_UNPAUSE:
 		if (vm->st.power != XENOPS_POWER_PAUSED)
 			return bad_state(r, "unpause");
-		return xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+		return xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
 	case XO_OP_VM_SUSPEND:
 		if (!vm_has_domain(vm))
 			return bad_state(r, "suspend");
@@ -662,7 +647,7 @@ static int a_check_vm(struct xo_run *r, int arg)
 	if (rc == 0 && action == XO_ACTION_RESTART) {
 		rc = plan_build(r);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_unpause, 0);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
 	}
 	return rc;
 }

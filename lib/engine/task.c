@@ -233,25 +233,15 @@ int xo_engine_task_state(struct xo_engine *e, const char *id, int *state, double
 	return t ? 0 : XENOPS_ENOTFOUND;
 }
 
-static void deadline_ts(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, struct xo_error *err)
 {
 	struct timespec ts;
 	struct xo_task *t;
+	bool expired = false;
 	int rc = 0;
 
 	if (timeout_ms >= 0)
-		deadline_ts(&ts, timeout_ms);
+		xo_deadline(&ts, (unsigned int)timeout_ms);
 	xo_engine_lock(e);
 	for (;;) {
 		t = task_get_locked(e, id);
@@ -264,19 +254,14 @@ int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, str
 				xo_error_set(err, t->err.code, t->err.msg);
 			break;
 		}
-		if (timeout_ms < 0) {
-			pthread_cond_wait(&e->task_cond, &e->lock);
-		} else if (pthread_cond_timedwait(&e->task_cond, &e->lock, &ts)) {
-			t = task_get_locked(e, id);
-			if (t && t->state != XENOPS_TASK_PENDING) {
-				if (err)
-					xo_error_set(err, t->err.code, t->err.msg);
-				break;
-			}
-			rc = t ? xo_err(XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms)
-			       : XENOPS_ENOTFOUND;
+		if (expired) {
+			rc = xo_err(XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms);
 			break;
 		}
+		if (timeout_ms < 0)
+			pthread_cond_wait(&e->task_cond, &e->lock);
+		else
+			expired = pthread_cond_timedwait(&e->task_cond, &e->lock, &ts) != 0;
 	}
 	xo_engine_unlock(e);
 	return rc;

@@ -248,15 +248,8 @@ int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return xo_err(XENOPS_ENOMEM, "out of memory");
-	if (timeout_ms > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += timeout_ms / 1000;
-		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-	}
+	if (timeout_ms > 0)
+		xo_deadline(&ts, (unsigned int)timeout_ms);
 	xo_engine_lock(e);
 	if (token && from > e->seq) {
 		xo_engine_unlock(e);

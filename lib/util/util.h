@@ -71,6 +71,10 @@ void xo_log(const struct xo_log *log, int level, const char *fmt, ...) XO_PRINTF
 
 /* Monotonic milliseconds. */
 uint64_t xo_now_ms(void);
+/* An absolute CLOCK_MONOTONIC time @ms from now, for timed condition waits
+ * (the engine's condition variables use the monotonic clock). */
+struct timespec;
+void xo_deadline(struct timespec *ts, unsigned int ms);
 /* Wall-clock seconds since the epoch, with fractions. */
 double xo_wall_time(void);
 
