@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unistd.h>
 
 #include "xdtest.h"
 
@@ -1295,6 +1296,74 @@ START_TEST(test_persistence)
 }
 END_TEST
 
+/*
+ * kill -9 in the middle of operations, restart on the same state: the
+ * recovery promise through the daemon. Each VM ends as its operation
+ * wanted or cleanly shut down, the simulated host holds exactly the
+ * domains of the running VMs, and every VM can be driven again.
+ */
+static long long free_memory(struct xdt_conn *c)
+{
+	struct json_object *r = xdt_ok(c, "HOST.stat", NULL);
+	long long v = xdt_int(r, "free_memory");
+
+	json_object_put(r);
+	return v;
+}
+
+START_TEST(test_kill9_recovery)
+{
+	static const char *const extra[] = { "--debug-methods", NULL };
+	static const char *const ops[] = { "VM.start", "VM.shutdown", "VM.reboot", "VM.pause" };
+	struct xdt_conn *c;
+	struct json_object *r;
+	long long total;
+	int status;
+
+	start(extra);
+	c = client();
+	add_vm(c, "k");
+	json_object_put(xdt_ok(c, "VBD.add", "{\"vm\":\"k\",\"config\":{\"device\":\"xvda\",\"backend\":\"file:/k\"}}"));
+	total = free_memory(c);
+	xdt_close(c);
+	for (size_t round = 0; round < 3 * sizeof(ops) / sizeof(ops[0]); round++) {
+		const char *op = ops[round % 4], *st;
+		int running;
+
+		c = client();
+		/* Bring the VM to where the operation starts, at full speed. */
+		json_object_put(xdt_ok(c, "DEBUG.set", "{\"key\":\"sim.delay\",\"value\":\"0\"}"));
+		if (strcmp(op, "VM.start"))
+			ck_assert_str_eq(xdt_op(c, "VM.start", "{\"id\":\"k\"}"), "completed");
+		/* Then slowly, and kill the daemon part-way through. */
+		json_object_put(xdt_ok(c, "DEBUG.set", "{\"key\":\"sim.delay\",\"value\":\"40\"}"));
+		r = xdt_ok(c, op, "{\"id\":\"k\"}");
+		json_object_put(r);
+		usleep((useconds_t)(10000 + 25000 * (round / 4)));
+		kill(d.pid, SIGKILL);
+		waitpid(d.pid, &status, 0);
+		d.pid = 0;
+		xdt_close(c);
+
+		ck_assert_int_eq(xdt_start(&d, extra), 0);
+		c = client();
+		st = power(c, "k");
+		running = !strcmp(st, "Running") || !strcmp(st, "Paused");
+		printf("kill -9 during %s: VM recovered %s\n", op, st);
+		ck_assert_msg(running || !strcmp(st, "Halted"), "%s: VM ended %s", op, st);
+		/* No orphan domain, no lost one. */
+		ck_assert_int_eq(free_memory(c), running ? total - 256LL * 1024 * 1024 : total);
+		/* Operable again. */
+		json_object_put(xdt_ok(c, "DEBUG.set", "{\"key\":\"sim.delay\",\"value\":\"0\"}"));
+		ck_assert_str_eq(xdt_op(c, "VM.destroy", "{\"id\":\"k\"}"), "completed");
+		ck_assert_str_eq(power(c, "k"), "Halted");
+		ck_assert_int_eq(free_memory(c), total);
+		xdt_close(c);
+	}
+	stop_clean();
+}
+END_TEST
+
 static int run_persistence(void)
 {
 	Suite *s = suite_create("xenopsd-persistence");
@@ -1303,7 +1372,8 @@ static int run_persistence(void)
 	int failed;
 
 	tcase_add_test(tc, test_persistence);
-	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_kill9_recovery);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* In this process, so that the verdict variable is ours to read. */
