@@ -239,6 +239,11 @@ static int a_wait_shutdown(struct xo_run *r, int expected)
 	int reason = XO_SHUTDOWN_NONE, rc;
 
 	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason);
+	if (rc == XENOPS_ENOTFOUND && expected != XO_SHUTDOWN_SUSPEND) {
+		/* Gone already (destroyed under us): the goal is reached. */
+		xo_err_clear();
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	r->reason = reason;

@@ -10,8 +10,12 @@
 int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out)
 {
+	xc_domaininfo_t info;
 	int rc = xo_xen_check_domid(domid);
 
+	/* Without its domain a backend never connects: fail now, not after a timeout. */
+	if (rc == 0)
+		rc = xo_xen_getinfo_one(b, domid, &info);
 	if (rc < 0)
 		return rc;
 	switch (cfg->kind) {
