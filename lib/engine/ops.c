@@ -83,8 +83,10 @@ int xo_run_write_intent_locked(struct xo_run *r)
 	return rc;
 }
 
-/* Copy the devices to act on (all of them, or the task's one). */
-static int snapshot_devs_locked(struct xo_run *r, bool only_task_dev)
+enum snap { SNAP_ALL, SNAP_TASK_DEV, SNAP_IN_IMAGE };
+
+/* Copy the devices to act on: all, the task's one, or those in the image. */
+static int snapshot_devs_locked(struct xo_run *r, enum snap which)
 {
 	struct xo_vm *vm = r->vm;
 
@@ -94,7 +96,9 @@ static int snapshot_devs_locked(struct xo_run *r, bool only_task_dev)
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		struct xo_dev_config *c = vm->devs[i]->cfg;
 
-		if (only_task_dev && (c->kind != r->t->dev_kind || strcmp(c->id, r->t->dev)))
+		if (which == SNAP_TASK_DEV && (c->kind != r->t->dev_kind || strcmp(c->id, r->t->dev)))
+			continue;
+		if (which == SNAP_IN_IMAGE && !vm->devs[i]->st.in_image)
 			continue;
 		r->devs[r->ndevs] = xo_dev_config_dup(c);
 		if (!r->devs[r->ndevs])
@@ -121,14 +125,21 @@ static void dev_commit_locked(struct xo_run *r, const struct xo_dev_config *cfg,
 	xo_unode_touch_locked(E(r), d->un);
 }
 
-static void all_devs_unplugged_locked(struct xo_run *r)
+/*
+ * The domain is gone, so are its devices. Going to Suspended, the devices
+ * that were plugged are part of the image: resume plugs those again.
+ */
+static void all_devs_unplugged_locked(struct xo_run *r, bool into_image)
 {
 	for (size_t i = 0; i < r->vm->ndevs; i++) {
 		struct xo_dev *d = r->vm->devs[i];
+		/* A resume cut short keeps the image's devices not yet plugged. */
+		int in_image = into_image && (d->st.plugged || d->st.in_image);
 
-		if (!d->st.plugged && !d->st.active)
+		if (!d->st.plugged && !d->st.active && d->st.in_image == in_image)
 			continue;
 		memset(&d->st, 0, sizeof(d->st));
+		d->st.in_image = in_image;
 		xo_unode_touch_locked(E(r), d->un);
 	}
 }
@@ -139,7 +150,7 @@ static void vm_domain_gone_locked(struct xo_run *r, int power)
 	r->vm->st.domid = -1;
 	r->vm->st.start_time = 0;
 	r->domid = -1;
-	all_devs_unplugged_locked(r);
+	all_devs_unplugged_locked(r, power == XENOPS_POWER_SUSPENDED);
 	set_power_locked(r, power);
 	xo_persist_runtime_locked(E(r), r->vm);
 }
@@ -315,6 +326,7 @@ static int a_forget_image(struct xo_run *r, int arg)
 	xo_engine_lock(E(r));
 	free(r->vm->st.suspend_path);
 	r->vm->st.suspend_path = NULL;
+	all_devs_unplugged_locked(r, false);
 	set_power_locked(r, XENOPS_POWER_HALTED);
 	xo_persist_runtime_locked(E(r), r->vm);
 	xo_engine_unlock(E(r));
@@ -446,7 +458,7 @@ static int plan_vm_op(struct xo_run *r)
 			return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is Suspended: resume it, or destroy it first", vm->id);
 		if (vm->st.power != XENOPS_POWER_HALTED)
 			return bad_state(r, "start");
-		rc = snapshot_devs_locked(r, false);
+		rc = snapshot_devs_locked(r, SNAP_ALL);
 		if (rc == 0)
 			rc = plan_build(r);
 		if (rc == 0 && !(t->flags & XENOPS_START_PAUSED))
@@ -462,7 +474,7 @@ static int plan_vm_op(struct xo_run *r)
 		if (rc == 0)
 			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
 		if (rc == 0 && t->op == XO_OP_VM_REBOOT) {
-			rc = snapshot_devs_locked(r, false);
+			rc = snapshot_devs_locked(r, SNAP_ALL);
 			if (rc == 0)
 				rc = plan_build(r);
 			if (rc == 0)
@@ -490,7 +502,7 @@ static int plan_vm_op(struct xo_run *r)
 	case XO_OP_VM_RESUME:
 		if (vm->st.power != XENOPS_POWER_SUSPENDED)
 			return bad_state(r, "resume");
-		rc = snapshot_devs_locked(r, false);
+		rc = snapshot_devs_locked(r, SNAP_IN_IMAGE);
 		if (rc == 0)
 			rc = xo_run_add_atom(r, "restore", W_SAVE, a_restore, 0);
 		if (rc == 0)
@@ -517,7 +529,7 @@ static int plan_dev_op(struct xo_run *r)
 
 	if (!d)
 		return xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)", r->vm->id, k, t->dev);
-	rc = snapshot_devs_locked(r, true);
+	rc = snapshot_devs_locked(r, SNAP_TASK_DEV);
 	if (rc < 0)
 		return rc;
 	switch (t->op) {
@@ -670,7 +682,7 @@ int xo_ops_plan_locked(struct xo_run *r)
 	r->domid = r->vm->st.domid;
 	switch (t->op) {
 	case XO_OP_VM_CHECK: {
-		int rc = snapshot_devs_locked(r, false);
+		int rc = snapshot_devs_locked(r, SNAP_ALL);
 
 		return rc ? rc : xo_run_add_atom(r, "check_state", W_FAST, a_check_vm, 0);
 	}
@@ -680,7 +692,7 @@ int xo_ops_plan_locked(struct xo_run *r)
 
 		if (!d || !d->st.plugged)
 			return 0; /* unplugged meanwhile: nothing to check */
-		rc = snapshot_devs_locked(r, true);
+		rc = snapshot_devs_locked(r, SNAP_TASK_DEV);
 		return rc ? rc : xo_run_add_atom(r, "check_device", W_FAST, a_check_dev, 0);
 	}
 	case XO_OP_DEV_PLUG:

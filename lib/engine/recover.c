@@ -110,10 +110,16 @@ fail:
 	return NULL;
 }
 
-static void devs_unplugged(struct xo_vm *vm)
+/* No domain: nothing plugged. A VM left Suspended keeps its image's set. */
+static void devs_unplugged(struct xo_vm *vm, bool suspended)
 {
-	for (size_t i = 0; i < vm->ndevs; i++)
-		memset(&vm->devs[i]->st, 0, sizeof(vm->devs[i]->st));
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		struct xo_dev_state *st = &vm->devs[i]->st;
+		int in_image = suspended && (st->plugged || st->in_image);
+
+		memset(st, 0, sizeof(*st));
+		st->in_image = in_image;
+	}
 }
 
 static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, const char *why)
@@ -215,7 +221,6 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 	}
 	if (mine)
 		destroy_domain(e, vm, mine->domid, op ? op : "recorded domain");
-	devs_unplugged(vm);
 	vm->st.domid = -1;
 	vm->st.start_time = 0;
 	if (op && !strcmp(op, "VM.resume") && intent_str(intent, "path") && !vm->st.suspend_path)
@@ -230,6 +235,7 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		vm->st.suspend_path = NULL;
 		vm->st.power = XENOPS_POWER_HALTED;
 	}
+	devs_unplugged(vm, vm->st.power == XENOPS_POWER_SUSPENDED);
 }
 
 static void destroy_orphans(struct xo_engine *e, struct xo_domain_info *doms, size_t ndoms)

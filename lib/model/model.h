@@ -89,6 +89,7 @@ struct xo_dev_state {
 	int media_present;      /* VBD */
 	int carrier;            /* VIF */
 	char host_ifname[24];   /* VIF: vif<domid>.<index> */
+	int in_image;           /* Suspended VM: was plugged when suspended */
 };
 
 /* ---- VM configuration ---- */

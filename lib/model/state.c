@@ -22,7 +22,7 @@ static const char *const vm_state_fields[] = {
 };
 static const char *const error_fields[] = { "code", "name", "message", NULL };
 static const char *const dev_state_fields[] = {
-	"plugged", "active", "backend_state", "media_present", "carrier", "host_ifname", NULL,
+	"plugged", "active", "backend_state", "media_present", "carrier", "host_ifname", "in_image", NULL,
 };
 
 void xo_vm_state_init(struct xo_vm_state *st)
@@ -221,6 +221,9 @@ static int fill_dev_state(struct json_object *o, int kind, const struct xo_dev_s
 		r = xo_jw_bool(o, "carrier", st->carrier);
 	if (r >= 0 && kind == XENOPS_KIND_VIF)
 		r = xo_jw_string(o, "host_ifname", st->host_ifname);
+	/* Only while Suspended: the device is part of the suspend image. */
+	if (r >= 0 && st->in_image)
+		r = xo_jw_bool(o, "in_image", st->in_image);
 	return r;
 }
 
@@ -261,6 +264,8 @@ static int read_dev_state(struct xo_dev_state *st, struct json_object *obj)
 	if (r >= 0)
 		r = xo_jf_string(obj, DEV_WHAT, "host_ifname", sizeof(st->host_ifname) - 1,
 				 &ifname);
+	if (r >= 0)
+		r = xo_jf_bool(obj, DEV_WHAT, "in_image", &st->in_image);
 	if (r < 0)
 		return r;
 	st->backend_state = (int)bstate;

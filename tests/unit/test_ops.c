@@ -184,6 +184,21 @@ START_TEST(full_lifecycle)
 	ck_assert(dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
 	unlink(path);
 
+	/* Resume restores the devices the guest had, not every one defined. */
+	ck_assert_int_eq(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vif_stat(&json, ctx, "vm", "0"), 0);
+	ck_assert_ptr_null(strstr(json, "in_image"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvda"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"in_image\":true"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert(dev_plugged(XENOPS_KIND_VBD, "vm", "xvda"));
+	ck_assert(!dev_plugged(XENOPS_KIND_VIF, "vm", "0"));
+	ck_assert_int_eq(xenops_vif_plug(NULL, ctx, "vm", "0", XENOPS_WAIT), 0);
+	unlink(path);
+
 	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
 	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
 	ck_assert_int_eq(domid("vm"), -1);
