@@ -18,6 +18,7 @@
 /* One object in the update log: a doubly linked list in change order. */
 struct xo_unode {
 	struct xo_unode *prev, *next;
+	struct xo_unode *tnext; /* tombstones only: the next one deleted after it */
 	uint64_t seq;
 	int kind;
 	bool deleted;
@@ -127,6 +128,7 @@ struct xo_engine {
 	uint64_t seq;
 	struct xo_unode *uhead, *utail;
 	size_t ntombs;
+	struct xo_unode *thead, *ttail; /* tombstones, oldest deletion first */
 	uint64_t horizon; /* tokens below this missed dropped tombstones */
 	struct xo_barrier *barriers; /* ring of the last XO_MAX_BARRIERS */
 	size_t nbarriers, barrier_pos;

@@ -108,16 +108,19 @@ void xo_unode_touch_locked(struct xo_engine *e, struct xo_unode *n)
 	log_advanced_locked(e);
 }
 
-/* Keep tombstones bounded: drop the oldest, and remember how far back
- * tokens may still be answered without a resync. */
+/*
+ * Keep tombstones bounded: drop the oldest, and remember how far back
+ * tokens may still be answered without a resync. Tombstones have a FIFO
+ * of their own, so this never walks past the live objects.
+ */
 static void trim_tombstones_locked(struct xo_engine *e)
 {
-	struct xo_unode *n = e->uhead, *next;
+	while (e->ntombs > XO_MAX_TOMBSTONES && e->thead) {
+		struct xo_unode *n = e->thead;
 
-	for (; n && e->ntombs > XO_MAX_TOMBSTONES; n = next) {
-		next = n->next;
-		if (!n->deleted)
-			continue;
+		e->thead = n->tnext;
+		if (!e->thead)
+			e->ttail = NULL;
 		if (n->seq > e->horizon)
 			e->horizon = n->seq;
 		list_unlink(e, n);
@@ -131,6 +134,12 @@ void xo_unode_delete_locked(struct xo_engine *e, struct xo_unode *n)
 	if (!n)
 		return;
 	n->deleted = true;
+	n->tnext = NULL;
+	if (e->ttail)
+		e->ttail->tnext = n;
+	else
+		e->thead = n;
+	e->ttail = n;
 	e->ntombs++;
 	xo_unode_touch_locked(e, n);
 	trim_tombstones_locked(e);
