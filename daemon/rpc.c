@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 struct xd_rpc {
 	xenops_ctx *ctx;
 	int debug;
@@ -314,12 +316,40 @@ struct json_object *xd_obj(const struct xd_call *c, const char *name)
 	return param(c, name);
 }
 
+static int raw_serialize(struct json_object *jso, struct printbuf *pb, int level, int flags)
+{
+	const char *text = json_object_get_userdata(jso);
+
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, text, (int)strlen(text));
+}
+
+static void raw_free(struct json_object *jso, void *userdata)
+{
+	(void)jso;
+	free(userdata);
+}
+
+/*
+ * The library's JSON text goes into the answer as it is: parsing it only
+ * to print it again cost half of VM.stat's throughput (bench/). The
+ * library makes one JSON object per call, on one line.
+ */
 int xd_result_text(struct xd_call *c, const char *json_text)
 {
-	struct json_object *obj = json_tokener_parse(json_text ? json_text : "");
+	struct json_object *obj;
+	char *copy;
 
-	if (!obj)
+	if (!json_text || json_text[0] != '{' || strchr(json_text, '\n'))
 		return xd_fail(c, XENOPS_EINTERNAL, "the library returned invalid JSON");
+	copy = strdup(json_text);
+	obj = copy ? json_object_new_object() : NULL;
+	if (!obj) {
+		free(copy);
+		return xd_fail(c, XENOPS_ENOMEM, "out of memory");
+	}
+	json_object_set_serializer(obj, raw_serialize, copy, raw_free);
 	json_object_put(c->result);
 	c->result = obj;
 	return 0;

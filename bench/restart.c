@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * xo_bench restart: the time xenops_ctx_new takes to open a state
+ * directory holding 10,000 persisted VMs (one VBD each), as a daemon
+ * restart does. The VMs are defined once through the library, the context
+ * closed, then opened several times (median). The peer, interleaved with
+ * the opens: reading every file of that directory with open/read/close,
+ * the I/O floor of any loader.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define NVMS 10000
+
+struct walk {
+	size_t files;
+	uint64_t bytes;
+};
+
+static void read_tree(const char *dir, struct walk *w)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096], buf[65536];
+
+	if (!d)
+		bn_die("opendir %s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			read_tree(path, w);
+		} else {
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			ssize_t n;
+
+			if (fd < 0)
+				continue;
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				w->bytes += (uint64_t)n;
+			close(fd);
+			w->files++;
+		}
+	}
+	closedir(d);
+}
+
+static void rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			rm_tree(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static const char *fs_name(const char *path)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf) < 0)
+		return "unknown";
+	switch ((unsigned long)sf.f_type) {
+	case 0x01021994UL:
+		return "tmpfs";
+	case 0xEF53UL:
+		return "ext4";
+	case 0x9123683EUL:
+		return "btrfs";
+	case 0x58465342UL:
+		return "xfs";
+	case 0x794c7630UL:
+		return "overlayfs";
+	default:
+		return "other";
+	}
+}
+
+int bn_restart_main(const struct bn_opts *o)
+{
+	xenops_ctx_options opts = XENOPS_CTX_OPTIONS_INIT;
+	int reps = o->reps > 0 ? o->reps : (o->quick ? 3 : 5);
+	const char *parent = o->state_parent ? o->state_parent : o->workdir;
+	double open_s[32], close_s[32], raw_s[32], create_s;
+	char dir[4096], note[256];
+	struct walk w = { 0 };
+	xenops_ctx *ctx;
+	uint64_t t0;
+
+	if (reps > 32)
+		reps = 32;
+	snprintf(dir, sizeof(dir), "%s/xo-bench-restart.%d", parent, (int)getpid());
+	rm_tree(dir);
+	if (mkdir(dir, 0700) < 0)
+		bn_die("mkdir %s: %s", dir, strerror(errno));
+	opts.state_dir = dir;
+	opts.backend = "sim";
+
+	bn_progress("restart: defining %d VMs in %s (%s)", NVMS, dir, fs_name(dir));
+	t0 = bn_mono_ns();
+	bn_check(xenops_ctx_new(&ctx, &opts), "ctx_new");
+	for (int i = 0; i < NVMS; i++) {
+		char id[32], cfg[256];
+
+		snprintf(id, sizeof(id), "persist-%05d", i);
+		snprintf(cfg, sizeof(cfg), "{\"id\": \"%s\", \"memory_mib\": 16, \"kernel\": \"/boot/vmlinuz-bench\"}", id);
+		bn_check(xenops_vm_add(NULL, ctx, cfg, 0), "vm_add");
+		snprintf(cfg, sizeof(cfg), "{\"device\": \"xvda\", \"backend\": \"file:/srv/bench/%s.img\"}", id);
+		bn_check(xenops_vbd_add(NULL, ctx, id, cfg, 0), "vbd_add");
+	}
+	xenops_ctx_unref(ctx);
+	create_s = (double)(bn_mono_ns() - t0) / 1e9;
+
+	for (int k = 0; k < reps; k++) {
+		char **ids = NULL;
+		size_t n = 0;
+
+		bn_progress("restart: open %d of %d", k + 1, reps);
+		t0 = bn_mono_ns();
+		bn_check(xenops_ctx_new(&ctx, &opts), "ctx_new");
+		open_s[k] = (double)(bn_mono_ns() - t0) / 1e9;
+		bn_check(xenops_vm_list(&ids, &n, ctx), "vm_list");
+		xenops_strv_free(ids);
+		if (n != NVMS)
+			bn_die("reopened context has %zu VMs, not %d", n, NVMS);
+		t0 = bn_mono_ns();
+		xenops_ctx_unref(ctx);
+		close_s[k] = (double)(bn_mono_ns() - t0) / 1e9;
+
+		memset(&w, 0, sizeof(w));
+		t0 = bn_mono_ns();
+		read_tree(dir, &w);
+		raw_s[k] = (double)(bn_mono_ns() - t0) / 1e9;
+	}
+	snprintf(note, sizeof(note), "%d VMs with one VBD; %zu files, %.1f MiB on %s; median of %d opens (page cache warm)",
+		 NVMS, w.files, (double)w.bytes / 1048576.0, fs_name(dir), reps);
+	double om = bn_median(open_s, (size_t)reps), rm = bn_median(raw_s, (size_t)reps);
+
+	bn_emit("restart", "10,000 persisted VMs", "open_s", om, "s", note);
+	bn_emit("restart", "10,000 persisted VMs", "close_s", bn_median(close_s, (size_t)reps), "s", note);
+	bn_emit("restart", "10,000 persisted VMs", "define_s", create_s, "s",
+		"defining them once through the library (atomic writes with fsync)");
+	bn_emit("restart", "10,000 persisted VMs", "peer_read_s", rm, "s",
+		"peer: open+read+close of every file of the state directory");
+	bn_emit("restart", "10,000 persisted VMs", "ratio_vs_read", om / rm, "x", "open / peer");
+	rm_tree(dir);
+	return 0;
+}

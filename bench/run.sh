@@ -1,0 +1,267 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bench/run.sh - build and run the libxenops benchmarks, print a table and
+# the goals met / not met, optionally write the figures as JSON.
+#
+# Usage: bench/run.sh [--quick] [--json FILE] [--build-dir DIR]
+#                     [--restart-dir DIR] [--no-build]
+#
+#   --quick            fewer repetitions and shorter runs (a few minutes)
+#   --json FILE        write every figure, the machine and the goals to FILE
+#   --build-dir DIR    CMake build directory (default: build-bench at the top)
+#   --restart-dir DIR  where the restart benchmark writes its 10,000 VMs
+#                      (default: DIR/bench-work in the build directory, i.e.
+#                      the disk; with --quick: /dev/shm, to skip ~90 s of fsync)
+#   --no-build         use the binaries already built in the build directory
+#
+# A benchmark reports, it never asserts: the exit status is 0 whatever the
+# figures, non-zero only when the benchmark itself could not run.
+# Traffic stays on Unix sockets of this machine; everything it starts
+# (xenopsd, an echo server) it stops by process id.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+BUILD=$TOP/build-bench
+QUICK=0
+JSON=
+RESTART_DIR=
+NO_BUILD=0
+
+usage() { sed -n '3,/^set -uo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) QUICK=1 ;;
+        --json) [ $# -ge 2 ] || { usage >&2; exit 2; }; JSON=$2; shift ;;
+        --build-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; BUILD=$2; shift ;;
+        --restart-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; RESTART_DIR=$2; shift ;;
+        --no-build) NO_BUILD=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+if [ -n "$JSON" ]; then case $JSON in /*) ;; *) JSON=$PWD/$JSON ;; esac; fi
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+# ---- build ------------------------------------------------------------------
+if [ "$NO_BUILD" = 0 ]; then
+    say "building into $BUILD (RelWithDebInfo)"
+    mkdir -p "$BUILD" || exit 1
+    BLOG=$BUILD/bench-build.log
+    cmake -S "$TOP" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BLOG" 2>&1 &&
+        cmake --build "$BUILD" -j2 --target xenops xenopsd xenopsctl xo_bench >>"$BLOG" 2>&1 ||
+        { tail -30 "$BLOG" >&2; say "build failed (log: $BLOG)"; exit 1; }
+fi
+BENCH=$BUILD/bench/xo_bench
+XENOPSD=$BUILD/daemon/xenopsd
+for f in "$BENCH" "$XENOPSD"; do
+    [ -x "$f" ] || { say "missing $f (build first, or drop --no-build)"; exit 1; }
+done
+
+# ---- scratch, clean-up --------------------------------------------------------
+WORK=$(mktemp -d /tmp/xo-bench.XXXXXX) || exit 1
+RESULTS=$WORK/results.txt
+DAEMON_PID=
+cleanup() {
+    if [ -n "$DAEMON_PID" ]; then
+        kill "$DAEMON_PID" 2>/dev/null
+        wait "$DAEMON_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+: >"$RESULTS"
+
+# ---- the machine ----------------------------------------------------------------
+NPROC=$(nproc)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+COMMIT=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$TOP" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (work tree modified)" || true)
+KERNEL=$(uname -r)
+MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+MODE=full
+[ "$QUICK" = 1 ] && MODE=quick
+
+QARG=()
+[ "$QUICK" = 1 ] && QARG=(--quick)
+
+run_section() {
+    local name=$1
+    shift
+    say "running: $name"
+    if ! "$BENCH" "$@" "${QARG[@]}" --workdir "$WORK" >>"$RESULTS"; then
+        say "$name: the benchmark failed"
+        echo "N|$name|benchmark failed (see the messages above)" >>"$RESULTS"
+    fi
+}
+
+# 1. engine
+run_section engine engine
+# 2. update delivery
+run_section updates updates
+# 3. daemon
+mkdir -p "$WORK/xenopsd-state"
+"$XENOPSD" --backend sim --socket "$WORK/xenopsd.sock" --state-dir "$WORK/xenopsd-state" \
+    --workers 4 --log-level warning --max-clients 512 2>"$WORK/xenopsd.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do [ -S "$WORK/xenopsd.sock" ] && break; sleep 0.05; done
+if [ -S "$WORK/xenopsd.sock" ]; then
+    run_section rpc rpc --socket "$WORK/xenopsd.sock"
+else
+    echo "N|rpc|xenopsd did not start: $(tail -1 "$WORK/xenopsd.log")" >>"$RESULTS"
+fi
+kill "$DAEMON_PID" 2>/dev/null
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+# 4. restart
+if [ -z "$RESTART_DIR" ]; then
+    if [ "$QUICK" = 1 ] && [ -d /dev/shm ]; then RESTART_DIR=/dev/shm; else RESTART_DIR=$BUILD/bench-work; fi
+fi
+mkdir -p "$RESTART_DIR"
+run_section restart restart --state-parent "$(cd "$RESTART_DIR" && pwd)"
+# 5. Xen testbed: only where it is finished and working.
+XEN_REASON=
+if [ ! -x "$TOP/tests/xen/run.sh" ]; then
+    XEN_REASON="tests/xen/run.sh does not exist"
+elif [ ! -f "$TOP/tests/xen/README.md" ]; then
+    XEN_REASON="the Xen testbed is not finished (tests/xen/README.md absent"
+    git -C "$TOP" ls-files --error-unmatch tests/xen/run.sh >/dev/null 2>&1 ||
+        XEN_REASON="$XEN_REASON; tests/xen/run.sh not committed"
+    XEN_REASON="$XEN_REASON)"
+elif ! grep -q 'XENOPS_HAVE_XEN:INTERNAL=ON\|XENOPS_HAVE_XEN.*=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+    ! pkg-config --exists xencontrol 2>/dev/null; then
+    XEN_REASON="the xen backend is not built here (no Xen development packages)"
+else
+    XEN_REASON="no benchmark payload for the testbed yet (bench/ has none); run tests/xen/run.sh to check the backend first"
+fi
+for row in "VM start: xenopsd vs xl create" "xenstore requests per VM start" \
+    "domain-info calls per @releaseDomain (1 and 10 guests)"; do
+    echo "N|xen|$row: not measured: $XEN_REASON" >>"$RESULTS"
+done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- report -----------------------------------------------------------------------
+MACHINE="nproc $NPROC; CPU $CPU; $MEM RAM; Linux $KERNEL; load average $LOAD0 at start, $LOAD1 at end"
+echo
+echo "libxenops benchmarks ($MODE run)"
+echo "machine: $MACHINE"
+echo "date: $DATE   commit: $COMMIT$DIRTY"
+echo
+
+awk -F'|' '
+function fmt(v, u) {
+    if (v == "") return "-"
+    if (u == "B" || u == "tasks" || u == "deliveries") return sprintf("%.0f", v)
+    if (v + 0 >= 100000) return sprintf("%.0f", v)
+    if (v + 0 >= 100) return sprintf("%.1f", v)
+    if (v + 0 >= 1) return sprintf("%.3g", v)
+    return sprintf("%.3g", v)
+}
+$1 == "I" { sub(/^I\|/, ""); info[++ni] = $0; next }
+$1 == "N" { nm[++nn] = $2 ": " $3; next }
+$1 != "R" { next }
+{
+    s = $2; r = $3; c = $4
+    if (!(s in seen_s)) { seen_s[s] = 1; secs[++ns] = s }
+    if (!((s, r) in seen_r)) { seen_r[s, r] = 1; rows[s, ++nr[s]] = r }
+    if (!((s, c) in seen_c)) { seen_c[s, c] = 1; cols[s, ++nc[s]] = c; unit[s, c] = $6 }
+    val[s, r, c] = $5
+}
+END {
+    for (i = 1; i <= ni; i++) print "  " info[i]
+    print ""
+    for (k = 1; k <= ns; k++) {
+        s = secs[k]
+        w = 10
+        for (j = 1; j <= nr[s]; j++) if (length(rows[s, j]) > w) w = length(rows[s, j])
+        printf "[%s]\n%-" w "s", s, ""
+        for (j = 1; j <= nc[s]; j++) {
+            h = cols[s, j] " (" unit[s, cols[s, j]] ")"
+            cw[j] = length(h) < 10 ? 10 : length(h)
+            printf "  %" cw[j] "s", h
+        }
+        printf "\n"
+        for (i = 1; i <= nr[s]; i++) {
+            printf "%-" w "s", rows[s, i]
+            for (j = 1; j <= nc[s]; j++)
+                printf "  %" cw[j] "s", fmt(val[s, rows[s, i], cols[s, j]], unit[s, cols[s, j]])
+            printf "\n"
+        }
+        print ""
+    }
+    if (nn) {
+        print "[not measured]"
+        for (i = 1; i <= nn; i++) print "  " nm[i]
+        print ""
+    }
+}' "$RESULTS"
+
+# ---- goals ----------------------------------------------------------------------------
+get() { # section row column
+    awk -F'|' -v s="$1" -v r="$2" -v c="$3" '$1 == "R" && $2 == s && $3 == r && $4 == c { print $5; exit }' "$RESULTS"
+}
+GOALS=$WORK/goals.txt
+: >"$GOALS"
+goal() { # text value unit op limit
+    local text=$1 v=$2 unit=$3 op=$4 limit=$5 verdict
+    if [ -z "$v" ]; then
+        verdict="not measured"
+    elif awk -v v="$v" -v l="$limit" -v op="$op" 'BEGIN { exit !(op == "<" ? v < l : v >= l) }'; then
+        verdict=met
+    else
+        verdict="NOT MET"
+    fi
+    printf '%s|%s|%s|%s\n' "$text" "$v" "$unit" "$verdict" >>"$GOALS"
+}
+goal "10,000 VMs add+start+shutdown on the simulator in under 2 s (4 workers, the default)" \
+    "$(get engine "10000 VMs, 4 workers" total_s)" s "<" 2
+goal "  same, 1 worker" "$(get engine "10000 VMs, 1 workers" total_s)" s "<" 2
+goal "  same, 16 workers" "$(get engine "10000 VMs, 16 workers" total_s)" s "<" 2
+goal "under 4 KiB per defined VM (RSS delta, 10,000 VMs with a VBD and a VIF)" \
+    "$(get engine-memory "10000 VMs, 4 workers" rss_per_vm)" B "<" 4096
+goal "at least 50,000 VM.stat/s through xenopsd, 100 clients, no pipelining" \
+    "$(get rpc "VM.stat, 100 clients, no pipelining" req_per_s)" "req/s" ">=" 50000
+goal "at least 50,000 VM.stat/s through xenopsd, 100 clients, 16 pipelined each" \
+    "$(get rpc "VM.stat, 100 clients, 16 pipelined" req_per_s)" "req/s" ">=" 50000
+goal "update wake-up p99 under 1 ms (VM.pause submitted -> blocked updates_get returns)" \
+    "$(get updates "VM.pause/unpause submitted" p99)" us "<" 1000
+goal "10,000 persisted VMs opened in under 1 s (xenops_ctx_new, median)" \
+    "$(get restart "10,000 persisted VMs" open_s)" s "<" 1
+echo "[goals]"
+awk -F'|' '{ printf "  %-8s %-88s %s %s\n", $4, $1, $2, $3 }' "$GOALS"
+echo
+
+# ---- JSON -----------------------------------------------------------------------------
+if [ -n "$JSON" ]; then
+    awk -F'|' -v machine="$MACHINE" -v nproc="$NPROC" -v cpu="$CPU" -v date="$DATE" \
+        -v commit="$COMMIT$DIRTY" -v mode="$MODE" -v goals="$GOALS" '
+    function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, " ", s); return "\"" s "\"" }
+    function num(v) { return (v == "" || v == "nan" || v == "inf") ? "null" : v + 0 }
+    $1 == "R" { res[++n] = sprintf("{\"section\": %s, \"row\": %s, \"figure\": %s, \"value\": %s, \"unit\": %s, \"note\": %s}",
+                    esc($2), esc($3), esc($4), num($5), esc($6), esc($7)) }
+    $1 == "I" { sub(/^I\|/, ""); inf[++ni] = esc($0) }
+    $1 == "N" { nm[++nn] = sprintf("{\"section\": %s, \"what\": %s}", esc($2), esc($3)) }
+    END {
+        printf "{\n  \"machine\": {\"nproc\": %d, \"cpu\": %s, \"description\": %s},\n", nproc, esc(cpu), esc(machine)
+        printf "  \"date\": %s,\n  \"commit\": %s,\n  \"mode\": %s,\n", esc(date), esc(commit), esc(mode)
+        printf "  \"info\": ["; for (i = 1; i <= ni; i++) printf "%s%s", (i > 1 ? ", " : ""), inf[i]; printf "],\n"
+        printf "  \"results\": [\n"; for (i = 1; i <= n; i++) printf "    %s%s\n", res[i], (i < n ? "," : ""); printf "  ],\n"
+        printf "  \"not_measured\": ["; for (i = 1; i <= nn; i++) printf "%s%s", (i > 1 ? ", " : ""), nm[i]; printf "],\n"
+        printf "  \"goals\": [\n"
+        k = 0
+        while ((getline line < goals) > 0) {
+            split(line, g, "|")
+            sub(/^ +/, "", g[1])
+            printf "%s    {\"goal\": %s, \"value\": %s, \"unit\": %s, \"verdict\": %s}", (k++ ? ",\n" : ""), esc(g[1]), num(g[2]), esc(g[3]), esc(g[4])
+        }
+        printf "\n  ]\n}\n"
+    }' "$RESULTS" >"$JSON"
+    say "figures written to $JSON"
+fi
+exit 0
