@@ -30,10 +30,14 @@
 #   -v, --verbose     stream the whole console, not just the check lines
 #   -h, --help        this text
 #
-# Environment: XENOPS_XENTB_CACHE (.deb cache, default
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/libxenops-xentb/debs), XENOPS_XENTB_ACCEL
-#   (auto|tcg|kvm), XENOPS_XENTB_CPU (qemu -cpu), XENOPS_XENTB_MEM (qemu MB, 2048), XENOPS_XENTB_DOM0_MEM
-#   (MB, 1024), XENOPS_XENTB_SMP (2), XENOPS_XENTB_JOBS (build jobs, 2).
+# Environment:
+#   XENOPS_XENTB_CACHE     .deb cache (${XDG_CACHE_HOME:-$HOME/.cache}/libxenops-xentb/debs)
+#   XENOPS_XENTB_ACCEL     auto | tcg | kvm (auto: kvm only with vmx/svm and /dev/kvm)
+#   XENOPS_XENTB_CPU       qemu -cpu (tcg: max,-smap,-rdtscp,-xsave; kvm: host)
+#   XENOPS_XENTB_MEM       qemu memory in MB (2048)
+#   XENOPS_XENTB_DOM0_MEM  dom0 memory in MB (1024)
+#   XENOPS_XENTB_SMP       vCPUs (2)
+#   XENOPS_XENTB_JOBS      build jobs (2)
 #
 # Exit status: 0 every check passed; 1 a check or the project build failed;
 # 124 timeout; 125 Xen or dom0 crashed or qemu died; 77 the testbed cannot run
