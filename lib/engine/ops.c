@@ -157,12 +157,13 @@ static void vm_domain_gone_locked(struct xo_run *r, int power)
 
 /* ---- atoms ---- */
 
-static int a_create(struct xo_run *r, int arg)
+/* Create a domain, fresh or from a suspend image (@from_image). */
+static int a_create(struct xo_run *r, int from_image)
 {
 	int domid = -1, rc;
 
-	(void)arg;
-	rc = E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid);
+	rc = from_image ? E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid)
+			: E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid);
 	if (rc < 0)
 		return rc;
 	xo_engine_lock(E(r));
@@ -300,24 +301,6 @@ static int a_save(struct xo_run *r, int arg)
 		xo_engine_unlock(E(r));
 	}
 	return rc;
-}
-
-static int a_restore(struct xo_run *r, int arg)
-{
-	int domid = -1, rc;
-
-	(void)arg;
-	rc = E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid);
-	if (rc < 0)
-		return rc;
-	xo_engine_lock(E(r));
-	r->domid = domid;
-	r->created = true;
-	r->vm->st.domid = domid;
-	xo_unode_touch_locked(E(r), r->vm->un);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
-	return 0;
 }
 
 static int a_forget_image(struct xo_run *r, int arg)
@@ -504,7 +487,7 @@ static int plan_vm_op(struct xo_run *r)
 			return bad_state(r, "resume");
 		rc = snapshot_devs_locked(r, SNAP_IN_IMAGE);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "restore", W_SAVE, a_restore, 0);
+			rc = xo_run_add_atom(r, "restore", W_SAVE, a_create, 1);
 		if (rc == 0)
 			rc = plan_plug_all_unpause(r, !(t->flags & XENOPS_START_PAUSED));
 		return rc;

@@ -99,28 +99,11 @@ static long long free_memory(void)
 	return v;
 }
 
-/*
- * Wait until nothing has changed for 100 ms: the engine's reactions
- * (internal state checks) are asynchronous and have no task handle.
- */
+/* The engine's asynchronous reactions are done. */
 static void settle(const char *vm)
 {
-	xenops_updates *u = NULL;
-	char token[64];
-
 	(void)vm;
-	ck_assert_int_eq(xenops_updates_get(&u, ctx, NULL, 0), 0);
-	for (int i = 0; i < 300; i++) {
-		size_t n;
-
-		snprintf(token, sizeof(token), "%s", xenops_updates_next(u));
-		xenops_updates_free(u);
-		ck_assert_int_eq(xenops_updates_get(&u, ctx, token, 100), 0);
-		n = xenops_updates_count(u);
-		if (n == 0)
-			break;
-	}
-	xenops_updates_free(u);
+	xo_test_settle(ctx);
 }
 
 START_TEST(full_lifecycle)

@@ -189,26 +189,6 @@ static const char *const crash_names[C__N] = {
 	"vbd plug", "vbd unplug", "vif plug", "vif unplug",
 };
 
-/* Wait until the engine has been idle for 100 ms. */
-static void settle(xenops_ctx *ctx)
-{
-	xenops_updates *u = NULL;
-	char token[64];
-
-	ck_assert_int_eq(xenops_updates_get(&u, ctx, NULL, 0), 0);
-	for (int i = 0; i < 300; i++) {
-		size_t n;
-
-		snprintf(token, sizeof(token), "%s", xenops_updates_next(u));
-		xenops_updates_free(u);
-		ck_assert_int_eq(xenops_updates_get(&u, ctx, token, 100), 0);
-		n = xenops_updates_count(u);
-		if (!n)
-			break;
-	}
-	xenops_updates_free(u);
-}
-
 /* The state the operation starts from. */
 static int prepare(xenops_ctx *ctx, int op, const char *img)
 {
@@ -267,7 +247,7 @@ static void child(const char *state_dir, int op, int point, const char *img)
 	o.state_dir = state_dir;
 	if (xenops_ctx_new(&ctx, &o) < 0 || prepare(ctx, op, img) < 0)
 		_exit(3);
-	settle(ctx);
+	xo_test_settle(ctx);
 	snprintf(v, sizeof(v), "%d", point);
 	if (xenops_debug_set(ctx, "fault.crash_point", v) < 0)
 		_exit(4);
@@ -322,7 +302,7 @@ static void make_operable_again(xenops_ctx *ctx)
 	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
-	settle(ctx);
+	xo_test_settle(ctx);
 }
 
 START_TEST(crash_at_every_point)
@@ -357,7 +337,7 @@ START_TEST(crash_at_every_point)
 			      "%s: child exited %d at point %d", crash_names[op], WEXITSTATUS(status), point);
 
 		ctx = open_ctx(dir);
-		settle(ctx);
+		xo_test_settle(ctx);
 		check_promise(ctx, op, total);
 		make_operable_again(ctx);
 		xenops_ctx_unref(ctx);
@@ -432,14 +412,14 @@ START_TEST(crash_between_backend_and_record_is_reported)
 		ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
 		ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso\"}", 0), 0);
 		ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
-		settle(ctx);
+		xo_test_settle(ctx);
 		xenops_ctx_unref(ctx);
 		pid = fork();
 		if (pid == 0) {
 			char v[16];
 
 			ctx = open_ctx(dir);
-			settle(ctx);
+			xo_test_settle(ctx);
 			snprintf(v, sizeof(v), "%d", point);
 			xenops_debug_set(ctx, "fault.crash_point", v);
 			_exit(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT) == 0 ? 0 : 5);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xenops/xenops.h>
+
 char *xo_test_mkdtemp(const char *tag)
 {
 	const char *base = getenv("XO_TEST_TMPDIR");
@@ -59,4 +61,23 @@ int xo_test_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void xo_test_settle(xenops_ctx *ctx)
+{
+	xenops_updates *u = NULL;
+	char token[64];
+
+	ck_assert_int_eq(xenops_updates_get(&u, ctx, NULL, 0), 0);
+	for (int i = 0; i < 300; i++) {
+		size_t n;
+
+		snprintf(token, sizeof(token), "%s", xenops_updates_next(u));
+		xenops_updates_free(u);
+		ck_assert_int_eq(xenops_updates_get(&u, ctx, token, 100), 0);
+		n = xenops_updates_count(u);
+		if (!n)
+			break;
+	}
+	xenops_updates_free(u);
 }

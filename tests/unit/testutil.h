@@ -9,6 +9,12 @@
 char *xo_test_mkdtemp(const char *tag);
 /* Remove a directory tree. */
 void xo_test_rmtree(const char *path);
+struct xenops_ctx;
+/*
+ * Wait until nothing has changed in @ctx for 100 ms (at most 30 s): the
+ * engine's reactions (internal state checks) have no task handle to wait on.
+ */
+void xo_test_settle(struct xenops_ctx *ctx);
 /* Run one suite (forking unless CK_FORK=no); returns the exit status. */
 int xo_test_run(Suite *s);
 
