@@ -78,3 +78,46 @@ int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 
 	return rc < 0 ? rc : xo_xen_vif_carrier(b, env, domid, cfg, carrier);
 }
+
+int xo_xen_kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
+		    const char *value)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	/* Children inherit the directory's permissions. */
+	return xo_xs_write_perms(b, t, path, value, NULL, 0);
+}
+
+#define XO_DEV_CLOSE_MS 20000u
+
+static int close_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+{
+	const char *be = arg;
+	int rc = xo_xen_kv_write(b, t, be, "online", "0");
+
+	return rc == 0 ? xo_xen_kv_write(b, t, be, "state", "5") : rc;
+}
+
+int xo_xen_dev_close(struct xo_backend *b, struct xo_env *env, const char *what, const char *be,
+		     const char *fe)
+{
+	uint64_t start = xo_now_ms();
+	char txn[32];
+	int rc;
+
+	snprintf(txn, sizeof(txn), "close %s", what);
+	rc = xo_xs_transaction(b, txn, close_txn, (void *)be);
+	while (rc == 0) {
+		int s = xo_xen_read_state(b, be);
+
+		if (s < 0 || s == 6)
+			return 0;
+		if (xo_now_ms() - start >= XO_DEV_CLOSE_MS)
+			return xo_err(XENOPS_ETIMEDOUT,
+				      "xen backend: the guest did not release %s within %u ms", fe,
+				      XO_DEV_CLOSE_MS);
+		rc = env->sleep(env, 20);
+	}
+	return rc;
+}

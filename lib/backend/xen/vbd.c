@@ -20,7 +20,6 @@
 #include "backend/xen/xen_priv.h"
 
 #define XO_VBD_CONNECT_MS 30000u
-#define XO_VBD_CLOSE_MS 20000u
 #define XO_LOOP_TRIES 8
 
 /* ---- names ---- */
@@ -183,15 +182,6 @@ struct vbd_plug {
 	const struct vbd_backing *bk;
 };
 
-static int kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
-		    const char *value)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	/* Children inherit the directory's permissions. */
-	return xo_xs_write_perms(b, t, path, value, NULL, 0);
-}
 
 static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x)
 {
@@ -204,16 +194,16 @@ static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct 
 	if (rc == 0)
 		rc = xo_xs_mkdir_perms(b, t, x->p->fe, p, 2); /* the guest owns its end */
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "backend", x->p->be);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend", x->p->be);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "backend-id", "0");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend-id", "0");
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "state", "1");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "state", "1");
 	snprintf(buf, sizeof(buf), "%d", x->p->devid);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "virtual-device", buf);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "virtual-device", buf);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk");
 	return rc;
 }
 
@@ -246,14 +236,14 @@ static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct v
 	if (rc == 0)
 		rc = xo_xs_mkdir_perms(b, t, x->p->be, p, 2);
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(kv); i++)
-		rc = kv_write(b, t, x->p->be, kv[i].k, kv[i].v);
+		rc = xo_xen_kv_write(b, t, x->p->be, kv[i].k, kv[i].v);
 	snprintf(buf, sizeof(buf), "%d", x->p->domid);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->be, "frontend-id", buf);
+		rc = xo_xen_kv_write(b, t, x->p->be, "frontend-id", buf);
 	/* blkback opens the device when this appears: write it last. */
 	snprintf(buf, sizeof(buf), "%x:%x", x->bk->major, x->bk->minor);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->be, "physical-device", buf);
+		rc = xo_xen_kv_write(b, t, x->p->be, "physical-device", buf);
 	return rc;
 }
 
@@ -385,34 +375,6 @@ int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	return xo_xen_vbd_info(b, domid, cfg, st);
 }
 
-/* The closing handshake: the guest lets go of the disk, blkback closes. */
-static int close_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
-{
-	const struct vbd_paths *p = arg;
-	int rc = kv_write(b, t, p->be, "online", "0");
-
-	return rc == 0 ? kv_write(b, t, p->be, "state", "5") : rc;
-}
-
-static int vbd_close(struct xo_backend *b, struct xo_env *env, const struct vbd_paths *p)
-{
-	uint64_t start = xo_now_ms();
-	int rc = xo_xs_transaction(b, "close VBD", close_txn, (void *)p);
-
-	while (rc == 0) {
-		int s = xo_xen_read_state(b, p->be);
-
-		if (s < 0 || s == 6)
-			return 0;
-		if (xo_now_ms() - start >= XO_VBD_CLOSE_MS)
-			return xo_err(XENOPS_ETIMEDOUT,
-				      "xen backend: the guest did not release %s within %u ms", p->fe,
-				      XO_VBD_CLOSE_MS);
-		rc = env->sleep(env, 20);
-	}
-	return rc;
-}
-
 int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		      const struct xo_dev_config *cfg, int force)
 {
@@ -425,7 +387,7 @@ int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		return 0; /* not plugged: nothing to undo */
 	/* A guest that cannot run cannot answer the handshake. */
 	if (!force && xo_xen_domain_running(b, domid)) {
-		rc = vbd_close(b, env, &p);
+		rc = xo_xen_dev_close(b, env, "VBD", p.be, p.fe);
 		if (rc < 0)
 			return rc;
 	}

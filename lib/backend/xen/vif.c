@@ -19,7 +19,6 @@
 
 #define XO_VIF_NETDEV_MS 10000u
 #define XO_VIF_CONNECT_MS 30000u
-#define XO_VIF_CLOSE_MS 20000u
 
 struct vif_paths {
 	int domid, index;
@@ -139,14 +138,6 @@ struct vif_plug {
 	const struct xo_vif_config *v;
 };
 
-static int kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
-		    const char *value)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xo_xs_write_perms(b, t, path, value, NULL, 0);
-}
 
 static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vif_plug *x)
 {
@@ -160,15 +151,15 @@ static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct 
 	if (rc == 0)
 		rc = xo_xs_mkdir_perms(b, t, x->p->fe, p, 2);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "backend", x->p->be);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend", x->p->be);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "backend-id", "0");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend-id", "0");
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "state", "1");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "state", "1");
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "handle", buf);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "handle", buf);
 	if (rc == 0)
-		rc = kv_write(b, t, x->p->fe, "mac", x->v->mac);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "mac", x->v->mac);
 	return rc;
 }
 
@@ -199,10 +190,10 @@ static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct v
 	if (rc == 0)
 		rc = xo_xs_mkdir_perms(b, t, x->p->be, p, 2);
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(kv); i++)
-		rc = kv_write(b, t, x->p->be, kv[i].k, kv[i].v);
+		rc = xo_xen_kv_write(b, t, x->p->be, kv[i].k, kv[i].v);
 	snprintf(mtu, sizeof(mtu), "%u", x->v->mtu);
 	if (rc == 0 && x->v->mtu)
-		rc = kv_write(b, t, x->p->be, "mtu", mtu);
+		rc = xo_xen_kv_write(b, t, x->p->be, "mtu", mtu);
 	return rc;
 }
 
@@ -225,7 +216,7 @@ static int hotplug_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
 {
 	const struct vif_paths *p = arg;
 
-	return kv_write(b, t, p->be, "hotplug-status", "connected");
+	return xo_xen_kv_write(b, t, p->be, "hotplug-status", "connected");
 }
 
 /* ---- plug ---- */
@@ -307,33 +298,6 @@ int xo_xen_vif_plug(struct xo_backend *b, struct xo_env *env, int domid,
 
 /* ---- unplug, info, carrier ---- */
 
-static int close_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
-{
-	const struct vif_paths *p = arg;
-	int rc = kv_write(b, t, p->be, "online", "0");
-
-	return rc == 0 ? kv_write(b, t, p->be, "state", "5") : rc;
-}
-
-static int vif_close(struct xo_backend *b, struct xo_env *env, const struct vif_paths *p)
-{
-	uint64_t start = xo_now_ms();
-	int rc = xo_xs_transaction(b, "close VIF", close_txn, (void *)p);
-
-	while (rc == 0) {
-		int s = xo_xen_read_state(b, p->be);
-
-		if (s < 0 || s == 6)
-			return 0;
-		if (xo_now_ms() - start >= XO_VIF_CLOSE_MS)
-			return xo_err(XENOPS_ETIMEDOUT,
-				      "xen backend: the guest did not release %s within %u ms", p->fe,
-				      XO_VIF_CLOSE_MS);
-		rc = env->sleep(env, 20);
-	}
-	return rc;
-}
-
 int xo_xen_vif_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		      const struct xo_dev_config *cfg, int force)
 {
@@ -345,7 +309,7 @@ int xo_xen_vif_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 	if (xo_xen_read_state(b, p.be) < 0)
 		return 0;
 	if (!force && xo_xen_domain_running(b, domid)) {
-		rc = vif_close(b, env, &p);
+		rc = xo_xen_dev_close(b, env, "VIF", p.be, p.fe);
 		if (rc < 0)
 			return rc;
 	}

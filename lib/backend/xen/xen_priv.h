@@ -171,6 +171,13 @@ int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t
 int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out);
 
 /* ---- vbd.c, vif.c ---- */
+/* device.c: write DIR/KEY in a transaction (children inherit DIR's perms). */
+int xo_xen_kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
+		    const char *value);
+/* The closing handshake of a split device: set the backend closing and wait
+ * (cancel points included) for the guest to let go: state 6 or gone. */
+int xo_xen_dev_close(struct xo_backend *b, struct xo_env *env, const char *what, const char *be,
+		     const char *fe);
 /* The xenbus state of a device directory; -1 when it is absent. */
 int xo_xen_read_state(struct xo_backend *b, const char *dir);
 /* Running: can a frontend react (not paused, shut down or dying)? */
