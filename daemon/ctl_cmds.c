@@ -933,6 +933,10 @@ static const struct cmd commands[] = {
 			{ "msitranslate", "msitranslate", F_BOOL, "on or off" },
 			{ "power-mgmt", "power_mgmt", F_BOOL, "on or off" }),
 
+	{ "debug", "set", "DEBUG.set", run_quiet,
+	  "set a test knob (fault.*, sim.*; xenopsd --debug-methods only)", 2,
+	  { { "key", A_STR }, { "value", A_STR } }, NO_OPTS },
+
 	{ "task", "list", "TASK.list", run_list, "list tasks", 0, { { 0 } }, NO_OPTS },
 	{ "task", "stat", "TASK.stat", run_show, "show a task", 1, { ID }, NO_OPTS },
 	{ "task", "wait", "TASK.wait", run_task_wait, "wait for a task to end", 1, { ID },

@@ -90,7 +90,10 @@ XENOPS_API const char *xenops_ctx_instance(xenops_ctx *ctx);
 
 /**
  * Host information as a JSON object text: {"backend", "hypervisor",
- * "nr_cpus", "total_memory", "free_memory"} (memory in bytes).
+ * "nr_cpus", "total_memory", "free_memory"} (memory in bytes), and, where
+ * the backend keeps any, "backend_counters": an object of counters since
+ * the context was opened (names and meaning per backend, for diagnostics
+ * and benchmarks, not part of the stable interface; see docs/api.md).
  * *json_out is the caller's, free with xenops_free(). Any thread.
  * Errors: XENOPS_EINVAL, XENOPS_EBACKEND, XENOPS_ENOMEM. @since 0.1
  */

@@ -684,6 +684,14 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out)
 	json_object_object_add(o, "nr_cpus", json_object_new_int64(hi.nr_cpus));
 	json_object_object_add(o, "total_memory", json_object_new_int64((int64_t)hi.total_memory));
 	json_object_object_add(o, "free_memory", json_object_new_int64((int64_t)hi.free_memory));
+	if (hi.n_counters) {
+		struct json_object *c = json_object_new_object();
+
+		for (unsigned int i = 0; c && i < hi.n_counters && i < XO_HOST_COUNTERS_MAX; i++)
+			json_object_object_add(c, hi.counters[i].name,
+					       json_object_new_int64((int64_t)hi.counters[i].value));
+		json_object_object_add(o, "backend_counters", c);
+	}
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");

@@ -258,8 +258,10 @@ START_TEST(test_exit_codes)
 	ck_assert_int_eq(ctl("vif", "set-carrier", "h", "0", "maybe"), 1);
 	ck_assert_int_eq(ctl("vm", "shutdown", "h", "--timeout", "-3"), 1);
 	ck_assert_int_eq(ctl(NULL), 1);
-	/* Timeout while a task runs. */
-	debug_set("sim.delay", "1500");
+	/* Timeout while a task runs (the knob set through xenopsctl itself). */
+	expect_ok(ctl("debug", "set", "sim.delay", "1500"));
+	ck_assert_int_ne(ctl("debug", "set", "no.such.knob", "1"), 0);
+	ck_assert_int_eq(ctl("debug", "set", "sim.delay"), 1);
 	ck_assert_int_eq(ctl("--timeout", "0.5", "vm", "start", "h"), 4);
 	ck_assert_ptr_nonnull(strstr(run.err, "still running"));
 	debug_set("sim.delay", "0");
@@ -303,7 +305,7 @@ static const char *const commands[][2] = {
 	{ "pci", "add" },     { "pci", "list" },      { "pci", "stat" },
 	{ "pci", "remove" },  { "pci", "plug" },      { "pci", "unplug" },
 	{ "task", "list" },   { "task", "stat" },     { "task", "wait" },
-	{ "task", "cancel" }, { "task", "destroy" },
+	{ "task", "cancel" }, { "task", "destroy" },  { "debug", "set" },
 };
 
 START_TEST(test_help)

@@ -12,8 +12,9 @@ XO_PID=
 xoctl() { timeout "$XENTB_CMD_TIMEOUT" xenopsctl --socket "$XO_SOCK" "$@"; }
 
 xo_daemon_start() {
+    # --debug-methods: xo_crash sets fault.crash_point through xenopsctl.
     xenopsd --socket "$XO_SOCK" --state-dir "$XO_STATE" --backend xen \
-        --log-level info >>"$XO_LOG" 2>&1 &
+        --log-level info --debug-methods >>"$XO_LOG" 2>&1 &
     XO_PID=$!
     wait_for 30 xoctl query >/dev/null
 }
@@ -50,6 +51,14 @@ xo_boot() {
     timing "vm start $1: API call -> $UP" "$t"
 }
 
+# xs_perms_are PATH PERMS: xenstore-ls -p shows PERMS (e.g. n0,r3) for PATH.
+xs_perms_are() {
+    local got
+    got=$(xenstore-ls -p "${1%/*}" 2>/dev/null | sed -n "s/^${1##*/} = .*(\([^()]*\))\$/\1/p")
+    echo "permissions of $1: '$got', want '$2'"
+    [ "$got" = "$2" ]
+}
+
 xo_cleanup_vm() {
     xoctl vm destroy "$1" >/dev/null 2>&1
     xoctl vm remove "$1" >/dev/null 2>&1
@@ -78,6 +87,17 @@ section_xo_lifecycle() {
     check "guest got its disk at boot" wait_console xo1 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     check "guest got its NIC at boot" wait_console xo1 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:10:01' 60
     check "vif$d.0 is on xenbr0" test -e "/sys/class/net/xenbr0/brif/vif$d.0"
+    # Read-only keys inherit their directory's permissions; guest-owned ones are set.
+    check "xenstore: name is dom0's, guest reads" xs_perms_are "/local/domain/$d/name" "n0,r$d"
+    check "xenstore: memory/target is dom0's, guest reads" \
+        xs_perms_are "/local/domain/$d/memory/target" "n0,r$d"
+    check "xenstore: console/ring-ref is dom0's, guest reads" \
+        xs_perms_are "/local/domain/$d/console/ring-ref" "n0,r$d"
+    check "xenstore: control/shutdown is the guest's" \
+        xs_perms_are "/local/domain/$d/control/shutdown" "n$d"
+    check "xenstore: data is the guest's" xs_perms_are "/local/domain/$d/data" "n$d"
+    check "xenstore: its /vm entry is dom0's, guest reads" \
+        xs_perms_are "$(xenstore-read "/local/domain/$d/vm")/name" "n0,r$d"
 
     check "vm pause" xoctl vm pause xo1
     check "xl shows xo1 paused" has_flag xo1 p
@@ -231,6 +251,48 @@ section_xo_kill9() {
     xo_cleanup_vm xk
 }
 
+# The daemon dies (exit 99, no clean-up, as kill -9) at crash point N of a
+# start with a disk and a NIC, for N = 1, 2, ... until the start gets
+# through: after a restart every VM must be Running with its domain, or
+# Halted with nothing left behind, and destroy must leave nothing.
+section_xo_crash() {
+    local n st died points=0
+    xo_define xc || return
+    dd if=/dev/zero of=/tmp/xc-disk.img bs=1M count=4 2>/dev/null
+    xoctl vbd add xc --device xvdb --backend file:/tmp/xc-disk.img >/dev/null
+    xoctl vif add xc --bridge xenbr0 --mac 00:16:3e:00:30:01 >/dev/null
+    for ((n = 1; n <= 40; n++)); do
+        xoctl debug set fault.crash_point "$n" >/dev/null || { fail "debug set fault.crash_point $n"; break; }
+        xoctl vm start xc >/dev/null 2>&1
+        died=0
+        if wait_for 10 _xentb_not kill -0 "$XO_PID"; then
+            died=1
+            wait "$XO_PID" 2>/dev/null
+            XO_PID=
+            xo_daemon_start || { fail "xenopsd restarts after crash point $n"; return; }
+        fi
+        st=$(xo_power xc)
+        if [ "$died" = 0 ]; then
+            points=$((n - 1))
+            check "the start with crash point $n (past the last) ran through" xo_power_is xc Running
+            xoctl debug set fault.crash_point 0 >/dev/null
+            xoctl vm destroy xc >/dev/null
+            break
+        fi
+        case $st in
+            Running) check "crash point $n: Running, its domain is there" xl domid xc ;;
+            Halted) check "crash point $n: Halted, no domain" _xentb_not xl domid xc ;;
+            *) fail "crash point $n: VM in state '$st' after recovery" ;;
+        esac
+        xoctl vm destroy xc >/dev/null 2>&1
+        check "crash point $n: nothing left after destroy" leftovers
+        check "crash point $n: no loop device left on the disk image" \
+            _xentb_not sh -c 'losetup -a | grep -q xc-disk'
+    done
+    check "the sweep found crash points in a start ($points)" test "$points" -gt 0
+    xo_cleanup_vm xc
+}
+
 section_xo_stop() {
     check "xenopsd stops on SIGTERM" xo_daemon_stop
     echo "----- xenopsd log (tail)"
@@ -238,4 +300,4 @@ section_xo_stop() {
 }
 
 # shellcheck disable=SC2034  # used by suite.sh, which sources this file
-XO_SECTIONS=(xo_daemon xo_lifecycle xo_forced xo_reboot xo_guest_actions xo_concurrent xo_kill9 xo_stop)
+XO_SECTIONS=(xo_daemon xo_lifecycle xo_forced xo_reboot xo_guest_actions xo_concurrent xo_kill9 xo_crash xo_stop)

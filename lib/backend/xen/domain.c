@@ -87,10 +87,16 @@ static int skel_key_check(const char *key)
 	return 0;
 }
 
+/*
+ * Write /local/domain/<domid>/<rel>. A node xenstored creates for dom0
+ * inherits its parent's permissions, and /local/domain/<domid> is made
+ * dom0's and readable by the guest (skel_dirs): read-only keys need no
+ * permissions request of their own. Guest-owned ones get theirs.
+ */
 static int skel_write(struct xo_backend *b, xs_transaction_t t, int domid, const char *rel,
 		      const char *value, bool guest_owned)
 {
-	struct xs_permissions p[2];
+	struct xs_permissions p[1];
 	char path[512];
 
 	snprintf(path, sizeof(path), "/local/domain/%d/%s", domid, rel);
@@ -98,13 +104,11 @@ static int skel_write(struct xo_backend *b, xs_transaction_t t, int domid, const
 		xo_xs_perms_rw(p, domid);
 		return xo_xs_write_perms(b, t, path, value, p, 1);
 	}
-	xo_xs_perms_ro(p, domid);
-	return xo_xs_write_perms(b, t, path, value, p, 2);
+	return xo_xs_write_perms(b, t, path, value, NULL, 0);
 }
 
 static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid)
 {
-	static const char *const ro_dirs[] = { "cpu", "memory", "device", "control", "xenops" };
 	static const char *const rw_keys[] = {
 		"control/shutdown", "control/feature-poweroff", "control/feature-reboot",
 		"control/feature-suspend", "control/sysrq", "data", "drivers", "feature",
@@ -120,10 +124,11 @@ static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid)
 		return rc;
 	xo_xs_perms_ro(p, domid);
 	rc = xo_xs_mkdir_perms(b, t, path, p, 2);
-	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(ro_dirs); i++) {
-		snprintf(path, sizeof(path), "/local/domain/%d/%s", domid, ro_dirs[i]);
-		rc = xo_xs_mkdir_perms(b, t, path, p, 2);
-	}
+	/* The guest's frontends look for device/ before any device is there. */
+	snprintf(path, sizeof(path), "/local/domain/%d/device", domid);
+	if (rc == 0)
+		rc = xo_xs_mkdir_perms(b, t, path, NULL, 0);
+	/* control/ itself stays read-only: these keys are created (inheriting) first. */
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(rw_keys); i++)
 		rc = skel_write(b, t, domid, rw_keys[i], "", true);
 	return rc;
@@ -140,17 +145,18 @@ static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct sk
 	rc = xo_xs_rm(b, t, vm);
 	if (rc == 0)
 		rc = xo_xs_mkdir_perms(b, t, vm, p, 2);
+	/* Its children inherit these permissions. */
 	snprintf(path, sizeof(path), "%s/name", vm);
 	if (rc == 0)
 		rc = xo_xs_write_perms(b, t, path, s->cfg->name && *s->cfg->name ? s->cfg->name
-									  : s->cfg->id, p, 2);
+									  : s->cfg->id, NULL, 0);
 	snprintf(path, sizeof(path), "%s/vm-id", vm);
 	if (rc == 0)
-		rc = xo_xs_write_perms(b, t, path, s->cfg->id, p, 2);
+		rc = xo_xs_write_perms(b, t, path, s->cfg->id, NULL, 0);
 	snprintf(path, sizeof(path), "%s/start_time", vm);
 	snprintf(buf, sizeof(buf), "%.2f", s->start_time);
 	if (rc == 0)
-		rc = xo_xs_write_perms(b, t, path, buf, p, 2);
+		rc = xo_xs_write_perms(b, t, path, buf, NULL, 0);
 	if (rc == 0)
 		rc = skel_write(b, t, s->domid, "vm", vm, false);
 	return rc;
@@ -339,12 +345,17 @@ struct rings {
 	unsigned long store_mfn, console_mfn;
 };
 
-static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, struct rings *r)
+static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, struct rings *r,
+		       bool use_cache)
 {
 	uint64_t mem = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
+	struct xo_kcache_ref kc = { 0 };
 	struct xc_dom_image *dom;
+	bool parsed = false;
 	int rc = 0;
 
+	if (use_cache)
+		xo_xen_kcache_lookup(b, cfg->kernel, &kc);
 	dom = xc_dom_allocate(b->xch, cfg->cmdline, NULL);
 	if (!dom)
 		return xo_xen_err(b, "xc_dom_allocate");
@@ -354,7 +365,7 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 	dom->xenstore_evtchn = (unsigned int)r->store_port;
 	dom->xenstore_domid = 0;
 	dom->max_vcpus = cfg->vcpus_max;
-	if (xc_dom_kernel_file(dom, cfg->kernel) != 0)
+	if (xc_dom_kernel_file(dom, kc.hit ? kc.path : cfg->kernel) != 0)
 		rc = xo_xen_err(b, "xc_dom_kernel_file");
 	/* 4.17 has no xc_dom_ramdisk_file: the ramdisk is the first module. */
 	else if (*cfg->ramdisk && xc_dom_module_file(dom, cfg->ramdisk, NULL) != 0)
@@ -363,7 +374,19 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		rc = xo_xen_err(b, "xc_dom_boot_xen_init");
 	else if (xc_dom_parse_image(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_parse_image");
-	else if (xc_dom_mem_init(dom, (unsigned int)(mem / MIB)) != 0)
+	else
+		parsed = true;
+	/* Parsed: kernel_blob is the ELF, decompressed if the file was a bzImage. */
+	if (parsed)
+		xo_xen_kcache_store(b, &kc, dom->kernel_blob, dom->kernel_size);
+	if (rc < 0 && kc.hit) {
+		xc_dom_release(dom);
+		xo_xen_kcache_drop(b, &kc);
+		return build_image(b, cfg, r, false);
+	}
+	if (rc < 0)
+		goto out;
+	if (xc_dom_mem_init(dom, (unsigned int)(mem / MIB)) != 0)
 		rc = xo_xen_err(b, "xc_dom_mem_init");
 	else if (xc_dom_boot_mem_init(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_boot_mem_init");
@@ -378,6 +401,7 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		r->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
 		r->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
 	}
+out:
 	xc_dom_release(dom);
 	return rc;
 }
@@ -476,7 +500,7 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 				  NULL, NULL) < 0)
 		return xo_xen_err(b, "xc_cpuid_apply_policy");
 	env->progress(env, 0.1);
-	rc = build_image(b, cfg, &r);
+	rc = build_image(b, cfg, &r, true);
 	if (rc < 0)
 		return rc;
 	env->progress(env, 0.8);

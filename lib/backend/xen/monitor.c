@@ -35,6 +35,7 @@ int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_ou
 		}
 		info = p;
 		calls++;
+		__atomic_add_fetch(&b->domain_info_calls, 1, __ATOMIC_RELAXED);
 		r = xc_domain_getinfolist(b->xch, 0, cap, info);
 		if (r < 0) {
 			int rc = xo_xen_err(b, "xc_domain_getinfolist");
@@ -57,8 +58,11 @@ int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_ou
 
 int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out)
 {
+	int r;
+
+	__atomic_add_fetch(&b->domain_info_calls, 1, __ATOMIC_RELAXED);
 	/* getinfolist starts at @domid and returns the next domain if it is gone. */
-	int r = xc_domain_getinfolist(b->xch, (uint32_t)domid, 1, out);
+	r = xc_domain_getinfolist(b->xch, (uint32_t)domid, 1, out);
 
 	if (r < 0)
 		return xo_xen_err(b, "xc_domain_getinfolist");
@@ -221,5 +225,6 @@ int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out)
 	out->nr_cpus = phys.nr_cpus;
 	out->total_memory = phys.total_pages * XC_PAGE_SIZE;
 	out->free_memory = phys.free_pages * XC_PAGE_SIZE;
+	xo_xen_counters(b, out);
 	return 0;
 }

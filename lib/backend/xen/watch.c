@@ -165,7 +165,8 @@ static struct xo_xen_snap *snap_from_info(const xc_domaininfo_t *info, size_t n)
 }
 
 /* One rescan: one getinfolist, one diff, the upcalls. */
-static void rescan(struct xo_backend *b, bool initial)
+/* @released: the burst held an @releaseDomain event (for the counters). */
+static void rescan(struct xo_backend *b, bool initial, bool released)
 {
 	struct xo_xen_watch *w = &b->watch;
 	xc_domaininfo_t *info = NULL;
@@ -208,6 +209,10 @@ static void rescan(struct xo_backend *b, bool initial)
 	w->generation++;
 	w->stats.firings += initial ? 0 : 1;
 	w->stats.getinfolist_calls += calls;
+	if (released) {
+		w->stats.release_rescans++;
+		w->stats.release_getinfolist_calls += calls;
+	}
 	w->stats.upcalls += u.n;
 	w->stats.marker_reads += reads;
 	pthread_cond_broadcast(&w->cond);
@@ -220,16 +225,23 @@ out:
 	free(info);
 }
 
-/* Read every queued event; returns how many there were. */
-static unsigned int drain(struct xo_backend *b)
+/* Read every queued event; returns how many there were, *released_out of @releaseDomain. */
+static unsigned int drain(struct xo_backend *b, unsigned int *released_out)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, released = 0;
 	char **ev;
 
 	while ((ev = xs_check_watch(b->watch.xsh)) != NULL) {
+		if (strcmp(ev[XS_WATCH_TOKEN], "xo-release") == 0)
+			released++;
 		free(ev);
 		n++;
 	}
+	pthread_mutex_lock(&b->watch.lock);
+	b->watch.stats.events += n;
+	b->watch.stats.release_events += released;
+	pthread_mutex_unlock(&b->watch.lock);
+	*released_out = released;
 	if (errno != EAGAIN)
 		xo_log(&b->log, XENOPS_LOG_WARNING, "xen backend: watch: xs_check_watch: %s",
 		       strerror(errno));
@@ -245,7 +257,7 @@ static void *watch_main(void *arg)
 	};
 
 	for (;;) {
-		unsigned int n;
+		unsigned int n, released;
 
 		if (poll(fds, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -256,13 +268,9 @@ static void *watch_main(void *arg)
 		}
 		if (fds[1].revents)
 			break;
-		n = drain(b);
-		if (!n)
-			continue;
-		pthread_mutex_lock(&b->watch.lock);
-		b->watch.stats.events += n;
-		pthread_mutex_unlock(&b->watch.lock);
-		rescan(b, false);
+		n = drain(b, &released);
+		if (n)
+			rescan(b, false, released > 0);
 	}
 	return NULL;
 }
@@ -301,7 +309,7 @@ int xo_xen_watch_start(struct xo_backend *b)
 	if (rc < 0)
 		return rc;
 	/* The first snapshot: later firings are diffed against it, without upcalls. */
-	rescan(b, true);
+	rescan(b, true, false);
 	/* The application's signal handlers must not run on our thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);

@@ -194,6 +194,7 @@ static void xen_close(struct xo_backend *b)
 	xo_map_foreach(&b->doms, free_dom, NULL);
 	xo_map_clear(&b->doms);
 	pthread_mutex_destroy(&b->lock);
+	free(b->kcache_dir);
 	free(b);
 }
 
@@ -254,7 +255,9 @@ static int xen_open(struct xo_backend **out, const struct xo_backend_params *par
 	b->xtl.vtable.destroy = xo_xtl_destroy;
 	b->xtl.log = &b->log;
 
-	rc = open_handles(b);
+	rc = xo_xen_kcache_init(b, params ? params->state_dir : NULL);
+	if (rc == 0)
+		rc = open_handles(b);
 	if (rc < 0)
 		goto fail;
 	rc = xo_xen_watch_start(b);
@@ -283,6 +286,38 @@ void xo_xen_get_stats(struct xo_backend *b, struct xo_xen_stats *out)
 	pthread_mutex_lock(&b->watch.lock);
 	*out = b->watch.stats;
 	pthread_mutex_unlock(&b->watch.lock);
+	out->domain_info_calls = __atomic_load_n(&b->domain_info_calls, __ATOMIC_RELAXED);
+	out->kernel_cache_hits = __atomic_load_n(&b->kcache_hits, __ATOMIC_RELAXED);
+	out->kernel_cache_stores = __atomic_load_n(&b->kcache_stores, __ATOMIC_RELAXED);
+}
+
+void xo_xen_counters(struct xo_backend *b, struct xo_host_info *out)
+{
+	struct xo_xen_stats s;
+	const struct {
+		const char *name;
+		const uint64_t *v;
+	} map[] = {
+		{ "watch_events", &s.events },
+		{ "watch_release_domain_events", &s.release_events },
+		{ "watch_rescans", &s.firings },
+		{ "watch_domain_info_calls", &s.getinfolist_calls },
+		{ "watch_release_rescans", &s.release_rescans },
+		{ "watch_release_domain_info_calls", &s.release_getinfolist_calls },
+		{ "watch_marker_reads", &s.marker_reads },
+		{ "watch_upcalls", &s.upcalls },
+		{ "domain_info_calls", &s.domain_info_calls },
+		{ "kernel_cache_hits", &s.kernel_cache_hits },
+		{ "kernel_cache_stores", &s.kernel_cache_stores },
+	};
+
+	xo_xen_get_stats(b, &s);
+	out->n_counters = 0;
+	for (size_t i = 0; i < XO_ARRAY_SIZE(map) && i < XO_HOST_COUNTERS_MAX; i++) {
+		out->counters[i].name = map[i].name;
+		out->counters[i].value = *map[i].v;
+		out->n_counters++;
+	}
 }
 
 const struct xo_backend_ops xo_backend_xen = {

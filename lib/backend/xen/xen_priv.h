@@ -7,6 +7,7 @@
 #ifndef XO_XEN_PRIV_H
 #define XO_XEN_PRIV_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -79,6 +80,10 @@ struct xo_backend {
 	struct xo_map doms;   /* "domid" -> struct xo_xen_dom */
 	struct xo_xen_watch watch;
 	unsigned int getinfo_hint; /* buffer size that held every domain last time */
+	char *kcache_dir;          /* <state_dir>/xen/kernels, NULL: no kernel cache */
+	/* Atomic counters (see struct xo_xen_stats). */
+	uint64_t domain_info_calls;
+	uint64_t kcache_hits, kcache_stores;
 };
 
 /* ---- xen.c ---- */
@@ -97,6 +102,29 @@ void xo_xen_dom_del(struct xo_backend *b, int domid);
 /* The VM of a domain: our record, else the xenstore marker; "" if none. */
 void xo_xen_dom_vm_id(struct xo_backend *b, struct xs_handle *h, int domid,
 		      char out[XO_ID_MAX + 1]);
+
+/* ---- kcache.c: decompressed-kernel cache ---- */
+
+struct xo_kcache_ref {
+	bool usable;          /* the cache can take this kernel */
+	bool hit;             /* path names a cached ELF of it */
+	uint64_t key;
+	uint64_t kernel_size; /* of the original file */
+	char path[PATH_MAX];
+};
+
+/* Set up <state_dir>/xen/kernels (NULL: no cache); trouble is only logged. */
+int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir);
+/* Fill *ref for @kernel: a hit gives the cached ELF's path. */
+void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kcache_ref *ref);
+/* The cached ELF did not load: delete it; the caller retries with the original. */
+void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref);
+/* Keep @elf (libxenguest's decompressed kernel) for the kernel of @ref. */
+void xo_xen_kcache_store(struct xo_backend *b, const struct xo_kcache_ref *ref, const void *elf,
+			 size_t size);
+
+/* Fill out->counters from the stats (HOST.stat's "backend_counters"). */
+void xo_xen_counters(struct xo_backend *b, struct xo_host_info *out);
 
 /* ---- xs_util.c ---- */
 

@@ -1,0 +1,351 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bench/xen_payload.sh - the Xen half of the benchmarks. bench/run.sh hands
+# it to tests/xen/run.sh, which runs it as root in the testbed's dom0 (real
+# Xen 4.17, PV dom0) with the project installed under /usr/local.
+#
+# It prints result lines in bench/run.sh's format ("R|section|row|figure|
+# value|unit|note", "I|text", "N|section|text") and PASS/FAIL lines for the
+# steps that must work for the figures to mean anything.
+#
+#  xen-start     the same PV guest (testbed kernel + busybox initrd, 128 MiB,
+#                1 vCPU), bare and with a file-backed disk and a bridged NIC,
+#                started ROUNDS times by xenopsd (xenopsctl vm start) and by
+#                xl create, interleaved (xo, xl, xo, xl...): API call ->
+#                command returns with the domain running, and -> the guest's
+#                XENTB-GUEST-UP console line. Medians and xenopsd/xl ratios.
+#                xenopsd's first start of the kernel (its cache of the
+#                decompressed kernel still empty) is reported on its own.
+#  xen-xenstore  requests xenstored received (its trace, "IN" lines, not
+#                counting xenstore-control's own) from the call until the
+#                marker, and until the domain is destroyed again, per start,
+#                median of XS_ROUNDS traced starts of each (traced apart from
+#                the timed ones: tracing slows xenstored down). The
+#                toolstack's own requests (xenopsd's connections; xl's and
+#                its children's and hotplug scripts') are told apart from
+#                the rest (guest, dom0 kernel backends, xenconsoled): see
+#                trace_count.
+#  xen-release   with 1 and then 10 guests running under xenopsd, a churn VM
+#                is started (paused) and destroyed CHURN times through
+#                xenopsd; xenopsd's backend counters (HOST.stat
+#                "backend_counters") give the domain-info calls against the
+#                @releaseDomain events its watch saw; xenstore-watch counts
+#                the firings independently.
+#
+# Environment (run.sh --env): XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2),
+# XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10).
+# shellcheck source-path=SCRIPTDIR source=../tests/xen/lib.sh
+. "$(dirname "$0")/lib.sh"
+[ -f /xentb/env ] && . /xentb/env
+
+ROUNDS=${XO_BENCH_ROUNDS:-5}
+XS_ROUNDS=${XO_BENCH_XS_ROUNDS:-2}
+CHURN=${XO_BENCH_CHURN:-6}
+GUESTS=${XO_BENCH_GUESTS:-10}
+SOCK=/run/xenopsd.sock
+STATE=/var/lib/xenops
+UP=XENTB-GUEST-UP
+T=${XENTB_CMD_TIMEOUT:-120}
+XD_PID=
+TRACE=/tmp/xenstored.trace
+WORK=/tmp/xo-bench
+mkdir -p "$WORK" "$STATE" /run
+
+xoctl() { timeout "$T" xenopsctl --socket "$SOCK" "$@"; }
+xlt() { timeout "$T" xl "$@"; }
+us() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
+res() { echo "R|$1|$2|$3|$4|$5|${6:-}"; }
+
+# Poll every 20 ms: the 0.2 s of wait_for would blur the marker times.
+wait_marker() { # NAME SECS
+    local end=$(($(us) + $2 * 1000000)) f
+    f=$(console_log "$1")
+    while ! grep -aqE "$UP" "$f" 2>/dev/null; do
+        [ "$(us)" -lt "$end" ] || return 1
+        sleep 0.02
+    done
+}
+gone() { ! xl domid "$1" >/dev/null 2>&1; }
+
+# median of the arguments
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f\n", a / b }'; }
+secs() { awk -v d="$1" 'BEGIN { printf "%.3f\n", d / 1000000 }'; }
+
+daemon_start() {
+    xenopsd --socket "$SOCK" --state-dir "$STATE" --backend xen --log-level info \
+        >>/tmp/xenopsd.log 2>&1 &
+    XD_PID=$!
+    wait_for 30 xoctl query
+}
+daemon_stop() {
+    [ -n "$XD_PID" ] || return 0
+    kill "$XD_PID" 2>/dev/null
+    wait "$XD_PID" 2>/dev/null
+    XD_PID=
+}
+trap daemon_stop EXIT
+
+counter() { # NAME: a backend counter from HOST.stat
+    xoctl --json host | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+# ---- the guests ------------------------------------------------------------
+
+# xo_vm ID DEVICES(bare|dev) [MEMORY]: define a VM in xenopsd.
+xo_vm() {
+    local id=$1 devs=$2 mem=${3:-128}
+    printf '{"id": "%s", "name": "%s", "memory_mib": %s, "vcpus": 1, "kernel": "%s",
+      "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"}\n' \
+        "$id" "$id" "$mem" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" >"$WORK/$id.json"
+    xoctl vm add "$WORK/$id.json" >/dev/null || return 1
+    [ "$devs" = dev ] || return 0
+    dd if=/dev/zero of="$WORK/$id.img" bs=1M count=8 2>/dev/null
+    xoctl vbd add "$id" --device xvdb --backend "file:$WORK/$id.img" >/dev/null &&
+        xoctl vif add "$id" --bridge xenbr0 --mac 00:16:3e:00:20:01 >/dev/null
+}
+# xl_cfg NAME DEVICES: the same guest for xl.
+xl_cfg() {
+    local f
+    f=$(guest_cfg "$1" memory=128)
+    if [ "$2" = dev ]; then
+        dd if=/dev/zero of="$WORK/$1.img" bs=1M count=8 2>/dev/null
+        {
+            echo "disk = [ 'format=raw, vdev=xvdb, access=rw, target=$WORK/$1.img' ]"
+            echo "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:20:02' ]"
+        } >>"$f"
+    fi
+    echo "$f"
+}
+
+# One start each; prints "return_us marker_us" (empty on failure).
+start_xo() { # ID
+    local a b c
+    rm -f "$(console_log "$1")"
+    a=$(us)
+    # (stderr: xenopsctl's progress lines would fill the payload's output)
+    xoctl vm start "$1" >/dev/null 2>"$WORK/start.err" || { cat "$WORK/start.err" >&2; return 1; }
+    b=$(us)
+    wait_marker "$1" 180 || return 1
+    c=$(us)
+    echo "$((b - a)) $((c - a))"
+}
+stop_xo() { xoctl vm destroy "$1" >/dev/null && wait_for 60 gone "$1"; }
+start_xl() { # NAME CFG
+    local a b c
+    rm -f "$(console_log "$1")"
+    a=$(us)
+    xlt create -q "$2" >/dev/null 2>&1 || return 1
+    b=$(us)
+    wait_marker "$1" 180 || return 1
+    c=$(us)
+    echo "$((b - a)) $((c - a))"
+}
+stop_xl() { xlt destroy "$1" >/dev/null 2>&1; wait_for 60 gone "$1"; }
+
+# ---- xenstore trace ----------------------------------------------------------
+
+trace_on() { : >"$TRACE"; xenstore-control logfile "$TRACE" >/dev/null && xenstore-control log on >/dev/null; }
+trace_off() { xenstore-control log off >/dev/null; }
+trace_mark() { xenstore-control print "XO-BENCH $1" >/dev/null; }
+# trace_count FROM TO [OWN]: the requests ("IN" lines, xenstore-control's
+# CONTROL ones left out) between two marks, as "toolstack all": the
+# toolstack's are those of the connections listed in OWN (xenopsd's) and of
+# every connection opened in the window (xl, its children and hotplug
+# scripts) but the guest's. xenstored opens the guest's connection when it
+# handles INTRODUCE: the first connection created after one is the guest's.
+# The rest (the guest, dom0's kernel backends, xenconsoled) answers the PV
+# protocols and is much the same whoever the toolstack is.
+trace_count() {
+    tr -d '\r' <"$TRACE" | awk -v from="XO-BENCH $1" -v to="XO-BENCH $2" -v own="${3:-}" '
+        BEGIN { n = split(own, o, " "); for (i = 1; i <= n; i++) mine[o[i]] = 1 }
+        index($0, from) { on = 1; next }
+        index($0, to) { exit }
+        !on { next }
+        $1 == "CREATE" && $2 == "connection" {
+            if (pend) { guest[$3] = 1; pend = 0 } else fresh[$3] = 1
+            next
+        }
+        # xenstored reuses the addresses of closed connections.
+        $1 == "DESTROY" && $2 == "connection" { delete guest[$3]; delete fresh[$3]; delete mine[$3]; next }
+        $1 != "IN" || $5 == "CONTROL" { next }
+        $5 == "INTRODUCE" { pend = 1 }
+        { all++; if (($2 in mine) || (($2 in fresh) && !($2 in guest))) ts++; if ($2 in guest) g++ }
+        END { print ts + 0, all + 0, g + 0 }'
+}
+# The connections xenopsd opens when it starts (traced in setup): those
+# opened in the window that make requests (its two do at once: the watch
+# and the sweep of leftovers) and are still open at its end.
+XO_CONNS=
+xo_conns() { # FROM TO
+    tr -d '\r' <"$TRACE" | awk -v from="XO-BENCH $1" -v to="XO-BENCH $2" '
+        index($0, from) { on = 1; next }
+        index($0, to) { exit }
+        !on { next }
+        $1 == "CREATE" && $2 == "connection" { c[$3] = 1 }
+        $1 == "DESTROY" && $2 == "connection" { delete c[$3]; delete used[$3] }
+        $1 == "IN" && $5 == "CONTROL" { ctl[$2] = 1 }
+        $1 == "IN" && $5 != "CONTROL" { used[$2] = 1 }
+        END { for (k in c) if (!(k in ctl) && (k in used)) printf "%s ", k }'
+}
+
+# ---- sections ---------------------------------------------------------------
+
+setup() {
+    check "xenstored takes a trace file" trace_on || return 1
+    trace_mark daemon-start
+    check "xenopsd starts on the xen backend" daemon_start || return 1
+    trace_mark daemon-ready
+    trace_off
+    XO_CONNS=$(xo_conns daemon-start daemon-ready)
+    check "xenopsd's two xenstore connections seen in the trace: $XO_CONNS" \
+        test "$(wc -w <<<"$XO_CONNS")" = 2
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    echo "I|xen testbed: $(xl info | awk '/^xen_version/ { v = $3 } /^nr_cpus/ { c = $3 } END { print "Xen " v ", " c " vCPUs" }'), dom0 $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), TCG unless run.sh said kvm"
+}
+
+# xs_rows ROW XO_ARRAY XL_ARRAY: medians and ratio.
+xs_rows() {
+    local -n xa=$2 xb=$3
+    local a b
+    a=$(median "${xa[@]}"); b=$(median "${xb[@]}")
+    res xen-xenstore "$1" xenopsd "$a" requests "median of ${#xa[@]}"
+    res xen-xenstore "$1" xl "$b" requests "median of ${#xb[@]}"
+    res xen-xenstore "$1" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+}
+
+# bench_start KIND(bare|dev): timed rounds, then traced rounds.
+bench_start() {
+    local kind=$1 id=xo-$1 name=xl-$1 cfg i r ok=1
+    local -a xo_ret=() xo_up=() xl_ret=() xl_up=() xo_req=() xo_req_up=() xl_req=() xl_req_up=()
+    local -a xo_all_up=() xl_all_up=()
+    check "define $id in xenopsd" xo_vm "$id" "$kind" || return
+    cfg=$(xl_cfg "$name" "$kind")
+    for ((i = 0; i <= ROUNDS; i++)); do
+        r=$(start_xo "$id") || { fail "xenopsd start $id (round $i)"; ok=0; stop_xo "$id"; break; }
+        stop_xo "$id"
+        if [ "$i" = 0 ]; then
+            # The first start of this kernel by this daemon (kind bare runs first).
+            [ "$kind" = bare ] && res xen-start "$kind: xenopsd first start (kernel cache cold)" \
+                xenopsd_s "$(secs "${r% *}")" s "API call -> domain running; -> marker $(secs "${r#* }") s"
+            continue
+        fi
+        xo_ret+=("${r% *}")
+        xo_up+=("${r#* }")
+        r=$(start_xl "$name" "$cfg") || { fail "xl create $name (round $i)"; ok=0; stop_xl "$name"; break; }
+        stop_xl "$name"
+        xl_ret+=("${r% *}")
+        xl_up+=("${r#* }")
+    done
+    [ "$ok" = 1 ] && pass "$ROUNDS interleaved starts of $kind by xenopsd and by xl create"
+    if [ ${#xo_ret[@]} -gt 0 ] && [ ${#xl_ret[@]} -gt 0 ]; then
+        local a b
+        a=$(median "${xo_ret[@]}"); b=$(median "${xl_ret[@]}")
+        res xen-start "$kind: API call -> domain running" xenopsd_s "$(secs "$a")" s "median of ${#xo_ret[@]}"
+        res xen-start "$kind: API call -> domain running" xl_s "$(secs "$b")" s "median of ${#xl_ret[@]}"
+        res xen-start "$kind: API call -> domain running" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+        a=$(median "${xo_up[@]}"); b=$(median "${xl_up[@]}")
+        res xen-start "$kind: API call -> $UP" xenopsd_s "$(secs "$a")" s "median of ${#xo_up[@]}"
+        res xen-start "$kind: API call -> $UP" xl_s "$(secs "$b")" s "median of ${#xl_up[@]}"
+        res xen-start "$kind: API call -> $UP" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+        echo "I|xen-start $kind raw (us, return/marker): xenopsd ${xo_ret[*]} / ${xo_up[*]}; xl ${xl_ret[*]} / ${xl_up[*]}"
+    fi
+    # xenstore requests
+    for ((i = 1; i <= XS_ROUNDS; i++)); do
+        check "xenstored trace on" trace_on || return
+        trace_mark "xo-$i-call"
+        r=$(start_xo "$id") && trace_mark "xo-$i-up"
+        xoctl vm destroy "$id" >/dev/null
+        trace_mark "xo-$i-end"
+        wait_for 60 gone "$id"
+        trace_mark "xl-$i-call"
+        r=$(start_xl "$name" "$cfg") && trace_mark "xl-$i-up"
+        xlt destroy "$name" >/dev/null 2>&1
+        trace_mark "xl-$i-end"
+        wait_for 60 gone "$name"
+        trace_off
+        cp "$TRACE" "$WORK/trace-$kind-$i"
+        local tx ax gx tl al gl
+        read -r tx ax gx <<<"$(trace_count "xo-$i-call" "xo-$i-up" "$XO_CONNS")"
+        read -r tl al gl <<<"$(trace_count "xl-$i-call" "xl-$i-up")"
+        check "the guests' xenstore connections found in the trace ($gx and $gl requests)" \
+            test "$gx" -gt 0 -a "$gl" -gt 0
+        xo_req_up+=("$tx"); xl_req_up+=("$tl"); xo_all_up+=("$ax"); xl_all_up+=("$al")
+        read -r tx ax gx <<<"$(trace_count "xo-$i-call" "xo-$i-end" "$XO_CONNS")"
+        read -r tl al gl <<<"$(trace_count "xl-$i-call" "xl-$i-end")"
+        xo_req+=("$tx"); xl_req+=("$tl")
+    done
+    if [ ${#xo_req_up[@]} -gt 0 ]; then
+        xs_rows "$kind: toolstack's requests, call -> $UP" xo_req_up xl_req_up
+        xs_rows "$kind: toolstack's requests, start + destroy" xo_req xl_req
+        xs_rows "$kind: all requests xenstored got, call -> $UP" xo_all_up xl_all_up
+        echo "I|xen-xenstore $kind raw (toolstack call->up, call->destroyed, all call->up): xenopsd ${xo_req_up[*]} / ${xo_req[*]} / ${xo_all_up[*]}; xl ${xl_req_up[*]} / ${xl_req[*]} / ${xl_all_up[*]}"
+    fi
+    xoctl vm remove "$id" >/dev/null
+}
+
+# churn_with N: N guests running under xenopsd, CHURN starts+destroys of
+# another VM; the counters' deltas.
+churn_with() {
+    local n=$1 i wpid fired k
+    local -A c0=() c1=()
+    local -a keys=(watch_release_domain_events watch_rescans watch_domain_info_calls
+                   watch_release_rescans watch_release_domain_info_calls domain_info_calls)
+    for ((i = 1; i <= n; i++)); do
+        xo_power_running "g$i" && continue
+        check "start g$i" xoctl vm start "g$i" || return 1
+    done
+    wait_for 60 all_running "$n" || { fail "$n guests running"; return 1; }
+    pass "$n guests running under xenopsd"
+    # xenstore-watch prints the path once when the watch is set, then per firing.
+    xenstore-watch @releaseDomain >"$WORK/release-$n.txt" 2>/dev/null &
+    wpid=$!
+    sleep 1
+    for k in "${keys[@]}"; do c0[$k]=$(counter "$k"); done
+    for ((i = 1; i <= CHURN; i++)); do
+        { xoctl vm start churn --paused >/dev/null && xoctl vm destroy churn >/dev/null; } ||
+            { fail "churn start/destroy $i with $n guests"; break; }
+    done
+    sleep 2
+    for k in "${keys[@]}"; do c1[$k]=$((${c1[$k]:-0} + $(counter "$k") - ${c0[$k]:-0})); done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    fired=$(($(grep -c . "$WORK/release-$n.txt") - 1))
+    local ev=${c1[watch_release_domain_events]} rcalls=${c1[watch_release_domain_info_calls]}
+    check "xenopsd's watch saw every @releaseDomain firing ($ev of $fired, $n guests)" test "$ev" = "$fired"
+    local row="$n guest(s) running"
+    res xen-release "$row" firings "$fired" n "@releaseDomain firings in $CHURN churn start+destroy (xenstore-watch)"
+    res xen-release "$row" seen "$ev" n "@releaseDomain events xenopsd's watch read"
+    res xen-release "$row" calls "$rcalls" n "xc_domain_getinfolist calls of the rescans they caused"
+    res xen-release "$row" calls_per_firing "$(ratio "$rcalls" "$ev")" x ""
+    res xen-release "$row" all_rescans "${c1[watch_rescans]}" n "@introduceDomain rescans too"
+    res xen-release "$row" all_watch_calls "${c1[watch_domain_info_calls]}" n "by the watch thread, for every rescan"
+    res xen-release "$row" backend_calls "${c1[domain_info_calls]}" n "every xc_domain_getinfolist of the backend (start/destroy too)"
+}
+xo_power_running() { xoctl --json vm stat "$1" 2>/dev/null | grep -q '"power_state":"Running"'; }
+all_running() {
+    local i
+    for ((i = 1; i <= $1; i++)); do xo_power_running "g$i" || return 1; done
+}
+
+bench_release() {
+    local i
+    # 128 MiB each: the testbed kernel alone spans 74 MiB of the guest.
+    check "define the churn VM" xo_vm churn bare || return
+    for ((i = 1; i <= GUESTS; i++)); do
+        xo_vm "g$i" bare || { fail "define g$i"; return; }
+    done
+    churn_with 1
+    churn_with "$GUESTS"
+    for ((i = 1; i <= GUESTS; i++)); do xoctl vm destroy "g$i" >/dev/null; done
+}
+
+if setup; then
+    bench_start bare
+    bench_start dev
+    bench_release
+fi
+daemon_stop
+destroy_all_guests
+summary
