@@ -293,6 +293,40 @@ section_xo_crash() {
     xo_cleanup_vm xc
 }
 
+xo_counter() { xoctl --json host | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+xo_kcache_entries() { find "$XO_STATE/backend/xen/kernels" -name '*.elf' | wc -l; }
+xo_is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
+
+# The decompressed-kernel cache: used, rebuilt when damaged, keyed by file.
+section_xo_kcache() {
+    local f hits stores
+    check "one cached kernel after the earlier starts" test "$(xo_kcache_entries)" = 1
+    f=$(find "$XO_STATE/backend/xen/kernels" -name '*.elf' | head -n 1)
+    check "the entry is an ELF image" xo_is_elf "$f"
+    check "starts used it (kernel_cache_hits > 0)" test "$(xo_counter kernel_cache_hits)" -gt 0
+    # Damage it behind the header check: same size, ELF magic kept, the rest of
+    # the ELF header and the program headers zeroed.
+    dd if=/dev/zero of="$f" bs=1 seek=4 count=4092 conv=notrunc 2>/dev/null
+    hits=$(xo_counter kernel_cache_hits)
+    stores=$(xo_counter kernel_cache_stores)
+    xo_define xkc || return
+    xo_boot xkc || { xo_cleanup_vm xkc; return; }
+    check "the damaged entry was dropped (log)" grep -q "did not load" "$XO_LOG"
+    check "and written again" test "$(xo_counter kernel_cache_stores)" = $((stores + 1))
+    check "the new entry is whole" xo_is_elf "$f"
+    check "no hit counted for the damaged entry" test "$(xo_counter kernel_cache_hits)" = "$hits"
+    xoctl vm destroy xkc >/dev/null
+    # Another kernel file (same content, other inode): its own entry.
+    cp "$XENTB_GUEST_KERNEL" /tmp/vmlinuz-copy
+    xoctl vm remove xkc >/dev/null
+    XENTB_GUEST_KERNEL=/tmp/vmlinuz-copy xo_define xkc || return
+    check "start with a copy of the kernel" xoctl vm start xkc
+    check "a second entry for the copy" test "$(xo_kcache_entries)" = 2
+    xo_cleanup_vm xkc
+    rm -f /tmp/vmlinuz-copy
+    assert_no_leftovers "after the kernel cache section"
+}
+
 section_xo_stop() {
     check "xenopsd stops on SIGTERM" xo_daemon_stop
     echo "----- xenopsd log (tail)"
@@ -300,4 +334,4 @@ section_xo_stop() {
 }
 
 # shellcheck disable=SC2034  # used by suite.sh, which sources this file
-XO_SECTIONS=(xo_daemon xo_lifecycle xo_forced xo_reboot xo_guest_actions xo_concurrent xo_kill9 xo_crash xo_stop)
+XO_SECTIONS=(xo_daemon xo_lifecycle xo_forced xo_reboot xo_guest_actions xo_concurrent xo_kill9 xo_crash xo_kcache xo_stop)

@@ -345,8 +345,9 @@ struct rings {
 	unsigned long store_mfn, console_mfn;
 };
 
+/* @use_cached: false when retrying after a cached kernel failed (it is then rewritten). */
 static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, struct rings *r,
-		       bool use_cache)
+		       bool use_cached)
 {
 	uint64_t mem = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
 	struct xo_kcache_ref kc = { 0 };
@@ -354,8 +355,9 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 	bool parsed = false;
 	int rc = 0;
 
-	if (use_cache)
-		xo_xen_kcache_lookup(b, cfg->kernel, &kc);
+	xo_xen_kcache_lookup(b, cfg->kernel, &kc);
+	if (kc.hit && !use_cached)
+		xo_xen_kcache_forget(b, &kc);
 	dom = xc_dom_allocate(b->xch, cfg->cmdline, NULL);
 	if (!dom)
 		return xo_xen_err(b, "xc_dom_allocate");

@@ -146,9 +146,13 @@ void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref)
 	       "xen backend: kernel cache: %s did not load (%s); dropped, using the original",
 	       ref->path, xo_err_msg());
 	unlink(ref->path);
+	xo_xen_kcache_forget(b, ref);
+}
+
+void xo_xen_kcache_forget(struct xo_backend *b, struct xo_kcache_ref *ref)
+{
 	__atomic_sub_fetch(&b->kcache_hits, 1, __ATOMIC_RELAXED);
 	ref->hit = false;
-	ref->usable = false;
 	ref->path[0] = '\0';
 }
 

@@ -117,6 +117,8 @@ struct xo_kcache_ref {
 int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir);
 /* Fill *ref for @kernel: a hit gives the cached ELF's path. */
 void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kcache_ref *ref);
+/* Treat a hit as a miss: the original is used, and its ELF stored again. */
+void xo_xen_kcache_forget(struct xo_backend *b, struct xo_kcache_ref *ref);
 /* The cached ELF did not load: delete it; the caller retries with the original. */
 void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref);
 /* Keep @elf (libxenguest's decompressed kernel) for the kernel of @ref. */
