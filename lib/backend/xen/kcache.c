@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,7 @@ void xo_xen_kcache_forget(struct xo_backend *b, struct xo_kcache_ref *ref)
 static void trim(struct xo_backend *b)
 {
 	struct {
-		char name[64];
+		char name[NAME_MAX + 1];
 		struct timespec mtime;
 	} e[XO_KCACHE_MAX + 8];
 	size_t n = 0;
@@ -172,8 +173,7 @@ static void trim(struct xo_backend *b)
 		struct stat st;
 		size_t oldest = 0;
 
-		if (!strstr(de->d_name, ".elf") || de->d_name[0] == '.' ||
-		    strlen(de->d_name) >= sizeof(e[0].name))
+		if (!strstr(de->d_name, ".elf") || de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", b->kcache_dir, de->d_name);
 		if (stat(path, &st) < 0)
