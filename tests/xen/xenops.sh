@@ -41,13 +41,16 @@ xo_define() {
     check "xenopsctl vm add $1" xoctl vm add "/tmp/$1.json"
 }
 
-# xo_boot NAME: start through xenopsd and wait for the guest's marker.
+# xo_boot NAME: start through xenopsd and wait for the guest's marker. The
+# console log of a name is appended across boots: wait for one more marker.
 xo_boot() {
-    local t
+    local t n
+    n=$(console_count "$1" "$UP")
     t=$(now)
     check "xenopsctl vm start $1" xoctl vm start "$1" || return 1
     timing "vm start $1: API call -> domain running" "$t"
-    check "$1 boots ($UP on its console)" wait_console "$1" "$UP" "$BOOT_SECS" || return 1
+    check "$1 boots ($UP on its console)" \
+        wait_console_count "$1" "$UP" $((n + 1)) "$BOOT_SECS" || return 1
     timing "vm start $1: API call -> $UP" "$t"
 }
 
