@@ -4,9 +4,9 @@
 # the goals met / not met, optionally write the figures as JSON.
 #
 # Usage: bench/run.sh [--quick] [--json FILE] [--build-dir DIR]
-#                     [--restart-dir DIR] [--no-build]
+#                     [--restart-dir DIR] [--no-build] [--sections LIST | --no-xen]
 #
-#   --quick            fewer repetitions and shorter runs (a few minutes)
+#   --quick            fewer repetitions and shorter runs (2 minutes, 10 with xen)
 #   --json FILE        write every figure, the machine and the goals to FILE
 #   --build-dir DIR    CMake build directory (default: build-bench at the top)
 #   --restart-dir DIR  where the restart benchmark writes its 10,000 VMs
@@ -26,7 +26,8 @@
 # A benchmark reports, it never asserts: the exit status is 0 whatever the
 # figures, non-zero only when the benchmark itself could not run.
 # Traffic stays on Unix sockets of this machine; everything it starts
-# (xenopsd, an echo server) it stops by process id.
+# (xenopsd, an echo server, qemu through tests/xen/run.sh) it stops by
+# process id.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
