@@ -319,12 +319,20 @@ section_xo_kcache() {
     check "the new entry is whole" xo_is_elf "$f"
     check "no hit counted for the damaged entry" test "$(xo_counter kernel_cache_hits)" = "$hits"
     xoctl vm destroy xkc >/dev/null
-    # Another kernel file (same content, other inode): its own entry.
+    # Another kernel file (same content, other inode): its own entry. Three
+    # old stand-in entries first: the cache then holds 5 and keeps 4, the
+    # least recently used (the oldest stand-in) going.
+    local k=$XO_STATE/backend/xen/kernels
+    printf 'x' >"$k/00000000000000a1-1.elf"; touch -d @1000 "$k/00000000000000a1-1.elf"
+    printf 'x' >"$k/00000000000000a2-1.elf"; touch -d @2000 "$k/00000000000000a2-1.elf"
+    printf 'x' >"$k/00000000000000a3-1.elf"; touch -d @3000 "$k/00000000000000a3-1.elf"
     cp "$XENTB_GUEST_KERNEL" /tmp/vmlinuz-copy
     xoctl vm remove xkc >/dev/null
     XENTB_GUEST_KERNEL=/tmp/vmlinuz-copy xo_define xkc || return
     check "start with a copy of the kernel" xoctl vm start xkc
-    check "a second entry for the copy" test "$(xo_kcache_entries)" = 2
+    check "an entry for the copy, 4 kept" test "$(xo_kcache_entries)" = 4
+    check "the least recently used went" test ! -e "$k/00000000000000a1-1.elf"
+    check "the others stayed" test -e "$k/00000000000000a2-1.elf" -a -e "$f"
     xo_cleanup_vm xkc
     rm -f /tmp/vmlinuz-copy
     assert_no_leftovers "after the kernel cache section"

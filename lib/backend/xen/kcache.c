@@ -157,55 +157,38 @@ void xo_xen_kcache_forget(struct xo_backend *b, struct xo_kcache_ref *ref)
 	ref->path[0] = '\0';
 }
 
-/* Remove the least recently used entries beyond XO_KCACHE_MAX. */
+/* Remove the least recently used entries beyond XO_KCACHE_MAX, one scan per removal. */
 static void trim(struct xo_backend *b)
 {
-	struct {
-		char name[NAME_MAX + 1];
-		struct timespec mtime;
-	} e[XO_KCACHE_MAX + 8];
-	size_t n = 0;
-	DIR *d = opendir(b->kcache_dir);
-	struct dirent *de;
+	for (;;) {
+		char path[PATH_MAX], oldest[PATH_MAX] = "";
+		struct timespec t_oldest = { 0 };
+		unsigned int n = 0;
+		DIR *d = opendir(b->kcache_dir);
+		struct dirent *de;
 
-	while (d && (de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-		size_t oldest = 0;
+		while (d && (de = readdir(d)) != NULL) {
+			struct stat st;
 
-		if (!strstr(de->d_name, ".elf") || de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", b->kcache_dir, de->d_name);
-		if (stat(path, &st) < 0)
-			continue;
-		if (n < XO_ARRAY_SIZE(e)) {
-			snprintf(e[n].name, sizeof(e[n].name), "%s", de->d_name);
-			e[n++].mtime = st.st_mtim;
-			continue;
+			/* Temporary files of writers start with a dot. */
+			if (de->d_name[0] == '.' || !strstr(de->d_name, ".elf"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", b->kcache_dir, de->d_name);
+			if (stat(path, &st) < 0)
+				continue;
+			n++;
+			if (!*oldest || st.st_mtim.tv_sec < t_oldest.tv_sec ||
+			    (st.st_mtim.tv_sec == t_oldest.tv_sec &&
+			     st.st_mtim.tv_nsec < t_oldest.tv_nsec)) {
+				memcpy(oldest, path, sizeof(oldest));
+				t_oldest = st.st_mtim;
+			}
 		}
-		/* More than the table holds: drop the oldest seen so far now. */
-		for (size_t i = 1; i < n; i++)
-			if (e[i].mtime.tv_sec < e[oldest].mtime.tv_sec)
-				oldest = i;
-		snprintf(path, sizeof(path), "%s/%s", b->kcache_dir, e[oldest].name);
-		unlink(path);
-		snprintf(e[oldest].name, sizeof(e[oldest].name), "%s", de->d_name);
-		e[oldest].mtime = st.st_mtim;
-	}
-	if (d)
-		closedir(d);
-	while (n > XO_KCACHE_MAX) {
-		char path[PATH_MAX];
-		size_t oldest = 0;
-
-		for (size_t i = 1; i < n; i++)
-			if (e[i].mtime.tv_sec < e[oldest].mtime.tv_sec ||
-			    (e[i].mtime.tv_sec == e[oldest].mtime.tv_sec &&
-			     e[i].mtime.tv_nsec < e[oldest].mtime.tv_nsec))
-				oldest = i;
-		snprintf(path, sizeof(path), "%s/%s", b->kcache_dir, e[oldest].name);
-		unlink(path);
-		e[oldest] = e[--n];
+		if (d)
+			closedir(d);
+		if (n <= XO_KCACHE_MAX || unlink(oldest) < 0)
+			return;
+		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: kernel cache: removed %s", oldest);
 	}
 }
 
