@@ -414,16 +414,23 @@ out:
 
 /* ---- handlers ---------------------------------------------------------------- */
 
+/* Build the command's parameters from @a and call its method. */
+static int call_cmd(struct ctl *c, const struct cmd *cmd, const struct args *a,
+		    struct json_object **res)
+{
+	struct json_object *params = NULL;
+	int rc = build_params(cmd, a, &params);
+
+	return rc ? rc : ctl_call(c, cmd->method, params, res);
+}
+
 /* An operation: submit, then wait for its task (unless --no-wait). */
 static int run_op(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
-	struct json_object *params = NULL, *res = NULL;
+	struct json_object *res = NULL;
 	const char *task;
-	int rc = build_params(cmd, a, &params);
+	int rc = call_cmd(c, cmd, a, &res);
 
-	if (rc)
-		return rc;
-	rc = ctl_call(c, cmd->method, params, &res);
 	if (rc)
 		return rc;
 	task = str_member(res, "task");
@@ -442,50 +449,42 @@ static int run_op(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return rc;
 }
 
-/* One call; its result printed as JSON or as "key: value" lines. */
-static int run_show(struct ctl *c, const struct cmd *cmd, struct args *a)
-{
-	struct json_object *params = NULL, *res = NULL;
-	int rc = build_params(cmd, a, &params);
+/* What a one-call command prints without --json (with it: the result). */
+enum shown { SHOW_FLAT, SHOW_NOTHING, SHOW_CONFIG };
 
-	if (rc || (rc = ctl_call(c, cmd->method, params, &res)))
+static int call_and_show(struct ctl *c, const struct cmd *cmd, struct args *a, enum shown how)
+{
+	struct json_object *res = NULL, *config = NULL;
+	int rc = call_cmd(c, cmd, a, &res);
+
+	if (rc)
 		return rc;
 	if (c->json)
 		ctl_print_json(res, 0);
-	else
+	else if (how == SHOW_FLAT)
 		ctl_print_flat(res);
+	else if (how == SHOW_CONFIG && json_object_object_get_ex(res, "config", &config))
+		ctl_print_json(config, 1); /* indented for humans; it can be fed to add */
 	json_object_put(res);
 	return CTL_OK;
+}
+
+/* One call; its result printed as "key: value" lines. */
+static int run_show(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	return call_and_show(c, cmd, a, SHOW_FLAT);
 }
 
 /* One call with nothing to show but success. */
 static int run_quiet(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
-	struct json_object *params = NULL, *res = NULL;
-	int rc = build_params(cmd, a, &params);
-
-	if (rc || (rc = ctl_call(c, cmd->method, params, &res)))
-		return rc;
-	if (c->json)
-		ctl_print_json(res, 0);
-	json_object_put(res);
-	return CTL_OK;
+	return call_and_show(c, cmd, a, SHOW_NOTHING);
 }
 
-/* get-config: the configuration, indented for humans (it can be fed to add). */
+/* get-config: the configuration. */
 static int run_config(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
-	struct json_object *params = NULL, *res = NULL, *config = NULL;
-	int rc = build_params(cmd, a, &params);
-
-	if (rc || (rc = ctl_call(c, cmd->method, params, &res)))
-		return rc;
-	if (c->json)
-		ctl_print_json(res, 0);
-	else if (json_object_object_get_ex(res, "config", &config))
-		ctl_print_json(config, 1);
-	json_object_put(res);
-	return CTL_OK;
+	return call_and_show(c, cmd, a, SHOW_CONFIG);
 }
 
 static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
@@ -651,10 +650,10 @@ static int print_table(struct ctl *c, const struct list_view *v, struct json_obj
 static int run_list(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
 	const struct list_view *v = view_of(cmd);
-	struct json_object *params = NULL, *res = NULL, *ids = NULL;
-	int rc = build_params(cmd, a, &params);
+	struct json_object *res = NULL, *ids = NULL;
+	int rc = call_cmd(c, cmd, a, &res);
 
-	if (rc || (rc = ctl_call(c, cmd->method, params, &res)))
+	if (rc)
 		return rc;
 	if (c->json) {
 		ctl_print_json(res, 0);
