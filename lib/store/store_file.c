@@ -38,13 +38,6 @@ static char *vm_dir(struct xo_store *s, const char *vm)
 	return xo_asprintf("%s/%s", s->dir, vm);
 }
 
-static int mkdir_one(const char *path)
-{
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	return xo_err_errno(errno, "state dir: cannot create %s", path);
-}
-
 /* Write {"version": 1, key: payload} as <vm>/<name>. Takes @payload. */
 static int put_record(struct xo_store *s, const char *vm, const char *name, const char *key,
 		      struct json_object *payload)
@@ -61,7 +54,7 @@ static int put_record(struct xo_store *s, const char *vm, const char *name, cons
 	json_object_object_add(rec, "version", json_object_new_int(XO_RECORD_VERSION));
 	json_object_object_add(rec, key, payload);
 	text = xo_json_dumps(rec);
-	rc = text ? mkdir_one(dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = text ? xo_mkdir("state dir", dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0)
 		rc = xo_write_file_atomic(dir, name, text, strlen(text));
 out:
@@ -163,7 +156,7 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 	struct xo_store *s;
 	int rc;
 
-	rc = mkdir_one(dir);
+	rc = xo_mkdir("state dir", dir);
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
@@ -171,7 +164,7 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 		return xo_err(XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
 	s->dir = xo_asprintf("%s/vm", dir);
-	rc = s->dir ? mkdir_one(s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = s->dir ? xo_mkdir("state dir", s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0)
 		rc = probe_writable(s->dir);
 	if (rc < 0) {

@@ -58,6 +58,13 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+int xo_mkdir(const char *what, const char *path)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return xo_err_errno(errno, "%s: cannot create %s", what, path);
+}
+
 int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
 	char *tmp = xo_asprintf("%s/.%s.XXXXXX", dir, name);

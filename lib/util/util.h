@@ -122,6 +122,11 @@ void xo_map_clear(struct xo_map *m);
  */
 int xo_err_errno(int errnum, const char *fmt, ...) XO_PRINTF(2, 3);
 /*
+ * Create directory @path (mode 0700) unless it exists. Errors as
+ * xo_err_errno gives them: "<what>: cannot create <path>: <strerror>".
+ */
+int xo_mkdir(const char *what, const char *path);
+/*
  * Replace <dir>/<name> with @data so that a crash leaves either the old or
  * the new content: temporary file, fsync, rename, fsync of @dir. Mode 0600.
  * Errors as xo_err_errno gives them, XENOPS_ENOMEM.

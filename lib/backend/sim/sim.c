@@ -238,13 +238,6 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 
 /* ---- host ---- */
 
-static int sim_mkdir(const char *path)
-{
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return xo_err_errno(errno, "cannot create %s", path);
-	return 0;
-}
-
 static void sim_free(struct xo_backend *b)
 {
 	xo_sim_clear(b);
@@ -277,9 +270,9 @@ static int sim_open(struct xo_backend **out, const struct xo_backend_params *par
 			rc = xo_err(XENOPS_ENOMEM, "out of memory");
 			goto fail;
 		}
-		rc = sim_mkdir(params->state_dir);
+		rc = xo_mkdir("sim backend", params->state_dir);
 		if (rc == 0)
-			rc = sim_mkdir(b->dir);
+			rc = xo_mkdir("sim backend", b->dir);
 		if (rc < 0)
 			goto fail;
 		xo_sim_store_load(b);

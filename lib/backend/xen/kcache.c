@@ -56,13 +56,6 @@ static uint64_t kernel_key(const char *path, const struct stat *st)
 	return fnv1a(h, facts, sizeof(facts));
 }
 
-static int mkdir_one(const char *path)
-{
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return xo_err_errno(errno, "xen backend: kernel cache: cannot create %s", path);
-	return 0;
-}
-
 int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir)
 {
 	char *xen_dir;
@@ -76,11 +69,11 @@ int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir)
 		free(xen_dir);
 		return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
 	}
-	rc = mkdir_one(state_dir);
+	rc = xo_mkdir("xen backend: kernel cache", state_dir);
 	if (rc == 0)
-		rc = mkdir_one(xen_dir);
+		rc = xo_mkdir("xen backend: kernel cache", xen_dir);
 	if (rc == 0)
-		rc = mkdir_one(b->kcache_dir);
+		rc = xo_mkdir("xen backend: kernel cache", b->kcache_dir);
 	free(xen_dir);
 	if (rc < 0) {
 		/* Only slower starts without it: say so and go on. */
