@@ -34,25 +34,24 @@
 #
 # Environment (run.sh --env): XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2),
 # XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10).
+# tests/xen/run.sh puts lib.sh and the suite's xenops.sh next to this file:
+# xoctl, xo_daemon_start/stop, xo_power_is and xo_counter come from there.
 # shellcheck source-path=SCRIPTDIR source=../tests/xen/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=../tests/xen/xenops.sh
+. "$(dirname "$0")/xenops.sh"
 [ -f /xentb/env ] && . /xentb/env
 
 ROUNDS=${XO_BENCH_ROUNDS:-5}
 XS_ROUNDS=${XO_BENCH_XS_ROUNDS:-2}
 CHURN=${XO_BENCH_CHURN:-6}
 GUESTS=${XO_BENCH_GUESTS:-10}
-SOCK=/run/xenopsd.sock
-STATE=/var/lib/xenops
 UP=XENTB-GUEST-UP
-T=${XENTB_CMD_TIMEOUT:-120}
-XD_PID=
 TRACE=/tmp/xenstored.trace
 WORK=/tmp/xo-bench
-mkdir -p "$WORK" "$STATE" /run
+mkdir -p "$WORK" "$XO_STATE" /run
 
-xoctl() { timeout "$T" xenopsctl --socket "$SOCK" "$@"; }
-xlt() { timeout "$T" xl "$@"; }
+xlt() { timeout "$XENTB_CMD_TIMEOUT" xl "$@"; }
 us() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
 res() { echo "R|$1|$2|$3|$4|$5|${6:-}"; }
 
@@ -65,30 +64,13 @@ wait_marker() { # NAME SECS
         sleep 0.02
     done
 }
-gone() { ! xl domid "$1" >/dev/null 2>&1; }
 
 # median of the arguments
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f\n", a / b }'; }
 secs() { awk -v d="$1" 'BEGIN { printf "%.3f\n", d / 1000000 }'; }
 
-daemon_start() {
-    xenopsd --socket "$SOCK" --state-dir "$STATE" --backend xen --log-level info \
-        >>/tmp/xenopsd.log 2>&1 &
-    XD_PID=$!
-    wait_for 30 xoctl query
-}
-daemon_stop() {
-    [ -n "$XD_PID" ] || return 0
-    kill "$XD_PID" 2>/dev/null
-    wait "$XD_PID" 2>/dev/null
-    XD_PID=
-}
-trap daemon_stop EXIT
-
-counter() { # NAME: a backend counter from HOST.stat
-    xoctl --json host | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
-}
+trap xo_daemon_stop EXIT
 
 # ---- the guests ------------------------------------------------------------
 
@@ -130,7 +112,7 @@ start_xo() { # ID
     c=$(us)
     echo "$((b - a)) $((c - a))"
 }
-stop_xo() { xoctl vm destroy "$1" >/dev/null && wait_for 60 gone "$1"; }
+stop_xo() { xoctl vm destroy "$1" >/dev/null && wait_gone "$1" 60; }
 start_xl() { # NAME CFG
     local a b c
     rm -f "$(console_log "$1")"
@@ -141,7 +123,7 @@ start_xl() { # NAME CFG
     c=$(us)
     echo "$((b - a)) $((c - a))"
 }
-stop_xl() { xlt destroy "$1" >/dev/null 2>&1; wait_for 60 gone "$1"; }
+stop_xl() { xlt destroy "$1" >/dev/null 2>&1; wait_gone "$1" 60; }
 
 # ---- xenstore trace ----------------------------------------------------------
 
@@ -194,7 +176,7 @@ xo_conns() { # FROM TO
 setup() {
     check "xenstored takes a trace file" trace_on || return 1
     trace_mark daemon-start
-    check "xenopsd starts on the xen backend" daemon_start || return 1
+    check "xenopsd starts on the xen backend" xo_daemon_start || return 1
     trace_mark daemon-ready
     trace_off
     XO_CONNS=$(xo_conns daemon-start daemon-ready)
@@ -258,12 +240,12 @@ bench_start() {
         r=$(start_xo "$id") && trace_mark "xo-$i-up"
         xoctl vm destroy "$id" >/dev/null
         trace_mark "xo-$i-end"
-        wait_for 60 gone "$id"
+        wait_gone "$id" 60
         trace_mark "xl-$i-call"
         r=$(start_xl "$name" "$cfg") && trace_mark "xl-$i-up"
         xlt destroy "$name" >/dev/null 2>&1
         trace_mark "xl-$i-end"
-        wait_for 60 gone "$name"
+        wait_gone "$name" 60
         trace_off
         cp "$TRACE" "$WORK/trace-$kind-$i"
         local tx ax gx tl al gl
@@ -288,12 +270,11 @@ bench_start() {
 # churn_with N: N guests running under xenopsd, CHURN starts+destroys of
 # another VM; the counters' deltas.
 churn_with() {
-    local n=$1 i wpid fired k
-    local -A c0=() c1=()
-    local -a keys=(watch_release_domain_events watch_rescans watch_domain_info_calls
-                   watch_release_rescans watch_release_domain_info_calls domain_info_calls)
+    local n=$1 i wpid fired
+    local -a keys=(watch_release_domain_events watch_release_domain_info_calls watch_rescans
+                   watch_domain_info_calls domain_info_calls) v0 v1
     for ((i = 1; i <= n; i++)); do
-        xo_power_running "g$i" && continue
+        xo_power_is "g$i" Running && continue
         check "start g$i" xoctl vm start "g$i" || return 1
     done
     wait_for 60 all_running "$n" || { fail "$n guests running"; return 1; }
@@ -302,31 +283,32 @@ churn_with() {
     xenstore-watch @releaseDomain >"$WORK/release-$n.txt" 2>/dev/null &
     wpid=$!
     sleep 1
-    for k in "${keys[@]}"; do c0[$k]=$(counter "$k"); done
+    mapfile -t v0 < <(xo_counter "${keys[@]}")
     for ((i = 1; i <= CHURN; i++)); do
         { xoctl vm start churn --paused >/dev/null && xoctl vm destroy churn >/dev/null; } ||
             { fail "churn start/destroy $i with $n guests"; break; }
     done
     sleep 2
-    for k in "${keys[@]}"; do c1[$k]=$((${c1[$k]:-0} + $(counter "$k") - ${c0[$k]:-0})); done
+    mapfile -t v1 < <(xo_counter "${keys[@]}")
     kill "$wpid" 2>/dev/null
     wait "$wpid" 2>/dev/null
     fired=$(($(grep -c . "$WORK/release-$n.txt") - 1))
-    local ev=${c1[watch_release_domain_events]} rcalls=${c1[watch_release_domain_info_calls]}
+    # deltas, in the order of keys
+    local ev=$((v1[0] - v0[0])) calls=$((v1[1] - v0[1])) rescans=$((v1[2] - v0[2]))
+    local wcalls=$((v1[3] - v0[3])) all=$((v1[4] - v0[4]))
     check "xenopsd's watch saw every @releaseDomain firing ($ev of $fired, $n guests)" test "$ev" = "$fired"
     local row="$n guest(s) running"
     res xen-release "$row" firings "$fired" n "@releaseDomain firings in $CHURN churn start+destroy (xenstore-watch)"
     res xen-release "$row" seen "$ev" n "@releaseDomain events xenopsd's watch read"
-    res xen-release "$row" calls "$rcalls" n "xc_domain_getinfolist calls of the rescans they caused"
-    res xen-release "$row" calls_per_firing "$(ratio "$rcalls" "$ev")" x ""
-    res xen-release "$row" all_rescans "${c1[watch_rescans]}" n "@introduceDomain rescans too"
-    res xen-release "$row" all_watch_calls "${c1[watch_domain_info_calls]}" n "by the watch thread, for every rescan"
-    res xen-release "$row" backend_calls "${c1[domain_info_calls]}" n "every xc_domain_getinfolist of the backend (start/destroy too)"
+    res xen-release "$row" calls "$calls" n "xc_domain_getinfolist calls of the rescans they caused"
+    res xen-release "$row" calls_per_firing "$(ratio "$calls" "$ev")" x ""
+    res xen-release "$row" all_rescans "$rescans" n "@introduceDomain rescans too"
+    res xen-release "$row" all_watch_calls "$wcalls" n "by the watch thread, for every rescan"
+    res xen-release "$row" backend_calls "$all" n "every xc_domain_getinfolist of the backend (start/destroy too)"
 }
-xo_power_running() { xoctl --json vm stat "$1" 2>/dev/null | grep -q '"power_state":"Running"'; }
 all_running() {
     local i
-    for ((i = 1; i <= $1; i++)); do xo_power_running "g$i" || return 1; done
+    for ((i = 1; i <= $1; i++)); do xo_power_is "g$i" Running || return 1; done
 }
 
 bench_release() {
@@ -346,6 +328,6 @@ if setup; then
     bench_start dev
     bench_release
 fi
-daemon_stop
+xo_daemon_stop
 destroy_all_guests
 summary

@@ -296,7 +296,12 @@ section_xo_crash() {
     xo_cleanup_vm xc
 }
 
-xo_counter() { xoctl --json host | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+# xo_counter KEY...: backend counters from one HOST.stat, a line each.
+xo_counter() {
+    local host k
+    host=$(xoctl --json host)
+    for k; do sed -n "s/.*\"$k\":\([0-9]*\).*/\1/p" <<<"$host"; done
+}
 xo_kcache_entries() { find "$XO_STATE/backend/xen/kernels" -name '*.elf' | wc -l; }
 xo_is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
 
