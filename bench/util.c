@@ -103,38 +103,40 @@ void bn_emit(const char *section, const char *row, const char *column, double va
 	fflush(stdout);
 }
 
+/* One line: @prefix, the formatted text, a newline. */
+static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
 void bn_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("I|", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vline(stdout, "I|", fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 }
 
 void bn_progress(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xo_bench: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, "xo_bench: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void bn_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xo_bench: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, "xo_bench: error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
