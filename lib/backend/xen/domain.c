@@ -352,7 +352,6 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 	uint64_t mem = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
 	struct xo_kcache_ref kc = { 0 };
 	struct xc_dom_image *dom;
-	bool parsed = false;
 	int rc = 0;
 
 	xo_xen_kcache_lookup(b, cfg->kernel, &kc);
@@ -376,11 +375,6 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		rc = xo_xen_err(b, "xc_dom_boot_xen_init");
 	else if (xc_dom_parse_image(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_parse_image");
-	else
-		parsed = true;
-	/* Parsed: kernel_blob is the ELF, decompressed if the file was a bzImage. */
-	if (parsed)
-		xo_xen_kcache_store(b, &kc, dom->kernel_blob, dom->kernel_size);
 	if (rc < 0 && kc.hit) {
 		xc_dom_release(dom);
 		xo_xen_kcache_drop(b, &kc);
@@ -388,6 +382,8 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 	}
 	if (rc < 0)
 		goto out;
+	/* Parsed: kernel_blob is the ELF, decompressed if the file was a bzImage. */
+	xo_xen_kcache_store(b, &kc, dom->kernel_blob, dom->kernel_size);
 	if (xc_dom_mem_init(dom, (unsigned int)(mem / MIB)) != 0)
 		rc = xo_xen_err(b, "xc_dom_mem_init");
 	else if (xc_dom_boot_mem_init(dom) != 0)
