@@ -16,22 +16,22 @@ XENOPS_API int xenops_ctx_new(xenops_ctx **out, const xenops_ctx_options *opts)
 	xenops_ctx *ctx;
 	int rc;
 
-	xo_err_clear();
+	XO_API_ENTER();
 	if (!out)
-		return xo_err(XENOPS_EINVAL, "out: must not be NULL");
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "out: must not be NULL"));
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
 	if (opts->version == 0 || opts->version > XENOPS_CTX_OPTIONS_VERSION)
-		return xo_err(XENOPS_EINVAL, "options.version: %u is not supported (this library knows 1..%d)",
-			      opts->version, XENOPS_CTX_OPTIONS_VERSION);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.version: %u is not supported (this library knows 1..%d)",
+			      opts->version, XENOPS_CTX_OPTIONS_VERSION));
 	if (opts->state_dir && opts->state_dir[0] != '/')
-		return xo_err(XENOPS_EINVAL, "options.state_dir: must be an absolute path");
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.state_dir: must be an absolute path"));
 	if (opts->log_level < XENOPS_LOG_ERROR || opts->log_level > XENOPS_LOG_DEBUG)
-		return xo_err(XENOPS_EINVAL, "options.log_level: must be XENOPS_LOG_ERROR..XENOPS_LOG_DEBUG");
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.log_level: must be XENOPS_LOG_ERROR..XENOPS_LOG_DEBUG"));
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_api_ret(err, xo_err(err, XENOPS_ENOMEM, "out of memory"));
 	atomic_init(&ctx->refs, 1);
 	eo.state_dir = opts->state_dir;
 	eo.backend = opts->backend;
@@ -39,10 +39,10 @@ XENOPS_API int xenops_ctx_new(xenops_ctx **out, const xenops_ctx_options *opts)
 	eo.log.fn = opts->log_fn;
 	eo.log.userdata = opts->log_userdata;
 	eo.log.level = opts->log_level;
-	rc = xo_engine_new(&ctx->e, &eo);
+	rc = xo_engine_new(&ctx->e, &eo, err);
 	if (rc < 0) {
 		free(ctx);
-		return rc;
+		return xo_api_ret(err, rc);
 	}
 	*out = ctx;
 	return 0;
@@ -78,7 +78,7 @@ XENOPS_API int xenops_host_stat(char **json_out, xenops_ctx *ctx)
 	XO_API_ENTER();
 	XO_CHECK_OUT(json_out);
 	XO_CHECK_CTX(ctx);
-	return xo_engine_host_stat(ctx->e, json_out);
+	return xo_api_ret(err, xo_engine_host_stat(ctx->e, json_out, err));
 }
 
 XENOPS_API const char *xenops_kind_name(int kind)
@@ -139,32 +139,32 @@ XENOPS_API int xenops_ctx_subscribe(uint64_t *watch_out, xenops_ctx *ctx, unsign
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	if (!fn)
-		return xo_err(XENOPS_EINVAL, "fn: must not be NULL");
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "fn: must not be NULL"));
 	if (kind_mask & ~((1u << XENOPS_KIND_VM) | (1u << XENOPS_KIND_VBD) | (1u << XENOPS_KIND_VIF) |
 			  (1u << XENOPS_KIND_PCI) | (1u << XENOPS_KIND_TASK)))
-		return xo_err(XENOPS_EINVAL, "kind_mask: unknown kind bits 0x%x", kind_mask);
-	return xo_engine_subscribe(ctx->e, kind_mask, fn, userdata, watch_out);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "kind_mask: unknown kind bits 0x%x", kind_mask));
+	return xo_api_ret(err, xo_engine_subscribe(ctx->e, kind_mask, fn, userdata, watch_out, err));
 }
 
 XENOPS_API int xenops_ctx_unsubscribe(xenops_ctx *ctx, uint64_t watch)
 {
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
-	return xo_engine_unsubscribe(ctx->e, watch);
+	return xo_api_ret(err, xo_engine_unsubscribe(ctx->e, watch, err));
 }
 
 XENOPS_API int xenops_ctx_get_fd(xenops_ctx *ctx)
 {
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
-	return xo_engine_fd(ctx->e);
+	return xo_api_ret(err, xo_engine_fd(ctx->e));
 }
 
 XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx)
 {
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
-	return xo_engine_dispatch(ctx->e, ctx);
+	return xo_api_ret(err, xo_engine_dispatch(ctx->e, ctx, err));
 }
 
 XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *value)
@@ -172,8 +172,8 @@ XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *va
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	if (!key)
-		return xo_err(XENOPS_EINVAL, "key: must not be NULL");
-	return xo_engine_debug_set(ctx->e, key, value);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "key: must not be NULL"));
+	return xo_api_ret(err, xo_engine_debug_set(ctx->e, key, value, err));
 }
 
 XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const char *action,
@@ -183,6 +183,6 @@ XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const ch
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
 	if (!action)
-		return xo_err(XENOPS_EINVAL, "action: must not be NULL");
-	return xo_engine_sim_guest_action(ctx->e, vm, action, device);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "action: must not be NULL"));
+	return xo_api_ret(err, xo_engine_sim_guest_action(ctx->e, vm, action, device, err));
 }

@@ -15,8 +15,8 @@ static int dev_add(int kind, char **id_out, xenops_ctx *ctx, const char *vm, con
 	XO_CHECK_ID(vm, "vm");
 	XO_CHECK_FLAGS(flags, 0);
 	if (!json)
-		return xo_err(XENOPS_EINVAL, "config_json: must not be NULL");
-	return xo_engine_dev_add(ctx->e, kind, vm, json, id_out);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "config_json: must not be NULL"));
+	return xo_api_ret(err, xo_engine_dev_add(ctx->e, kind, vm, json, id_out, err));
 }
 
 static int dev_remove(int kind, xenops_ctx *ctx, const char *vm, const char *dev, unsigned int flags)
@@ -26,7 +26,7 @@ static int dev_remove(int kind, xenops_ctx *ctx, const char *vm, const char *dev
 	XO_CHECK_ID(vm, "vm");
 	XO_CHECK_ID(dev, xenops_kind_name(kind));
 	XO_CHECK_FLAGS(flags, 0);
-	return xo_engine_dev_remove(ctx->e, kind, vm, dev);
+	return xo_api_ret(err, xo_engine_dev_remove(ctx->e, kind, vm, dev, err));
 }
 
 static int dev_list(int kind, char ***ids_out, size_t *n_out, xenops_ctx *ctx, const char *vm)
@@ -37,7 +37,7 @@ static int dev_list(int kind, char ***ids_out, size_t *n_out, xenops_ctx *ctx, c
 	XO_CHECK_OUT(ids_out);
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
-	return xo_api_strv_out(ids_out, n_out, &sv, xo_engine_dev_list(ctx->e, kind, vm, &sv));
+	return xo_api_ret(err, xo_api_strv_out(ids_out, n_out, &sv, xo_engine_dev_list(ctx->e, kind, vm, &sv, err), err));
 }
 
 static int dev_describe(int kind, char **json_out, xenops_ctx *ctx, const char *vm, const char *dev,
@@ -48,7 +48,7 @@ static int dev_describe(int kind, char **json_out, xenops_ctx *ctx, const char *
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
 	XO_CHECK_ID(dev, xenops_kind_name(kind));
-	return xo_engine_dev_stat(ctx->e, kind, vm, dev, with_state, json_out);
+	return xo_api_ret(err, xo_engine_dev_stat(ctx->e, kind, vm, dev, with_state, json_out, err));
 }
 
 static int dev_op(int kind, int op, char **task_out, xenops_ctx *ctx, const char *vm,
@@ -65,7 +65,7 @@ static int dev_op(int kind, int op, char **task_out, xenops_ctx *ctx, const char
 	req->vm = vm;
 	req->dev_kind = kind;
 	req->dev = dev;
-	return xo_api_submit(task_out, ctx, req, flags);
+	return xo_api_ret(err, xo_api_submit(task_out, ctx, req, flags, err));
 }
 
 #define XO_DEVICE_API(kind_lc, KIND)                                                                  \
@@ -129,7 +129,7 @@ XENOPS_API int xenops_vbd_insert(char **task_out, xenops_ctx *ctx, const char *v
 	if (task_out)
 		*task_out = NULL;
 	if (!backend)
-		return xo_err(XENOPS_EINVAL, "backend: must not be NULL");
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "backend: must not be NULL"));
 	return dev_op(XENOPS_KIND_VBD, XO_OP_VBD_INSERT, task_out, ctx, vm, vbd, flags, 0, &req);
 }
 

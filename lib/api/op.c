@@ -7,9 +7,19 @@
 
 #include "api/api.h"
 
-int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsigned int flags)
+int xo_api_ret(struct xo_error *err, int rc)
 {
-	struct xo_error err = { 0 };
+	if (rc >= 0)
+		return rc;
+	if (err->code != rc)
+		xo_error_set(err, rc, NULL);
+	xo_tls_error_set(err);
+	return rc;
+}
+
+int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsigned int flags,
+		  struct xo_error *err)
+{
 	char *task = NULL;
 	int rc;
 
@@ -17,16 +27,20 @@ int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsig
 		*task_out = NULL;
 	req->flags = flags & ~XENOPS_WAIT;
 	/* Waiting needs the task to outlive its end, so keep an id either way. */
-	rc = xo_engine_submit(ctx->e, req, (task_out || (flags & XENOPS_WAIT)) ? &task : NULL);
+	rc = xo_engine_submit(ctx->e, req, (task_out || (flags & XENOPS_WAIT)) ? &task : NULL, err);
 	if (rc < 0)
 		return rc;
 	if (flags & XENOPS_WAIT) {
-		rc = xo_engine_task_wait(ctx->e, task, -1, &err);
-		if (rc == 0 && err.code)
-			rc = xo_err(err.code, "%s", err.msg ? err.msg : xenops_strerror(err.code));
-		xo_error_clear(&err);
+		struct xo_error task_err;
+
+		xo_error_clear(&task_err);
+		rc = xo_engine_task_wait(ctx->e, task, -1, &task_err, err);
+		if (rc == 0 && task_err.code) {
+			*err = task_err;
+			rc = task_err.code;
+		}
 		if (!task_out)
-			xo_engine_task_destroy(ctx->e, task);
+			xo_engine_task_destroy(ctx->e, task, &task_err);
 	}
 	if (task_out)
 		*task_out = task;
@@ -35,7 +49,8 @@ int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsig
 	return rc;
 }
 
-int xo_api_strv_out(char ***ids_out, size_t *n_out, struct xo_strv *sv, int rc)
+int xo_api_strv_out(char ***ids_out, size_t *n_out, struct xo_strv *sv, int rc,
+		    struct xo_error *err)
 {
 	if (rc < 0) {
 		xo_strv_clear(sv);
@@ -44,5 +59,5 @@ int xo_api_strv_out(char ***ids_out, size_t *n_out, struct xo_strv *sv, int rc)
 	if (n_out)
 		*n_out = sv->n;
 	*ids_out = xo_strv_steal(sv);
-	return *ids_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+	return *ids_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }

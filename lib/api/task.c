@@ -8,7 +8,7 @@ XENOPS_API int xenops_task_stat(char **json_out, xenops_ctx *ctx, const char *ta
 	XO_CHECK_OUT(json_out);
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_engine_task_stat(ctx->e, task, json_out);
+	return xo_api_ret(err, xo_engine_task_stat(ctx->e, task, json_out, err));
 }
 
 XENOPS_API int xenops_task_get_state(int *state_out, double *progress_out, int *error_out,
@@ -17,7 +17,7 @@ XENOPS_API int xenops_task_get_state(int *state_out, double *progress_out, int *
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_engine_task_state(ctx->e, task, state_out, progress_out, error_out);
+	return xo_api_ret(err, xo_engine_task_state(ctx->e, task, state_out, progress_out, error_out, err));
 }
 
 XENOPS_API int xenops_task_wait(xenops_ctx *ctx, const char *task, int timeout_ms)
@@ -25,7 +25,7 @@ XENOPS_API int xenops_task_wait(xenops_ctx *ctx, const char *task, int timeout_m
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_engine_task_wait(ctx->e, task, timeout_ms, NULL);
+	return xo_api_ret(err, xo_engine_task_wait(ctx->e, task, timeout_ms, NULL, err));
 }
 
 XENOPS_API int xenops_task_cancel(xenops_ctx *ctx, const char *task)
@@ -33,7 +33,7 @@ XENOPS_API int xenops_task_cancel(xenops_ctx *ctx, const char *task)
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_engine_task_cancel(ctx->e, task);
+	return xo_api_ret(err, xo_engine_task_cancel(ctx->e, task, err));
 }
 
 XENOPS_API int xenops_task_destroy(xenops_ctx *ctx, const char *task)
@@ -41,7 +41,7 @@ XENOPS_API int xenops_task_destroy(xenops_ctx *ctx, const char *task)
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_engine_task_destroy(ctx->e, task);
+	return xo_api_ret(err, xo_engine_task_destroy(ctx->e, task, err));
 }
 
 XENOPS_API int xenops_task_list(char ***ids_out, size_t *n_out, xenops_ctx *ctx)
@@ -51,5 +51,5 @@ XENOPS_API int xenops_task_list(char ***ids_out, size_t *n_out, xenops_ctx *ctx)
 	XO_API_ENTER();
 	XO_CHECK_OUT(ids_out);
 	XO_CHECK_CTX(ctx);
-	return xo_api_strv_out(ids_out, n_out, &sv, xo_engine_task_list(ctx->e, &sv));
+	return xo_api_ret(err, xo_api_strv_out(ids_out, n_out, &sv, xo_engine_task_list(ctx->e, &sv, err), err));
 }

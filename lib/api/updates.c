@@ -8,7 +8,7 @@ XENOPS_API int xenops_updates_get(xenops_updates **out, xenops_ctx *ctx, const c
 	XO_API_ENTER();
 	XO_CHECK_OUT(out);
 	XO_CHECK_CTX(ctx);
-	return xo_engine_updates_get(ctx->e, from_token, timeout_ms, out);
+	return xo_api_ret(err, xo_engine_updates_get(ctx->e, from_token, timeout_ms, out, err));
 }
 
 XENOPS_API void xenops_updates_free(xenops_updates *u)
@@ -31,7 +31,7 @@ XENOPS_API int xenops_updates_item(int *kind_out, const char **vm_out, const cha
 {
 	XO_API_ENTER();
 	if (!u || i >= u->n)
-		return xo_err(XENOPS_EINVAL, "i: index %zu out of range", i);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "i: index %zu out of range", i));
 	if (kind_out)
 		*kind_out = u->items[i].kind;
 	if (vm_out)
@@ -53,7 +53,7 @@ XENOPS_API int xenops_updates_barrier(uint64_t *id_out, const char **vm_out,
 {
 	XO_API_ENTER();
 	if (!u || i >= u->nbarriers)
-		return xo_err(XENOPS_EINVAL, "i: barrier index %zu out of range", i);
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "i: barrier index %zu out of range", i));
 	if (id_out)
 		*id_out = u->barriers[i].id;
 	if (vm_out)
@@ -66,5 +66,5 @@ XENOPS_API int xenops_updates_inject_barrier(uint64_t *id_out, xenops_ctx *ctx, 
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
-	return xo_engine_inject_barrier(ctx->e, vm, id_out);
+	return xo_api_ret(err, xo_engine_inject_barrier(ctx->e, vm, id_out, err));
 }

@@ -17,14 +17,14 @@
 
 /*
  * Given by the engine to every call that may take time. check() and
- * sleep() are cancel points: they return XENOPS_ECANCELLED once the task was
- * asked to stop (the backend then returns that code after leaving the
+ * sleep() are cancel points: they return XENOPS_ECANCELLED (and fill *err)
+ * once the task was asked to stop (the backend then returns that code after leaving the
  * domain in a valid state). Backends must call one of them at least once
  * in every wait loop.
  */
 struct xo_env {
-	int (*check)(struct xo_env *env);
-	int (*sleep)(struct xo_env *env, unsigned int ms);
+	int (*check)(struct xo_env *env, struct xo_error *err);
+	int (*sleep)(struct xo_env *env, unsigned int ms, struct xo_error *err);
 	void (*progress)(struct xo_env *env, double fraction); /* within the atom */
 	void *priv;
 };
@@ -92,62 +92,66 @@ struct xo_backend_params {
 
 struct xo_backend; /* each implementation defines it */
 
+/*
+ * Every call that can fail takes the caller's error value last (util.h)
+ * and fills it on failure.
+ */
 struct xo_backend_ops {
 	const char *name;
 	/* Open: errors XENOPS_EBACKEND (e.g. no hypervisor) with a message. */
-	int (*open)(struct xo_backend **out, const struct xo_backend_params *params);
+	int (*open)(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err);
 	void (*close)(struct xo_backend *b);
-	int (*host_info)(struct xo_backend *b, struct xo_host_info *out);
+	int (*host_info)(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 	/* Knobs ("sim.*" keys); XENOPS_ENOTSUP where there are none. */
-	int (*set_knob)(struct xo_backend *b, const char *key, const char *value);
+	int (*set_knob)(struct xo_backend *b, const char *key, const char *value, struct xo_error *err);
 
 	/* Domains. domid is the backend's handle for a domain. */
 	int (*domain_create)(struct xo_backend *b, struct xo_env *env,
-			     const struct xo_vm_config *cfg, int *domid_out);
+			     const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
 	int (*domain_build)(struct xo_backend *b, struct xo_env *env,
-			    const struct xo_vm_config *cfg, int domid);
-	int (*domain_unpause)(struct xo_backend *b, struct xo_env *env, int domid);
-	int (*domain_pause)(struct xo_backend *b, struct xo_env *env, int domid);
+			    const struct xo_vm_config *cfg, int domid, struct xo_error *err);
+	int (*domain_unpause)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+	int (*domain_pause)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 	/* Ask the guest to shut down with @reason (poweroff, reboot, suspend). */
 	int (*domain_request_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
-				       int reason);
+				       int reason, struct xo_error *err);
 	/* Wait for the guest to acknowledge the request: 0, XENOPS_ENOACK. */
 	int (*domain_wait_ack)(struct xo_backend *b, struct xo_env *env, int domid,
-			       unsigned int timeout_ms);
+			       unsigned int timeout_ms, struct xo_error *err);
 	/* Wait for the domain to shut down: 0 and *reason_out, XENOPS_ENOSHUTDOWN. */
 	int (*domain_wait_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
-				    unsigned int timeout_ms, int *reason_out);
+				    unsigned int timeout_ms, int *reason_out, struct xo_error *err);
 	/* Destroy the domain and everything the backend made for it (xenstore, devices). */
-	int (*domain_destroy)(struct xo_backend *b, struct xo_env *env, int domid);
+	int (*domain_destroy)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 	/* Save the (suspended) domain's memory to @path; the domain is then shut down. */
 	int (*domain_save)(struct xo_backend *b, struct xo_env *env, int domid,
-			   const struct xo_vm_config *cfg, const char *path);
+			   const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 	/* Create a domain from a file written by domain_save of the same VM. */
 	int (*domain_restore)(struct xo_backend *b, struct xo_env *env,
-			      const struct xo_vm_config *cfg, const char *path, int *domid_out);
+			      const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err);
 	/* Current facts about a domain; XENOPS_ENOTFOUND when it is gone. */
-	int (*domain_info)(struct xo_backend *b, int domid, struct xo_domain_info *out);
+	int (*domain_info)(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err);
 	/* Every domain this backend manages (for recovery); *out freed with free(). */
-	int (*domain_list)(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out);
+	int (*domain_list)(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err);
 
 	/* Devices (every kind): plug into / unplug from a domain. */
 	int (*dev_plug)(struct xo_backend *b, struct xo_env *env, int domid,
-			const struct xo_dev_config *cfg, struct xo_dev_state *st_out);
+			const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err);
 	int (*dev_unplug)(struct xo_backend *b, struct xo_env *env, int domid,
-			  const struct xo_dev_config *cfg, int force);
+			  const struct xo_dev_config *cfg, int force, struct xo_error *err);
 	/* Current facts about a plugged device; XENOPS_ENOTFOUND when gone. */
 	int (*dev_info)(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-			struct xo_dev_state *st_out);
+			struct xo_dev_state *st_out, struct xo_error *err);
 	/* VBD: change media (@backend "" ejects). */
 	int (*vbd_set_media)(struct xo_backend *b, struct xo_env *env, int domid,
-			     const struct xo_dev_config *cfg, const char *backend);
+			     const struct xo_dev_config *cfg, const char *backend, struct xo_error *err);
 	/* VIF: set the link state. */
 	int (*vif_set_carrier)(struct xo_backend *b, struct xo_env *env, int domid,
-			       const struct xo_dev_config *cfg, int carrier);
+			       const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
 
 	/* Simulator only (NULL elsewhere): the guest does @action. */
 	int (*guest_action)(struct xo_backend *b, int domid, const char *action, int kind,
-			    const char *dev_id);
+			    const char *dev_id, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

@@ -55,20 +55,20 @@ static void add_disagreement(struct json_object *arr, const struct xo_dev_config
 
 /* One device: its configuration, "plugged" as it really is, and any disagreement. */
 static struct json_object *merge_device(struct xo_engine *e, int domid, const struct dev_view *v,
-					struct json_object *disagreements)
+					struct json_object *disagreements, struct xo_error *err)
 {
-	struct json_object *o = xo_dev_config_to_json(v->cfg);
+	struct json_object *o = xo_dev_config_to_json(v->cfg, err);
 	struct xo_dev_state live = { 0 };
 	bool live_known = false, live_plugged = false;
 
 	if (!o)
 		return NULL;
 	if (domid >= 0) {
-		int rc = e->bops->dev_info(e->b, domid, v->cfg, &live);
+		int rc = e->bops->dev_info(e->b, domid, v->cfg, &live, err);
 
 		live_known = rc == 0 || rc == XENOPS_ENOTFOUND;
 		live_plugged = rc == 0;
-		xo_err_clear();
+		xo_error_clear(err);
 	} else {
 		live_known = true; /* no domain: nothing can be plugged */
 	}
@@ -85,28 +85,28 @@ static struct json_object *merge_device(struct xo_engine *e, int domid, const st
 
 /* Copy what the merge needs, so the backend can be asked without the lock. */
 static int snapshot_locked(struct xo_vm *vm, struct json_object **cfg, struct json_object **dis,
-			   struct dev_view **views, size_t *nviews)
+			   struct dev_view **views, size_t *nviews, struct xo_error *err)
 {
-	*cfg = xo_vm_config_to_json(vm->cfg);
+	*cfg = xo_vm_config_to_json(vm->cfg, err);
 	*dis = json_object_new_array();
 	*views = calloc(vm->ndevs ? vm->ndevs : 1, sizeof(**views));
 	*nviews = 0;
 	if (!*cfg || !*dis || !*views)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	/* Recovery's notes first: their elements are never changed, share them. */
 	for (size_t i = 0; vm->disagreements && i < json_object_array_length(vm->disagreements); i++)
 		json_object_array_add(*dis, json_object_get(json_object_array_get_idx(vm->disagreements, i)));
 	for (size_t i = 0; i < vm->ndevs; i++) {
-		(*views)[i].cfg = xo_dev_config_dup(vm->devs[i]->cfg);
+		(*views)[i].cfg = xo_dev_config_dup(vm->devs[i]->cfg, err);
 		(*views)[i].stored = vm->devs[i]->st;
 		(*nviews)++;
 		if (!(*views)[i].cfg)
-			return xo_err(XENOPS_ENOMEM, "out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
-int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out)
+int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
 	struct json_object *cfg = NULL, *devs = NULL, *dis = NULL, *arr;
 	struct xo_domain_info *info = NULL;
@@ -118,12 +118,12 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 	xo_engine_lock(e);
 	vm = xo_vm_find(e, id);
 	if (!vm)
-		rc = xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", id);
+		rc = xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", id);
 	else if (!vm->cfg)
-		rc = xo_err(XENOPS_ECORRUPT, "VM \"%s\" is in error state: %s", id,
-			    vm->st.error.msg ? vm->st.error.msg : "records unreadable");
+		rc = xo_err(err, XENOPS_ECORRUPT, "VM \"%s\" is in error state: %s", id,
+			    vm->st.error.msg[0] ? vm->st.error.msg : "records unreadable");
 	else
-		rc = snapshot_locked(vm, &cfg, &dis, &views, &nviews);
+		rc = snapshot_locked(vm, &cfg, &dis, &views, &nviews, err);
 	if (vm)
 		domid = vm->st.domid;
 	xo_engine_unlock(e);
@@ -133,16 +133,16 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 	devs = json_object_new_object();
 	info = calloc(1, sizeof(*info));
 	if (!devs || !info) {
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (domid >= 0 && e->bops->domain_info(e->b, domid, info) == 0) {
+	if (domid >= 0 && e->bops->domain_info(e->b, domid, info, err) == 0) {
 		/* Live values win over the template where the domain has them. */
 		json_object_object_add(cfg, "memory_target_mib",
 				       json_object_new_int64((int64_t)(info->memory_target / MIB)));
 		json_object_object_add(cfg, "vcpus", json_object_new_int((int)info->vcpus_online));
 	}
-	xo_err_clear();
+	xo_error_clear(err);
 	for (int k = XENOPS_KIND_VBD; k <= XENOPS_KIND_PCI; k++) {
 		arr = json_object_new_array();
 		for (size_t i = 0; i < nviews; i++) {
@@ -150,7 +150,7 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 
 			if (views[i].cfg->kind != k)
 				continue;
-			d = merge_device(e, domid, &views[i], dis);
+			d = merge_device(e, domid, &views[i], dis, err);
 			if (d)
 				json_object_array_add(arr, d);
 		}
@@ -164,7 +164,7 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 	}
 	*json_out = xo_json_dumps(cfg);
 	if (!*json_out)
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 out:
 	for (size_t i = 0; i < nviews; i++)
 		xo_dev_config_free(views[i].cfg);

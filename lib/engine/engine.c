@@ -41,6 +41,7 @@ struct xo_dev *xo_vm_dev_find(struct xo_vm *vm, int kind, const char *dev)
 
 void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
 {
+	struct xo_error err_value, *err = &err_value;
 	const struct xo_dev_config **cfgs = NULL;
 	struct xo_dev_state *sts = NULL;
 
@@ -56,9 +57,9 @@ void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
 		cfgs[i] = vm->devs[i]->cfg;
 		sts[i] = vm->devs[i]->st;
 	}
-	if (e->sops->put_runtime(e->s, vm->id, &vm->st, cfgs, sts, vm->ndevs) < 0)
+	if (e->sops->put_runtime(e->s, vm->id, &vm->st, cfgs, sts, vm->ndevs, err) < 0)
 		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: saving runtime state failed: %s", vm->id,
-		       xo_err_msg());
+		       err->msg);
 out:
 	free(cfgs);
 	free(sts);
@@ -128,14 +129,15 @@ static bool is_clean_shutdown(const struct xo_task *t)
 static bool overtake_locked(struct xo_engine *e, struct xo_vm *vm)
 {
 	struct xo_task *t = vm->q_head, *next;
+	struct xo_error why;
 
 	for (; t; t = next) {
 		next = t->qnext;
 		if (!is_clean_shutdown(t))
 			continue;
 		xo_vm_dequeue_locked(vm, t);
-		xo_err(XENOPS_ECANCELLED, "overtaken by a forced operation");
-		xo_task_end_locked(e, t, XENOPS_ECANCELLED);
+		xo_err(&why, XENOPS_ECANCELLED, "overtaken by a forced operation");
+		xo_task_end_locked(e, t, XENOPS_ECANCELLED, &why);
 	}
 	if (vm->running && is_clean_shutdown(vm->running)) {
 		vm->running->cancel = true;
@@ -173,7 +175,7 @@ static bool op_is_forced(const struct xo_op_req *req)
 	       ((req->flags & XENOPS_FORCE) || req->timeout_s == 0);
 }
 
-int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out)
+int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out, struct xo_error *err)
 {
 	struct xo_vm *vm;
 	struct xo_task *t;
@@ -181,7 +183,7 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 	bool front = false;
 
 	if (req->op == XO_OP_VBD_INSERT) {
-		int rc = xo_vbd_backend_check(req->media, 0, "backend");
+		int rc = xo_vbd_backend_check(req->media, 0, "backend", err);
 
 		if (rc < 0)
 			return rc;
@@ -190,21 +192,21 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 	vm = xo_vm_find(e, req->vm);
 	if (!vm) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", req->vm);
+		return xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", req->vm);
 	}
 	if (req->dev && !xo_vm_dev_find(vm, req->dev_kind, req->dev)) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", req->vm,
+		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", req->vm,
 			      xenops_kind_name(req->dev_kind), req->dev);
 	}
 	if (e->stopping) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_EBADSTATE, "the context is shutting down");
+		return xo_err(err, XENOPS_EBADSTATE, "the context is shutting down");
 	}
 	t = xo_task_new_locked(e, req);
 	if (!t) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOMEM, "out of memory queueing %s", xo_op_name(req->op));
+		return xo_err(err, XENOPS_ENOMEM, "out of memory queueing %s", xo_op_name(req->op));
 	}
 	if (task_out) {
 		id = strdup(t->id);
@@ -212,7 +214,7 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 			xo_task_unlink_locked(e, t);
 			xo_engine_unlock(e);
 			xo_task_free(t);
-			return xo_err(XENOPS_ENOMEM, "out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
 		}
 	} else {
 		t->destroy_on_finish = true;
@@ -248,7 +250,7 @@ void xo_crash_point(struct xo_engine *e)
 }
 
 /* The one cancel point: between atoms and inside every backend wait. */
-static int cancel_point(struct xo_run *r)
+static int cancel_point(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_engine *e = r->e;
 	bool cancel;
@@ -259,20 +261,20 @@ static int cancel_point(struct xo_run *r)
 		r->t->cancel = true;
 	cancel = r->t->cancel;
 	xo_engine_unlock(e);
-	return cancel ? xo_err(XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
+	return cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
 }
 
-static int env_check(struct xo_env *env)
+static int env_check(struct xo_env *env, struct xo_error *err)
 {
-	return cancel_point(run_from_env(env));
+	return cancel_point(run_from_env(env), err);
 }
 
-static int env_sleep(struct xo_env *env, unsigned int ms)
+static int env_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
 {
 	struct xo_run *r = run_from_env(env);
 	struct xo_engine *e = r->e;
 	uint64_t deadline = xo_now_ms() + ms;
-	int rc = cancel_point(r);
+	int rc = cancel_point(r, err);
 
 	if (rc < 0 || ms == 0)
 		return rc;
@@ -286,7 +288,7 @@ static int env_sleep(struct xo_env *env, unsigned int ms)
 		xo_deadline(&ts, (unsigned int)(deadline - now));
 		pthread_cond_timedwait(&e->cancel_cond, &e->lock, &ts);
 	}
-	rc = r->t->cancel ? xo_err(XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
+	rc = r->t->cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
 	xo_engine_unlock(e);
 	return rc;
 }
@@ -314,14 +316,14 @@ static void env_progress(struct xo_env *env, double fraction)
 	xo_engine_unlock(e);
 }
 
-static int atom_fault_locked(struct xo_engine *e, const struct xo_atom *a)
+static int atom_fault_locked(struct xo_engine *e, const struct xo_atom *a, struct xo_error *err)
 {
 	if (e->fail_atom > 0 && --e->fail_atom == 0)
-		return xo_err(XENOPS_EBACKEND, "injected fault in atom %s", a->name);
+		return xo_err(err, XENOPS_EBACKEND, "injected fault in atom %s", a->name);
 	return 0;
 }
 
-static int run_atoms(struct xo_run *r)
+static int run_atoms(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_engine *e = r->e;
 	int rc = 0;
@@ -330,21 +332,21 @@ static int run_atoms(struct xo_run *r)
 		struct xo_atom *a = &r->atoms[r->cur];
 		unsigned int total = 0, upto = 0;
 
-		rc = cancel_point(r);
+		rc = cancel_point(r, err);
 		if (rc < 0)
 			break;
 		xo_engine_lock(e);
 		snprintf(r->t->atom, sizeof(r->t->atom), "%s", a->name);
 		xo_unode_touch_locked(e, r->t->un);
-		rc = atom_fault_locked(e, a);
+		rc = atom_fault_locked(e, a, err);
 		xo_engine_unlock(e);
 		if (rc < 0)
 			break;
-		xo_err_clear();
-		rc = a->fn(r, a->arg);
+		xo_error_clear(err);
+		rc = a->fn(r, a->arg, err);
 		if (rc < 0) {
-			if (!xo_err_code())
-				xo_err(rc, "atom %s failed", a->name);
+			if (err->code != rc)
+				xo_err(err, rc, "atom %s failed", a->name);
 			break;
 		}
 		/* The atom list may have grown (a check that restarts a VM). */
@@ -366,34 +368,29 @@ static int run_atoms(struct xo_run *r)
 static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 {
 	struct xo_run r = { .e = e, .t = t, .vm = vm, .domid = -1, .reason = XO_SHUTDOWN_NONE };
+	struct xo_error err_value, *err = &err_value, clear_err;
 	int rc;
 
 	r.env.check = env_check;
 	r.env.sleep = env_sleep;
 	r.env.progress = env_progress;
 	r.env.priv = &r;
-	xo_err_clear();
+	xo_error_clear(err);
 
 	xo_engine_lock(e);
 	t->started = xo_wall_time();
 	xo_unode_touch_locked(e, t->un);
-	rc = t->cancel ? xo_err(XENOPS_ECANCELLED, "task %s cancelled", t->id) : xo_ops_plan_locked(&r);
+	rc = t->cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", t->id)
+		       : xo_ops_plan_locked(&r, err);
 	/* Before the first effect: what a restart needs to finish or undo it. */
 	if (rc == 0 && r.natoms && t->op != XO_OP_VM_CHECK && t->op != XO_OP_DEV_CHECK)
-		rc = xo_run_write_intent_locked(&r);
+		rc = xo_run_write_intent_locked(&r, err);
 	xo_engine_unlock(e);
 
 	if (rc == 0)
-		rc = run_atoms(&r);
-	if (rc < 0) {
-		struct xo_error err = { 0 };
-
-		/* Undoing may clobber the thread's error: keep the task's. */
-		xo_error_set_from_tls(&err, rc);
-		xo_ops_abort(&r, rc);
-		xo_err(rc, "%s", err.msg ? err.msg : xenops_strerror(rc));
-		xo_error_clear(&err);
-	}
+		rc = run_atoms(&r, err);
+	if (rc < 0)
+		xo_ops_abort(&r, rc); /* its own errors are logged, the task keeps *err */
 	/*
 	 * One locked section from here to the worker's next pick: once the
 	 * task ended it may be freed, and once the VM is idle it may be
@@ -405,11 +402,11 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 		crash_point_locked(e);
 	if (rc == 0)
 		xo_ops_complete_locked(&r);
-	if (r.intent && e->sops->put_intent(e->s, vm->id, NULL) < 0)
+	if (r.intent && e->sops->put_intent(e->s, vm->id, NULL, &clear_err) < 0)
 		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: clearing the intent record failed: %s", vm->id,
-		       xo_err_msg());
+		       clear_err.msg);
 	vm->running = NULL;
-	xo_task_end_locked(e, t, rc);
+	xo_task_end_locked(e, t, rc, err);
 	vm_make_ready_locked(e, vm);
 	xo_run_free(&r);
 }
@@ -474,7 +471,8 @@ static void on_device_changed(void *opaque, const char *vm_id, int kind, const c
 
 /* ---- creation ---- */
 
-static const struct xo_backend_ops *backend_pick(struct xo_engine *e, const char *name)
+static const struct xo_backend_ops *backend_pick(struct xo_engine *e, const char *name,
+						 struct xo_error *err)
 {
 	if (!name) {
 		bool xen = !access("/dev/xen/privcmd", F_OK) || !access("/proc/xen/privcmd", F_OK);
@@ -489,15 +487,15 @@ static const struct xo_backend_ops *backend_pick(struct xo_engine *e, const char
 #ifdef XENOPS_HAVE_XEN
 		return &xo_backend_xen;
 #else
-		xo_err(XENOPS_ENOTSUP, "backend \"xen\": this build has no xen backend (libxen-dev missing at build time)");
+		xo_err(err, XENOPS_ENOTSUP, "backend \"xen\": this build has no xen backend (libxen-dev missing at build time)");
 		return NULL;
 #endif
 	}
-	xo_err(XENOPS_EINVAL, "options.backend: unknown backend \"%s\" (use \"xen\", \"sim\" or NULL)", name);
+	xo_err(err, XENOPS_EINVAL, "options.backend: unknown backend \"%s\" (use \"xen\", \"sim\" or NULL)", name);
 	return NULL;
 }
 
-static int engine_init_sync(struct xo_engine *e)
+static int engine_init_sync(struct xo_engine *e, struct xo_error *err)
 {
 	pthread_condattr_t ca;
 	int rc = 0;
@@ -507,12 +505,12 @@ static int engine_init_sync(struct xo_engine *e)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	if (pthread_cond_init(&e->work_cond, &ca) || pthread_cond_init(&e->task_cond, &ca) ||
 	    pthread_cond_init(&e->cancel_cond, &ca) || pthread_cond_init(&e->upd_cond, &ca))
-		rc = xo_err(XENOPS_ENOMEM, "cannot create condition variables");
+		rc = xo_err(err, XENOPS_ENOMEM, "cannot create condition variables");
 	pthread_condattr_destroy(&ca);
 	return rc;
 }
 
-int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
+int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err)
 {
 	struct xo_backend_params bp = { 0 };
 	char *backend_dir = NULL;
@@ -520,35 +518,35 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 	int rc;
 
 	if (opts->workers > XO_MAX_WORKERS)
-		return xo_err(XENOPS_EINVAL, "options.workers: at most %d", XO_MAX_WORKERS);
+		return xo_err(err, XENOPS_EINVAL, "options.workers: at most %d", XO_MAX_WORKERS);
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	e->log = opts->log;
 	e->evfd = -1;
-	rc = engine_init_sync(e);
+	rc = engine_init_sync(e, err);
 	if (rc < 0)
 		goto fail;
 	xo_updates_init(e);
 	e->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->evfd < 0) {
-		rc = xo_err(XENOPS_EIO, "eventfd: %s", strerror(errno));
+		rc = xo_err(err, XENOPS_EIO, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	e->bops = backend_pick(e, opts->backend);
+	e->bops = backend_pick(e, opts->backend, err);
 	if (!e->bops) {
-		rc = xo_err_code();
+		rc = err->code;
 		goto fail;
 	}
 	e->sops = opts->state_dir ? &xo_store_file : &xo_store_mem;
-	rc = e->sops->open(&e->s, opts->state_dir, &e->log);
+	rc = e->sops->open(&e->s, opts->state_dir, &e->log, err);
 	if (rc < 0)
 		goto fail;
 	if (opts->state_dir) {
 		/* The backend's own files live apart from the VMs' records. */
 		backend_dir = xo_asprintf("%s/backend", opts->state_dir);
 		if (!backend_dir) {
-			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 			goto fail;
 		}
 	}
@@ -557,22 +555,22 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 	bp.events.domain_changed = on_domain_changed;
 	bp.events.device_changed = on_device_changed;
 	bp.events.opaque = e;
-	rc = e->bops->open(&e->b, &bp);
+	rc = e->bops->open(&e->b, &bp, err);
 	if (rc < 0)
 		goto fail;
 	xo_log(&e->log, XENOPS_LOG_INFO, "backend \"%s\" ready, instance %s", e->bops->name, e->epoch);
-	rc = xo_engine_load(e);
+	rc = xo_engine_load(e, err);
 	if (rc < 0)
 		goto fail;
 
 	e->workers = calloc(opts->workers ? opts->workers : XO_DEFAULT_WORKERS, sizeof(*e->workers));
 	if (!e->workers) {
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto fail;
 	}
 	for (unsigned int i = 0; i < (opts->workers ? opts->workers : XO_DEFAULT_WORKERS); i++) {
 		if (pthread_create(&e->workers[i], NULL, worker_main, e)) {
-			rc = xo_err(XENOPS_ENOMEM, "cannot start worker threads");
+			rc = xo_err(err, XENOPS_ENOMEM, "cannot start worker threads");
 			goto fail;
 		}
 		e->nworkers = i + 1;
@@ -582,14 +580,7 @@ int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts)
 	return 0;
 fail:
 	free(backend_dir);
-	{
-		struct xo_error err = { 0 };
-
-		xo_error_set_from_tls(&err, rc);
-		xo_engine_free(e);
-		xo_err(rc, "%s", err.msg ? err.msg : xenops_strerror(rc));
-		xo_error_clear(&err);
-	}
+	xo_engine_free(e);
 	return rc;
 }
 
@@ -668,17 +659,17 @@ const char *xo_engine_instance(const struct xo_engine *e)
 	return e->epoch;
 }
 
-int xo_engine_host_stat(struct xo_engine *e, char **json_out)
+int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *err)
 {
 	struct xo_host_info hi = { 0 };
 	struct json_object *o;
-	int rc = e->bops->host_info(e->b, &hi);
+	int rc = e->bops->host_info(e->b, &hi, err);
 
 	if (rc < 0)
 		return rc;
 	o = json_object_new_object();
 	if (!o)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	json_object_object_add(o, "backend", json_object_new_string(e->bops->name));
 	json_object_object_add(o, "hypervisor", json_object_new_string(hi.hypervisor));
 	json_object_object_add(o, "nr_cpus", json_object_new_int64(hi.nr_cpus));
@@ -694,10 +685,10 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out)
 	}
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
-	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
 
-static int parse_count(const char *key, const char *value, long *out)
+static int parse_count(const char *key, const char *value, long *out, struct xo_error *err)
 {
 	char *end;
 	long v;
@@ -705,20 +696,20 @@ static int parse_count(const char *key, const char *value, long *out)
 	errno = 0;
 	v = value ? strtol(value, &end, 10) : -1;
 	if (!value || errno || *end || v < 0)
-		return xo_err(XENOPS_EINVAL, "%s: value must be a non-negative integer", key);
+		return xo_err(err, XENOPS_EINVAL, "%s: value must be a non-negative integer", key);
 	*out = v;
 	return 0;
 }
 
-int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value)
+int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value, struct xo_error *err)
 {
 	long v = 0;
 	int rc;
 
 	if (!strncmp(key, "sim.", 4)) {
 		if (!e->bops->set_knob || strcmp(e->bops->name, "sim"))
-			return xo_err(XENOPS_ENOTSUP, "%s: simulator knobs need the sim backend", key);
-		return e->bops->set_knob(e->b, key, value);
+			return xo_err(err, XENOPS_ENOTSUP, "%s: simulator knobs need the sim backend", key);
+		return e->bops->set_knob(e->b, key, value, err);
 	}
 	if (!strcmp(key, "fault.off")) {
 		xo_engine_lock(e);
@@ -728,8 +719,8 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value)
 	}
 	if (strcmp(key, "fault.fail_atom") && strcmp(key, "fault.cancel_point") &&
 	    strcmp(key, "fault.crash_point"))
-		return xo_err(XENOPS_EINVAL, "key: unknown debug key \"%.64s\"", key);
-	rc = parse_count(key, value, &v);
+		return xo_err(err, XENOPS_EINVAL, "key: unknown debug key \"%.64s\"", key);
+	rc = parse_count(key, value, &v, err);
 	if (rc < 0)
 		return rc;
 	xo_engine_lock(e);
@@ -743,7 +734,7 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value)
 	return 0;
 }
 
-static int parse_device_ref(const char *device, int *kind, const char **id)
+static int parse_device_ref(const char *device, int *kind, const char **id, struct xo_error *err)
 {
 	static const struct {
 		const char *prefix;
@@ -754,43 +745,43 @@ static int parse_device_ref(const char *device, int *kind, const char **id)
 		if (!strncmp(device, kinds[i].prefix, 4)) {
 			*kind = kinds[i].kind;
 			*id = device + 4;
-			return xo_id_check(*id, "device");
+			return xo_id_check(*id, "device", err);
 		}
-	return xo_err(XENOPS_EINVAL, "device: expected \"vbd:ID\", \"vif:ID\" or \"pci:ID\"");
+	return xo_err(err, XENOPS_EINVAL, "device: expected \"vbd:ID\", \"vif:ID\" or \"pci:ID\"");
 }
 
 int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm_id, const char *action,
-			       const char *device)
+			       const char *device, struct xo_error *err)
 {
 	struct xo_vm *vm;
 	const char *dev_id = NULL;
 	int kind = 0, domid, rc;
 
 	if (!e->bops->guest_action)
-		return xo_err(XENOPS_ENOTSUP, "guest actions are only simulated by the sim backend");
+		return xo_err(err, XENOPS_ENOTSUP, "guest actions are only simulated by the sim backend");
 	if (!strcmp(action, "unplug")) {
 		if (!device)
-			return xo_err(XENOPS_EINVAL, "device: required for \"unplug\"");
-		rc = parse_device_ref(device, &kind, &dev_id);
+			return xo_err(err, XENOPS_EINVAL, "device: required for \"unplug\"");
+		rc = parse_device_ref(device, &kind, &dev_id, err);
 		if (rc < 0)
 			return rc;
 	} else if (strcmp(action, "poweroff") && strcmp(action, "reboot") && strcmp(action, "crash")) {
-		return xo_err(XENOPS_EINVAL, "action: unknown guest action \"%.32s\"", action);
+		return xo_err(err, XENOPS_EINVAL, "action: unknown guest action \"%.32s\"", action);
 	}
 	xo_engine_lock(e);
 	vm = xo_vm_find(e, vm_id);
 	if (!vm) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", vm_id);
+		return xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", vm_id);
 	}
 	if (dev_id && !xo_vm_dev_find(vm, kind, dev_id)) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id,
+		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id,
 			      xenops_kind_name(kind), dev_id);
 	}
 	domid = vm->st.domid;
 	xo_engine_unlock(e);
 	if (domid < 0)
-		return xo_err(XENOPS_EBADSTATE, "VM \"%s\" has no running domain", vm_id);
-	return e->bops->guest_action(e->b, domid, action, kind, dev_id);
+		return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" has no running domain", vm_id);
+	return e->bops->guest_action(e->b, domid, action, kind, dev_id, err);
 }

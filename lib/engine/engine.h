@@ -2,7 +2,7 @@
 /*
  * The engine as seen from the API layer: objects, operations as tasks on
  * per-VM queues run by a worker pool, the update log and event dispatch.
- * Every function sets the thread's last error on failure.
+ * Every function that can fail fills the caller's error value (util.h).
  */
 #ifndef XO_ENGINE_H
 #define XO_ENGINE_H
@@ -52,42 +52,42 @@ struct xo_op_req {
 	int carrier;         /* VIF set_carrier */
 };
 
-int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts);
+int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);
 void xo_engine_free(struct xo_engine *e);
 const char *xo_engine_backend_name(const struct xo_engine *e);
 const char *xo_engine_instance(const struct xo_engine *e);
-int xo_engine_host_stat(struct xo_engine *e, char **json_out);
-int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value);
+int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *err);
+int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value, struct xo_error *err);
 int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm, const char *action,
-			       const char *device);
+			       const char *device, struct xo_error *err);
 
 /* Definitions. */
-int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out);
-int xo_engine_vm_remove(struct xo_engine *e, const char *vm);
-int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out);
-int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out);
-int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out);
-int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid);
+int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struct xo_error *err);
+int xo_engine_vm_remove(struct xo_engine *e, const char *vm, struct xo_error *err);
+int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err);
+int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
+int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
+int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid, struct xo_error *err);
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,
-		      char **id_out);
-int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm, const char *dev);
-int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm, struct xo_strv *out);
+		      char **id_out, struct xo_error *err);
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm, const char *dev, struct xo_error *err);
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm, struct xo_strv *out, struct xo_error *err);
 int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm, const char *dev,
-		       int with_state, char **json_out);
+		       int with_state, char **json_out, struct xo_error *err);
 
 /* Operations: queue a task; *task_out gets its id (NULL: destroy on finish). */
-int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out);
+int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out, struct xo_error *err);
 
 /* Tasks. */
-int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out);
+int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out, struct xo_error *err);
 int xo_engine_task_state(struct xo_engine *e, const char *task, int *state, double *progress,
-			 int *error);
-/* Wait for the end; on success *err (may be NULL) gets the task's error. */
+			 int *error, struct xo_error *err);
+/* Wait for the end; on success *task_err (may be NULL) gets the task's error. */
 int xo_engine_task_wait(struct xo_engine *e, const char *task, int timeout_ms,
-			struct xo_error *err);
-int xo_engine_task_cancel(struct xo_engine *e, const char *task);
-int xo_engine_task_destroy(struct xo_engine *e, const char *task);
-int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out);
+			struct xo_error *task_err, struct xo_error *err);
+int xo_engine_task_cancel(struct xo_engine *e, const char *task, struct xo_error *err);
+int xo_engine_task_destroy(struct xo_engine *e, const char *task, struct xo_error *err);
+int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err);
 
 /* Updates. The public struct xenops_updates is defined here. */
 struct xo_update_item {
@@ -108,16 +108,16 @@ struct xenops_updates {
 	char next[64];
 };
 int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms,
-			  struct xenops_updates **out);
+			  struct xenops_updates **out, struct xo_error *err);
 void xo_updates_free(struct xenops_updates *u);
-int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out);
+int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out, struct xo_error *err);
 
 /* Event-loop integration. */
 int xo_engine_subscribe(struct xo_engine *e, unsigned int mask, xenops_event_fn fn, void *ud,
-			uint64_t *watch_out);
-int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch);
+			uint64_t *watch_out, struct xo_error *err);
+int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch, struct xo_error *err);
 int xo_engine_fd(struct xo_engine *e);
 /* Deliver pending events to subscribers, passing @ctx to callbacks. */
-int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx);
+int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx, struct xo_error *err);
 
 #endif /* XO_ENGINE_H */

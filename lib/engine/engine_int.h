@@ -55,7 +55,7 @@ struct xo_run;
 struct xo_atom {
 	char name[XO_ATOM_NAME_MAX];
 	unsigned int weight;
-	int (*fn)(struct xo_run *r, int arg);
+	int (*fn)(struct xo_run *r, int arg, struct xo_error *err);
 	int arg;
 };
 
@@ -184,27 +184,29 @@ void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev,
 				    const char *stored, const char *live);
 
 /* recover.c: load the store's VMs and reconcile them with the backend. */
-int xo_engine_load(struct xo_engine *e);
+int xo_engine_load(struct xo_engine *e, struct xo_error *err);
 
 /* task.c */
 struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *req);
 struct xo_task *xo_task_find(struct xo_engine *e, const char *id);
-void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code);
+/* End @t with @code; on failure the task keeps *err (a copy). */
+void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code,
+			const struct xo_error *err);
 void xo_task_free(struct xo_task *t);
 void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t);
 const char *xo_op_name(int op);
 
 /* ops.c */
 /* Record what the run is about to do, before its first effect (locked). */
-int xo_run_write_intent_locked(struct xo_run *r);
+int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err);
 /* Plan the atoms of @r's task (locked): checks the VM's state. */
-int xo_ops_plan_locked(struct xo_run *r);
+int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err);
 /* Run after success (locked). */
 void xo_ops_complete_locked(struct xo_run *r);
 /* Undo after failure or cancellation (unlocked): leave a valid state. */
 void xo_ops_abort(struct xo_run *r, int code);
 int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
-		    int (*fn)(struct xo_run *, int), int arg);
+		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg, struct xo_error *err);
 void xo_run_free(struct xo_run *r);
 
 /* updates.c */

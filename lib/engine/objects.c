@@ -9,12 +9,12 @@
 
 #include "engine/engine_int.h"
 
-static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id)
+static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_vm *vm = xo_vm_find(e, id);
 
 	if (!vm)
-		xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", id);
+		xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", id);
 	return vm;
 }
 
@@ -26,37 +26,37 @@ static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id)
 static bool vm_busy_locked(struct xo_engine *e, struct xo_vm *vm)
 {
 	struct xo_task *t, *next;
+	struct xo_error why;
 
 	for (t = vm->q_head; t; t = t->qnext)
 		if (!t->internal)
 			return true;
 	if (vm->running && !vm->running->internal)
 		return true;
+	xo_err(&why, XENOPS_ECANCELLED, "VM removed");
 	for (t = vm->q_head; t; t = next) {
 		next = t->qnext;
 		xo_vm_dequeue_locked(vm, t);
-		xo_err(XENOPS_ECANCELLED, "VM removed");
-		xo_task_end_locked(e, t, XENOPS_ECANCELLED);
+		xo_task_end_locked(e, t, XENOPS_ECANCELLED, &why);
 	}
 	while (vm->running)
 		pthread_cond_wait(&e->task_cond, &e->lock);
-	xo_err_clear();
 	/* A check that ran may have queued another (a restart): look again. */
 	return vm->q_head != NULL;
 }
 
-static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_out)
+static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_out, struct xo_error *err)
 {
 	struct xo_vm_config *cfg = NULL;
 	struct xo_vm *vm = NULL;
 	char *id = NULL;
-	int rc = xo_vm_config_from_json(&cfg, obj);
+	int rc = xo_vm_config_from_json(&cfg, obj, err);
 
 	if (rc < 0)
 		return rc;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm || !(id = strdup(cfg->id))) {
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto fail;
 	}
 	snprintf(vm->id, sizeof(vm->id), "%s", cfg->id);
@@ -65,18 +65,18 @@ static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_ou
 	xo_engine_lock(e);
 	if (xo_vm_find(e, vm->id)) {
 		xo_engine_unlock(e);
-		rc = xo_err(XENOPS_EEXIST, "a VM \"%s\" already exists", vm->id);
+		rc = xo_err(err, XENOPS_EEXIST, "a VM \"%s\" already exists", vm->id);
 		goto fail;
 	}
-	rc = e->sops->put_vm(e->s, cfg);
+	rc = e->sops->put_vm(e->s, cfg, err);
 	if (rc == 0)
-		rc = xo_map_put(&e->vms, vm->id, vm) < 0 ? xo_err(XENOPS_ENOMEM, "out of memory") : 0;
+		rc = xo_map_put(&e->vms, vm->id, vm) < 0 ? xo_err(err, XENOPS_ENOMEM, "out of memory") : 0;
 	if (rc == 0) {
 		vm->un = xo_unode_new_locked(e, XENOPS_KIND_VM, vm->id, vm->id);
 		if (!vm->un) {
 			xo_map_del(&e->vms, vm->id);
-			e->sops->remove_vm(e->s, vm->id);
-			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			e->sops->remove_vm(e->s, vm->id, err);
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		}
 	}
 	if (rc == 0)
@@ -94,27 +94,27 @@ fail:
 	return rc;
 }
 
-int xo_engine_vm_remove(struct xo_engine *e, const char *id)
+int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_vm *vm;
 	int rc;
 
 	xo_engine_lock(e);
-	vm = vm_get_locked(e, id);
+	vm = vm_get_locked(e, id, err);
 	if (!vm) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
 	if (vm_busy_locked(e, vm)) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_EBUSY, "VM \"%s\" has operations queued or running", id);
+		return xo_err(err, XENOPS_EBUSY, "VM \"%s\" has operations queued or running", id);
 	}
 	if (vm->st.power != XENOPS_POWER_HALTED && vm->st.power != XENOPS_POWER_ERROR) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_EBUSY, "VM \"%s\" is %s: shut it down or destroy it first", id,
+		return xo_err(err, XENOPS_EBUSY, "VM \"%s\" is %s: shut it down or destroy it first", id,
 			      xenops_power_state_name(vm->st.power));
 	}
-	rc = e->sops->remove_vm(e->s, id);
+	rc = e->sops->remove_vm(e->s, id, err);
 	if (rc < 0) {
 		xo_engine_unlock(e);
 		return rc;
@@ -136,10 +136,10 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id)
 }
 
 /* Define each device of a template's "devices" object: {"vbd": [...], ...}. */
-static int add_template_devices(struct xo_engine *e, const char *vm, struct json_object *devs)
+static int add_template_devices(struct xo_engine *e, const char *vm, struct json_object *devs, struct xo_error *err)
 {
 	if (!json_object_is_type(devs, json_type_object))
-		return xo_err(XENOPS_EINVAL, "vm config: field \"devices\" must be an object");
+		return xo_err(err, XENOPS_EINVAL, "vm config: field \"devices\" must be an object");
 	json_object_object_foreach(devs, key, arr)
 	{
 		int kind = !strcmp(key, "vbd") ? XENOPS_KIND_VBD
@@ -148,9 +148,9 @@ static int add_template_devices(struct xo_engine *e, const char *vm, struct json
 						 : 0;
 
 		if (!kind)
-			return xo_err(XENOPS_EINVAL, "vm config: devices: unknown kind \"%.32s\"", key);
+			return xo_err(err, XENOPS_EINVAL, "vm config: devices: unknown kind \"%.32s\"", key);
 		if (!json_object_is_type(arr, json_type_array))
-			return xo_err(XENOPS_EINVAL, "vm config: devices.%s must be an array", key);
+			return xo_err(err, XENOPS_EINVAL, "vm config: devices.%s must be an array", key);
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			struct json_object *d = json_object_array_get_idx(arr, i);
 			int rc;
@@ -158,9 +158,9 @@ static int add_template_devices(struct xo_engine *e, const char *vm, struct json
 			/* "plugged" is what get_config reports, not configuration. */
 			if (json_object_is_type(d, json_type_object))
 				json_object_object_del(d, "plugged");
-			rc = xo_engine_dev_add(e, kind, vm, json_object_to_json_string(d), NULL);
+			rc = xo_engine_dev_add(e, kind, vm, json_object_to_json_string(d), NULL, err);
 			if (rc < 0)
-				return xo_err(rc, "vm config: devices.%s[%zu]: %s", key, i, xo_err_msg());
+				return xo_err(err, rc, "vm config: devices.%s[%zu]: %s", key, i, err->msg);
 		}
 	}
 	return 0;
@@ -170,18 +170,18 @@ static int add_template_devices(struct xo_engine *e, const char *vm, struct json
  * A VM from its configuration, or from a get_config template with its
  * devices: the VM and all its devices are defined, or none of them.
  */
-int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
+int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struct xo_error *err)
 {
 	struct json_object *obj = NULL, *devs = NULL, *v;
 	char *id = NULL;
-	int rc = xo_json_loads(&obj, json, "vm config");
+	int rc = xo_json_loads(&obj, json, "vm config", err);
 
 	if (rc < 0)
 		return rc;
 	if (json_object_is_type(obj, json_type_object)) {
 		if (json_object_object_get_ex(obj, "disagreements", &v)) {
 			json_object_put(obj);
-			return xo_err(XENOPS_EINVAL, "vm config: field \"disagreements\": the template reports "
+			return xo_err(err, XENOPS_EINVAL, "vm config: field \"disagreements\": the template reports "
 						     "stored and live views that disagree; resolve and remove it first");
 		}
 		if (json_object_object_get_ex(obj, "devices", &v)) {
@@ -189,16 +189,13 @@ int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out)
 			json_object_object_del(obj, "devices");
 		}
 	}
-	rc = vm_add_one(e, obj, &id);
+	rc = vm_add_one(e, obj, &id, err);
 	if (rc == 0 && devs) {
-		rc = add_template_devices(e, id, devs);
+		rc = add_template_devices(e, id, devs, err);
 		if (rc < 0) {
-			struct xo_error err = { 0 };
+			struct xo_error undo; /* *err keeps why */
 
-			xo_error_set_from_tls(&err, rc);
-			xo_engine_vm_remove(e, id);
-			xo_err(rc, "%s", err.msg ? err.msg : xenops_strerror(rc));
-			xo_error_clear(&err);
+			xo_engine_vm_remove(e, id, &undo);
 		}
 	}
 	json_object_put(devs);
@@ -216,7 +213,7 @@ static int list_cb(const char *key, void *value, void *arg)
 	return xo_strv_push(arg, key);
 }
 
-int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out)
+int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err)
 {
 	int rc;
 
@@ -224,17 +221,17 @@ int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out)
 	rc = xo_map_foreach(&e->vms, list_cb, out);
 	xo_engine_unlock(e);
 	if (rc < 0)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	xo_strv_sort(out);
 	return 0;
 }
 
-int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *domid)
+int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *domid, struct xo_error *err)
 {
 	struct xo_vm *vm;
 
 	xo_engine_lock(e);
-	vm = vm_get_locked(e, id);
+	vm = vm_get_locked(e, id, err);
 	if (vm) {
 		if (state)
 			*state = vm->st.power;
@@ -248,13 +245,14 @@ int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *dom
 /* Live facts from the backend, added to a state object. */
 static void add_live_facts(struct xo_engine *e, int domid, struct json_object *st)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_domain_info *info = calloc(1, sizeof(*info));
 	struct json_object *vt;
 
 	if (!info)
 		return;
-	if (domid < 0 || e->bops->domain_info(e->b, domid, info) < 0) {
-		xo_err_clear();
+	if (domid < 0 || e->bops->domain_info(e->b, domid, info, err) < 0) {
+		xo_error_clear(err);
 		free(info);
 		return;
 	}
@@ -269,7 +267,7 @@ static void add_live_facts(struct xo_engine *e, int domid, struct json_object *s
 	free(info);
 }
 
-int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
+int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
 	struct json_object *cfg = NULL, *st = NULL, *o;
 	struct xo_vm *vm;
@@ -277,14 +275,14 @@ int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
 	bool nomem;
 
 	xo_engine_lock(e);
-	vm = vm_get_locked(e, id);
+	vm = vm_get_locked(e, id, err);
 	if (!vm) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
 	/* A VM in error state has no configuration: "config" is null. */
-	cfg = vm->cfg ? xo_vm_config_to_json(vm->cfg) : NULL;
-	st = xo_vm_state_to_json(&vm->st);
+	cfg = vm->cfg ? xo_vm_config_to_json(vm->cfg, err) : NULL;
+	st = xo_vm_state_to_json(&vm->st, err);
 	domid = vm->st.domid;
 	nomem = (vm->cfg && !cfg) || !st;
 	xo_engine_unlock(e);
@@ -292,20 +290,20 @@ int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out)
 	if (!o) {
 		json_object_put(cfg);
 		json_object_put(st);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	add_live_facts(e, domid, st);
 	json_object_object_add(o, "config", cfg);
 	json_object_object_add(o, "state", st);
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
-	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
 
 /* ---- devices ---- */
 
 /* A device field that must be unique within the VM. */
-static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c)
+static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c, struct xo_error *err)
 {
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		const struct xo_dev_config *o = vm->devs[i]->cfg;
@@ -313,23 +311,23 @@ static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c)
 		if (o->kind != c->kind)
 			continue;
 		if (!strcmp(o->id, c->id))
-			return xo_err(XENOPS_EEXIST, "VM \"%s\" already has a %s with id \"%s\"", vm->id,
+			return xo_err(err, XENOPS_EEXIST, "VM \"%s\" already has a %s with id \"%s\"", vm->id,
 				      xenops_kind_name(c->kind), c->id);
 		if (c->kind == XENOPS_KIND_VBD && !strcmp(o->u.vbd.device, c->u.vbd.device))
-			return xo_err(XENOPS_EEXIST, "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
+			return xo_err(err, XENOPS_EEXIST, "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
 				      c->u.vbd.device);
 		if (c->kind == XENOPS_KIND_VIF && o->u.vif.index == c->u.vif.index)
-			return xo_err(XENOPS_EEXIST, "index: VM \"%s\" already has a vif with index %d",
+			return xo_err(err, XENOPS_EEXIST, "index: VM \"%s\" already has a vif with index %d",
 				      vm->id, c->u.vif.index);
 		if (c->kind == XENOPS_KIND_PCI && !strcmp(o->u.pci.address, c->u.pci.address))
-			return xo_err(XENOPS_EEXIST, "address: PCI device %s is already given to VM \"%s\"",
+			return xo_err(err, XENOPS_EEXIST, "address: PCI device %s is already given to VM \"%s\"",
 				      c->u.pci.address, vm->id);
 	}
 	return 0;
 }
 
 /* Defaults that depend on the VM: the lowest free VIF index, a MAC. */
-static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c)
+static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c, struct xo_error *err)
 {
 	if (c->kind == XENOPS_KIND_VIF) {
 		if (c->u.vif.index < 0) {
@@ -344,7 +342,7 @@ static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c)
 					c->u.vif.index = idx;
 			}
 			if (c->u.vif.index < 0)
-				return xo_err(XENOPS_EINVAL, "index: VM \"%s\" has no free VIF index", vm->id);
+				return xo_err(err, XENOPS_EINVAL, "index: VM \"%s\" has no free VIF index", vm->id);
 		}
 		if (!c->u.vif.mac[0])
 			xo_mac_generate(c->u.vif.mac);
@@ -354,51 +352,51 @@ static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c)
 }
 
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm_id, const char *json,
-		      char **id_out)
+		      char **id_out, struct xo_error *err)
 {
 	struct xo_dev_config *cfg = NULL;
 	struct xo_dev *d = NULL, **v;
 	struct xo_vm *vm;
 	char *id = NULL;
-	int rc = xo_dev_config_parse(&cfg, kind, json);
+	int rc = xo_dev_config_parse(&cfg, kind, json, err);
 
 	if (rc < 0)
 		return rc;
 	d = calloc(1, sizeof(*d));
 	if (!d) {
 		xo_dev_config_free(cfg);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	d->cfg = cfg;
 	xo_engine_lock(e);
-	vm = vm_get_locked(e, vm_id);
+	vm = vm_get_locked(e, vm_id, err);
 	rc = vm ? 0 : XENOPS_ENOTFOUND;
 	if (rc == 0 && !vm->cfg)
-		rc = xo_err(XENOPS_EBADSTATE, "VM \"%s\" is in error state", vm_id);
+		rc = xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is in error state", vm_id);
 	if (rc == 0)
-		rc = dev_fill_defaults(vm, cfg);
+		rc = dev_fill_defaults(vm, cfg, err);
 	if (rc == 0)
-		rc = dev_conflict(vm, cfg);
+		rc = dev_conflict(vm, cfg, err);
 	if (rc == 0 && id_out && !(id = strdup(cfg->id)))
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 	if (rc == 0 && vm->ndevs == vm->devcap) {
 		size_t cap = vm->devcap ? vm->devcap * 2 : 4;
 
 		v = realloc(vm->devs, cap * sizeof(*v));
 		if (!v)
-			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		else {
 			vm->devs = v;
 			vm->devcap = cap;
 		}
 	}
 	if (rc == 0)
-		rc = e->sops->put_dev(e->s, vm->id, cfg);
+		rc = e->sops->put_dev(e->s, vm->id, cfg, err);
 	if (rc == 0) {
 		d->un = xo_unode_new_locked(e, kind, vm->id, cfg->id);
 		if (!d->un) {
-			e->sops->remove_dev(e->s, vm->id, kind, cfg->id);
-			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			e->sops->remove_dev(e->s, vm->id, kind, cfg->id, err);
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		}
 	}
 	if (rc == 0)
@@ -416,44 +414,44 @@ int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm_id, const ch
 }
 
 static struct xo_dev *dev_get_locked(struct xo_engine *e, int kind, const char *vm_id,
-				     const char *dev, struct xo_vm **vm_out)
+				     const char *dev, struct xo_vm **vm_out, struct xo_error *err)
 {
-	struct xo_vm *vm = vm_get_locked(e, vm_id);
+	struct xo_vm *vm = vm_get_locked(e, vm_id, err);
 	struct xo_dev *d;
 
 	if (!vm)
 		return NULL;
 	d = xo_vm_dev_find(vm, kind, dev);
 	if (!d)
-		xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xenops_kind_name(kind), dev);
+		xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xenops_kind_name(kind), dev);
 	if (vm_out)
 		*vm_out = vm;
 	return d;
 }
 
-int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const char *dev)
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const char *dev, struct xo_error *err)
 {
 	struct xo_vm *vm = NULL;
 	struct xo_dev *d;
 	int rc;
 
 	xo_engine_lock(e);
-	d = dev_get_locked(e, kind, vm_id, dev, &vm);
+	d = dev_get_locked(e, kind, vm_id, dev, &vm, err);
 	if (!d) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
 	if (d->st.plugged) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xenops_kind_name(kind), dev);
+		return xo_err(err, XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xenops_kind_name(kind), dev);
 	}
 	/* A queued plug of it would find it gone; refuse instead. */
 	for (struct xo_task *t = vm->q_head; t; t = t->qnext)
 		if (!t->internal && t->dev_kind == kind && !strcmp(t->dev, dev)) {
 			xo_engine_unlock(e);
-			return xo_err(XENOPS_EBUSY, "%s \"%s\" has operations queued", xenops_kind_name(kind), dev);
+			return xo_err(err, XENOPS_EBUSY, "%s \"%s\" has operations queued", xenops_kind_name(kind), dev);
 		}
-	rc = e->sops->remove_dev(e->s, vm->id, kind, dev);
+	rc = e->sops->remove_dev(e->s, vm->id, kind, dev, err);
 	if (rc == 0) {
 		for (size_t i = 0; i < vm->ndevs; i++)
 			if (vm->devs[i] == d) {
@@ -471,13 +469,13 @@ int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const
 	return 0;
 }
 
-int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct xo_strv *out)
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct xo_strv *out, struct xo_error *err)
 {
 	struct xo_vm *vm;
 	int rc = 0;
 
 	xo_engine_lock(e);
-	vm = vm_get_locked(e, vm_id);
+	vm = vm_get_locked(e, vm_id, err);
 	if (!vm) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
@@ -487,31 +485,31 @@ int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct 
 			rc = xo_strv_push(out, vm->devs[i]->cfg->id);
 	xo_engine_unlock(e);
 	if (rc < 0)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	xo_strv_sort(out);
 	return 0;
 }
 
 int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm_id, const char *dev,
-		       int with_state, char **json_out)
+		       int with_state, char **json_out, struct xo_error *err)
 {
 	struct json_object *o = NULL, *cfg, *st = NULL;
 	struct xo_dev *d;
 
 	xo_engine_lock(e);
-	d = dev_get_locked(e, kind, vm_id, dev, NULL);
+	d = dev_get_locked(e, kind, vm_id, dev, NULL, err);
 	if (!d) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
 	}
-	cfg = xo_dev_config_to_json(d->cfg);
+	cfg = xo_dev_config_to_json(d->cfg, err);
 	if (with_state)
-		st = xo_dev_state_to_json(kind, &d->st);
+		st = xo_dev_state_to_json(kind, &d->st, err);
 	xo_engine_unlock(e);
 	if (!cfg || (with_state && !st)) {
 		json_object_put(cfg);
 		json_object_put(st);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	if (with_state) {
 		o = json_object_new_object();
@@ -522,5 +520,5 @@ int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm_id, const c
 	}
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
-	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }

@@ -21,7 +21,7 @@ static const char *const kind_short[] = { [XENOPS_KIND_VBD] = "vbd", [XENOPS_KIN
 					  [XENOPS_KIND_PCI] = "pci" };
 
 int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
-		    int (*fn)(struct xo_run *, int), int arg)
+		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg, struct xo_error *err)
 {
 	struct xo_atom *a;
 
@@ -30,7 +30,7 @@ int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
 		struct xo_atom *v = realloc(r->atoms, cap * sizeof(*v));
 
 		if (!v)
-			return xo_err(XENOPS_ENOMEM, "out of memory planning atoms");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory planning atoms");
 		r->atoms = v;
 		r->atomcap = cap;
 	}
@@ -56,14 +56,14 @@ static struct xo_engine *E(struct xo_run *r)
 	return r->e;
 }
 
-int xo_run_write_intent_locked(struct xo_run *r)
+int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
 	struct json_object *o = json_object_new_object();
 	int rc;
 
 	if (!o)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op)));
 	json_object_object_add(o, "task", json_object_new_string(t->id));
 	json_object_object_add(o, "started", json_object_new_double(xo_wall_time()));
@@ -76,7 +76,7 @@ int xo_run_write_intent_locked(struct xo_run *r)
 		json_object_object_add(o, "device_kind", json_object_new_string(xenops_kind_name(t->dev_kind)));
 		json_object_object_add(o, "device", json_object_new_string(t->dev));
 	}
-	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o);
+	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o, err);
 	json_object_put(o);
 	if (rc == 0)
 		r->intent = true;
@@ -86,13 +86,13 @@ int xo_run_write_intent_locked(struct xo_run *r)
 enum snap { SNAP_ALL, SNAP_TASK_DEV, SNAP_IN_IMAGE };
 
 /* Copy the devices to act on: all, the task's one, or those in the image. */
-static int snapshot_devs_locked(struct xo_run *r, enum snap which)
+static int snapshot_devs_locked(struct xo_run *r, enum snap which, struct xo_error *err)
 {
 	struct xo_vm *vm = r->vm;
 
 	r->devs = calloc(vm->ndevs ? vm->ndevs : 1, sizeof(*r->devs));
 	if (!r->devs)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		struct xo_dev_config *c = vm->devs[i]->cfg;
 
@@ -100,9 +100,9 @@ static int snapshot_devs_locked(struct xo_run *r, enum snap which)
 			continue;
 		if (which == SNAP_IN_IMAGE && !vm->devs[i]->st.in_image)
 			continue;
-		r->devs[r->ndevs] = xo_dev_config_dup(c);
+		r->devs[r->ndevs] = xo_dev_config_dup(c, err);
 		if (!r->devs[r->ndevs])
-			return xo_err(XENOPS_ENOMEM, "out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
 		r->ndevs++;
 	}
 	return 0;
@@ -158,12 +158,12 @@ static void vm_domain_gone_locked(struct xo_run *r, int power)
 /* ---- atoms ---- */
 
 /* Create a domain, fresh or from a suspend image (@from_image). */
-static int a_create(struct xo_run *r, int from_image)
+static int a_create(struct xo_run *r, int from_image, struct xo_error *err)
 {
 	int domid = -1, rc;
 
-	rc = from_image ? E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid)
-			: E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid);
+	rc = from_image ? E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid, err)
+			: E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid, err);
 	if (rc < 0)
 		return rc;
 	xo_engine_lock(E(r));
@@ -176,16 +176,16 @@ static int a_create(struct xo_run *r, int from_image)
 	return 0;
 }
 
-static int a_build(struct xo_run *r, int arg)
+static int a_build(struct xo_run *r, int arg, struct xo_error *err)
 {
 	(void)arg;
-	return E(r)->bops->domain_build(E(r)->b, &r->env, r->cfg, r->domid);
+	return E(r)->bops->domain_build(E(r)->b, &r->env, r->cfg, r->domid, err);
 }
 
-static int a_plug(struct xo_run *r, int i)
+static int a_plug(struct xo_run *r, int i, struct xo_error *err)
 {
 	struct xo_dev_state st = { 0 };
-	int rc = E(r)->bops->dev_plug(E(r)->b, &r->env, r->domid, r->devs[i], &st);
+	int rc = E(r)->bops->dev_plug(E(r)->b, &r->env, r->domid, r->devs[i], &st, err);
 
 	if (rc < 0)
 		return rc;
@@ -197,11 +197,11 @@ static int a_plug(struct xo_run *r, int i)
 	return 0;
 }
 
-static int a_unplug(struct xo_run *r, int i)
+static int a_unplug(struct xo_run *r, int i, struct xo_error *err)
 {
 	struct xo_dev_state st = { 0 };
 	int rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[i],
-					(r->t->flags & XENOPS_FORCE) != 0);
+					(r->t->flags & XENOPS_FORCE) != 0, err);
 
 	if (rc < 0)
 		return rc;
@@ -213,10 +213,10 @@ static int a_unplug(struct xo_run *r, int i)
 }
 
 /* Pause or unpause: @power is the state the VM ends in. */
-static int a_run_state(struct xo_run *r, int power)
+static int a_run_state(struct xo_run *r, int power, struct xo_error *err)
 {
-	int rc = power == XENOPS_POWER_RUNNING ? E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid)
-					       : E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid);
+	int rc = power == XENOPS_POWER_RUNNING ? E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid, err)
+					       : E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid, err);
 
 	if (rc < 0)
 		return rc;
@@ -227,10 +227,10 @@ static int a_run_state(struct xo_run *r, int power)
 	return 0;
 }
 
-static int a_request(struct xo_run *r, int reason)
+static int a_request(struct xo_run *r, int reason, struct xo_error *err)
 {
 	r->deadline_ms = xo_now_ms() + (uint64_t)r->t->timeout_s * 1000u;
-	return E(r)->bops->domain_request_shutdown(E(r)->b, &r->env, r->domid, reason);
+	return E(r)->bops->domain_request_shutdown(E(r)->b, &r->env, r->domid, reason, err);
 }
 
 static unsigned int remaining_ms(struct xo_run *r)
@@ -240,20 +240,20 @@ static unsigned int remaining_ms(struct xo_run *r)
 	return now >= r->deadline_ms ? 0 : (unsigned int)(r->deadline_ms - now);
 }
 
-static int a_wait_ack(struct xo_run *r, int arg)
+static int a_wait_ack(struct xo_run *r, int arg, struct xo_error *err)
 {
 	(void)arg;
-	return E(r)->bops->domain_wait_ack(E(r)->b, &r->env, r->domid, remaining_ms(r));
+	return E(r)->bops->domain_wait_ack(E(r)->b, &r->env, r->domid, remaining_ms(r), err);
 }
 
-static int a_wait_shutdown(struct xo_run *r, int expected)
+static int a_wait_shutdown(struct xo_run *r, int expected, struct xo_error *err)
 {
 	int reason = XO_SHUTDOWN_NONE, rc;
 
-	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason);
+	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason, err);
 	if (rc == XENOPS_ENOTFOUND && expected != XO_SHUTDOWN_SUSPEND) {
 		/* Gone already (destroyed under us): the goal is reached. */
-		xo_err_clear();
+		xo_error_clear(err);
 		return 0;
 	}
 	if (rc < 0)
@@ -266,9 +266,9 @@ static int a_wait_shutdown(struct xo_run *r, int expected)
 }
 
 /* Destroy the domain; @arg is the power state the VM is left in. */
-static int a_destroy(struct xo_run *r, int power)
+static int a_destroy(struct xo_run *r, int power, struct xo_error *err)
 {
-	int rc = E(r)->bops->domain_destroy(E(r)->b, &r->env, r->domid);
+	int rc = E(r)->bops->domain_destroy(E(r)->b, &r->env, r->domid, err);
 
 	if (rc == XENOPS_ENOTFOUND)
 		rc = 0; /* already gone: the goal is reached */
@@ -285,12 +285,12 @@ static int a_destroy(struct xo_run *r, int power)
 	return 0;
 }
 
-static int a_save(struct xo_run *r, int arg)
+static int a_save(struct xo_run *r, int arg, struct xo_error *err)
 {
 	int rc;
 
 	(void)arg;
-	rc = E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path);
+	rc = E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path, err);
 	r->saved = rc == 0;
 	if (rc == 0) {
 		/* The image is complete: from here a crash ends Suspended. */
@@ -303,8 +303,9 @@ static int a_save(struct xo_run *r, int arg)
 	return rc;
 }
 
-static int a_forget_image(struct xo_run *r, int arg)
+static int a_forget_image(struct xo_run *r, int arg, struct xo_error *err)
 {
+	(void)err;
 	(void)arg;
 	xo_engine_lock(E(r));
 	free(r->vm->st.suspend_path);
@@ -317,7 +318,7 @@ static int a_forget_image(struct xo_run *r, int arg)
 }
 
 /* Change the media of a CD drive; updates the stored configuration too. */
-static int a_media(struct xo_run *r, int arg)
+static int a_media(struct xo_run *r, int arg, struct xo_error *err)
 {
 	const char *media = r->t->op == XO_OP_VBD_INSERT ? r->t->media : "";
 	struct xo_dev *d;
@@ -326,7 +327,7 @@ static int a_media(struct xo_run *r, int arg)
 
 	(void)arg;
 	if (r->domid >= 0 && r->ndevs) {
-		rc = E(r)->bops->vbd_set_media(E(r)->b, &r->env, r->domid, r->devs[0], media);
+		rc = E(r)->bops->vbd_set_media(E(r)->b, &r->env, r->domid, r->devs[0], media, err);
 		if (rc < 0)
 			return rc;
 		/* Between the backend and the record: where the two views can part. */
@@ -334,7 +335,7 @@ static int a_media(struct xo_run *r, int arg)
 	}
 	copy = strdup(media);
 	if (!copy)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	xo_engine_lock(E(r));
 	d = xo_vm_dev_find(r->vm, XENOPS_KIND_VBD, r->t->dev);
 	if (d) {
@@ -342,7 +343,7 @@ static int a_media(struct xo_run *r, int arg)
 		d->cfg->u.vbd.backend = copy;
 		copy = NULL;
 		d->st.media_present = media[0] != '\0';
-		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg);
+		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, err);
 		xo_unode_touch_locked(E(r), d->un);
 		xo_persist_runtime_locked(E(r), r->vm);
 	}
@@ -351,14 +352,14 @@ static int a_media(struct xo_run *r, int arg)
 	return rc;
 }
 
-static int a_carrier(struct xo_run *r, int arg)
+static int a_carrier(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct xo_dev *d;
 	int rc = 0;
 
 	(void)arg;
 	if (r->domid >= 0 && r->ndevs) {
-		rc = E(r)->bops->vif_set_carrier(E(r)->b, &r->env, r->domid, r->devs[0], r->t->carrier);
+		rc = E(r)->bops->vif_set_carrier(E(r)->b, &r->env, r->domid, r->devs[0], r->t->carrier, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -368,7 +369,7 @@ static int a_carrier(struct xo_run *r, int arg)
 		d->cfg->u.vif.carrier = r->t->carrier != 0;
 		if (d->st.plugged)
 			d->st.carrier = r->t->carrier != 0;
-		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg);
+		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, err);
 		xo_unode_touch_locked(E(r), d->un);
 		xo_persist_runtime_locked(E(r), r->vm);
 	}
@@ -378,42 +379,42 @@ static int a_carrier(struct xo_run *r, int arg)
 
 /* ---- plans ---- */
 
-static int plan_build(struct xo_run *r)
+static int plan_build(struct xo_run *r, struct xo_error *err)
 {
 	char name[XO_ATOM_NAME_MAX];
-	int rc = xo_run_add_atom(r, "create_domain", W_FAST, a_create, 0);
+	int rc = xo_run_add_atom(r, "create_domain", W_FAST, a_create, 0, err);
 
 	if (rc == 0)
-		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0);
+		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
 		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
-		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i);
+		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	return rc;
 }
 
-static int plan_plug_all_unpause(struct xo_run *r, bool unpause)
+static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error *err)
 {
 	char name[XO_ATOM_NAME_MAX];
 	int rc = 0;
 
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
 		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
-		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i);
+		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	if (rc == 0 && unpause)
-		rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
+		rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 	return rc;
 }
 
-static int plan_clean_shutdown(struct xo_run *r, int reason)
+static int plan_clean_shutdown(struct xo_run *r, int reason, struct xo_error *err)
 {
-	int rc = xo_run_add_atom(r, "request_shutdown", W_FAST, a_request, reason);
+	int rc = xo_run_add_atom(r, "request_shutdown", W_FAST, a_request, reason, err);
 
 	if (rc == 0)
-		rc = xo_run_add_atom(r, "wait_ack", W_WAIT, a_wait_ack, 0);
+		rc = xo_run_add_atom(r, "wait_ack", W_WAIT, a_wait_ack, 0, err);
 	if (rc == 0)
-		rc = xo_run_add_atom(r, "wait_shutdown", W_WAIT, a_wait_shutdown, reason);
+		rc = xo_run_add_atom(r, "wait_shutdown", W_WAIT, a_wait_shutdown, reason, err);
 	return rc;
 }
 
@@ -422,13 +423,13 @@ static bool vm_has_domain(const struct xo_vm *vm)
 	return vm->st.power == XENOPS_POWER_RUNNING || vm->st.power == XENOPS_POWER_PAUSED;
 }
 
-static int bad_state(struct xo_run *r, const char *what)
+static int bad_state(struct xo_run *r, const char *what, struct xo_error *err)
 {
-	return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is %s: cannot %s", r->vm->id,
+	return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is %s: cannot %s", r->vm->id,
 		      xenops_power_state_name(r->vm->st.power), what);
 }
 
-static int plan_vm_op(struct xo_run *r)
+static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_vm *vm = r->vm;
 	struct xo_task *t = r->t;
@@ -438,71 +439,71 @@ static int plan_vm_op(struct xo_run *r)
 	switch (t->op) {
 	case XO_OP_VM_START:
 		if (vm->st.power == XENOPS_POWER_SUSPENDED)
-			return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is Suspended: resume it, or destroy it first", vm->id);
+			return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is Suspended: resume it, or destroy it first", vm->id);
 		if (vm->st.power != XENOPS_POWER_HALTED)
-			return bad_state(r, "start");
-		rc = snapshot_devs_locked(r, SNAP_ALL);
+			return bad_state(r, "start", err);
+		rc = snapshot_devs_locked(r, SNAP_ALL, err);
 		if (rc == 0)
-			rc = plan_build(r);
+			rc = plan_build(r, err);
 		if (rc == 0 && !(t->flags & XENOPS_START_PAUSED))
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 		return rc;
 	case XO_OP_VM_SHUTDOWN:
 	case XO_OP_VM_REBOOT:
 		if (!vm_has_domain(vm))
-			return bad_state(r, t->op == XO_OP_VM_SHUTDOWN ? "shut it down" : "reboot");
+			return bad_state(r, t->op == XO_OP_VM_SHUTDOWN ? "shut it down" : "reboot", err);
 		if (!forced)
 			rc = plan_clean_shutdown(r, t->op == XO_OP_VM_SHUTDOWN ? XO_SHUTDOWN_POWEROFF
-									  : XO_SHUTDOWN_REBOOT);
+									  : XO_SHUTDOWN_REBOOT, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
 		if (rc == 0 && t->op == XO_OP_VM_REBOOT) {
-			rc = snapshot_devs_locked(r, SNAP_ALL);
+			rc = snapshot_devs_locked(r, SNAP_ALL, err);
 			if (rc == 0)
-				rc = plan_build(r);
+				rc = plan_build(r, err);
 			if (rc == 0)
-				rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
+				rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 		}
 		return rc;
 	case XO_OP_VM_PAUSE:
 		if (vm->st.power != XENOPS_POWER_RUNNING)
-			return bad_state(r, "pause");
-		return xo_run_add_atom(r, "pause", W_FAST, a_run_state, XENOPS_POWER_PAUSED);
+			return bad_state(r, "pause", err);
+		return xo_run_add_atom(r, "pause", W_FAST, a_run_state, XENOPS_POWER_PAUSED, err);
 	case XO_OP_VM_UNPAUSE:
 		if (vm->st.power != XENOPS_POWER_PAUSED)
-			return bad_state(r, "unpause");
-		return xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
+			return bad_state(r, "unpause", err);
+		return xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 	case XO_OP_VM_SUSPEND:
 		if (!vm_has_domain(vm))
-			return bad_state(r, "suspend");
+			return bad_state(r, "suspend", err);
 		t->timeout_s = t->timeout_s ? t->timeout_s : 60;
-		rc = plan_clean_shutdown(r, XO_SHUTDOWN_SUSPEND);
+		rc = plan_clean_shutdown(r, XO_SHUTDOWN_SUSPEND, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "save", W_SAVE, a_save, 0);
+			rc = xo_run_add_atom(r, "save", W_SAVE, a_save, 0, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_SUSPENDED);
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_SUSPENDED, err);
 		return rc;
 	case XO_OP_VM_RESUME:
 		if (vm->st.power != XENOPS_POWER_SUSPENDED)
-			return bad_state(r, "resume");
-		rc = snapshot_devs_locked(r, SNAP_IN_IMAGE);
+			return bad_state(r, "resume", err);
+		rc = snapshot_devs_locked(r, SNAP_IN_IMAGE, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "restore", W_SAVE, a_create, 1);
+			rc = xo_run_add_atom(r, "restore", W_SAVE, a_create, 1, err);
 		if (rc == 0)
-			rc = plan_plug_all_unpause(r, !(t->flags & XENOPS_START_PAUSED));
+			rc = plan_plug_all_unpause(r, !(t->flags & XENOPS_START_PAUSED), err);
 		return rc;
 	case XO_OP_VM_DESTROY:
 		if (vm->st.power == XENOPS_POWER_SUSPENDED)
-			return xo_run_add_atom(r, "forget_suspend_image", W_FAST, a_forget_image, 0);
+			return xo_run_add_atom(r, "forget_suspend_image", W_FAST, a_forget_image, 0, err);
 		if (vm->st.domid < 0)
 			return 0; /* halted already: nothing to do */
-		return xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+		return xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
 	default:
-		return xo_err(XENOPS_EINTERNAL, "unknown VM operation %d", t->op);
+		return xo_err(err, XENOPS_EINTERNAL, "unknown VM operation %d", t->op);
 	}
 }
 
-static int plan_dev_op(struct xo_run *r)
+static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
 	struct xo_dev *d = xo_vm_dev_find(r->vm, t->dev_kind, t->dev);
@@ -511,50 +512,50 @@ static int plan_dev_op(struct xo_run *r)
 	int rc;
 
 	if (!d)
-		return xo_err(XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)", r->vm->id, k, t->dev);
-	rc = snapshot_devs_locked(r, SNAP_TASK_DEV);
+		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)", r->vm->id, k, t->dev);
+	rc = snapshot_devs_locked(r, SNAP_TASK_DEV, err);
 	if (rc < 0)
 		return rc;
 	switch (t->op) {
 	case XO_OP_DEV_PLUG:
 		if (!vm_has_domain(r->vm))
-			return xo_err(XENOPS_EBADSTATE,
+			return xo_err(err, XENOPS_EBADSTATE,
 				      "VM \"%s\" is %s: devices are hot-plugged into a running or paused VM (they are plugged at start)",
 				      r->vm->id, xenops_power_state_name(r->vm->st.power));
 		if (d->st.plugged)
-			return xo_err(XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k, t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k, t->dev);
 		snprintf(name, sizeof(name), "plug_%s:%s", k, t->dev);
-		return xo_run_add_atom(r, name, W_DEVICE, a_plug, 0);
+		return xo_run_add_atom(r, name, W_DEVICE, a_plug, 0, err);
 	case XO_OP_DEV_UNPLUG:
 		if (!d->st.plugged)
-			return xo_err(XENOPS_EBADSTATE, "%s \"%s\" is not plugged", k, t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is not plugged", k, t->dev);
 		if (t->dev_kind == XENOPS_KIND_VBD && !d->cfg->u.vbd.unpluggable && !(t->flags & XENOPS_FORCE))
-			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" is not unpluggable (use force)", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" is not unpluggable (use force)", t->dev);
 		snprintf(name, sizeof(name), "unplug_%s:%s", k, t->dev);
-		return xo_run_add_atom(r, name, W_DEVICE, a_unplug, 0);
+		return xo_run_add_atom(r, name, W_DEVICE, a_unplug, 0, err);
 	case XO_OP_VBD_EJECT:
 	case XO_OP_VBD_INSERT:
 		if (!d->cfg->u.vbd.cdrom)
-			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" is a disk, not a removable CD drive", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" is a disk, not a removable CD drive", t->dev);
 		if (t->op == XO_OP_VBD_EJECT && !d->cfg->u.vbd.backend[0])
-			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" has no media to eject", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" has no media to eject", t->dev);
 		if (t->op == XO_OP_VBD_INSERT && d->cfg->u.vbd.backend[0])
-			return xo_err(XENOPS_EBADSTATE, "vbd \"%s\" already has media: eject it first", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" already has media: eject it first", t->dev);
 		if (!d->st.plugged)
 			r->domid = -1;
-		return xo_run_add_atom(r, t->op == XO_OP_VBD_EJECT ? "eject" : "insert", W_DEVICE, a_media, 0);
+		return xo_run_add_atom(r, t->op == XO_OP_VBD_EJECT ? "eject" : "insert", W_DEVICE, a_media, 0, err);
 	case XO_OP_VIF_SET_CARRIER:
 		if (!d->st.plugged)
 			r->domid = -1;
-		return xo_run_add_atom(r, "set_carrier", W_FAST, a_carrier, 0);
+		return xo_run_add_atom(r, "set_carrier", W_FAST, a_carrier, 0, err);
 	default:
-		return xo_err(XENOPS_EINTERNAL, "unknown device operation %d", t->op);
+		return xo_err(err, XENOPS_EINTERNAL, "unknown device operation %d", t->op);
 	}
 }
 
 /* ---- state checks: what the engine does when a domain or device changes ---- */
 
-static int a_check_dev(struct xo_run *r, int arg)
+static int a_check_dev(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct xo_dev_state st = { 0 };
 	int rc;
@@ -562,11 +563,11 @@ static int a_check_dev(struct xo_run *r, int arg)
 	(void)arg;
 	if (r->domid < 0 || !r->ndevs)
 		return 0;
-	rc = E(r)->bops->dev_info(E(r)->b, r->domid, r->devs[0], &st);
+	rc = E(r)->bops->dev_info(E(r)->b, r->domid, r->devs[0], &st, err);
 	if (rc == 0 && st.active && st.backend_state < 5)
 		return 0; /* still connected: nothing to do */
 	/* The guest let go of it (or it vanished): release the backend side. */
-	rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[0], 1);
+	rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[0], 1, err);
 	if (rc < 0 && rc != XENOPS_ENOTFOUND)
 		return rc;
 	memset(&st, 0, sizeof(st));
@@ -591,7 +592,7 @@ static int action_for_reason(const struct xo_vm_config *cfg, int reason)
 	}
 }
 
-static int a_check_vm(struct xo_run *r, int arg)
+static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct xo_domain_info info;
 	int rc, action;
@@ -600,7 +601,7 @@ static int a_check_vm(struct xo_run *r, int arg)
 	if (r->domid < 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
-	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info);
+	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info, err);
 	if (rc == XENOPS_ENOTFOUND) {
 		xo_engine_lock(E(r));
 		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: domain %d vanished", r->vm->id, r->domid);
@@ -640,34 +641,34 @@ static int a_check_vm(struct xo_run *r, int arg)
 		return 0;
 	}
 	xo_engine_lock(E(r));
-	rc = xo_run_write_intent_locked(r);
+	rc = xo_run_write_intent_locked(r, err);
 	xo_engine_unlock(E(r));
 	if (rc == 0)
-		rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED);
+		rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
 	if (rc == 0 && action == XO_ACTION_RESTART) {
-		rc = plan_build(r);
+		rc = plan_build(r, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 	}
 	return rc;
 }
 
-int xo_ops_plan_locked(struct xo_run *r)
+int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
 
 	if (!r->vm->cfg)
-		return xo_err(XENOPS_EBADSTATE, "VM \"%s\" is in error state: %s", r->vm->id,
-			      r->vm->st.error.msg ? r->vm->st.error.msg : "records unreadable");
-	r->cfg = xo_vm_config_dup(r->vm->cfg);
+		return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is in error state: %s", r->vm->id,
+			      r->vm->st.error.msg[0] ? r->vm->st.error.msg : "records unreadable");
+	r->cfg = xo_vm_config_dup(r->vm->cfg, err);
 	if (!r->cfg)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	r->domid = r->vm->st.domid;
 	switch (t->op) {
 	case XO_OP_VM_CHECK: {
-		int rc = snapshot_devs_locked(r, SNAP_ALL);
+		int rc = snapshot_devs_locked(r, SNAP_ALL, err);
 
-		return rc ? rc : xo_run_add_atom(r, "check_state", W_FAST, a_check_vm, 0);
+		return rc ? rc : xo_run_add_atom(r, "check_state", W_FAST, a_check_vm, 0, err);
 	}
 	case XO_OP_DEV_CHECK: {
 		struct xo_dev *d = xo_vm_dev_find(r->vm, t->dev_kind, t->dev);
@@ -675,17 +676,17 @@ int xo_ops_plan_locked(struct xo_run *r)
 
 		if (!d || !d->st.plugged)
 			return 0; /* unplugged meanwhile: nothing to check */
-		rc = snapshot_devs_locked(r, SNAP_TASK_DEV);
-		return rc ? rc : xo_run_add_atom(r, "check_device", W_FAST, a_check_dev, 0);
+		rc = snapshot_devs_locked(r, SNAP_TASK_DEV, err);
+		return rc ? rc : xo_run_add_atom(r, "check_device", W_FAST, a_check_dev, 0, err);
 	}
 	case XO_OP_DEV_PLUG:
 	case XO_OP_DEV_UNPLUG:
 	case XO_OP_VBD_EJECT:
 	case XO_OP_VBD_INSERT:
 	case XO_OP_VIF_SET_CARRIER:
-		return plan_dev_op(r);
+		return plan_dev_op(r, err);
 	default:
-		return plan_vm_op(r);
+		return plan_vm_op(r, err);
 	}
 }
 
@@ -728,16 +729,17 @@ void xo_ops_complete_locked(struct xo_run *r)
 
 void xo_ops_abort(struct xo_run *r, int code)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_engine *e = E(r);
 
 	(void)code;
 	if (r->created && r->domid >= 0) {
 		/* A domain this run made is half built: take it down. */
-		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid);
+		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid, err);
 
 		if (rc < 0 && rc != XENOPS_ENOTFOUND)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying half-built domain %d failed: %s",
-			       r->vm->id, r->domid, xo_err_msg());
+			       r->vm->id, r->domid, err->msg);
 		xo_engine_lock(e);
 		/* A failed resume keeps its suspend image and stays Suspended. */
 		vm_domain_gone_locked(r, r->t->op == XO_OP_VM_RESUME ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED);
@@ -749,7 +751,7 @@ void xo_ops_abort(struct xo_run *r, int code)
 		 * The guest suspended itself and cannot run on: with a complete
 		 * image the VM is Suspended, without one it is cleanly halted.
 		 */
-		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid);
+		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid, err);
 
 		if (rc < 0 && rc != XENOPS_ENOTFOUND)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying suspended domain failed", r->vm->id);

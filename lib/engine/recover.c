@@ -19,15 +19,17 @@
 #include "engine/engine_int.h"
 
 /* Recovery runs before the workers: nothing can cancel it. */
-static int rec_check(struct xo_env *env)
+static int rec_check(struct xo_env *env, struct xo_error *err)
 {
 	(void)env;
+	(void)err;
 	return 0;
 }
 
-static int rec_sleep(struct xo_env *env, unsigned int ms)
+static int rec_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
 {
 	(void)env;
+	(void)err;
 	usleep(ms * 1000u);
 	return 0;
 }
@@ -124,11 +126,12 @@ static void devs_unplugged(struct xo_vm *vm, bool suspended)
 
 static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, const char *why)
 {
-	int rc = e->bops->domain_destroy(e->b, &rec_env, domid);
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	int rc = e->bops->domain_destroy(e->b, &rec_env, domid, err);
 
 	if (rc < 0 && rc != XENOPS_ENOTFOUND)
 		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: vm %s: destroying domain %d failed: %s",
-		       vm ? vm->id : "?", domid, xo_err_msg());
+		       vm ? vm->id : "?", domid, err->msg);
 	else
 		xo_log(&e->log, XENOPS_LOG_INFO, "recovery: vm %s: destroyed domain %d (%s)",
 		       vm ? vm->id : "(none)", domid, why);
@@ -138,6 +141,7 @@ static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, con
 static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_domain_info *d,
 			 const char *dev_op, const char *dev_kind, const char *dev_id)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	vm->st.domid = d->domid;
 	vm->st.power = d->status == XO_DOM_PAUSED ? XENOPS_POWER_PAUSED : XENOPS_POWER_RUNNING;
 	if (!vm->st.start_time)
@@ -148,11 +152,11 @@ static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_
 		struct xo_dev_state st = { 0 };
 		bool cut = dev_op && dev_kind && dev_id && !strcmp(dev_kind, xenops_kind_name(dv->cfg->kind)) &&
 			   !strcmp(dev_id, dv->cfg->id);
-		int rc = e->bops->dev_info(e->b, d->domid, dv->cfg, &st);
+		int rc = e->bops->dev_info(e->b, d->domid, dv->cfg, &st, err);
 
 		if (rc == 0 && cut && !strcmp(dev_op, "DEVICE.unplug")) {
 			/* An unplug was cut short: finish it, as it wanted. */
-			e->bops->dev_unplug(e->b, &rec_env, d->domid, dv->cfg, 1);
+			e->bops->dev_unplug(e->b, &rec_env, d->domid, dv->cfg, 1, err);
 			rc = XENOPS_ENOTFOUND;
 		}
 		if ((rc == 0) != (bool)dv->st.plugged && !cut) {
@@ -259,12 +263,12 @@ static void destroy_orphans(struct xo_engine *e, struct xo_domain_info *doms, si
 	}
 }
 
-int xo_engine_load(struct xo_engine *e)
+int xo_engine_load(struct xo_engine *e, struct xo_error *err)
 {
 	struct xo_store_vm *vms = NULL;
 	struct xo_domain_info *doms = NULL;
 	size_t n = 0, ndoms = 0;
-	int rc = e->sops->load(e->s, &vms, &n);
+	int rc = e->sops->load(e->s, &vms, &n, err);
 
 	if (rc < 0)
 		return rc;
@@ -273,13 +277,13 @@ int xo_engine_load(struct xo_engine *e)
 		if (!vm_from_store(e, &vms[i])) {
 			xo_engine_unlock(e);
 			xo_store_vms_free(vms, n);
-			return xo_err(XENOPS_ENOMEM, "out of memory loading VMs");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory loading VMs");
 		}
 	}
 	xo_engine_unlock(e);
-	rc = e->bops->domain_list(e->b, &doms, &ndoms);
+	rc = e->bops->domain_list(e->b, &doms, &ndoms, err);
 	if (rc < 0) {
-		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: cannot list domains: %s", xo_err_msg());
+		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: cannot list domains: %s", err->msg);
 		ndoms = 0;
 	}
 	/* Mark the recorded domains that are gone before adopting the rest. */
@@ -306,13 +310,13 @@ int xo_engine_load(struct xo_engine *e)
 		xo_engine_lock(e);
 		xo_persist_runtime_locked(e, vm);
 		xo_engine_unlock(e);
-		if (vms[i].intent && e->sops->put_intent(e->s, vm->id, NULL) < 0)
+		if (vms[i].intent && e->sops->put_intent(e->s, vm->id, NULL, err) < 0)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: vm %s: clearing intent failed: %s", vm->id,
-			       xo_err_msg());
+			       err->msg);
 	}
 	destroy_orphans(e, doms, ndoms);
 	free(doms);
 	xo_store_vms_free(vms, n);
-	xo_err_clear();
+	xo_error_clear(err);
 	return 0;
 }

@@ -117,7 +117,8 @@ void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t)
 	t->un = NULL;
 }
 
-void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code)
+void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code,
+			const struct xo_error *err)
 {
 	t->running = false;
 	t->finished = xo_wall_time();
@@ -127,11 +128,12 @@ void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code)
 		t->progress = 1.0;
 	} else {
 		t->state = code == XENOPS_ECANCELLED ? XENOPS_TASK_CANCELLED : XENOPS_TASK_FAILED;
-		xo_error_set_from_tls(&t->err, code);
+		/* Only trust the message if it belongs to this code. */
+		xo_error_set(&t->err, code, err && err->code == code ? err->msg : NULL);
 	}
 	if (code < 0 && !t->internal)
 		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id, xo_op_name(t->op),
-		       t->vm, xenops_task_state_name(t->state), t->err.msg ? t->err.msg : "");
+		       t->vm, xenops_task_state_name(t->state), t->err.msg);
 	pthread_cond_broadcast(&e->task_cond);
 	if (t->destroy_on_finish) {
 		xo_task_unlink_locked(e, t);
@@ -141,12 +143,12 @@ void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code)
 	xo_unode_touch_locked(e, t->un);
 }
 
-static struct xo_task *task_get_locked(struct xo_engine *e, const char *id)
+static struct xo_task *task_get_locked(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_task *t = xo_task_find(e, id);
 
 	if (!t)
-		xo_err(XENOPS_ENOTFOUND, "no task \"%s\"", id);
+		xo_err(err, XENOPS_ENOTFOUND, "no task \"%s\"", id);
 	return t;
 }
 
@@ -183,13 +185,12 @@ static struct json_object *task_to_json_locked(const struct xo_task *t)
 		json_object_object_add(o, "result", res);
 	}
 	if (t->state == XENOPS_TASK_FAILED || t->state == XENOPS_TASK_CANCELLED) {
-		struct json_object *err = json_object_new_object();
+		struct json_object *eo = json_object_new_object();
 
-		json_object_object_add(err, "code", json_object_new_int(t->err.code));
-		json_object_object_add(err, "name", json_object_new_string(xenops_strerror_name(t->err.code)));
-		json_object_object_add(err, "message",
-				       json_object_new_string(t->err.msg ? t->err.msg : xenops_strerror(t->err.code)));
-		json_object_object_add(o, "error", err);
+		json_object_object_add(eo, "code", json_object_new_int(t->err.code));
+		json_object_object_add(eo, "name", json_object_new_string(xenops_strerror_name(t->err.code)));
+		json_object_object_add(eo, "message", json_object_new_string(xo_error_msg(&t->err)));
+		json_object_object_add(o, "error", eo);
 	}
 	add_time(o, "created", t->created);
 	add_time(o, "started", t->started);
@@ -197,13 +198,13 @@ static struct json_object *task_to_json_locked(const struct xo_task *t)
 	return o;
 }
 
-int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out)
+int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
 	struct json_object *o = NULL;
 	struct xo_task *t;
 
 	xo_engine_lock(e);
-	t = task_get_locked(e, id);
+	t = task_get_locked(e, id, err);
 	if (t)
 		o = task_to_json_locked(t);
 	xo_engine_unlock(e);
@@ -211,16 +212,16 @@ int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out)
 		return XENOPS_ENOTFOUND;
 	*json_out = o ? xo_json_dumps(o) : NULL;
 	json_object_put(o);
-	return *json_out ? 0 : xo_err(XENOPS_ENOMEM, "out of memory");
+	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
 
 int xo_engine_task_state(struct xo_engine *e, const char *id, int *state, double *progress,
-			 int *error)
+			 int *error, struct xo_error *err)
 {
 	struct xo_task *t;
 
 	xo_engine_lock(e);
-	t = task_get_locked(e, id);
+	t = task_get_locked(e, id, err);
 	if (t) {
 		if (state)
 			*state = t->state;
@@ -233,7 +234,8 @@ int xo_engine_task_state(struct xo_engine *e, const char *id, int *state, double
 	return t ? 0 : XENOPS_ENOTFOUND;
 }
 
-int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, struct xo_error *err)
+int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms,
+			struct xo_error *task_err, struct xo_error *err)
 {
 	struct timespec ts;
 	struct xo_task *t;
@@ -244,18 +246,18 @@ int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, str
 		xo_deadline(&ts, (unsigned int)timeout_ms);
 	xo_engine_lock(e);
 	for (;;) {
-		t = task_get_locked(e, id);
+		t = task_get_locked(e, id, err);
 		if (!t) {
 			rc = XENOPS_ENOTFOUND;
 			break;
 		}
 		if (t->state != XENOPS_TASK_PENDING) {
-			if (err)
-				xo_error_set(err, t->err.code, t->err.msg);
+			if (task_err)
+				*task_err = t->err;
 			break;
 		}
 		if (expired) {
-			rc = xo_err(XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms);
+			rc = xo_err(err, XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms);
 			break;
 		}
 		if (timeout_ms < 0)
@@ -267,13 +269,13 @@ int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms, str
 	return rc;
 }
 
-int xo_engine_task_cancel(struct xo_engine *e, const char *id)
+int xo_engine_task_cancel(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_task *t;
 	struct xo_vm *vm;
 
 	xo_engine_lock(e);
-	t = task_get_locked(e, id);
+	t = task_get_locked(e, id, err);
 	if (!t) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
@@ -282,25 +284,26 @@ int xo_engine_task_cancel(struct xo_engine *e, const char *id)
 		vm = xo_vm_find(e, t->vm);
 		if (!t->running && vm) {
 			/* Still queued: it never started, so it ends now. */
+			struct xo_error why;
+
 			xo_vm_dequeue_locked(vm, t);
-			xo_err(XENOPS_ECANCELLED, "task %s cancelled before it started", id);
-			xo_task_end_locked(e, t, XENOPS_ECANCELLED);
+			xo_err(&why, XENOPS_ECANCELLED, "task %s cancelled before it started", id);
+			xo_task_end_locked(e, t, XENOPS_ECANCELLED, &why);
 		} else {
 			t->cancel = true;
 			pthread_cond_broadcast(&e->cancel_cond);
 		}
 	}
 	xo_engine_unlock(e);
-	xo_err_clear();
 	return 0;
 }
 
-int xo_engine_task_destroy(struct xo_engine *e, const char *id)
+int xo_engine_task_destroy(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_task *t;
 
 	xo_engine_lock(e);
-	t = task_get_locked(e, id);
+	t = task_get_locked(e, id, err);
 	if (!t) {
 		xo_engine_unlock(e);
 		return XENOPS_ENOTFOUND;
@@ -315,7 +318,7 @@ int xo_engine_task_destroy(struct xo_engine *e, const char *id)
 	return 0;
 }
 
-int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out)
+int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err)
 {
 	int rc = 0;
 
@@ -324,5 +327,5 @@ int xo_engine_task_list(struct xo_engine *e, struct xo_strv *out)
 		if (!t->destroy_on_finish)
 			rc = xo_strv_push(out, t->id);
 	xo_engine_unlock(e);
-	return rc < 0 ? xo_err(XENOPS_ENOMEM, "out of memory") : 0;
+	return rc < 0 ? xo_err(err, XENOPS_ENOMEM, "out of memory") : 0;
 }

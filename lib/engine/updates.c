@@ -147,20 +147,20 @@ void xo_unode_delete_locked(struct xo_engine *e, struct xo_unode *n)
 
 /* ---- tokens: "<epoch>:<seq>" ---- */
 
-static int token_parse(struct xo_engine *e, const char *token, uint64_t *seq)
+static int token_parse(struct xo_engine *e, const char *token, uint64_t *seq, struct xo_error *err)
 {
 	const char *colon = strchr(token, ':');
 	char *end;
 	unsigned long long v;
 
 	if (!colon || colon == token || strlen(token) > 64)
-		return xo_err(XENOPS_EINVAL, "token: malformed update token \"%.64s\"", token);
+		return xo_err(err, XENOPS_EINVAL, "token: malformed update token \"%.64s\"", token);
 	errno = 0;
 	v = strtoull(colon + 1, &end, 10);
 	if (errno || *end || end == colon + 1)
-		return xo_err(XENOPS_EINVAL, "token: malformed update token \"%.64s\"", token);
+		return xo_err(err, XENOPS_EINVAL, "token: malformed update token \"%.64s\"", token);
 	if ((size_t)(colon - token) != strlen(e->epoch) || strncmp(token, e->epoch, (size_t)(colon - token)))
-		return xo_err(XENOPS_ERESYNC,
+		return xo_err(err, XENOPS_ERESYNC,
 			      "token: from another instance (the library restarted); get again from null");
 	*seq = v;
 	return 0;
@@ -242,7 +242,7 @@ static int collect_items_locked(struct xo_engine *e, uint64_t from, bool resync,
 }
 
 int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms,
-			  struct xenops_updates **out)
+			  struct xenops_updates **out, struct xo_error *err)
 {
 	struct xenops_updates *u;
 	uint64_t from = 0;
@@ -250,25 +250,25 @@ int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms
 	int rc;
 
 	if (token) {
-		rc = token_parse(e, token, &from);
+		rc = token_parse(e, token, &from, err);
 		if (rc < 0)
 			return rc;
 	}
 	u = calloc(1, sizeof(*u));
 	if (!u)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	if (timeout_ms > 0)
 		xo_deadline(&ts, (unsigned int)timeout_ms);
 	xo_engine_lock(e);
 	if (token && from > e->seq) {
 		xo_engine_unlock(e);
 		free(u);
-		return xo_err(XENOPS_ERESYNC, "token: ahead of this instance; get again from null");
+		return xo_err(err, XENOPS_ERESYNC, "token: ahead of this instance; get again from null");
 	}
 	if (token && from < e->horizon) {
 		xo_engine_unlock(e);
 		free(u);
-		return xo_err(XENOPS_ERESYNC, "token: too old, deletions since were forgotten; get again from null");
+		return xo_err(err, XENOPS_ERESYNC, "token: too old, deletions since were forgotten; get again from null");
 	}
 	/* Only a caller holding a token waits: null means "everything now". */
 	while (token && e->seq <= from && timeout_ms != 0 && !e->stopping) {
@@ -284,26 +284,26 @@ int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms
 	xo_engine_unlock(e);
 	if (rc < 0) {
 		xo_updates_free(u);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	*out = u;
 	return 0;
 }
 
-int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out)
+int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out, struct xo_error *err)
 {
 	struct xo_barrier *b;
 
 	xo_engine_lock(e);
 	if (!xo_vm_find(e, vm)) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOTFOUND, "no VM \"%s\"", vm);
+		return xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", vm);
 	}
 	if (!e->barriers) {
 		e->barriers = calloc(XO_MAX_BARRIERS, sizeof(*e->barriers));
 		if (!e->barriers) {
 			xo_engine_unlock(e);
-			return xo_err(XENOPS_ENOMEM, "out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
 		}
 	}
 	if (e->nbarriers < XO_MAX_BARRIERS) {
@@ -325,12 +325,12 @@ int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_o
 /* ---- event-loop integration ---- */
 
 int xo_engine_subscribe(struct xo_engine *e, unsigned int mask, xenops_event_fn fn, void *ud,
-			uint64_t *watch_out)
+			uint64_t *watch_out, struct xo_error *err)
 {
 	struct xo_sub *s = calloc(1, sizeof(*s));
 
 	if (!s)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	s->mask = mask;
 	s->fn = fn;
 	s->ud = ud;
@@ -347,7 +347,7 @@ int xo_engine_subscribe(struct xo_engine *e, unsigned int mask, xenops_event_fn 
 	return 0;
 }
 
-int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch)
+int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch, struct xo_error *err)
 {
 	struct xo_sub **pp, *s = NULL;
 
@@ -360,7 +360,7 @@ int xo_engine_unsubscribe(struct xo_engine *e, uint64_t watch)
 		}
 	xo_engine_unlock(e);
 	if (!s)
-		return xo_err(XENOPS_ENOTFOUND, "no subscription %" PRIu64, watch);
+		return xo_err(err, XENOPS_ENOTFOUND, "no subscription %" PRIu64, watch);
 	free(s);
 	return 0;
 }
@@ -395,7 +395,7 @@ static struct xo_sub *subs_snapshot_locked(struct xo_engine *e, size_t *n)
 	return copy;
 }
 
-int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx)
+int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx, struct xo_error *err)
 {
 	struct xo_unode *n, *first = NULL;
 	struct dispatch_item *items = NULL;
@@ -407,7 +407,7 @@ int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx)
 	xo_engine_lock(e);
 	if (read(e->evfd, &drain, sizeof(drain)) < 0 && errno != EAGAIN) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_EIO, "event fd: %s", strerror(errno));
+		return xo_err(err, XENOPS_EIO, "event fd: %s", strerror(errno));
 	}
 	e->evfd_armed = false;
 	for (n = e->utail; n && n->seq > e->dispatch_seq; n = n->prev) {
@@ -428,7 +428,7 @@ int xo_engine_dispatch(struct xo_engine *e, xenops_ctx *ctx)
 	}
 	if (count && !items) {
 		xo_engine_unlock(e);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	e->dispatch_seq = e->seq;
 	subs = subs_snapshot_locked(e, &nsubs);

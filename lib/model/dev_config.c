@@ -28,15 +28,15 @@ static const char *kind_what(int kind)
  * to_json leaves out the id of a parsed config that had none, so that
  * it parses back to the same configuration.
  */
-int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what)
+int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what, struct xo_error *err)
 {
 	const char *s;
-	int r = xo_jf_string(obj, what, "id", XO_ID_MAX, &s);
+	int r = xo_jf_string(obj, what, "id", XO_ID_MAX, &s, err);
 
 	if (r <= 0)
 		return r;
 	if (!xo_id_valid(s))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      "%s: field \"id\" must be 1 to %d characters of [A-Za-z0-9_.:-], "
 			      "not \".\" or \"..\"",
 			      what, XO_ID_MAX);
@@ -44,36 +44,36 @@ int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const cha
 	return 0;
 }
 
-static int kind_from_json(struct xo_dev_config *cfg, struct json_object *obj)
+static int kind_from_json(struct xo_dev_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	switch (cfg->kind) {
 	case XENOPS_KIND_VBD:
-		return xo_vbd_from_json(cfg, obj);
+		return xo_vbd_from_json(cfg, obj, err);
 	case XENOPS_KIND_VIF:
-		return xo_vif_from_json(cfg, obj);
+		return xo_vif_from_json(cfg, obj, err);
 	default:
-		return xo_pci_from_json(cfg, obj);
+		return xo_pci_from_json(cfg, obj, err);
 	}
 }
 
-int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj)
+int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj, struct xo_error *err)
 {
 	const char *what = kind_what(kind);
 	struct xo_dev_config *cfg;
 	int r;
 
 	if (!out)
-		return xo_err(XENOPS_EINVAL, "device config: no output");
+		return xo_err(err, XENOPS_EINVAL, "device config: no output");
 	*out = NULL;
 	if (!what)
-		return xo_err(XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
+		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
 	if (!json_object_is_type(obj, json_type_object))
-		return xo_err(XENOPS_EINVAL, "%s: must be a JSON object", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: must be a JSON object", what);
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
-		return xo_err(XENOPS_ENOMEM, "%s: out of memory", what);
+		return xo_err(err, XENOPS_ENOMEM, "%s: out of memory", what);
 	cfg->kind = kind;
-	r = kind_from_json(cfg, obj);
+	r = kind_from_json(cfg, obj, err);
 	if (r < 0) {
 		xo_dev_config_free(cfg);
 		return r;
@@ -82,21 +82,21 @@ int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_ob
 	return 0;
 }
 
-int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text)
+int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text, struct xo_error *err)
 {
 	const char *what = kind_what(kind);
 	struct json_object *obj;
 	int r;
 
 	if (!out)
-		return xo_err(XENOPS_EINVAL, "device config: no output");
+		return xo_err(err, XENOPS_EINVAL, "device config: no output");
 	*out = NULL;
 	if (!what)
-		return xo_err(XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
-	r = xo_json_loads(&obj, json_text, what);
+		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
+	r = xo_json_loads(&obj, json_text, what, err);
 	if (r < 0)
 		return r;
-	r = xo_dev_config_from_json(out, kind, obj);
+	r = xo_dev_config_from_json(out, kind, obj, err);
 	json_object_put(obj);
 	return r;
 }
@@ -122,25 +122,25 @@ void xo_dev_config_default_id(struct xo_dev_config *cfg)
 	}
 }
 
-struct json_object *xo_dev_config_to_json(const struct xo_dev_config *cfg)
+struct json_object *xo_dev_config_to_json(const struct xo_dev_config *cfg, struct xo_error *err)
 {
 	struct json_object *o;
 	int r;
 
 	if (!cfg || !kind_what(cfg->kind)) {
-		xo_err(XENOPS_EINVAL, "device config: no configuration of a device kind");
+		xo_err(err, XENOPS_EINVAL, "device config: no configuration of a device kind");
 		return NULL;
 	}
-	o = xo_jw_new_object();
+	o = xo_jw_new_object(err);
 	if (!o)
 		return NULL;
-	r = cfg->id[0] ? xo_jw_string(o, "id", cfg->id) : 0;
+	r = cfg->id[0] ? xo_jw_string(o, "id", cfg->id, err) : 0;
 	if (r >= 0 && cfg->kind == XENOPS_KIND_VBD)
-		r = xo_vbd_fill_json(o, cfg);
+		r = xo_vbd_fill_json(o, cfg, err);
 	else if (r >= 0 && cfg->kind == XENOPS_KIND_VIF)
-		r = xo_vif_fill_json(o, cfg);
+		r = xo_vif_fill_json(o, cfg, err);
 	else if (r >= 0)
-		r = xo_pci_fill_json(o, cfg);
+		r = xo_pci_fill_json(o, cfg, err);
 	if (r < 0) {
 		json_object_put(o);
 		return NULL;
@@ -161,7 +161,7 @@ static char **owned_string(struct xo_dev_config *cfg)
 	}
 }
 
-struct xo_dev_config *xo_dev_config_dup(const struct xo_dev_config *cfg)
+struct xo_dev_config *xo_dev_config_dup(const struct xo_dev_config *cfg, struct xo_error *err)
 {
 	struct xo_dev_config *c;
 	char **s;
@@ -182,7 +182,7 @@ struct xo_dev_config *xo_dev_config_dup(const struct xo_dev_config *cfg)
 	}
 	return c;
 nomem:
-	xo_err(XENOPS_ENOMEM, "device config: out of memory");
+	xo_err(err, XENOPS_ENOMEM, "device config: out of memory");
 	return NULL;
 }
 

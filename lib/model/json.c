@@ -59,7 +59,7 @@ static size_t foreign_char(const char *text, size_t len)
 	return len;
 }
 
-int xo_json_loads(struct json_object **out, const char *text, const char *what)
+int xo_json_loads(struct json_object **out, const char *text, const char *what, struct xo_error *err)
 {
 	struct json_tokener *tok = NULL;
 	struct json_object *obj = NULL;
@@ -70,16 +70,16 @@ int xo_json_loads(struct json_object **out, const char *text, const char *what)
 	if (!what)
 		what = "JSON";
 	if (!out || !text)
-		return xo_err(XENOPS_EINVAL, "%s: no JSON text", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: no JSON text", what);
 	*out = NULL;
 	len = strlen(text);
 	/* json-c takes an int length (and the terminating NUL, so that a bare
 	 * number at the end of input is complete). */
 	if (len >= INT32_MAX)
-		return xo_err(XENOPS_EINVAL, "%s: JSON text too large", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: JSON text too large", what);
 	tok = json_tokener_new_ex(XO_JSON_MAX_DEPTH);
 	if (!tok)
-		return xo_err(XENOPS_ENOMEM, "%s: out of memory", what);
+		return xo_err(err, XENOPS_ENOMEM, "%s: out of memory", what);
 	/* Strict: what other languages' encoders produce, nothing more (no
 	 * comments, single quotes or trailing commas), and valid UTF-8. */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 |
@@ -88,20 +88,20 @@ int xo_json_loads(struct json_object **out, const char *text, const char *what)
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
 	if (!obj || jerr != json_tokener_success) {
-		r = xo_err(XENOPS_EINVAL, "%s: invalid JSON at offset %zu: %s", what,
+		r = xo_err(err, XENOPS_EINVAL, "%s: invalid JSON at offset %zu: %s", what,
 			   end > len ? len : end, json_tokener_error_desc(jerr));
 		goto out;
 	}
 	end = end > len ? len : end;
 	bad = foreign_char(text, end);
 	if (bad < end) {
-		r = xo_err(XENOPS_EINVAL, "%s: invalid JSON at offset %zu: unexpected character",
+		r = xo_err(err, XENOPS_EINVAL, "%s: invalid JSON at offset %zu: unexpected character",
 			   what, bad);
 		goto out;
 	}
 	end = skip_space(text, end);
 	if (end < len) {
-		r = xo_err(XENOPS_EINVAL, "%s: invalid JSON at offset %zu: trailing characters",
+		r = xo_err(err, XENOPS_EINVAL, "%s: invalid JSON at offset %zu: trailing characters",
 			   what, end);
 		goto out;
 	}
@@ -115,12 +115,12 @@ out:
 
 /* ---- readers ---- */
 
-int xo_jf_type_error(const char *what, const char *field, const char *expected)
+int xo_jf_type_error(const char *what, const char *field, const char *expected, struct xo_error *err)
 {
-	return xo_err(XENOPS_EINVAL, "%s: field \"%s\" must be %s", what, field, expected);
+	return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must be %s", what, field, expected);
 }
 
-int xo_jf_known(struct json_object *obj, const char *what, const char *const *known)
+int xo_jf_known(struct json_object *obj, const char *what, const char *const *known, struct xo_error *err)
 {
 	json_object_object_foreach(obj, key, val) {
 		size_t i;
@@ -130,7 +130,7 @@ int xo_jf_known(struct json_object *obj, const char *what, const char *const *kn
 			if (strcmp(key, known[i]) == 0)
 				break;
 		if (!known[i])
-			return xo_err(XENOPS_EINVAL, "%s: unknown field \"%.64s\"", what, key);
+			return xo_err(err, XENOPS_EINVAL, "%s: unknown field \"%.64s\"", what, key);
 	}
 	return 0;
 }
@@ -142,7 +142,7 @@ static int field_get(struct json_object *obj, const char *field, struct json_obj
 }
 
 int xo_jf_string(struct json_object *obj, const char *what, const char *field, size_t max_len,
-		 const char **out)
+		 const char **out, struct xo_error *err)
 {
 	struct json_object *v;
 	const char *s;
@@ -151,22 +151,22 @@ int xo_jf_string(struct json_object *obj, const char *what, const char *field, s
 	if (!field_get(obj, field, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_string))
-		return xo_jf_type_error(what, field, "a string");
+		return xo_jf_type_error(what, field, "a string", err);
 	s = json_object_get_string(v);
 	len = (size_t)json_object_get_string_len(v);
 	/* "\u0000" is valid JSON, but everything downstream is C strings. */
 	if (strlen(s) != len)
-		return xo_err(XENOPS_EINVAL, "%s: field \"%s\" must not contain NUL characters",
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must not contain NUL characters",
 			      what, field);
 	if (len > max_len)
-		return xo_err(XENOPS_EINVAL, "%s: field \"%s\" is longer than %zu characters",
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is longer than %zu characters",
 			      what, field, max_len);
 	*out = s;
 	return 1;
 }
 
 int xo_jf_int(struct json_object *obj, const char *what, const char *field, int64_t min,
-	      int64_t max, int64_t *out)
+	      int64_t max, int64_t *out, struct xo_error *err)
 {
 	struct json_object *v;
 	int64_t n;
@@ -175,38 +175,38 @@ int xo_jf_int(struct json_object *obj, const char *what, const char *field, int6
 		return 0;
 	/* json-c types 1.5 and 1e3 as doubles: neither is an integer here. */
 	if (!json_object_is_type(v, json_type_int))
-		return xo_jf_type_error(what, field, "an integer");
+		return xo_jf_type_error(what, field, "an integer", err);
 	/* Values past int64 saturate, so they land out of range below. */
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      "%s: field \"%s\" must be between %" PRId64 " and %" PRId64, what,
 			      field, min, max);
 	*out = n;
 	return 1;
 }
 
-int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out)
+int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out, struct xo_error *err)
 {
 	struct json_object *v;
 
 	if (!field_get(obj, field, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_boolean))
-		return xo_jf_type_error(what, field, "a boolean");
+		return xo_jf_type_error(what, field, "a boolean", err);
 	*out = json_object_get_boolean(v) ? 1 : 0;
 	return 1;
 }
 
 int xo_jf_enum(struct json_object *obj, const char *what, const char *field,
-	       const char *const *names, int *out)
+	       const char *const *names, int *out, struct xo_error *err)
 {
 	const char *s;
 	char list[128];
 	size_t used = 0;
 	int r, i;
 
-	r = xo_jf_string(obj, what, field, 64, &s);
+	r = xo_jf_string(obj, what, field, 64, &s, err);
 	if (r <= 0)
 		return r;
 	for (i = 0; names[i]; i++)
@@ -223,54 +223,54 @@ int xo_jf_enum(struct json_object *obj, const char *what, const char *field,
 			break;
 		used += (size_t)n;
 	}
-	return xo_err(XENOPS_EINVAL, "%s: field \"%s\" must be one of %s", what, field, list);
+	return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must be one of %s", what, field, list);
 }
 
 /* ---- writers ---- */
 
-struct json_object *xo_jw_new_object(void)
+struct json_object *xo_jw_new_object(struct xo_error *err)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (!o)
-		xo_err(XENOPS_ENOMEM, "out of memory building JSON");
+		xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
 	return o;
 }
 
-int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value)
+int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err)
 {
 	if (json_object_object_add(obj, key, value) < 0) {
 		json_object_put(value);
-		return xo_err(XENOPS_ENOMEM, "out of memory building JSON");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
 	}
 	return 0;
 }
 
 /* A constructor that returned NULL ran out of memory (json-c would
  * otherwise store a JSON null and hide it). */
-static int add_new(struct json_object *obj, const char *key, struct json_object *value)
+static int add_new(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err)
 {
 	if (!value)
-		return xo_err(XENOPS_ENOMEM, "out of memory building JSON");
-	return xo_jw_take(obj, key, value);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
+	return xo_jw_take(obj, key, value, err);
 }
 
-int xo_jw_string(struct json_object *obj, const char *key, const char *value)
+int xo_jw_string(struct json_object *obj, const char *key, const char *value, struct xo_error *err)
 {
-	return add_new(obj, key, json_object_new_string(value ? value : ""));
+	return add_new(obj, key, json_object_new_string(value ? value : ""), err);
 }
 
-int xo_jw_int(struct json_object *obj, const char *key, int64_t value)
+int xo_jw_int(struct json_object *obj, const char *key, int64_t value, struct xo_error *err)
 {
-	return add_new(obj, key, json_object_new_int64(value));
+	return add_new(obj, key, json_object_new_int64(value), err);
 }
 
-int xo_jw_bool(struct json_object *obj, const char *key, int value)
+int xo_jw_bool(struct json_object *obj, const char *key, int value, struct xo_error *err)
 {
-	return add_new(obj, key, json_object_new_boolean(value ? 1 : 0));
+	return add_new(obj, key, json_object_new_boolean(value ? 1 : 0), err);
 }
 
-int xo_jw_double(struct json_object *obj, const char *key, double value)
+int xo_jw_double(struct json_object *obj, const char *key, double value, struct xo_error *err)
 {
-	return add_new(obj, key, json_object_new_double(value));
+	return add_new(obj, key, json_object_new_double(value), err);
 }

@@ -67,49 +67,49 @@ static int address_normalise(const char *in, char out[13])
 	return 1;
 }
 
-static int read_address(struct xo_pci_config *pci, struct json_object *obj)
+static int read_address(struct xo_pci_config *pci, struct json_object *obj, struct xo_error *err)
 {
 	const char *s;
-	int r = xo_jf_string(obj, WHAT, "address", 64, &s);
+	int r = xo_jf_string(obj, WHAT, "address", 64, &s, err);
 
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return xo_err(XENOPS_EINVAL, WHAT ": field \"address\" is required");
+		return xo_err(err, XENOPS_EINVAL, WHAT ": field \"address\" is required");
 	if (!address_normalise(s, pci->address))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"address\" must be \"DDDD:BB:DD.F\" or \"BB:DD.F\" in "
 				   "hex (device <= 1f, function <= 7)");
 	return 0;
 }
 
-int xo_pci_from_json(struct xo_dev_config *cfg, struct json_object *obj)
+int xo_pci_from_json(struct xo_dev_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	struct xo_pci_config *pci = &cfg->u.pci;
 	int r;
 
-	r = xo_jf_known(obj, WHAT, pci_fields);
+	r = xo_jf_known(obj, WHAT, pci_fields, err);
 	if (r >= 0)
-		r = xo_dev_read_id(cfg, obj, WHAT);
+		r = xo_dev_read_id(cfg, obj, WHAT, err);
 	if (r >= 0)
-		r = read_address(pci, obj);
+		r = read_address(pci, obj, err);
 	if (r >= 0)
-		r = xo_jf_bool(obj, WHAT, "permissive", &pci->permissive);
+		r = xo_jf_bool(obj, WHAT, "permissive", &pci->permissive, err);
 	if (r >= 0)
-		r = xo_jf_bool(obj, WHAT, "msitranslate", &pci->msitranslate);
+		r = xo_jf_bool(obj, WHAT, "msitranslate", &pci->msitranslate, err);
 	if (r >= 0)
-		r = xo_jf_bool(obj, WHAT, "power_mgmt", &pci->power_mgmt);
+		r = xo_jf_bool(obj, WHAT, "power_mgmt", &pci->power_mgmt, err);
 	return r < 0 ? r : 0;
 }
 
-int xo_pci_fill_json(struct json_object *obj, const struct xo_dev_config *cfg)
+int xo_pci_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, struct xo_error *err)
 {
 	const struct xo_pci_config *pci = &cfg->u.pci;
 
-	if (xo_jw_string(obj, "address", pci->address) < 0 ||
-	    xo_jw_bool(obj, "permissive", pci->permissive) < 0 ||
-	    xo_jw_bool(obj, "msitranslate", pci->msitranslate) < 0 ||
-	    xo_jw_bool(obj, "power_mgmt", pci->power_mgmt) < 0)
+	if (xo_jw_string(obj, "address", pci->address, err) < 0 ||
+	    xo_jw_bool(obj, "permissive", pci->permissive, err) < 0 ||
+	    xo_jw_bool(obj, "msitranslate", pci->msitranslate, err) < 0 ||
+	    xo_jw_bool(obj, "power_mgmt", pci->power_mgmt, err) < 0)
 		return XENOPS_ENOMEM;
 	return 0;
 }

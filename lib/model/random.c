@@ -33,7 +33,7 @@ static int urandom_bytes(unsigned char *buf, size_t len)
 	return done == len ? 0 : -1;
 }
 
-int xo_random_bytes(void *buf, size_t len)
+int xo_random_bytes(void *buf, size_t len, struct xo_error *err)
 {
 	unsigned char *p = buf;
 	size_t done = 0;
@@ -49,13 +49,13 @@ int xo_random_bytes(void *buf, size_t len)
 	}
 	if (done == len || urandom_bytes(p + done, len - done) == 0)
 		return 0;
-	return xo_err(XENOPS_EINTERNAL, "no source of random numbers (getrandom, /dev/urandom)");
+	return xo_err(err, XENOPS_EINTERNAL, "no source of random numbers (getrandom, /dev/urandom)");
 }
 
-int xo_uuid_generate(char out[37])
+int xo_uuid_generate(char out[37], struct xo_error *err)
 {
 	unsigned char b[16];
-	int r = xo_random_bytes(b, sizeof(b));
+	int r = xo_random_bytes(b, sizeof(b), err);
 
 	if (r < 0)
 		return r;
@@ -71,11 +71,12 @@ int xo_uuid_generate(char out[37])
 
 void xo_mac_generate(char out[18])
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	unsigned char b[3] = { 0, 0, 0 };
 
 	/* No randomness at all is not worth failing a VIF plug for: fall back
 	 * on something that still differs between calls and processes. */
-	if (xo_random_bytes(b, sizeof(b)) < 0) {
+	if (xo_random_bytes(b, sizeof(b), err) < 0) {
 		static unsigned int counter;
 		unsigned int x = (unsigned int)getpid() * 2654435761u +
 				 __atomic_add_fetch(&counter, 40503u, __ATOMIC_RELAXED);

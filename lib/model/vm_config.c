@@ -29,28 +29,28 @@ static const char *const vm_fields[] = {
 };
 
 /* A copy of @s into *dst (freeing the old value); XENOPS_ENOMEM. */
-static int set_str(char **dst, const char *s)
+static int set_str(char **dst, const char *s, struct xo_error *err)
 {
 	char *copy = strdup(s);
 
 	if (!copy)
-		return xo_err(XENOPS_ENOMEM, WHAT ": out of memory");
+		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	free(*dst);
 	*dst = copy;
 	return 0;
 }
 
-static int read_id(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_id(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	const char *s;
-	int r = xo_jf_string(obj, WHAT, "id", XO_ID_MAX, &s);
+	int r = xo_jf_string(obj, WHAT, "id", XO_ID_MAX, &s, err);
 
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return xo_uuid_generate(cfg->id);
+		return xo_uuid_generate(cfg->id, err);
 	if (!xo_id_valid(s))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"id\" must be 1 to %d characters of [A-Za-z0-9_.:-], "
 				   "not \".\" or \"..\"",
 			      XO_ID_MAX);
@@ -79,33 +79,33 @@ static int name_valid(const char *s)
 	return chars >= 1 && chars <= NAME_MAX_CHARS;
 }
 
-static int read_name(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_name(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	const char *s;
 	/* No byte limit here: name_valid counts characters and says so. */
-	int r = xo_jf_string(obj, WHAT, "name", SIZE_MAX, &s);
+	int r = xo_jf_string(obj, WHAT, "name", SIZE_MAX, &s, err);
 
 	if (r < 0)
 		return r;
 	if (r == 0)
 		s = cfg->id;
 	else if (!name_valid(s))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"name\" must be 1 to %d printable characters",
 			      NAME_MAX_CHARS);
-	return set_str(&cfg->name, s);
+	return set_str(&cfg->name, s, err);
 }
 
-static int read_memory(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_memory(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int64_t max = 256, target;
 	int r;
 
-	r = xo_jf_int(obj, WHAT, "memory_mib", MEMORY_MIN_MIB, MEMORY_MAX_MIB, &max);
+	r = xo_jf_int(obj, WHAT, "memory_mib", MEMORY_MIN_MIB, MEMORY_MAX_MIB, &max, err);
 	if (r < 0)
 		return r;
 	target = max;
-	r = xo_jf_int(obj, WHAT, "memory_target_mib", MEMORY_MIN_MIB, max, &target);
+	r = xo_jf_int(obj, WHAT, "memory_target_mib", MEMORY_MIN_MIB, max, &target, err);
 	if (r < 0)
 		return r;
 	cfg->memory_max = (uint64_t)max * MIB;
@@ -114,15 +114,15 @@ static int read_memory(struct xo_vm_config *cfg, struct json_object *obj)
 }
 
 /* Either count defaults to the other, so {"vcpus": 4} means 4 of 4. */
-static int read_vcpus(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_vcpus(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int64_t max = 0, cur = 0;
 	int has_max, has_cur;
 
-	has_max = xo_jf_int(obj, WHAT, "vcpus_max", 1, VCPUS_LIMIT, &max);
+	has_max = xo_jf_int(obj, WHAT, "vcpus_max", 1, VCPUS_LIMIT, &max, err);
 	if (has_max < 0)
 		return has_max;
-	has_cur = xo_jf_int(obj, WHAT, "vcpus", 1, VCPUS_LIMIT, &cur);
+	has_cur = xo_jf_int(obj, WHAT, "vcpus", 1, VCPUS_LIMIT, &cur, err);
 	if (has_cur < 0)
 		return has_cur;
 	if (!has_max && !has_cur)
@@ -132,7 +132,7 @@ static int read_vcpus(struct xo_vm_config *cfg, struct json_object *obj)
 	else if (!has_cur)
 		cur = max;
 	else if (cur > max)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"vcpus\" (%lld) must not exceed vcpus_max (%lld)",
 			      (long long)cur, (long long)max);
 	cfg->vcpus_max = (unsigned int)max;
@@ -141,48 +141,48 @@ static int read_vcpus(struct xo_vm_config *cfg, struct json_object *obj)
 }
 
 /* Kernel and ramdisk are read by the toolstack on the host: absolute paths. */
-static int read_path(char **dst, struct json_object *obj, const char *field)
+static int read_path(char **dst, struct json_object *obj, const char *field, struct xo_error *err)
 {
 	const char *s = "";
-	int r = xo_jf_string(obj, WHAT, field, PATH_MAX_LEN, &s);
+	int r = xo_jf_string(obj, WHAT, field, PATH_MAX_LEN, &s, err);
 
 	if (r < 0)
 		return r;
 	if (*s && *s != '/')
-		return xo_err(XENOPS_EINVAL, WHAT ": field \"%s\" must be an absolute path or \"\"",
+		return xo_err(err, XENOPS_EINVAL, WHAT ": field \"%s\" must be an absolute path or \"\"",
 			      field);
-	return set_str(dst, s);
+	return set_str(dst, s, err);
 }
 
-static int read_boot(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_boot(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	const char *cmdline = "";
 	int r;
 
-	r = read_path(&cfg->kernel, obj, "kernel");
+	r = read_path(&cfg->kernel, obj, "kernel", err);
 	if (r < 0)
 		return r;
-	r = read_path(&cfg->ramdisk, obj, "ramdisk");
+	r = read_path(&cfg->ramdisk, obj, "ramdisk", err);
 	if (r < 0)
 		return r;
-	r = xo_jf_string(obj, WHAT, "cmdline", CMDLINE_MAX_LEN, &cmdline);
+	r = xo_jf_string(obj, WHAT, "cmdline", CMDLINE_MAX_LEN, &cmdline, err);
 	if (r < 0)
 		return r;
-	return set_str(&cfg->cmdline, cmdline);
+	return set_str(&cfg->cmdline, cmdline, err);
 }
 
-static int read_actions(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_actions(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int r;
 
 	cfg->on_shutdown = XO_ACTION_DESTROY;
 	cfg->on_reboot = XO_ACTION_RESTART;
 	cfg->on_crash = XO_ACTION_DESTROY;
-	r = xo_jf_enum(obj, WHAT, "on_shutdown", xo_action_names, &cfg->on_shutdown);
+	r = xo_jf_enum(obj, WHAT, "on_shutdown", xo_action_names, &cfg->on_shutdown, err);
 	if (r >= 0)
-		r = xo_jf_enum(obj, WHAT, "on_reboot", xo_action_names, &cfg->on_reboot);
+		r = xo_jf_enum(obj, WHAT, "on_reboot", xo_action_names, &cfg->on_reboot, err);
 	if (r >= 0)
-		r = xo_jf_enum(obj, WHAT, "on_crash", xo_action_names, &cfg->on_crash);
+		r = xo_jf_enum(obj, WHAT, "on_crash", xo_action_names, &cfg->on_crash, err);
 	return r < 0 ? r : 0;
 }
 
@@ -214,30 +214,30 @@ static int xs_key_valid(const char *key)
 	return seg > 0;
 }
 
-static int xs_entry_check(const char *key, struct json_object *val)
+static int xs_entry_check(const char *key, struct json_object *val, struct xo_error *err)
 {
 	if (!xs_key_valid(key))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"xenstore\": invalid key \"%.64s\" (segments of "
 				   "[A-Za-z0-9_-] separated by '/', at most %d characters)",
 			      key, XS_KEY_MAX_LEN);
 	if (!json_object_is_type(val, json_type_string))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"xenstore\": value of \"%s\" must be a string", key);
 	if (strlen(json_object_get_string(val)) != (size_t)json_object_get_string_len(val))
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"xenstore\": value of \"%s\" must not contain NUL "
 				   "characters",
 			      key);
 	if (json_object_get_string_len(val) > XS_VALUE_MAX_LEN)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      WHAT ": field \"xenstore\": value of \"%s\" is longer than %d "
 				   "characters",
 			      key, XS_VALUE_MAX_LEN);
 	return 0;
 }
 
-static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	struct json_object *xs;
 	size_t n;
@@ -246,20 +246,20 @@ static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj)
 	if (!json_object_object_get_ex(obj, "xenstore", &xs))
 		return 0;
 	if (!json_object_is_type(xs, json_type_object))
-		return xo_jf_type_error(WHAT, "xenstore", "an object");
+		return xo_jf_type_error(WHAT, "xenstore", "an object", err);
 	n = (size_t)json_object_object_length(xs);
 	if (n > XS_MAX_KEYS)
-		return xo_err(XENOPS_EINVAL, WHAT ": field \"xenstore\" has more than %d keys",
+		return xo_err(err, XENOPS_EINVAL, WHAT ": field \"xenstore\" has more than %d keys",
 			      XS_MAX_KEYS);
 	if (n == 0)
 		return 0;
 	cfg->xenstore = calloc(n, sizeof(*cfg->xenstore));
 	if (!cfg->xenstore)
-		return xo_err(XENOPS_ENOMEM, WHAT ": out of memory");
+		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	json_object_object_foreach(xs, key, val) {
 		struct xo_kv *kv = &cfg->xenstore[cfg->n_xenstore];
 
-		r = xs_entry_check(key, val);
+		r = xs_entry_check(key, val, err);
 		if (r < 0)
 			return r;
 		kv->key = strdup(key);
@@ -267,50 +267,50 @@ static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj)
 		/* Counted before the NULL check, so that free() sees a half-made pair. */
 		cfg->n_xenstore++;
 		if (!kv->key || !kv->value)
-			return xo_err(XENOPS_ENOMEM, WHAT ": out of memory");
+			return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	}
 	return 0;
 }
 
-static int read_all(struct xo_vm_config *cfg, struct json_object *obj)
+static int read_all(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int r;
 
-	r = xo_jf_known(obj, WHAT, vm_fields);
+	r = xo_jf_known(obj, WHAT, vm_fields, err);
 	if (r >= 0)
-		r = read_id(cfg, obj);
+		r = read_id(cfg, obj, err);
 	if (r >= 0)
-		r = read_name(cfg, obj);
+		r = read_name(cfg, obj, err);
 	if (r >= 0)
-		r = xo_jf_enum(obj, WHAT, "type", xo_vm_type_names, &cfg->type);
+		r = xo_jf_enum(obj, WHAT, "type", xo_vm_type_names, &cfg->type, err);
 	if (r >= 0)
-		r = read_memory(cfg, obj);
+		r = read_memory(cfg, obj, err);
 	if (r >= 0)
-		r = read_vcpus(cfg, obj);
+		r = read_vcpus(cfg, obj, err);
 	if (r >= 0)
-		r = read_boot(cfg, obj);
+		r = read_boot(cfg, obj, err);
 	if (r >= 0)
-		r = read_actions(cfg, obj);
+		r = read_actions(cfg, obj, err);
 	if (r >= 0)
-		r = read_xenstore(cfg, obj);
+		r = read_xenstore(cfg, obj, err);
 	return r < 0 ? r : 0;
 }
 
-int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj)
+int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj, struct xo_error *err)
 {
 	struct xo_vm_config *cfg;
 	int r;
 
 	if (!out)
-		return xo_err(XENOPS_EINVAL, WHAT ": no output");
+		return xo_err(err, XENOPS_EINVAL, WHAT ": no output");
 	*out = NULL;
 	if (!json_object_is_type(obj, json_type_object))
-		return xo_err(XENOPS_EINVAL, WHAT ": must be a JSON object");
+		return xo_err(err, XENOPS_EINVAL, WHAT ": must be a JSON object");
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
-		return xo_err(XENOPS_ENOMEM, WHAT ": out of memory");
+		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	cfg->type = XO_VM_PV;
-	r = read_all(cfg, obj);
+	r = read_all(cfg, obj, err);
 	if (r < 0) {
 		xo_vm_config_free(cfg);
 		return r;
@@ -319,60 +319,60 @@ int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj)
 	return 0;
 }
 
-int xo_vm_config_parse(struct xo_vm_config **out, const char *json_text)
+int xo_vm_config_parse(struct xo_vm_config **out, const char *json_text, struct xo_error *err)
 {
 	struct json_object *obj;
 	int r;
 
 	if (!out)
-		return xo_err(XENOPS_EINVAL, WHAT ": no output");
+		return xo_err(err, XENOPS_EINVAL, WHAT ": no output");
 	*out = NULL;
-	r = xo_json_loads(&obj, json_text, WHAT);
+	r = xo_json_loads(&obj, json_text, WHAT, err);
 	if (r < 0)
 		return r;
-	r = xo_vm_config_from_json(out, obj);
+	r = xo_vm_config_from_json(out, obj, err);
 	json_object_put(obj);
 	return r;
 }
 
-static struct json_object *xenstore_to_json(const struct xo_vm_config *cfg)
+static struct json_object *xenstore_to_json(const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	struct json_object *xs = xo_jw_new_object();
+	struct json_object *xs = xo_jw_new_object(err);
 	size_t i;
 
 	for (i = 0; xs && i < cfg->n_xenstore; i++)
-		if (xo_jw_string(xs, cfg->xenstore[i].key, cfg->xenstore[i].value) < 0) {
+		if (xo_jw_string(xs, cfg->xenstore[i].key, cfg->xenstore[i].value, err) < 0) {
 			json_object_put(xs);
 			xs = NULL;
 		}
 	return xs;
 }
 
-struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg)
+struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	struct json_object *o, *xs;
 
 	if (!cfg) {
-		xo_err(XENOPS_EINVAL, WHAT ": no configuration");
+		xo_err(err, XENOPS_EINVAL, WHAT ": no configuration");
 		return NULL;
 	}
-	o = xo_jw_new_object();
+	o = xo_jw_new_object(err);
 	if (!o)
 		return NULL;
-	if (xo_jw_string(o, "id", cfg->id) < 0 || xo_jw_string(o, "name", cfg->name) < 0 ||
-	    xo_jw_string(o, "type", xo_vm_type_name(cfg->type)) < 0 ||
-	    xo_jw_int(o, "memory_mib", (int64_t)(cfg->memory_max / MIB)) < 0 ||
-	    xo_jw_int(o, "memory_target_mib", (int64_t)(cfg->memory_target / MIB)) < 0 ||
-	    xo_jw_int(o, "vcpus_max", cfg->vcpus_max) < 0 ||
-	    xo_jw_int(o, "vcpus", cfg->vcpus) < 0 || xo_jw_string(o, "kernel", cfg->kernel) < 0 ||
-	    xo_jw_string(o, "ramdisk", cfg->ramdisk) < 0 ||
-	    xo_jw_string(o, "cmdline", cfg->cmdline) < 0 ||
-	    xo_jw_string(o, "on_shutdown", xo_action_name(cfg->on_shutdown)) < 0 ||
-	    xo_jw_string(o, "on_reboot", xo_action_name(cfg->on_reboot)) < 0 ||
-	    xo_jw_string(o, "on_crash", xo_action_name(cfg->on_crash)) < 0)
+	if (xo_jw_string(o, "id", cfg->id, err) < 0 || xo_jw_string(o, "name", cfg->name, err) < 0 ||
+	    xo_jw_string(o, "type", xo_vm_type_name(cfg->type), err) < 0 ||
+	    xo_jw_int(o, "memory_mib", (int64_t)(cfg->memory_max / MIB), err) < 0 ||
+	    xo_jw_int(o, "memory_target_mib", (int64_t)(cfg->memory_target / MIB), err) < 0 ||
+	    xo_jw_int(o, "vcpus_max", cfg->vcpus_max, err) < 0 ||
+	    xo_jw_int(o, "vcpus", cfg->vcpus, err) < 0 || xo_jw_string(o, "kernel", cfg->kernel, err) < 0 ||
+	    xo_jw_string(o, "ramdisk", cfg->ramdisk, err) < 0 ||
+	    xo_jw_string(o, "cmdline", cfg->cmdline, err) < 0 ||
+	    xo_jw_string(o, "on_shutdown", xo_action_name(cfg->on_shutdown), err) < 0 ||
+	    xo_jw_string(o, "on_reboot", xo_action_name(cfg->on_reboot), err) < 0 ||
+	    xo_jw_string(o, "on_crash", xo_action_name(cfg->on_crash), err) < 0)
 		goto fail;
-	xs = xenstore_to_json(cfg);
-	if (!xs || xo_jw_take(o, "xenstore", xs) < 0)
+	xs = xenstore_to_json(cfg, err);
+	if (!xs || xo_jw_take(o, "xenstore", xs, err) < 0)
 		goto fail;
 	return o;
 fail:
@@ -380,7 +380,7 @@ fail:
 	return NULL;
 }
 
-struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg)
+struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	struct xo_vm_config *c;
 	size_t i;
@@ -394,10 +394,10 @@ struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg)
 	c->name = c->kernel = c->ramdisk = c->cmdline = NULL;
 	c->xenstore = NULL;
 	c->n_xenstore = 0;
-	if (set_str(&c->name, cfg->name ? cfg->name : "") < 0 ||
-	    set_str(&c->kernel, cfg->kernel ? cfg->kernel : "") < 0 ||
-	    set_str(&c->ramdisk, cfg->ramdisk ? cfg->ramdisk : "") < 0 ||
-	    set_str(&c->cmdline, cfg->cmdline ? cfg->cmdline : "") < 0)
+	if (set_str(&c->name, cfg->name ? cfg->name : "", err) < 0 ||
+	    set_str(&c->kernel, cfg->kernel ? cfg->kernel : "", err) < 0 ||
+	    set_str(&c->ramdisk, cfg->ramdisk ? cfg->ramdisk : "", err) < 0 ||
+	    set_str(&c->cmdline, cfg->cmdline ? cfg->cmdline : "", err) < 0)
 		goto fail;
 	if (cfg->n_xenstore) {
 		c->xenstore = calloc(cfg->n_xenstore, sizeof(*c->xenstore));
@@ -415,7 +415,7 @@ struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg)
 fail:
 	xo_vm_config_free(c);
 nomem:
-	xo_err(XENOPS_ENOMEM, WHAT ": out of memory");
+	xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	return NULL;
 }
 

@@ -40,7 +40,7 @@ static char *vm_dir(struct xo_store *s, const char *vm)
 
 /* Write {"version": 1, key: payload} as <vm>/<name>. Takes @payload. */
 static int put_record(struct xo_store *s, const char *vm, const char *name, const char *key,
-		      struct json_object *payload)
+		      struct json_object *payload, struct xo_error *err)
 {
 	struct json_object *rec = json_object_new_object();
 	char *dir = vm_dir(s, vm), *text = NULL;
@@ -48,15 +48,15 @@ static int put_record(struct xo_store *s, const char *vm, const char *name, cons
 
 	if (!rec || !dir || !payload) {
 		json_object_put(payload);
-		rc = xo_err(XENOPS_ENOMEM, "store: out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 		goto out;
 	}
 	json_object_object_add(rec, "version", json_object_new_int(XO_RECORD_VERSION));
 	json_object_object_add(rec, key, payload);
 	text = xo_json_dumps(rec);
-	rc = text ? xo_mkdir("state dir", dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = text ? xo_mkdir("state dir", dir, err) : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0)
-		rc = xo_write_file_atomic(dir, name, text, strlen(text));
+		rc = xo_write_file_atomic(dir, name, text, strlen(text), err);
 out:
 	json_object_put(rec);
 	free(text);
@@ -64,15 +64,15 @@ out:
 	return rc;
 }
 
-static int remove_record(struct xo_store *s, const char *vm, const char *name)
+static int remove_record(struct xo_store *s, const char *vm, const char *name, struct xo_error *err)
 {
 	char *path = xo_asprintf("%s/%s/%s", s->dir, vm, name);
 	int rc = 0;
 
 	if (!path)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	if (unlink(path) < 0 && errno != ENOENT)
-		rc = xo_err_errno(errno, "store: cannot remove %s", path);
+		rc = xo_err_errno(err, errno, "store: cannot remove %s", path);
 	free(path);
 	return rc;
 }
@@ -83,7 +83,7 @@ static int remove_record(struct xo_store *s, const char *vm, const char *name)
  * record was in an older format.
  */
 static int get_record(struct xo_store *s, const char *vm, const char *name, const char *key,
-		      struct json_object **out, bool *upgraded)
+		      struct json_object **out, bool *upgraded, struct xo_error *err)
 {
 	char *path = xo_asprintf("%s/%s/%s", s->dir, vm, name), *text = NULL;
 	struct json_object *rec = NULL, *v, *payload;
@@ -91,21 +91,21 @@ static int get_record(struct xo_store *s, const char *vm, const char *name, cons
 
 	*out = NULL;
 	if (!path)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
-	rc = xo_read_file(&text, NULL, path, RECORD_MAX);
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	rc = xo_read_file(&text, NULL, path, RECORD_MAX, err);
 	if (rc == XENOPS_ENOTFOUND) {
 		rc = 0;
 		goto out;
 	}
 	if (rc < 0)
 		goto out;
-	rc = xo_json_loads(&rec, text, name);
+	rc = xo_json_loads(&rec, text, name, err);
 	if (rc < 0) {
-		rc = xo_err(XENOPS_ECORRUPT, "%s: %s", name, xo_err_msg());
+		rc = xo_err(err, XENOPS_ECORRUPT, "%s: %s", name, err->msg);
 		goto out;
 	}
 	if (!json_object_is_type(rec, json_type_object)) {
-		rc = xo_err(XENOPS_ECORRUPT, "%s: not a JSON object", name);
+		rc = xo_err(err, XENOPS_ECORRUPT, "%s: not a JSON object", name);
 		goto out;
 	}
 	if (!json_object_object_get_ex(rec, "version", &v)) {
@@ -117,12 +117,12 @@ static int get_record(struct xo_store *s, const char *vm, const char *name, cons
 	}
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) < FORMAT_OLDEST ||
 	    json_object_get_int(v) > XO_RECORD_VERSION) {
-		rc = xo_err(XENOPS_ECORRUPT, "%s: unknown format version %s (this library reads %d..%d)",
+		rc = xo_err(err, XENOPS_ECORRUPT, "%s: unknown format version %s (this library reads %d..%d)",
 			    name, json_object_to_json_string(v), FORMAT_OLDEST, XO_RECORD_VERSION);
 		goto out;
 	}
 	if (!json_object_object_get_ex(rec, key, &payload) || !json_object_is_type(payload, json_type_object)) {
-		rc = xo_err(XENOPS_ECORRUPT, "%s: no \"%s\" object", name, key);
+		rc = xo_err(err, XENOPS_ECORRUPT, "%s: no \"%s\" object", name, key);
 		goto out;
 	}
 	*out = json_object_get(payload);
@@ -135,38 +135,38 @@ out:
 
 /* ---- ops ---- */
 
-static int probe_writable(const char *dir)
+static int probe_writable(const char *dir, struct xo_error *err)
 {
 	char *probe = xo_asprintf("%s/.probe", dir);
 	int rc = 0;
 
 	if (!probe)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
-	if (xo_write_file_atomic(dir, ".probe", "", 0) < 0)
-		rc = xo_err(xo_err_code() == XENOPS_ENOSPC ? XENOPS_ENOSPC : XENOPS_EPERM,
-			    "state dir %s is not writable: %s", dir, xo_err_msg());
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	if (xo_write_file_atomic(dir, ".probe", "", 0, err) < 0)
+		rc = xo_err(err, err->code == XENOPS_ENOSPC ? XENOPS_ENOSPC : XENOPS_EPERM,
+			    "state dir %s is not writable: %s", dir, err->msg);
 	else
 		unlink(probe);
 	free(probe);
 	return rc;
 }
 
-static int file_open(struct xo_store **out, const char *dir, const struct xo_log *log)
+static int file_open(struct xo_store **out, const char *dir, const struct xo_log *log, struct xo_error *err)
 {
 	struct xo_store *s;
 	int rc;
 
-	rc = xo_mkdir("state dir", dir);
+	rc = xo_mkdir("state dir", dir, err);
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
 	s->dir = xo_asprintf("%s/vm", dir);
-	rc = s->dir ? xo_mkdir("state dir", s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = s->dir ? xo_mkdir("state dir", s->dir, err) : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0)
-		rc = probe_writable(s->dir);
+		rc = probe_writable(s->dir, err);
 	if (rc < 0) {
 		free(s->dir);
 		free(s);
@@ -184,19 +184,19 @@ static void file_close(struct xo_store *s)
 	free(s);
 }
 
-static int file_put_vm(struct xo_store *s, const struct xo_vm_config *cfg)
+static int file_put_vm(struct xo_store *s, const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	return put_record(s, cfg->id, "config.json", "config", xo_vm_config_to_json(cfg));
+	return put_record(s, cfg->id, "config.json", "config", xo_vm_config_to_json(cfg, err), err);
 }
 
-static int rmtree_vm(const char *dir)
+static int rmtree_vm(const char *dir, struct xo_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!d)
-		return errno == ENOENT ? 0 : xo_err_errno(errno, "store: cannot open %s", dir);
+		return errno == ENOENT ? 0 : xo_err_errno(err, errno, "store: cannot open %s", dir);
 	while ((de = readdir(d))) {
 		char *p;
 
@@ -204,30 +204,30 @@ static int rmtree_vm(const char *dir)
 			continue;
 		p = xo_asprintf("%s/%s", dir, de->d_name);
 		if (!p || (unlink(p) < 0 && errno != ENOENT))
-			rc = p ? xo_err_errno(errno, "store: cannot remove %s", p) : XENOPS_ENOMEM;
+			rc = p ? xo_err_errno(err, errno, "store: cannot remove %s", p) : XENOPS_ENOMEM;
 		free(p);
 	}
 	closedir(d);
 	if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
-		rc = xo_err_errno(errno, "store: cannot remove %s", dir);
+		rc = xo_err_errno(err, errno, "store: cannot remove %s", dir);
 	return rc;
 }
 
-static int file_remove_vm(struct xo_store *s, const char *vm)
+static int file_remove_vm(struct xo_store *s, const char *vm, struct xo_error *err)
 {
 	char *dir = vm_dir(s, vm);
 	int rc;
 
 	if (!dir)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	/*
 	 * Drop config.json first: a crash half-way leaves a directory without
 	 * a configuration, which load ignores and removes, never a VM with a
 	 * partial set of devices.
 	 */
-	rc = remove_record(s, vm, "config.json");
+	rc = remove_record(s, vm, "config.json", err);
 	if (rc == 0)
-		rc = rmtree_vm(dir);
+		rc = rmtree_vm(dir, err);
 	free(dir);
 	return rc;
 }
@@ -239,59 +239,59 @@ static char *dev_file(int kind, const char *dev)
 	return xo_asprintf("%s.%s.json", dev_prefix[kind], dev);
 }
 
-static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg)
+static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg, struct xo_error *err)
 {
 	char *name = dev_file(cfg->kind, cfg->id);
 	int rc;
 
 	if (!name)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
-	rc = put_record(s, vm, name, "config", xo_dev_config_to_json(cfg));
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	rc = put_record(s, vm, name, "config", xo_dev_config_to_json(cfg, err), err);
 	free(name);
 	return rc;
 }
 
-static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev)
+static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev, struct xo_error *err)
 {
 	char *name = dev_file(kind, dev);
 	int rc;
 
 	if (!name)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
-	rc = remove_record(s, vm, name);
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	rc = remove_record(s, vm, name, err);
 	free(name);
 	return rc;
 }
 
 static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
 			    const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
-			    size_t ndevs)
+			    size_t ndevs, struct xo_error *err)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
 	if (!o || !arr) {
 		json_object_put(o);
 		json_object_put(arr);
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	}
-	json_object_object_add(o, "state", xo_vm_state_to_json(st));
+	json_object_object_add(o, "state", xo_vm_state_to_json(st, err));
 	for (size_t i = 0; i < ndevs; i++) {
 		struct json_object *d = json_object_new_object();
 
 		json_object_object_add(d, "kind", json_object_new_string(xenops_kind_name(devs[i]->kind)));
 		json_object_object_add(d, "id", json_object_new_string(devs[i]->id));
-		json_object_object_add(d, "state", xo_dev_state_to_json(devs[i]->kind, &dev_states[i]));
+		json_object_object_add(d, "state", xo_dev_state_to_json(devs[i]->kind, &dev_states[i], err));
 		json_object_array_add(arr, d);
 	}
 	json_object_object_add(o, "devices", arr);
-	return put_record(s, vm, "runtime.json", "runtime", o);
+	return put_record(s, vm, "runtime.json", "runtime", o, err);
 }
 
-static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent)
+static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent, struct xo_error *err)
 {
 	if (!intent)
-		return remove_record(s, vm, "intent.json");
-	return put_record(s, vm, "intent.json", "intent", json_object_get(intent));
+		return remove_record(s, vm, "intent.json", err);
+	return put_record(s, vm, "intent.json", "intent", json_object_get(intent), err);
 }
 
 /* ---- load ---- */
@@ -304,20 +304,20 @@ static int kind_of_prefix(const char *name, size_t len)
 	return 0;
 }
 
-static void vm_set_error(struct xo_store_vm *v, int code)
+static void vm_set_error(struct xo_store_vm *v, int code, const struct xo_error *err)
 {
 	if (!v->error.code)
-		xo_error_set_from_tls(&v->error, code);
+		xo_error_set(&v->error, code, err->code == code ? err->msg : NULL);
 }
 
-static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *dir, bool *upgrade)
+static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *dir, bool *upgrade, struct xo_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!d)
-		return xo_err_errno(errno, "cannot read %s", dir);
+		return xo_err_errno(err, errno, "cannot read %s", dir);
 	while ((de = readdir(d)) && rc == 0) {
 		const char *name = de->d_name, *dot = strchr(name, '.');
 		size_t n = strlen(name);
@@ -334,25 +334,25 @@ static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *d
 		snprintf(id, sizeof(id), "%.*s", (int)(n - 5 - (size_t)(dot + 1 - name)), dot + 1);
 		if (!xo_id_valid(id))
 			continue; /* not a record of ours */
-		rc = get_record(s, v->id, name, "config", &o, upgrade);
+		rc = get_record(s, v->id, name, "config", &o, upgrade, err);
 		if (rc == 0 && o)
-			rc = xo_dev_config_from_json(&cfg, kind, o);
+			rc = xo_dev_config_from_json(&cfg, kind, o, err);
 		json_object_put(o);
 		if (rc < 0) {
-			rc = xo_err(XENOPS_ECORRUPT, "%s: %s", name, xo_err_msg());
+			rc = xo_err(err, XENOPS_ECORRUPT, "%s: %s", name, err->msg);
 			break;
 		}
 		if (!cfg)
 			continue;
 		if (strcmp(cfg->id, id)) {
 			xo_dev_config_free(cfg);
-			rc = xo_err(XENOPS_ECORRUPT, "%s: holds device \"%s\"", name, cfg->id);
+			rc = xo_err(err, XENOPS_ECORRUPT, "%s: holds device \"%s\"", name, cfg->id);
 			break;
 		}
 		grown = realloc(v->devs, (v->ndevs + 1) * sizeof(*grown));
 		if (!grown) {
 			xo_dev_config_free(cfg);
-			rc = xo_err(XENOPS_ENOMEM, "store: out of memory");
+			rc = xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 			break;
 		}
 		v->devs = grown;
@@ -363,33 +363,33 @@ static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *d
 }
 
 /* Device states from runtime.json, matched by kind and id. */
-static int load_runtime(struct xo_store_vm *v, struct json_object *rt)
+static int load_runtime(struct xo_store_vm *v, struct json_object *rt, struct xo_error *err)
 {
 	struct json_object *st, *arr;
 	int rc = 0;
 
 	v->dev_states = calloc(v->ndevs ? v->ndevs : 1, sizeof(*v->dev_states));
 	if (!v->dev_states)
-		return xo_err(XENOPS_ENOMEM, "store: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	if (!rt)
 		return 0;
-	if (!json_object_object_get_ex(rt, "state", &st) || xo_vm_state_from_json(&v->state, st) < 0)
-		return xo_err(XENOPS_ECORRUPT, "runtime.json: bad \"state\": %s", xo_err_msg());
+	if (!json_object_object_get_ex(rt, "state", &st) || xo_vm_state_from_json(&v->state, st, err) < 0)
+		return xo_err(err, XENOPS_ECORRUPT, "runtime.json: bad \"state\": %s", err->msg);
 	if (!json_object_object_get_ex(rt, "devices", &arr) || !json_object_is_type(arr, json_type_array))
-		return xo_err(XENOPS_ECORRUPT, "runtime.json: no \"devices\" array");
+		return xo_err(err, XENOPS_ECORRUPT, "runtime.json: no \"devices\" array");
 	for (size_t i = 0; i < json_object_array_length(arr) && rc == 0; i++) {
 		struct json_object *d = json_object_array_get_idx(arr, i), *k, *id, *ds;
 
 		if (!json_object_object_get_ex(d, "kind", &k) || !json_object_object_get_ex(d, "id", &id) ||
 		    !json_object_object_get_ex(d, "state", &ds))
-			return xo_err(XENOPS_ECORRUPT, "runtime.json: device %zu incomplete", i);
+			return xo_err(err, XENOPS_ECORRUPT, "runtime.json: device %zu incomplete", i);
 		for (size_t j = 0; j < v->ndevs; j++) {
 			if (strcmp(xenops_kind_name(v->devs[j]->kind), json_object_get_string(k)) ||
 			    strcmp(v->devs[j]->id, json_object_get_string(id)))
 				continue;
-			if (xo_dev_state_from_json(&v->dev_states[j], ds) < 0)
-				rc = xo_err(XENOPS_ECORRUPT, "runtime.json: device %s: %s",
-					    json_object_get_string(id), xo_err_msg());
+			if (xo_dev_state_from_json(&v->dev_states[j], ds, err) < 0)
+				rc = xo_err(err, XENOPS_ECORRUPT, "runtime.json: device %s: %s",
+					    json_object_get_string(id), err->msg);
 		}
 	}
 	return rc;
@@ -398,46 +398,48 @@ static int load_runtime(struct xo_store_vm *v, struct json_object *rt)
 /* Rewrite records of an older format in the current one. */
 static void upgrade_vm(struct xo_store *s, struct xo_store_vm *v)
 {
-	int rc = file_put_vm(s, v->cfg);
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	int rc = file_put_vm(s, v->cfg, err);
 
 	for (size_t i = 0; i < v->ndevs && rc == 0; i++)
-		rc = file_put_dev(s, v->id, v->devs[i]);
+		rc = file_put_dev(s, v->id, v->devs[i], err);
 	if (rc < 0)
-		xo_log(s->log, XENOPS_LOG_WARNING, "vm %s: upgrading records failed: %s", v->id, xo_err_msg());
+		xo_log(s->log, XENOPS_LOG_WARNING, "vm %s: upgrading records failed: %s", v->id, err->msg);
 	else
 		xo_log(s->log, XENOPS_LOG_INFO, "vm %s: records upgraded to format %d", v->id, XO_RECORD_VERSION);
 }
 
 static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	struct json_object *o = NULL;
 	char *dir = vm_dir(s, v->id);
 	bool upgrade = false;
 	int rc;
 
 	xo_vm_state_init(&v->state);
-	rc = dir ? get_record(s, v->id, "config.json", "config", &o, &upgrade)
-		 : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = dir ? get_record(s, v->id, "config.json", "config", &o, &upgrade, err)
+		 : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0 && o) {
-		rc = xo_vm_config_from_json(&v->cfg, o);
+		rc = xo_vm_config_from_json(&v->cfg, o, err);
 		if (rc < 0)
-			rc = xo_err(XENOPS_ECORRUPT, "config.json: %s", xo_err_msg());
+			rc = xo_err(err, XENOPS_ECORRUPT, "config.json: %s", err->msg);
 		else if (strcmp(v->cfg->id, v->id))
-			rc = xo_err(XENOPS_ECORRUPT, "config.json: holds VM \"%s\"", v->cfg->id);
+			rc = xo_err(err, XENOPS_ECORRUPT, "config.json: holds VM \"%s\"", v->cfg->id);
 	}
 	json_object_put(o);
 	o = NULL;
 	if (rc == 0)
-		rc = load_devices(s, v, dir, &upgrade);
+		rc = load_devices(s, v, dir, &upgrade, err);
 	if (rc == 0)
-		rc = get_record(s, v->id, "runtime.json", "runtime", &o, NULL);
+		rc = get_record(s, v->id, "runtime.json", "runtime", &o, NULL, err);
 	if (rc == 0)
-		rc = load_runtime(v, o);
+		rc = load_runtime(v, o, err);
 	json_object_put(o);
 	if (rc == 0)
-		rc = get_record(s, v->id, "intent.json", "intent", &v->intent, NULL);
+		rc = get_record(s, v->id, "intent.json", "intent", &v->intent, NULL, err);
 	if (rc < 0) {
-		vm_set_error(v, rc == XENOPS_ENOMEM ? XENOPS_ENOMEM : XENOPS_ECORRUPT);
+		vm_set_error(v, rc == XENOPS_ENOMEM ? XENOPS_ENOMEM : XENOPS_ECORRUPT, err);
 		xo_vm_config_free(v->cfg);
 		v->cfg = NULL;
 	} else if (upgrade) {
@@ -446,7 +448,7 @@ static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 	free(dir);
 }
 
-static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out)
+static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out, struct xo_error *err)
 {
 	struct xo_store_vm *vms = NULL;
 	size_t n = 0, cap = 0;
@@ -456,7 +458,7 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 	*out = NULL;
 	*n_out = 0;
 	if (!d)
-		return xo_err_errno(errno, "state dir: cannot read %s", s->dir);
+		return xo_err_errno(err, errno, "state dir: cannot read %s", s->dir);
 	while ((de = readdir(d))) {
 		char *cfg;
 		struct stat sb;
@@ -471,7 +473,7 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 			/* A removal cut short: finish it. */
 			char *dir = vm_dir(s, de->d_name);
 
-			if (dir && rmtree_vm(dir) == 0)
+			if (dir && rmtree_vm(dir, err) == 0)
 				xo_log(s->log, XENOPS_LOG_INFO, "state dir: removed leftovers of VM %s", de->d_name);
 			free(dir);
 			continue;
@@ -483,7 +485,7 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 			if (!grown) {
 				closedir(d);
 				xo_store_vms_free(vms, n);
-				return xo_err(XENOPS_ENOMEM, "store: out of memory");
+				return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 			}
 			vms = grown;
 			cap = ncap;
@@ -493,7 +495,7 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 		load_vm(s, &vms[n]);
 		if (!vms[n].cfg)
 			xo_log(s->log, XENOPS_LOG_ERROR, "vm %s: cannot load: %s", vms[n].id,
-			       vms[n].error.msg ? vms[n].error.msg : "unknown error");
+			       vms[n].error.msg[0] ? vms[n].error.msg : "unknown error");
 		n++;
 	}
 	closedir(d);

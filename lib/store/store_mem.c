@@ -11,12 +11,12 @@ struct xo_store {
 	int unused;
 };
 
-static int mem_open(struct xo_store **out, const char *dir, const struct xo_log *log)
+static int mem_open(struct xo_store **out, const char *dir, const struct xo_log *log, struct xo_error *err)
 {
 	(void)dir;
 	(void)log;
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	return *out ? 0 : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 }
 
 static void mem_close(struct xo_store *s)
@@ -24,38 +24,43 @@ static void mem_close(struct xo_store *s)
 	free(s);
 }
 
-static int mem_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out)
+static int mem_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	*out = NULL;
 	*n_out = 0;
 	return 0;
 }
 
-static int mem_put_vm(struct xo_store *s, const struct xo_vm_config *cfg)
+static int mem_put_vm(struct xo_store *s, const struct xo_vm_config *cfg, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)cfg;
 	return 0;
 }
 
-static int mem_remove_vm(struct xo_store *s, const char *vm)
+static int mem_remove_vm(struct xo_store *s, const char *vm, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)vm;
 	return 0;
 }
 
-static int mem_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg)
+static int mem_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)vm;
 	(void)cfg;
 	return 0;
 }
 
-static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev)
+static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)vm;
 	(void)kind;
@@ -65,8 +70,9 @@ static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const ch
 
 static int mem_put_runtime(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
 			   const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
-			   size_t ndevs)
+			   size_t ndevs, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)vm;
 	(void)st;
@@ -76,8 +82,9 @@ static int mem_put_runtime(struct xo_store *s, const char *vm, const struct xo_v
 	return 0;
 }
 
-static int mem_put_intent(struct xo_store *s, const char *vm, struct json_object *intent)
+static int mem_put_intent(struct xo_store *s, const char *vm, struct json_object *intent, struct xo_error *err)
 {
+	(void)err;
 	(void)s;
 	(void)vm;
 	(void)intent;

@@ -13,7 +13,7 @@
 
 #include "util/util.h"
 
-int xo_err_errno(int errnum, const char *fmt, ...)
+int xo_err_errno(struct xo_error *err, int errnum, const char *fmt, ...)
 {
 	char what[384], buf[128];
 	int code = XENOPS_EIO;
@@ -26,7 +26,7 @@ int xo_err_errno(int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return xo_err(code, "%s: %s", what, strerror_r(errnum, buf, sizeof(buf)));
+	return xo_err(err, code, "%s: %s", what, strerror_r(errnum, buf, sizeof(buf)));
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -45,53 +45,53 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 /* Without this the rename itself may be lost in a crash. */
-static int fsync_dir(const char *dir)
+static int fsync_dir(const char *dir, struct xo_error *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 
 	if (fd < 0)
-		return xo_err_errno(errno, "cannot open directory %s", dir);
+		return xo_err_errno(err, errno, "cannot open directory %s", dir);
 	if (fsync(fd) < 0)
-		rc = xo_err_errno(errno, "cannot sync directory %s", dir);
+		rc = xo_err_errno(err, errno, "cannot sync directory %s", dir);
 	close(fd);
 	return rc;
 }
 
-int xo_mkdir(const char *what, const char *path)
+int xo_mkdir(const char *what, const char *path, struct xo_error *err)
 {
 	if (mkdir(path, 0700) == 0 || errno == EEXIST)
 		return 0;
-	return xo_err_errno(errno, "%s: cannot create %s", what, path);
+	return xo_err_errno(err, errno, "%s: cannot create %s", what, path);
 }
 
-int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len)
+int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len, struct xo_error *err)
 {
 	char *tmp = xo_asprintf("%s/.%s.XXXXXX", dir, name);
 	char *dst = xo_asprintf("%s/%s", dir, name);
 	int fd = -1, rc = 0;
 
 	if (!tmp || !dst) {
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto out;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		rc = xo_err_errno(errno, "cannot create a temporary file in %s", dir);
+		rc = xo_err_errno(err, errno, "cannot create a temporary file in %s", dir);
 		goto out;
 	}
 	if (write_all(fd, data, len) < 0)
-		rc = xo_err_errno(errno, "cannot write %s", tmp);
+		rc = xo_err_errno(err, errno, "cannot write %s", tmp);
 	else if (fsync(fd) < 0)
-		rc = xo_err_errno(errno, "cannot sync %s", tmp);
+		rc = xo_err_errno(err, errno, "cannot sync %s", tmp);
 	if (close(fd) < 0 && rc == 0)
-		rc = xo_err_errno(errno, "cannot write %s", tmp);
+		rc = xo_err_errno(err, errno, "cannot write %s", tmp);
 	if (rc == 0 && rename(tmp, dst) < 0)
-		rc = xo_err_errno(errno, "cannot rename %s to %s", tmp, dst);
+		rc = xo_err_errno(err, errno, "cannot rename %s to %s", tmp, dst);
 	if (rc < 0)
 		unlink(tmp);
 	else
-		rc = fsync_dir(dir);
+		rc = fsync_dir(dir, err);
 out:
 	free(tmp);
 	free(dst);
@@ -99,17 +99,17 @@ out:
 }
 
 /* Grow @buf to hold @cap bytes and a NUL. */
-static int grow(char **buf, size_t cap)
+static int grow(char **buf, size_t cap, struct xo_error *err)
 {
 	char *p = realloc(*buf, cap + 1);
 
 	if (!p)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	*buf = p;
 	return 0;
 }
 
-int xo_read_file(char **out, size_t *len_out, const char *path, size_t max)
+int xo_read_file(char **out, size_t *len_out, const char *path, size_t max, struct xo_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf = NULL;
@@ -118,8 +118,8 @@ int xo_read_file(char **out, size_t *len_out, const char *path, size_t max)
 
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return xo_err(XENOPS_ENOTFOUND, "%s does not exist", path);
-		return xo_err_errno(errno, "cannot open %s", path);
+			return xo_err(err, XENOPS_ENOTFOUND, "%s does not exist", path);
+		return xo_err_errno(err, errno, "cannot open %s", path);
 	}
 	/* Room for one byte past @max tells a file of exactly @max from a longer one. */
 	for (;;) {
@@ -129,7 +129,7 @@ int xo_read_file(char **out, size_t *len_out, const char *path, size_t max)
 			cap = cap ? 2 * cap : 4096;
 			if (cap > max + 1)
 				cap = max + 1;
-			rc = grow(&buf, cap);
+			rc = grow(&buf, cap, err);
 			if (rc < 0)
 				goto out;
 		}
@@ -137,14 +137,14 @@ int xo_read_file(char **out, size_t *len_out, const char *path, size_t max)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = xo_err_errno(errno, "cannot read %s", path);
+			rc = xo_err_errno(err, errno, "cannot read %s", path);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			rc = xo_err(XENOPS_EINVAL, "%s is larger than %zu bytes", path, max);
+			rc = xo_err(err, XENOPS_EINVAL, "%s is larger than %zu bytes", path, max);
 			goto out;
 		}
 	}

@@ -9,8 +9,6 @@
 
 #include "util/util.h"
 
-#define XO_ERR_MSG_MAX 512
-
 static _Thread_local int tls_code;
 static _Thread_local char tls_msg[XO_ERR_MSG_MAX];
 
@@ -74,60 +72,56 @@ XENOPS_API const char *xenops_last_error_message(void)
 	return tls_msg;
 }
 
-void xo_err_clear(void)
+void xo_tls_error_clear(void)
 {
 	tls_code = 0;
 	tls_msg[0] = '\0';
 }
 
-int xo_verr(int code, const char *fmt, va_list ap)
+void xo_tls_error_set(const struct xo_error *err)
 {
-	tls_code = code;
+	tls_code = err->code;
+	snprintf(tls_msg, sizeof(tls_msg), "%s", err->code ? xo_error_msg(err) : "");
+}
+
+int xo_verr(struct xo_error *err, int code, const char *fmt, va_list ap)
+{
+	char tmp[XO_ERR_MSG_MAX];
+
+	if (!err)
+		return code;
+	/* Through a copy: the arguments may point into err->msg. */
 	if (fmt)
-		vsnprintf(tls_msg, sizeof(tls_msg), fmt, ap);
+		vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	else
-		snprintf(tls_msg, sizeof(tls_msg), "%s", xenops_strerror(code));
+		snprintf(tmp, sizeof(tmp), "%s", xenops_strerror(code));
+	err->code = code;
+	memcpy(err->msg, tmp, sizeof(tmp));
 	return code;
 }
 
-int xo_err(int code, const char *fmt, ...)
+int xo_err(struct xo_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	xo_verr(code, fmt, ap);
+	xo_verr(err, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
 
-const char *xo_err_msg(void)
+void xo_error_set(struct xo_error *err, int code, const char *msg)
 {
-	return tls_msg;
+	xo_err(err, code, "%s", msg && *msg ? msg : xenops_strerror(code));
 }
 
-int xo_err_code(void)
+void xo_error_clear(struct xo_error *err)
 {
-	return tls_code;
+	err->code = 0;
+	err->msg[0] = '\0';
 }
 
-void xo_error_set(struct xo_error *e, int code, const char *msg)
+const char *xo_error_msg(const struct xo_error *err)
 {
-	char *copy = xo_strdup(msg && *msg ? msg : xenops_strerror(code));
-
-	free(e->msg);
-	e->code = code;
-	e->msg = copy; /* NULL on ENOMEM: readers fall back to strerror */
-}
-
-void xo_error_set_from_tls(struct xo_error *e, int code)
-{
-	/* Only trust the thread's message if it belongs to this code. */
-	xo_error_set(e, code, tls_code == code ? tls_msg : NULL);
-}
-
-void xo_error_clear(struct xo_error *e)
-{
-	free(e->msg);
-	e->msg = NULL;
-	e->code = 0;
+	return err->msg[0] ? err->msg : xenops_strerror(err->code);
 }

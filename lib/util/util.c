@@ -32,17 +32,17 @@ bool xo_id_valid(const char *id)
 	return true;
 }
 
-int xo_id_check(const char *id, const char *what)
+int xo_id_check(const char *id, const char *what, struct xo_error *err)
 {
 	if (!id)
-		return xo_err(XENOPS_EINVAL, "%s: missing (NULL)", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: missing (NULL)", what);
 	if (xo_id_valid(id))
 		return 0;
 	if (!*id)
-		return xo_err(XENOPS_EINVAL, "%s: empty id", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: empty id", what);
 	if (strlen(id) > XO_ID_MAX)
-		return xo_err(XENOPS_EINVAL, "%s: id longer than %d characters", what, XO_ID_MAX);
-	return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL, "%s: id longer than %d characters", what, XO_ID_MAX);
+	return xo_err(err, XENOPS_EINVAL,
 		      "%s: invalid id \"%.80s\" (allowed: A-Z a-z 0-9 _ . : -, not \".\" or \"..\")",
 		      what, id);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Internal helpers used by every layer: errors (thread-local last error),
+ * Internal helpers used by every layer: errors as values,
  * id validation, logging, time, string arrays and a string-keyed hash map.
  * Nothing here is exported.
  */
@@ -28,26 +28,38 @@
 
 /* ---- errors ---- */
 
-/* Reset the calling thread's last error (every public entry point does). */
-void xo_err_clear(void);
-/* Set the calling thread's last error; returns @code for tail calls. */
-int xo_err(int code, const char *fmt, ...) XO_PRINTF(2, 3);
-int xo_verr(int code, const char *fmt, va_list ap);
-/* The calling thread's last error message ("" if none). */
-const char *xo_err_msg(void);
-int xo_err_code(void);
-
 /*
- * An error kept on an object (a task, a VM in error state): code + message,
- * copied. xo_error_set_from_tls copies the thread's last error.
+ * Errors are values. A function that can fail takes a caller-owned
+ * `struct xo_error *err` as its LAST parameter, returns 0 or a negative
+ * XENOPS_E* code and, on failure, fills *err with that code and a message
+ * (err may be NULL when the caller only wants the code). Callers that add
+ * context rewrite the message with xo_err(err, rc, "...: %s", err->msg)
+ * (the message may be formatted from itself). Nothing below lib/api
+ * touches the thread-local last error of public calls: lib/api copies the
+ * error value there (api.h) and resets it at the start of every entry
+ * point. The message buffer is fixed so that reporting ENOMEM never needs
+ * memory.
  */
+#define XO_ERR_MSG_MAX 512
+
 struct xo_error {
 	int code;
-	char *msg;
+	char msg[XO_ERR_MSG_MAX];
 };
-void xo_error_set(struct xo_error *e, int code, const char *msg);
-void xo_error_set_from_tls(struct xo_error *e, int code);
-void xo_error_clear(struct xo_error *e);
+
+/* Fill *err (if not NULL) with @code and a formatted message; returns @code. */
+int xo_err(struct xo_error *err, int code, const char *fmt, ...) XO_PRINTF(3, 4);
+int xo_verr(struct xo_error *err, int code, const char *fmt, va_list ap);
+/* Fill *err with @code and a copy of @msg (NULL or "": the code's description). */
+void xo_error_set(struct xo_error *err, int code, const char *msg);
+/* Reset to "no error". */
+void xo_error_clear(struct xo_error *err);
+/* The message, or the code's description if none was given. */
+const char *xo_error_msg(const struct xo_error *err);
+
+/* The thread-local last error of public calls: only lib/api uses these. */
+void xo_tls_error_clear(void);
+void xo_tls_error_set(const struct xo_error *err);
 
 /* ---- ids ---- */
 
@@ -55,7 +67,7 @@ void xo_error_clear(struct xo_error *e);
  * The one id validator: [A-Za-z0-9_.:-]{1,64}, not "." or "..".
  * Returns 0 or XENOPS_EINVAL with a message naming @what.
  */
-int xo_id_check(const char *id, const char *what);
+int xo_id_check(const char *id, const char *what, struct xo_error *err);
 bool xo_id_valid(const char *id);
 
 /* ---- logging ---- */
@@ -116,28 +128,29 @@ void xo_map_clear(struct xo_map *m);
 /* ---- files (atomic.c) ---- */
 
 /*
- * Set the last error for a failed system call: XENOPS_ENOSPC (ENOSPC,
- * EDQUOT), XENOPS_EPERM (EACCES, EPERM) or XENOPS_EIO, the message being
- * the formatted text, ": " and strerror(@errnum). Returns the code.
+ * Fill *err for a failed system call: XENOPS_ENOSPC (ENOSPC, EDQUOT),
+ * XENOPS_EPERM (EACCES, EPERM) or XENOPS_EIO, the message being the
+ * formatted text, ": " and strerror(@errnum). Returns the code.
  */
-int xo_err_errno(int errnum, const char *fmt, ...) XO_PRINTF(2, 3);
+int xo_err_errno(struct xo_error *err, int errnum, const char *fmt, ...) XO_PRINTF(3, 4);
 /*
  * Create directory @path (mode 0700) unless it exists. Errors as
  * xo_err_errno gives them: "<what>: cannot create <path>: <strerror>".
  */
-int xo_mkdir(const char *what, const char *path);
+int xo_mkdir(const char *what, const char *path, struct xo_error *err);
 /*
  * Replace <dir>/<name> with @data so that a crash leaves either the old or
  * the new content: temporary file, fsync, rename, fsync of @dir. Mode 0600.
  * Errors as xo_err_errno gives them, XENOPS_ENOMEM.
  */
-int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len);
+int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
+			 struct xo_error *err);
 /*
  * Read a whole file of at most @max bytes into a new NUL-terminated buffer
  * (free with free()); *len_out (may be NULL) gets its length.
  * Errors: XENOPS_ENOTFOUND (no such file), XENOPS_EINVAL (larger than
  * @max), as xo_err_errno otherwise, XENOPS_ENOMEM.
  */
-int xo_read_file(char **out, size_t *len_out, const char *path, size_t max);
+int xo_read_file(char **out, size_t *len_out, const char *path, size_t max, struct xo_error *err);
 
 #endif /* XO_UTIL_H */

@@ -9,6 +9,10 @@
 #include "testutil.h"
 #include "xenops/vm.h"
 
+/* The error value the internal calls under test fill. */
+static struct xo_error test_err;
+static struct xo_error *const err = &test_err;
+
 #define MIB (UINT64_C(1) << 20)
 
 /* ---- helpers ---- */
@@ -16,9 +20,9 @@
 static struct xo_vm_config *vm_ok(const char *json)
 {
 	struct xo_vm_config *cfg = NULL;
-	int r = xo_vm_config_parse(&cfg, json);
+	int r = xo_vm_config_parse(&cfg, json, err);
 
-	ck_assert_msg(r == 0, "parse of %s failed: %d %s", json, r, xo_err_msg());
+	ck_assert_msg(r == 0, "parse of %s failed: %d %s", json, r, err->msg);
 	ck_assert_ptr_nonnull(cfg);
 	return cfg;
 }
@@ -27,20 +31,20 @@ static struct xo_vm_config *vm_ok(const char *json)
 static void vm_bad(const char *json, const char *needle)
 {
 	struct xo_vm_config *cfg = (void *)1;
-	int r = xo_vm_config_parse(&cfg, json);
+	int r = xo_vm_config_parse(&cfg, json, err);
 
 	ck_assert_msg(r == XENOPS_EINVAL, "parse of %s gave %d, not EINVAL", json, r);
 	ck_assert_ptr_null(cfg);
-	ck_assert_msg(strstr(xo_err_msg(), needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
-		      json, xo_err_msg(), needle);
+	ck_assert_msg(strstr(err->msg, needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
+		      json, err->msg, needle);
 }
 
 static struct xo_dev_config *dev_ok(int kind, const char *json)
 {
 	struct xo_dev_config *cfg = NULL;
-	int r = xo_dev_config_parse(&cfg, kind, json);
+	int r = xo_dev_config_parse(&cfg, kind, json, err);
 
-	ck_assert_msg(r == 0, "parse of %s failed: %d %s", json, r, xo_err_msg());
+	ck_assert_msg(r == 0, "parse of %s failed: %d %s", json, r, err->msg);
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_int_eq(cfg->kind, kind);
 	return cfg;
@@ -49,12 +53,12 @@ static struct xo_dev_config *dev_ok(int kind, const char *json)
 static void dev_bad(int kind, const char *json, const char *needle)
 {
 	struct xo_dev_config *cfg = (void *)1;
-	int r = xo_dev_config_parse(&cfg, kind, json);
+	int r = xo_dev_config_parse(&cfg, kind, json, err);
 
 	ck_assert_msg(r == XENOPS_EINVAL, "parse of %s gave %d, not EINVAL", json, r);
 	ck_assert_ptr_null(cfg);
-	ck_assert_msg(strstr(xo_err_msg(), needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
-		      json, xo_err_msg(), needle);
+	ck_assert_msg(strstr(err->msg, needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
+		      json, err->msg, needle);
 }
 
 /* A string of @n copies of @c (static buffer, one at a time). */
@@ -134,14 +138,14 @@ static void assert_dev_equal(const struct xo_dev_config *a, const struct xo_dev_
 /* parse(dumps(to_json(cfg))) must give cfg back. */
 static void check_vm_round_trip(const struct xo_vm_config *cfg)
 {
-	struct json_object *o = xo_vm_config_to_json(cfg);
+	struct json_object *o = xo_vm_config_to_json(cfg, err);
 	struct xo_vm_config *back = NULL;
 	char *text;
 
 	ck_assert_ptr_nonnull(o);
 	text = xo_json_dumps(o);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_msg(xo_vm_config_parse(&back, text) == 0, "%s: %s", text, xo_err_msg());
+	ck_assert_msg(xo_vm_config_parse(&back, text, err) == 0, "%s: %s", text, err->msg);
 	assert_vm_equal(cfg, back);
 	xo_vm_config_free(back);
 	free(text);
@@ -150,15 +154,15 @@ static void check_vm_round_trip(const struct xo_vm_config *cfg)
 
 static void check_dev_round_trip(const struct xo_dev_config *cfg)
 {
-	struct json_object *o = xo_dev_config_to_json(cfg);
+	struct json_object *o = xo_dev_config_to_json(cfg, err);
 	struct xo_dev_config *back = NULL;
 	char *text;
 
 	ck_assert_ptr_nonnull(o);
 	text = xo_json_dumps(o);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_msg(xo_dev_config_parse(&back, cfg->kind, text) == 0, "%s: %s", text,
-		      xo_err_msg());
+	ck_assert_msg(xo_dev_config_parse(&back, cfg->kind, text, err) == 0, "%s: %s", text,
+		      err->msg);
 	assert_dev_equal(cfg, back);
 	xo_dev_config_free(back);
 	free(text);
@@ -424,7 +428,7 @@ END_TEST
 START_TEST(vm_unknown_field)
 {
 	vm_bad("{\"memroy\": 1}", "vm config: unknown field \"memroy\"");
-	ck_assert_int_eq(xo_err_code(), XENOPS_EINVAL);
+	ck_assert_int_eq(err->code, XENOPS_EINVAL);
 	vm_bad("{\"memory_mib\": 512, \"Name\": \"x\"}", "unknown field \"Name\"");
 }
 END_TEST
@@ -481,20 +485,20 @@ START_TEST(json_deep_nesting)
 	vm_bad(text, "invalid JSON");
 	memset(text + 10000, ']', 10000);
 	text[20000] = '\0';
-	r = xo_json_loads(&o, text, "deep");
+	r = xo_json_loads(&o, text, "deep", err);
 	ck_assert_int_eq(r, XENOPS_EINVAL);
 	ck_assert_ptr_null(o);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "deep: invalid JSON at offset"));
+	ck_assert_ptr_nonnull(strstr(err->msg, "deep: invalid JSON at offset"));
 	/* The limit is 64 levels: 64 parse, 65 do not. */
 	memset(text, '[', 64);
 	memset(text + 64, ']', 64);
 	text[128] = '\0';
-	ck_assert_int_eq(xo_json_loads(&o, text, "deep"), 0);
+	ck_assert_int_eq(xo_json_loads(&o, text, "deep", err), 0);
 	json_object_put(o);
 	memset(text, '[', 65);
 	memset(text + 65, ']', 65);
 	text[130] = '\0';
-	ck_assert_int_eq(xo_json_loads(&o, text, "deep"), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_json_loads(&o, text, "deep", err), XENOPS_EINVAL);
 	free(text);
 }
 END_TEST
@@ -504,19 +508,19 @@ START_TEST(json_loads_dumps)
 	struct json_object *o = NULL;
 	char *s;
 
-	ck_assert_int_eq(xo_json_loads(&o, " {\"a\": [1, 2], \"b\": \"/x/y\"} \n", "t"), 0);
+	ck_assert_int_eq(xo_json_loads(&o, " {\"a\": [1, 2], \"b\": \"/x/y\"} \n", "t", err), 0);
 	s = xo_json_dumps(o);
 	/* Compact, and paths stay readable (no "\/"). */
 	ck_assert_str_eq(s, "{\"a\":[1,2],\"b\":\"/x/y\"}");
 	free(s);
 	json_object_put(o);
 	/* A bare number is complete at the end of the text. */
-	ck_assert_int_eq(xo_json_loads(&o, "123", "t"), 0);
+	ck_assert_int_eq(xo_json_loads(&o, "123", "t", err), 0);
 	ck_assert_int_eq(json_object_get_int(o), 123);
 	json_object_put(o);
-	ck_assert_int_eq(xo_json_loads(&o, "{\"a\":1} 2", "rpc request"), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_json_loads(&o, "{\"a\":1} 2", "rpc request", err), XENOPS_EINVAL);
 	ck_assert_ptr_null(o);
-	ck_assert_str_eq(xo_err_msg(), "rpc request: invalid JSON at offset 8: trailing characters");
+	ck_assert_str_eq(err->msg, "rpc request: invalid JSON at offset 8: trailing characters");
 }
 END_TEST
 
@@ -616,7 +620,7 @@ START_TEST(vm_to_json_writes_every_field)
 		"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
 	};
 	struct xo_vm_config *cfg = vm_ok("{\"id\": \"a\"}");
-	struct json_object *o = xo_vm_config_to_json(cfg), *v;
+	struct json_object *o = xo_vm_config_to_json(cfg, err), *v;
 	size_t i;
 
 	ck_assert_ptr_nonnull(o);
@@ -634,7 +638,7 @@ END_TEST
 
 START_TEST(vm_dup)
 {
-	struct xo_vm_config *cfg = vm_ok(full_vm), *copy = xo_vm_config_dup(cfg);
+	struct xo_vm_config *cfg = vm_ok(full_vm), *copy = xo_vm_config_dup(cfg, err);
 
 	ck_assert_ptr_nonnull(copy);
 	assert_vm_equal(cfg, copy);
@@ -647,7 +651,7 @@ START_TEST(vm_dup)
 	ck_assert_str_eq(copy->xenstore[1].value, "front");
 	xo_vm_config_free(copy);
 	xo_vm_config_free(NULL);
-	ck_assert_ptr_null(xo_vm_config_dup(NULL));
+	ck_assert_ptr_null(xo_vm_config_dup(NULL, err));
 }
 END_TEST
 
@@ -658,11 +662,11 @@ START_TEST(vm_from_json_object)
 
 	json_object_object_add(o, "id", json_object_new_string("obj"));
 	json_object_object_add(o, "vcpus", json_object_new_int(3));
-	ck_assert_int_eq(xo_vm_config_from_json(&cfg, o), 0);
+	ck_assert_int_eq(xo_vm_config_from_json(&cfg, o, err), 0);
 	ck_assert_str_eq(cfg->id, "obj");
 	ck_assert_uint_eq(cfg->vcpus_max, 3);
 	xo_vm_config_free(cfg);
-	ck_assert_int_eq(xo_vm_config_from_json(&cfg, NULL), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_vm_config_from_json(&cfg, NULL, err), XENOPS_EINVAL);
 	ck_assert_ptr_null(cfg);
 	json_object_put(o);
 }
@@ -770,24 +774,24 @@ START_TEST(vbd_backend_check)
 {
 	char path[1100];
 
-	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a.img", 0, "backend"), 0);
-	ck_assert_int_eq(xo_vbd_backend_check("phy:/dev/sdb", 0, "backend"), 0);
-	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a..img", 0, "backend"), 0);
-	ck_assert_int_eq(xo_vbd_backend_check("", 1, "backend"), 0);
-	ck_assert_int_eq(xo_vbd_backend_check("", 0, "media"), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "media"));
-	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/..", 0, "insert: backend"),
+	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a.img", 0, "backend", err), 0);
+	ck_assert_int_eq(xo_vbd_backend_check("phy:/dev/sdb", 0, "backend", err), 0);
+	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a..img", 0, "backend", err), 0);
+	ck_assert_int_eq(xo_vbd_backend_check("", 1, "backend", err), 0);
+	ck_assert_int_eq(xo_vbd_backend_check("", 0, "media", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "media"));
+	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/..", 0, "insert: backend", err),
 			 XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "insert: backend"));
-	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a\nb", 0, "b"), XENOPS_EINVAL);
-	ck_assert_int_eq(xo_vbd_backend_check("file:", 1, "b"), XENOPS_EINVAL);
-	ck_assert_int_eq(xo_vbd_backend_check("phy:", 1, "b"), XENOPS_EINVAL);
-	ck_assert_int_eq(xo_vbd_backend_check(NULL, 1, "b"), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "insert: backend"));
+	ck_assert_int_eq(xo_vbd_backend_check("file:/srv/a\nb", 0, "b", err), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_vbd_backend_check("file:", 1, "b", err), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_vbd_backend_check("phy:", 1, "b", err), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_vbd_backend_check(NULL, 1, "b", err), XENOPS_EINVAL);
 	/* Path length: 1024 is the limit. */
 	snprintf(path, sizeof(path), "file:/%s", rep('p', 1023));
-	ck_assert_int_eq(xo_vbd_backend_check(path, 0, "b"), 0);
+	ck_assert_int_eq(xo_vbd_backend_check(path, 0, "b", err), 0);
 	snprintf(path, sizeof(path), "file:/%s", rep('p', 1024));
-	ck_assert_int_eq(xo_vbd_backend_check(path, 0, "b"), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_vbd_backend_check(path, 0, "b", err), XENOPS_EINVAL);
 }
 END_TEST
 
@@ -1012,10 +1016,10 @@ START_TEST(dev_bad_kind)
 {
 	struct xo_dev_config *cfg = (void *)1;
 
-	ck_assert_int_eq(xo_dev_config_parse(&cfg, XENOPS_KIND_VM, "{}"), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_dev_config_parse(&cfg, XENOPS_KIND_VM, "{}", err), XENOPS_EINVAL);
 	ck_assert_ptr_null(cfg);
-	ck_assert_int_eq(xo_dev_config_parse(&cfg, 99, "{}"), XENOPS_EINVAL);
-	ck_assert_int_eq(xo_dev_config_parse(&cfg, XENOPS_KIND_VIF, NULL), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_dev_config_parse(&cfg, 99, "{}", err), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_dev_config_parse(&cfg, XENOPS_KIND_VIF, NULL, err), XENOPS_EINVAL);
 }
 END_TEST
 
@@ -1053,7 +1057,7 @@ END_TEST
 START_TEST(dev_to_json_writes_every_field)
 {
 	struct xo_dev_config *cfg = dev_ok(XENOPS_KIND_VIF, "{}");
-	struct json_object *o = xo_dev_config_to_json(cfg), *v;
+	struct json_object *o = xo_dev_config_to_json(cfg, err), *v;
 
 	/* No id yet: the engine picks the index, then the id follows from it. */
 	ck_assert_int_eq(json_object_object_length(o), 5);
@@ -1069,7 +1073,7 @@ START_TEST(dev_to_json_writes_every_field)
 
 	cfg = dev_ok(XENOPS_KIND_VBD, "{\"device\": \"xvdb\", \"backend\": \"phy:/dev/sdb\"}");
 	xo_dev_config_default_id(cfg);
-	o = xo_dev_config_to_json(cfg);
+	o = xo_dev_config_to_json(cfg, err);
 	ck_assert_int_eq(json_object_object_length(o), 6);
 	ck_assert(json_object_object_get_ex(o, "mode", &v));
 	ck_assert_str_eq(json_object_get_string(v), "rw");
@@ -1080,7 +1084,7 @@ START_TEST(dev_to_json_writes_every_field)
 
 	cfg = dev_ok(XENOPS_KIND_PCI, "{\"address\": \"00:02.0\"}");
 	xo_dev_config_default_id(cfg);
-	o = xo_dev_config_to_json(cfg);
+	o = xo_dev_config_to_json(cfg, err);
 	ck_assert_int_eq(json_object_object_length(o), 5);
 	ck_assert(json_object_object_get_ex(o, "msitranslate", &v));
 	ck_assert(!json_object_get_boolean(v));
@@ -1094,7 +1098,7 @@ START_TEST(dev_dup)
 	struct xo_dev_config *vbd = dev_ok(XENOPS_KIND_VBD, "{\"device\": \"xvda\", \"backend\": "
 							    "\"file:/a.img\"}");
 	struct xo_dev_config *vif = dev_ok(XENOPS_KIND_VIF, "{\"bridge\": \"br9\"}");
-	struct xo_dev_config *a = xo_dev_config_dup(vbd), *b = xo_dev_config_dup(vif);
+	struct xo_dev_config *a = xo_dev_config_dup(vbd, err), *b = xo_dev_config_dup(vif, err);
 
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
@@ -1109,7 +1113,7 @@ START_TEST(dev_dup)
 	xo_dev_config_free(a);
 	xo_dev_config_free(b);
 	xo_dev_config_free(NULL);
-	ck_assert_ptr_null(xo_dev_config_dup(NULL));
+	ck_assert_ptr_null(xo_dev_config_dup(NULL, err));
 }
 END_TEST
 
@@ -1117,14 +1121,14 @@ END_TEST
 
 static void check_vm_state_round_trip(const struct xo_vm_state *st)
 {
-	struct json_object *o = xo_vm_state_to_json(st), *parsed = NULL;
+	struct json_object *o = xo_vm_state_to_json(st, err), *parsed = NULL;
 	struct xo_vm_state back;
 	char *text;
 
 	ck_assert_ptr_nonnull(o);
 	text = xo_json_dumps(o);
-	ck_assert_int_eq(xo_json_loads(&parsed, text, "state"), 0);
-	ck_assert_msg(xo_vm_state_from_json(&back, parsed) == 0, "%s: %s", text, xo_err_msg());
+	ck_assert_int_eq(xo_json_loads(&parsed, text, "state", err), 0);
+	ck_assert_msg(xo_vm_state_from_json(&back, parsed, err) == 0, "%s: %s", text, err->msg);
 	ck_assert_int_eq(back.power, st->power);
 	ck_assert_int_eq(back.domid, st->domid);
 	ck_assert(back.start_time == st->start_time);
@@ -1151,7 +1155,7 @@ START_TEST(vm_state_init_json)
 	xo_vm_state_init(&st);
 	ck_assert_int_eq(st.power, XENOPS_POWER_HALTED);
 	ck_assert_int_eq(st.domid, -1);
-	o = xo_vm_state_to_json(&st);
+	o = xo_vm_state_to_json(&st, err);
 	text = xo_json_dumps(o);
 	ck_assert_str_eq(text, "{\"power_state\":\"Halted\",\"domid\":-1,\"start_time\":0.0,"
 			       "\"last_shutdown_reason\":\"\",\"suspend_path\":null,\"error\":null}");
@@ -1183,7 +1187,7 @@ START_TEST(vm_state_round_trips)
 	st.power = XENOPS_POWER_ERROR;
 	xo_error_set(&st.error, XENOPS_ECORRUPT, "config.json: invalid JSON at offset 3");
 	check_vm_state_round_trip(&st);
-	o = xo_vm_state_to_json(&st);
+	o = xo_vm_state_to_json(&st, err);
 	ck_assert(json_object_object_get_ex(o, "power_state", &v));
 	ck_assert_str_eq(json_object_get_string(v), "Error");
 	ck_assert(json_object_object_get_ex(o, "error", &e));
@@ -1196,7 +1200,7 @@ START_TEST(vm_state_round_trips)
 	json_object_put(o);
 	xo_vm_state_clear(&st);
 	ck_assert_int_eq(st.error.code, 0);
-	ck_assert_ptr_null(st.error.msg);
+	ck_assert_str_eq(st.error.msg, "");
 	ck_assert_int_eq(st.domid, -1);
 }
 END_TEST
@@ -1206,14 +1210,14 @@ static void vm_state_bad(const char *json, const char *needle)
 	struct json_object *o = NULL;
 	struct xo_vm_state st;
 
-	ck_assert_int_eq(xo_json_loads(&o, json, "t"), 0);
-	ck_assert_msg(xo_vm_state_from_json(&st, o) == XENOPS_EINVAL, "%s accepted", json);
-	ck_assert_msg(strstr(xo_err_msg(), needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
-		      json, xo_err_msg(), needle);
+	ck_assert_int_eq(xo_json_loads(&o, json, "t", err), 0);
+	ck_assert_msg(xo_vm_state_from_json(&st, o, err) == XENOPS_EINVAL, "%s accepted", json);
+	ck_assert_msg(strstr(err->msg, needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
+		      json, err->msg, needle);
 	/* Left empty, nothing to free. */
 	ck_assert_int_eq(st.power, XENOPS_POWER_HALTED);
 	ck_assert_ptr_null(st.suspend_path);
-	ck_assert_ptr_null(st.error.msg);
+	ck_assert_str_eq(st.error.msg, "");
 	json_object_put(o);
 }
 
@@ -1244,8 +1248,8 @@ START_TEST(vm_state_from_json_fields)
 
 	ck_assert_int_eq(xo_json_loads(&o, "{\"power_state\": \"Paused\", \"domid\": 3, "
 					   "\"start_time\": 12, \"suspend_path\": null, "
-					   "\"error\": null}", "t"), 0);
-	ck_assert_int_eq(xo_vm_state_from_json(&st, o), 0);
+					   "\"error\": null}", "t", err), 0);
+	ck_assert_int_eq(xo_vm_state_from_json(&st, o, err), 0);
 	ck_assert_int_eq(st.power, XENOPS_POWER_PAUSED);
 	ck_assert_int_eq(st.domid, 3);
 	ck_assert(st.start_time == 12.0);
@@ -1259,15 +1263,15 @@ END_TEST
 static struct json_object *dev_state_json(int kind, const struct xo_dev_state *st,
 					  struct xo_dev_state *back)
 {
-	struct json_object *o = xo_dev_state_to_json(kind, st);
+	struct json_object *o = xo_dev_state_to_json(kind, st, err);
 	char *text;
 
 	ck_assert_ptr_nonnull(o);
 	text = xo_json_dumps(o);
 	json_object_put(o);
-	ck_assert_int_eq(xo_json_loads(&o, text, "t"), 0);
+	ck_assert_int_eq(xo_json_loads(&o, text, "t", err), 0);
 	free(text);
-	ck_assert_msg(xo_dev_state_from_json(back, o) == 0, "%s", xo_err_msg());
+	ck_assert_msg(xo_dev_state_from_json(back, o, err) == 0, "%s", err->msg);
 	return o;
 }
 
@@ -1302,8 +1306,8 @@ START_TEST(dev_state_round_trips)
 	ck_assert_int_eq(back.backend_state, 0);
 	json_object_put(o);
 
-	ck_assert_ptr_null(xo_dev_state_to_json(XENOPS_KIND_VM, &st));
-	ck_assert_int_eq(xo_err_code(), XENOPS_EINVAL);
+	ck_assert_ptr_null(xo_dev_state_to_json(XENOPS_KIND_VM, &st, err));
+	ck_assert_int_eq(err->code, XENOPS_EINVAL);
 }
 END_TEST
 
@@ -1327,9 +1331,9 @@ START_TEST(dev_state_strict)
 		struct json_object *o = NULL;
 		struct xo_dev_state st;
 
-		ck_assert_int_eq(xo_json_loads(&o, bad[i], "t"), 0);
-		ck_assert_msg(xo_dev_state_from_json(&st, o) == XENOPS_EINVAL, "%s", bad[i]);
-		ck_assert_ptr_nonnull(strstr(xo_err_msg(), "device state"));
+		ck_assert_int_eq(xo_json_loads(&o, bad[i], "t", err), 0);
+		ck_assert_msg(xo_dev_state_from_json(&st, o, err) == XENOPS_EINVAL, "%s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err->msg, "device state"));
 		json_object_put(o);
 	}
 }

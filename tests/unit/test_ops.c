@@ -4,6 +4,7 @@
  * illegal transitions, devices, guest-initiated events, time-outs,
  * cancellation and faults at every point, overtaking, and tasks.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,6 +623,194 @@ START_TEST(destroy_overtakes_clean_shutdown)
 }
 END_TEST
 
+/*
+ * A destroy that overtakes a queued clean shutdown cancels that task with
+ * its own error; the destroy itself succeeded, so the caller's last error
+ * stays clear.
+ */
+START_TEST(overtaken_task_error_stays_on_the_task)
+{
+	char *slow = NULL, *clean = NULL, *destroy = NULL, *json = NULL;
+	int state, error;
+
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	/* A slow pause holds the VM's queue: the clean shutdown waits behind it. */
+	ck_assert_int_eq(xenops_debug_set(ctx, "sim.delay.pause", "300"), 0);
+	ck_assert_int_eq(xenops_vm_pause(&slow, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(&clean, ctx, "vm", 600, 0), 0);
+	ck_assert_int_eq(xenops_vm_destroy(&destroy, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_last_error(), 0);
+	ck_assert_str_eq(xenops_last_error_message(), "");
+	/* Ended at submission: no worker ever ran it. */
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, &error, ctx, clean), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	ck_assert_int_eq(error, XENOPS_ECANCELLED);
+	ck_assert_int_eq(xenops_task_stat(&json, ctx, clean), 0);
+	ck_assert_ptr_nonnull(strstr(json, "overtaken by a forced operation"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_task_wait(ctx, destroy, 20000), 0);
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, destroy), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_COMPLETED);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_HALTED);
+
+	/* The same with XENOPS_WAIT, the way the CLI calls it. */
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	xenops_free(clean);
+	xenops_free(slow);
+	ck_assert_int_eq(xenops_vm_pause(&slow, ctx, "vm", 0), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(&clean, ctx, "vm", 600, 0), 0);
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_last_error(), 0);
+	ck_assert_str_eq(xenops_last_error_message(), "");
+	ck_assert_int_eq(xenops_task_get_state(&state, NULL, NULL, ctx, clean), 0);
+	ck_assert_int_eq(state, XENOPS_TASK_CANCELLED);
+	xenops_free(slow);
+	xenops_free(clean);
+	xenops_free(destroy);
+}
+END_TEST
+
+static int events_seen;
+
+static void count_event(xenops_ctx *c, const xenops_event *ev, void *ud)
+{
+	(void)c, (void)ev, (void)ud;
+	events_seen++;
+}
+
+/* Leave a failure in the thread's last error. */
+static void fail_first(void)
+{
+	char *json = NULL;
+
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "no-such-vm"), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_last_error(), XENOPS_ENOTFOUND);
+	ck_assert_str_ne(xenops_last_error_message(), "");
+}
+
+/* @call must succeed and leave no error behind, right after a failure. */
+#define CLEAN(call)                                                                            \
+	do {                                                                                   \
+		int rc_;                                                                       \
+		fail_first();                                                                  \
+		rc_ = (call);                                                                  \
+		ck_assert_msg(rc_ >= 0, "%s: %d %s", #call, rc_, xenops_last_error_message()); \
+		ck_assert_msg(xenops_last_error() == 0, "%s left %d \"%s\"", #call,            \
+			      xenops_last_error(), xenops_last_error_message());               \
+		ck_assert_msg(!strcmp(xenops_last_error_message(), ""), "%s left \"%s\"",      \
+			      #call, xenops_last_error_message());                             \
+	} while (0)
+
+/* Every public call that returns success leaves the last error at 0. */
+START_TEST(successful_calls_leave_no_error)
+{
+	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
+	xenops_ctx *c2 = NULL;
+	xenops_updates *u = NULL;
+	char *json = NULL, *task = NULL, **ids = NULL, path[64];
+	const char *vm_of = NULL, *id_of = NULL;
+	int state = 0, d = 0, kind = 0, deleted = 0, error = 0;
+	double progress = 0;
+	uint64_t watch = 0, barrier = 0;
+	size_t n = 0;
+
+	o.backend = "sim";
+	CLEAN(xenops_ctx_new(&c2, &o));
+	xenops_ctx_unref(c2);
+	CLEAN(xenops_host_stat(&json, ctx));
+	xenops_free(json);
+	CLEAN(xenops_debug_set(ctx, "fault.off", NULL));
+	CLEAN(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 128}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/img/root\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdb\", \"backend\": \"phy:/dev/sdb\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0));
+	CLEAN(xenops_vif_add(NULL, ctx, "vm", "{}", 0));
+	CLEAN(xenops_pci_add(NULL, ctx, "vm", "{\"address\": \"0000:04:00.0\"}", 0));
+	CLEAN(xenops_vm_list(&ids, &n, ctx));
+	xenops_strv_free(ids);
+	CLEAN(xenops_vm_get_config(&json, ctx, "vm"));
+	xenops_free(json);
+	CLEAN(xenops_vm_stat(&json, ctx, "vm"));
+	xenops_free(json);
+	CLEAN(xenops_vm_get_power_state(&state, &d, ctx, "vm"));
+	CLEAN(xenops_vbd_list(&ids, &n, ctx, "vm"));
+	xenops_strv_free(ids);
+	CLEAN(xenops_vif_list(&ids, &n, ctx, "vm"));
+	xenops_strv_free(ids);
+	CLEAN(xenops_pci_list(&ids, &n, ctx, "vm"));
+	xenops_strv_free(ids);
+	CLEAN(xenops_vbd_get_config(&json, ctx, "vm", "xvda"));
+	xenops_free(json);
+	CLEAN(xenops_vif_get_config(&json, ctx, "vm", "0"));
+	xenops_free(json);
+	CLEAN(xenops_pci_get_config(&json, ctx, "vm", "0000:04:00.0"));
+	xenops_free(json);
+
+	CLEAN(xenops_ctx_subscribe(&watch, ctx, 1u << XENOPS_KIND_VM, count_event, NULL));
+	CLEAN(xenops_ctx_get_fd(ctx));
+	CLEAN(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT));
+	CLEAN(xenops_ctx_dispatch(ctx));
+	CLEAN(xenops_ctx_unsubscribe(ctx, watch));
+	CLEAN(xenops_vbd_stat(&json, ctx, "vm", "xvda"));
+	xenops_free(json);
+	CLEAN(xenops_vif_stat(&json, ctx, "vm", "0"));
+	xenops_free(json);
+	CLEAN(xenops_pci_stat(&json, ctx, "vm", "0000:04:00.0"));
+	xenops_free(json);
+	CLEAN(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
+	CLEAN(xenops_vbd_plug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
+	CLEAN(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT));
+	CLEAN(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT));
+	CLEAN(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT));
+	CLEAN(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_WAIT));
+	CLEAN(xenops_vif_plug(NULL, ctx, "vm", "0", XENOPS_WAIT));
+	CLEAN(xenops_pci_unplug(NULL, ctx, "vm", "0000:04:00.0", XENOPS_WAIT));
+	CLEAN(xenops_pci_plug(NULL, ctx, "vm", "0000:04:00.0", XENOPS_WAIT));
+	CLEAN(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT));
+	CLEAN(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT));
+	CLEAN(xenops_vm_reboot(NULL, ctx, "vm", 10, XENOPS_WAIT));
+	snprintf(path, sizeof(path), "/tmp/xo-clean-%d.save", getpid());
+	unlink(path);
+	CLEAN(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT));
+	CLEAN(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT));
+	unlink(path);
+
+	/* Tasks. */
+	CLEAN(xenops_vm_pause(&task, ctx, "vm", 0));
+	CLEAN(xenops_task_wait(ctx, task, 20000));
+	CLEAN(xenops_task_get_state(&state, &progress, &error, ctx, task));
+	CLEAN(xenops_task_stat(&json, ctx, task));
+	xenops_free(json);
+	CLEAN(xenops_task_list(&ids, &n, ctx));
+	xenops_strv_free(ids);
+	CLEAN(xenops_task_cancel(ctx, task));
+	CLEAN(xenops_task_destroy(ctx, task));
+	xenops_free(task);
+	CLEAN(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT));
+
+	/* Updates. */
+	CLEAN(xenops_updates_inject_barrier(&barrier, ctx, "vm"));
+	CLEAN(xenops_updates_get(&u, ctx, NULL, 0));
+	ck_assert_uint_gt(xenops_updates_count(u), 0);
+	CLEAN(xenops_updates_item(&kind, &vm_of, &id_of, &deleted, u, 0));
+	ck_assert_uint_gt(xenops_updates_barrier_count(u), 0);
+	CLEAN(xenops_updates_barrier(&barrier, &vm_of, u, 0));
+	xenops_updates_free(u);
+
+	/* The guest's own actions, then the way down. */
+	CLEAN(xenops_sim_guest_action(ctx, "vm", "unplug", "vbd:xvdb"));
+	CLEAN(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT));
+	CLEAN(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT));
+	CLEAN(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT));
+	CLEAN(xenops_vbd_remove(ctx, "vm", "xvdb", 0));
+	CLEAN(xenops_vif_remove(ctx, "vm", "0", 0));
+	CLEAN(xenops_pci_remove(ctx, "vm", "0000:04:00.0", 0));
+	CLEAN(xenops_vm_remove(ctx, "vm", 0));
+	ck_assert_int_gt(events_seen, 0);
+}
+END_TEST
+
 /* Many notifications while a VM is busy give one queued check. */
 START_TEST(state_checks_are_coalesced)
 {
@@ -837,6 +1026,8 @@ int main(void)
 	tcase_add_test(tc, per_vm_fifo);
 	tcase_add_test(tc, forced_shutdown_overtakes_clean_one);
 	tcase_add_test(tc, destroy_overtakes_clean_shutdown);
+	tcase_add_test(tc, overtaken_task_error_stays_on_the_task);
+	tcase_add_test(tc, successful_calls_leave_no_error);
 	tcase_add_test(tc, state_checks_are_coalesced);
 	tcase_add_loop_test(tc, cancel_at_every_point, 0, OP__N);
 	tcase_add_loop_test(tc, fail_at_every_atom, 0, OP__N);

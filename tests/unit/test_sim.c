@@ -18,6 +18,10 @@
 #include "backend/backend.h"
 #include "testutil.h"
 
+/* The error value the internal calls under test fill. */
+static struct xo_error test_err;
+static struct xo_error *const err = &test_err;
+
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
 
@@ -33,20 +37,20 @@ struct fake_env {
 	unsigned int longest_sleep_ms;
 };
 
-static int fake_check(struct xo_env *env)
+static int fake_check(struct xo_env *env, struct xo_error *e)
 {
 	struct fake_env *fe = env->priv;
 
 	fe->calls++;
 	if (fe->cancel_after >= 0 && fe->calls > fe->cancel_after)
-		return XENOPS_ECANCELLED;
+		return xo_err(e, XENOPS_ECANCELLED, "fake cancel");
 	return 0;
 }
 
-static int fake_sleep(struct xo_env *env, unsigned int ms)
+static int fake_sleep(struct xo_env *env, unsigned int ms, struct xo_error *e)
 {
 	struct fake_env *fe = env->priv;
-	int rc = fake_check(env);
+	int rc = fake_check(env, e);
 
 	if (rc < 0)
 		return rc;
@@ -101,7 +105,7 @@ static void on_domain_changed(void *opaque, const char *vm_id)
 		struct xo_domain_info *list = NULL;
 		size_t n = 0;
 
-		rec.nested_rc = ops->domain_list(rec.b, &list, &n);
+		rec.nested_rc = ops->domain_list(rec.b, &list, &n, err);
 		free(list);
 	}
 }
@@ -116,7 +120,7 @@ static void on_device_changed(void *opaque, const char *vm_id, int kind, const c
 	if (rec.b) {
 		struct xo_host_info hi;
 
-		rec.nested_rc = ops->host_info(rec.b, &hi);
+		rec.nested_rc = ops->host_info(rec.b, &hi, err);
 	}
 }
 
@@ -140,7 +144,7 @@ static struct xo_backend *sim_open(const char *state_dir)
 	};
 	struct xo_backend *b = NULL;
 
-	ck_assert_int_eq(ops->open(&b, &p), 0);
+	ck_assert_int_eq(ops->open(&b, &p, err), 0);
 	ck_assert_ptr_nonnull(b);
 	return b;
 }
@@ -213,10 +217,10 @@ static int start_dom(struct xo_backend *b, const struct xo_vm_config *cfg, int r
 	int domid = -1;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, cfg, &domid), 0);
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, cfg, domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, cfg, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, cfg, domid, err), 0);
 	if (run)
-		ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
+		ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
 	return domid;
 }
 
@@ -224,13 +228,13 @@ static struct xo_domain_info info_of(struct xo_backend *b, int domid)
 {
 	struct xo_domain_info info;
 
-	ck_assert_int_eq(ops->domain_info(b, domid, &info), 0);
+	ck_assert_int_eq(ops->domain_info(b, domid, &info, err), 0);
 	return info;
 }
 
 static void knob(struct xo_backend *b, const char *key, const char *value)
 {
-	ck_assert_int_eq(ops->set_knob(b, key, value), 0);
+	ck_assert_int_eq(ops->set_knob(b, key, value, err), 0);
 }
 
 /* ---- host and lifecycle ---- */
@@ -245,16 +249,16 @@ START_TEST(test_host_info)
 
 	env_init(&fe, -1);
 	ck_assert_str_eq(ops->name, "sim");
-	ck_assert_int_eq(ops->host_info(b, &hi), 0);
+	ck_assert_int_eq(ops->host_info(b, &hi, err), 0);
 	ck_assert_str_eq(hi.hypervisor, "sim-0.1");
 	ck_assert_uint_eq(hi.nr_cpus, 4);
 	ck_assert_uint_eq(hi.total_memory, 16 * GIB);
 	ck_assert_uint_eq(hi.free_memory, 16 * GIB);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
-	ck_assert_int_eq(ops->host_info(b, &hi), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
+	ck_assert_int_eq(ops->host_info(b, &hi, err), 0);
 	ck_assert_uint_eq(hi.free_memory, 15 * GIB);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->host_info(b, &hi), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->host_info(b, &hi, err), 0);
 	ck_assert_uint_eq(hi.free_memory, 16 * GIB);
 	ops->close(b);
 }
@@ -269,7 +273,7 @@ START_TEST(test_lifecycle)
 	int domid = -1;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
 	ck_assert_int_eq(domid, 1);
 	info = info_of(b, domid);
 	ck_assert_int_eq(info.domid, 1);
@@ -281,15 +285,15 @@ START_TEST(test_lifecycle)
 	ck_assert_uint_eq(info.vcpus_max, 2);
 	ck_assert_uint_eq(info.vcpus_online, 2);
 	ck_assert(info.start_time > 1e9);
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid), 0);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid, err), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_RUNNING);
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_PAUSED);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_info(b, domid, &info), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_info(b, domid, &info, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), XENOPS_ENOTFOUND);
 	ops->close(b);
 }
 END_TEST
@@ -303,45 +307,45 @@ START_TEST(test_illegal_transitions)
 	int domid, reason;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
 	/* Created, not built. */
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "not built"));
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF),
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "not built"));
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err),
 			 XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, NULL), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &other, domid), XENOPS_EINVAL);
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid), 0);
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "already built"));
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &other, domid, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid, err), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "already built"));
 	/* Built and paused. */
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "paused"));
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "running"));
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_CRASH),
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "paused"));
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "running"));
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_CRASH, err),
 			 XENOPS_EINVAL);
 	/* Shut down. */
-	ck_assert_int_eq(ops->guest_action(b, domid, "poweroff", 0, NULL), 0);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "shut down"));
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF),
+	ck_assert_int_eq(ops->guest_action(b, domid, "poweroff", 0, NULL, err), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "shut down"));
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err),
 			 XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, NULL), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->guest_action(b, domid, "crash", 0, NULL), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->guest_action(b, domid, "crash", 0, NULL, err), XENOPS_EBADSTATE);
 	/* Unknown domain. */
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, 99), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, 99), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, 99), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, 99, XO_SHUTDOWN_POWEROFF),
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, 99, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, 99, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, 99, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, 99, XO_SHUTDOWN_POWEROFF, err),
 			 XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, 99, 10), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, 99, 10, &reason), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, 99, &disk, NULL), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->guest_action(b, 99, "poweroff", 0, NULL), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, 99, 10, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, 99, 10, &reason, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, 99, &disk, NULL, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->guest_action(b, 99, "poweroff", 0, NULL, err), XENOPS_ENOTFOUND);
 	ops->close(b);
 }
 END_TEST
@@ -357,14 +361,14 @@ START_TEST(test_bad_config)
 
 	env_init(&fe, -1);
 	c.vcpus_max = XO_MAX_VCPUS + 1;
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "vcpus_max"));
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "vcpus_max"));
 	c = vm_cfg("a", GIB);
 	c.vcpus = 3;
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_EINVAL);
 	c = vm_cfg("../a", GIB);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid), XENOPS_EINVAL);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
@@ -381,20 +385,20 @@ START_TEST(test_domid_monotonic)
 	size_t n = 0;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &d1), 0);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d2), 0);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d2), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &d1, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d2, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d2, err), 0);
 	/* A reboot: same VM, new domain, new domid. */
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d3), 0);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d1), 0);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d3), 0);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &d4), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d3, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d1, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, d3, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &d4, err), 0);
 	ck_assert_int_eq(d1, 1);
 	ck_assert_int_eq(d2, 2);
 	ck_assert_int_eq(d3, 3);
 	ck_assert_int_eq(d4, 4);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d1), 0);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &d1, err), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(list[0].domid, 4);
 	ck_assert_str_eq(list[0].vm_id, "a");
@@ -415,15 +419,15 @@ START_TEST(test_memory_exhausted)
 	size_t n = 0;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &big, &d1), 0);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &more, &d2), XENOPS_EBACKEND);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "not enough free memory"));
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &big, &d1, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &more, &d2, err), XENOPS_EBACKEND);
+	ck_assert_ptr_nonnull(strstr(err->msg, "not enough free memory"));
 	ck_assert_int_eq(d2, -1);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 1);
 	free(list);
 	more.memory_max = more.memory_target = 6 * GIB;
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &more, &d2), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &more, &d2, err), 0);
 	ops->close(b);
 }
 END_TEST
@@ -442,14 +446,14 @@ START_TEST(test_cpu_time)
 	usleep(20000);
 	i2 = info_of(b, domid);
 	ck_assert_uint_eq(i1.cpu_time_ns, i2.cpu_time_ns);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
 	usleep(40000);
 	i1 = info_of(b, domid);
 	ck_assert_uint_ge(i1.vcpu_time_ns[0], 30 * 1000000ull);
 	ck_assert_uint_eq(i1.vcpu_time_ns[0], i1.vcpu_time_ns[1]);
 	ck_assert_uint_eq(i1.vcpu_time_ns[2], 0);
 	ck_assert_uint_eq(i1.cpu_time_ns, i1.vcpu_time_ns[0] + i1.vcpu_time_ns[1]);
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
 	i1 = info_of(b, domid);
 	usleep(20000);
 	i2 = info_of(b, domid);
@@ -472,11 +476,11 @@ START_TEST(test_clean_shutdown)
 	rec.b = b;
 	rec.nested_rc = 1;
 	/* No request pending: nothing to acknowledge, nothing shuts down. */
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 0), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 0, &reason), XENOPS_ENOSHUTDOWN);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_POWEROFF), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 1000), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 0, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 0, &reason, err), XENOPS_ENOSHUTDOWN);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 1000, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_POWEROFF);
 	info = info_of(b, da);
 	ck_assert_int_eq(info.status, XO_DOM_SHUTDOWN);
@@ -485,13 +489,13 @@ START_TEST(test_clean_shutdown)
 	ck_assert_int_eq(rec.domain_changed, 1);
 	ck_assert_str_eq(rec.vm, "a");
 	ck_assert_int_eq(rec.nested_rc, 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason, err), 0);
 	ck_assert_int_eq(rec.domain_changed, 1);
 	/* Reboot, seen first by domain_info: the wait still tells. */
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, dc, XO_SHUTDOWN_REBOOT), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, dc, XO_SHUTDOWN_REBOOT, err), 0);
 	ck_assert_int_eq(info_of(b, dc).status, XO_DOM_SHUTDOWN);
 	ck_assert_int_eq(rec.domain_changed, 1);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, dc, 0, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, dc, 0, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_REBOOT);
 	ck_assert_int_eq(rec.domain_changed, 2);
 	ck_assert_str_eq(rec.vm, "c");
@@ -512,15 +516,15 @@ START_TEST(test_shutdown_delays)
 	/* Long enough that a loaded machine cannot pass it between two calls. */
 	knob(b, "sim.delay.shutdown", "1000");
 	t0 = xo_now_ms();
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 10), XENOPS_ENOACK);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "acknowledge"));
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 2000), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 10, err), XENOPS_ENOACK);
+	ck_assert_ptr_nonnull(strstr(err->msg, "acknowledge"));
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 2000, err), 0);
 	ck_assert_uint_ge(xo_now_ms() - t0, 60);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 5, &reason),
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 5, &reason, err),
 			 XENOPS_ENOSHUTDOWN);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_RUNNING);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 5000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 5000, &reason, err), 0);
 	ck_assert_uint_ge(xo_now_ms() - t0, 1060);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_POWEROFF);
 	/* The waits slept in steps of at most 10 ms through env->sleep. */
@@ -538,14 +542,14 @@ START_TEST(test_paused_guest_does_not_ack)
 	struct fake_env fe;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 40), XENOPS_ENOACK);
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 40, err), XENOPS_ENOACK);
 	ck_assert_uint_le(fe.longest_sleep_ms, 10);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_PAUSED);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_REBOOT);
 	ops->close(b);
 }
@@ -560,14 +564,14 @@ START_TEST(test_knob_no_ack)
 
 	env_init(&fe, -1);
 	knob(b, "sim.shutdown_ack", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 30), XENOPS_ENOACK);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason),
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 30, err), XENOPS_ENOACK);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason, err),
 			 XENOPS_ENOSHUTDOWN);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_RUNNING);
 	knob(b, "sim.shutdown_ack", "1");
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ops->close(b);
 }
 END_TEST
@@ -581,16 +585,16 @@ START_TEST(test_knob_no_complete)
 
 	env_init(&fe, -1);
 	knob(b, "sim.shutdown_complete", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason),
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason, err),
 			 XENOPS_ENOSHUTDOWN);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "shut down"));
+	ck_assert_ptr_nonnull(strstr(err->msg, "shut down"));
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_RUNNING);
 	/* A later request replaces the first: the guest reboots instead. */
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err), 0);
 	knob(b, "sim.shutdown_complete", "1");
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_REBOOT);
 	ops->close(b);
 }
@@ -609,10 +613,10 @@ START_TEST(test_knobs_checked)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_int_eq(ops->set_knob(b, bad[i][0], bad[i][1]), XENOPS_EINVAL);
-		ck_assert_ptr_nonnull(strstr(xo_err_msg(), bad[i][0]));
+		ck_assert_int_eq(ops->set_knob(b, bad[i][0], bad[i][1], err), XENOPS_EINVAL);
+		ck_assert_ptr_nonnull(strstr(err->msg, bad[i][0]));
 	}
-	ck_assert_int_eq(ops->set_knob(b, NULL, "1"), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->set_knob(b, NULL, "1", err), XENOPS_EINVAL);
 	knob(b, "sim.delay", "3600000");
 	knob(b, "sim.delay", "0");
 	knob(b, "sim.delay.shutdown", "5");
@@ -635,19 +639,19 @@ START_TEST(test_op_delays)
 	env_init(&fe, -1);
 	knob(b, "sim.delay.create", "40");
 	t0 = xo_now_ms();
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
 	ck_assert_uint_ge(xo_now_ms() - t0, 40);
 	ck_assert_uint_eq(fe.slept_ms, 40);
 	/* "sim.delay" sets every delay, build's included. */
 	knob(b, "sim.delay", "25");
 	fe.slept_ms = 0;
-	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &a, domid, err), 0);
 	ck_assert_uint_eq(fe.slept_ms, 25);
 	/* Cancelled during the delay: nothing happened. */
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
 	env_init(&fe, 0);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), XENOPS_ECANCELLED);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), XENOPS_ECANCELLED);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
@@ -663,15 +667,15 @@ START_TEST(test_cancel_waits)
 	uint64_t t0;
 
 	knob(b, "sim.shutdown_ack", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, NULL, domid, XO_SHUTDOWN_POWEROFF), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, NULL, domid, XO_SHUTDOWN_POWEROFF, err), 0);
 	env_init(&fe, 3);
 	t0 = xo_now_ms();
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 60000), XENOPS_ECANCELLED);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 60000, err), XENOPS_ECANCELLED);
 	ck_assert_uint_lt(xo_now_ms() - t0, 500);
 	ck_assert_int_eq(fe.calls, 4);
 	env_init(&fe, 2);
 	t0 = xo_now_ms();
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 60000, &reason),
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 60000, &reason, err),
 			 XENOPS_ECANCELLED);
 	ck_assert_uint_lt(xo_now_ms() - t0, 500);
 	ck_assert_int_eq(fe.calls, 3);
@@ -708,9 +712,9 @@ static int suspended_dom(struct xo_backend *b, const struct xo_vm_config *cfg)
 
 	env_init(&fe, -1);
 	usleep(10000);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_SUSPEND), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_SUSPEND, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_SUSPEND);
 	return domid;
 }
@@ -730,11 +734,11 @@ START_TEST(test_save_restore)
 
 	env_init(&fe, -1);
 	ck_assert_uint_gt(before.cpu_time_ns, 0);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), 0);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
-	ck_assert_int_eq(xo_read_file(&text, NULL, path, 4096), 0);
-	ck_assert_int_eq(xo_json_loads(&obj, text, "save file"), 0);
+	ck_assert_int_eq(xo_read_file(&text, NULL, path, 4096, err), 0);
+	ck_assert_int_eq(xo_json_loads(&obj, text, "save file", err), 0);
 	ck_assert(json_object_object_get_ex(obj, "format", &v));
 	ck_assert_str_eq(json_object_get_string(v), "xenops-sim-save");
 	ck_assert(json_object_object_get_ex(obj, "version", &v));
@@ -750,16 +754,16 @@ START_TEST(test_save_restore)
 	json_object_put(obj);
 	free(text);
 	/* Never overwrites. */
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), XENOPS_EEXIST);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, path, &restored), 0);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), XENOPS_EEXIST);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, path, &restored, err), 0);
 	ck_assert_int_gt(restored, domid);
 	after = info_of(b, restored);
 	ck_assert_int_eq(after.status, XO_DOM_PAUSED);
 	ck_assert_str_eq(after.vm_id, "a");
 	ck_assert_uint_eq(after.cpu_time_ns, before.cpu_time_ns);
 	/* Restored means built: it can run at once. */
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, restored), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, restored, err), 0);
 	ops->close(b);
 	xo_test_rmtree(dir);
 	free(path);
@@ -778,13 +782,13 @@ START_TEST(test_save_needs_suspend)
 	struct stat st;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "suspend"));
-	ck_assert_int_eq(ops->guest_action(b, domid, "poweroff", 0, NULL), 0);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "suspend"));
+	ck_assert_int_eq(ops->guest_action(b, domid, "poweroff", 0, NULL, err), 0);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), XENOPS_EBADSTATE);
 	domid = suspended_dom(b, &other);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), XENOPS_EINVAL);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, 99, &a, path), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, 99, &a, path, err), XENOPS_ENOTFOUND);
 	ck_assert_int_eq(stat(path, &st), -1);
 	ops->close(b);
 	xo_test_rmtree(dir);
@@ -806,31 +810,31 @@ START_TEST(test_restore_checks)
 	size_t n = 0;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path), 0);
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &other, path, &restored), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "belongs to VM a"));
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, missing, &restored),
+	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &other, path, &restored, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "belongs to VM a"));
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, missing, &restored, err),
 			 XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, dir, &restored), XENOPS_EIO);
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, dir, &restored, err), XENOPS_EIO);
 	write_text(junk, "not json");
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored, err), XENOPS_EINVAL);
 	unlink(junk);
 	write_text(junk, "{\"format\": \"xl-save\", \"version\": 1, \"vm\": \"a\"}");
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "not a simulator save file"));
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "not a simulator save file"));
 	unlink(junk);
 	write_text(junk, "{\"format\": \"xenops-sim-save\", \"version\": 2, \"vm\": \"a\", "
 			 "\"memory\": 1, \"vcpus\": 1, \"cpu_time_ns\": 0}");
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "version 2"));
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "version 2"));
 	unlink(junk);
 	write_text(junk, "{\"format\": \"xenops-sim-save\", \"version\": 1, \"vm\": \"a\", "
 			 "\"memory\": 1, \"vcpus\": 0, \"cpu_time_ns\": 0}");
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored), XENOPS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "vcpus"));
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, junk, &restored, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "vcpus"));
 	ck_assert_int_eq(restored, -1);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
@@ -849,7 +853,7 @@ static struct xo_dev_state dev_state(struct xo_backend *b, int domid,
 {
 	struct xo_dev_state st;
 
-	ck_assert_int_eq(ops->dev_info(b, domid, cfg, &st), 0);
+	ck_assert_int_eq(ops->dev_info(b, domid, cfg, &st, err), 0);
 	return st;
 }
 
@@ -866,30 +870,30 @@ START_TEST(test_vbd)
 
 	env_init(&fe, -1);
 	/* Plugging into a paused domain is how a VM start does it. */
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, &st, err), 0);
 	ck_assert_int_eq(st.plugged, 1);
 	ck_assert_int_eq(st.active, 1);
 	ck_assert_int_eq(st.backend_state, 4);
 	ck_assert_int_eq(st.media_present, 1);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, &st), XENOPS_EEXIST);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &clash, &st), XENOPS_EEXIST);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "xvda"));
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &cd, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, &st, err), XENOPS_EEXIST);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &clash, &st, err), XENOPS_EEXIST);
+	ck_assert_ptr_nonnull(strstr(err->msg, "xvda"));
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &cd, &st, err), 0);
 	ck_assert_int_eq(st.media_present, 0);
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "file:/iso/x.iso"), 0);
+	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "file:/iso/x.iso", err), 0);
 	ck_assert_int_eq(dev_state(b, domid, &cd).media_present, 1);
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, ""), 0);
+	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "", err), 0);
 	ck_assert_int_eq(dev_state(b, domid, &cd).media_present, 0);
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &clash, ""), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &disk, 0), 0);
-	ck_assert_int_eq(ops->dev_info(b, domid, &disk, &st), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &disk, 0), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &clash, "", err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &disk, 0, err), 0);
+	ck_assert_int_eq(ops->dev_info(b, domid, &disk, &st, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &disk, 0, err), XENOPS_ENOTFOUND);
 	/* Its slot is free again. */
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &clash, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &clash, &st, err), 0);
 	/* Destroy takes the devices with the domain. */
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid), 0);
-	ck_assert_int_eq(ops->dev_info(b, domid, &cd, &st), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->dev_info(b, domid, &cd, &st, err), XENOPS_ENOTFOUND);
 	ops->close(b);
 }
 END_TEST
@@ -907,27 +911,27 @@ START_TEST(test_vif_pci)
 	char ifname[32];
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &nic, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &nic, &st, err), 0);
 	snprintf(ifname, sizeof(ifname), "vif%d.0", dc);
 	ck_assert_str_eq(st.host_ifname, ifname);
 	ck_assert_int_eq(st.carrier, 1);
 	ck_assert_int_eq(st.backend_state, 4);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &nic2, &st), XENOPS_EEXIST);
-	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &nic, 0), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &nic2, &st, err), XENOPS_EEXIST);
+	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &nic, 0, err), 0);
 	st = dev_state(b, dc, &nic);
 	ck_assert_int_eq(st.carrier, 0);
 	ck_assert_str_eq(st.host_ifname, ifname);
-	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &nic, 1), 0);
+	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &nic, 1, err), 0);
 	ck_assert_int_eq(dev_state(b, dc, &nic).carrier, 1);
 	/* Kinds are checked. */
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, dc, &nic, ""), XENOPS_EINVAL);
-	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &gpu, 1), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, dc, &nic, "", err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, dc, &gpu, 1, err), XENOPS_EINVAL);
 	/* A host PCI device goes to one domain at a time. */
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &gpu, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &gpu, &st, err), 0);
 	ck_assert_int_eq(st.plugged, 1);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &gpu2, &st), XENOPS_EBUSY);
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, da, &gpu, 0), 0);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &gpu2, &st), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &gpu2, &st, err), XENOPS_EBUSY);
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, da, &gpu, 0, err), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, dc, &gpu2, &st, err), 0);
 	ops->close(b);
 }
 END_TEST
@@ -941,15 +945,15 @@ START_TEST(test_unplug_needs_guest)
 	struct fake_env fe;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &d1, NULL), 0);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &d2, NULL), 0);
-	ck_assert_int_eq(ops->guest_action(b, domid, "unplug", XENOPS_KIND_VBD, "d2"), 0);
-	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &d1, NULL, err), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &d2, NULL, err), 0);
+	ck_assert_int_eq(ops->guest_action(b, domid, "unplug", XENOPS_KIND_VBD, "d2", err), 0);
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
 	/* A paused guest cannot release d1; d2 it released already. */
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d1, 0), XENOPS_EBADSTATE);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "force"));
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d2, 0), 0);
-	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d1, 1), 0);
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d1, 0, err), XENOPS_EBADSTATE);
+	ck_assert_ptr_nonnull(strstr(err->msg, "force"));
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d2, 0, err), 0);
+	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &d1, 1, err), 0);
 	ops->close(b);
 }
 END_TEST
@@ -969,8 +973,8 @@ START_TEST(test_guest_actions)
 	env_init(&fe, -1);
 	rec.b = b;
 	rec.nested_rc = 1;
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &disk, NULL), 0);
-	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, "disk"), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &disk, NULL, err), 0);
+	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, "disk", err), 0);
 	ck_assert_int_eq(rec.device_changed, 1);
 	ck_assert_str_eq(rec.vm, "a");
 	ck_assert_int_eq(rec.kind, XENOPS_KIND_VBD);
@@ -980,30 +984,30 @@ START_TEST(test_guest_actions)
 	ck_assert_int_eq(st.plugged, 1);
 	ck_assert_int_eq(st.active, 0);
 	ck_assert_int_eq(st.backend_state, 6);
-	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VIF, "disk"),
+	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VIF, "disk", err),
 			 XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, NULL), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, NULL, err), XENOPS_EINVAL);
 	ck_assert_int_eq(rec.device_changed, 1);
 
 	rec.nested_rc = 1;
-	ck_assert_int_eq(ops->guest_action(b, da, "crash", 0, NULL), 0);
+	ck_assert_int_eq(ops->guest_action(b, da, "crash", 0, NULL, err), 0);
 	ck_assert_int_eq(rec.domain_changed, 1);
 	ck_assert_str_eq(rec.vm, "a");
 	ck_assert_int_eq(rec.nested_rc, 0);
 	info = info_of(b, da);
 	ck_assert_int_eq(info.status, XO_DOM_SHUTDOWN);
 	ck_assert_int_eq(info.shutdown_reason, XO_SHUTDOWN_CRASH);
-	ck_assert_int_eq(ops->guest_action(b, dc, "reboot", 0, NULL), 0);
+	ck_assert_int_eq(ops->guest_action(b, dc, "reboot", 0, NULL, err), 0);
 	ck_assert_int_eq(rec.domain_changed, 2);
 	ck_assert_str_eq(rec.vm, "c");
 	ck_assert_int_eq(info_of(b, dc).shutdown_reason, XO_SHUTDOWN_REBOOT);
 	/* A paused guest cannot act; errors fire nothing. */
-	ck_assert_int_eq(ops->guest_action(b, dp, "poweroff", 0, NULL), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->guest_action(b, dc, "poweroff", 0, NULL), XENOPS_EBADSTATE);
-	ck_assert_int_eq(ops->guest_action(b, dp, "dance", 0, NULL), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->guest_action(b, dp, "poweroff", 0, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->guest_action(b, dc, "poweroff", 0, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->guest_action(b, dp, "dance", 0, NULL, err), XENOPS_EINVAL);
 	ck_assert_int_eq(rec.domain_changed, 2);
 	/* Destroy tells too, as @releaseDomain does on Xen. */
-	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, dp), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, dp, err), 0);
 	ck_assert_int_eq(rec.domain_changed, 3);
 	ck_assert_str_eq(rec.vm, "p");
 	ops->close(b);
@@ -1038,18 +1042,18 @@ static void *worker_main(void *arg)
 		size_t n;
 		int domid, reason;
 
-		w->failures += ops->domain_create(w->b, &fe.env, &c, &domid) != 0;
+		w->failures += ops->domain_create(w->b, &fe.env, &c, &domid, err) != 0;
 		w->domids[i] = domid;
-		w->failures += ops->domain_build(w->b, &fe.env, &c, domid) != 0;
-		w->failures += ops->domain_unpause(w->b, &fe.env, domid) != 0;
-		w->failures += ops->dev_plug(w->b, &fe.env, domid, &nic, NULL) != 0;
-		w->failures += ops->domain_list(w->b, &list, &n) != 0;
+		w->failures += ops->domain_build(w->b, &fe.env, &c, domid, err) != 0;
+		w->failures += ops->domain_unpause(w->b, &fe.env, domid, err) != 0;
+		w->failures += ops->dev_plug(w->b, &fe.env, domid, &nic, NULL, err) != 0;
+		w->failures += ops->domain_list(w->b, &list, &n, err) != 0;
 		free(list);
-		w->failures += ops->domain_info(w->b, domid, &info) != 0;
+		w->failures += ops->domain_info(w->b, domid, &info, err) != 0;
 		w->failures += ops->domain_request_shutdown(w->b, &fe.env, domid,
-							    XO_SHUTDOWN_POWEROFF) != 0;
-		w->failures += ops->domain_wait_shutdown(w->b, &fe.env, domid, 1000, &reason) != 0;
-		w->failures += ops->domain_destroy(w->b, &fe.env, domid) != 0;
+							    XO_SHUTDOWN_POWEROFF, err) != 0;
+		w->failures += ops->domain_wait_shutdown(w->b, &fe.env, domid, 1000, &reason, err) != 0;
+		w->failures += ops->domain_destroy(w->b, &fe.env, domid, err) != 0;
 	}
 	return NULL;
 }
@@ -1078,7 +1082,7 @@ START_TEST(test_threads)
 			ck_assert_int_eq(seen[d]++, 0);
 		}
 	}
-	ck_assert_int_eq(ops->host_info(b, &hi), 0);
+	ck_assert_int_eq(ops->host_info(b, &hi, err), 0);
 	ck_assert_uint_eq(hi.free_memory, hi.total_memory);
 	/* Every domain's clean shutdown was told, once. */
 	ck_assert_int_eq(rec.domain_changed, 2 * THREADS * ROUNDS);
@@ -1108,18 +1112,18 @@ START_TEST(test_persistence)
 	size_t n = 0;
 
 	env_init(&fe, -1);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &disk, NULL), 0);
-	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &nic, NULL), 0);
-	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, da, &nic, 0), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &disk, NULL, err), 0);
+	ck_assert_int_eq(ops->dev_plug(b, &fe.env, da, &nic, NULL, err), 0);
+	ck_assert_int_eq(ops->vif_set_carrier(b, &fe.env, da, &nic, 0, err), 0);
 	knob(b, "sim.shutdown_complete", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_REBOOT), 0);
-	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 1000), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_REBOOT, err), 0);
+	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 1000, err), 0);
 	usleep(20000);
 	before = info_of(b, da);
 	ops->close(b);
 
 	b = sim_open(dir);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(list[0].domid, da);
 	ck_assert_str_eq(list[0].vm_id, "a");
@@ -1133,14 +1137,14 @@ START_TEST(test_persistence)
 	ck_assert_int_eq(st.media_present, 1);
 	st = dev_state(b, da, &nic);
 	ck_assert_int_eq(st.carrier, 0);
-	ck_assert_int_eq(ops->host_info(b, &hi), 0);
+	ck_assert_int_eq(ops->host_info(b, &hi, err), 0);
 	ck_assert_uint_eq(hi.free_memory, 13 * GIB);
 	/* The acknowledged request survived too: the guest finishes it now. */
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_REBOOT);
 	/* The domain marked built can run. */
-	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, dc), 0);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &dn), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, dc, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &dn, err), 0);
 	ck_assert_int_eq(dn, dc + 1);
 	ops->close(b);
 	xo_test_rmtree(dir);
@@ -1165,16 +1169,16 @@ START_TEST(test_host_reboot)
 	knob(b, "sim.host_reboot", "1");
 	ck_assert_int_eq(rec.domain_changed, 2);
 	ck_assert_int_eq(rec.nested_rc, 0);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
 	b = sim_open(dir);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	/* A new boot of the host numbers domains from 1 again. */
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
 	ck_assert_int_eq(domid, 1);
 	ops->close(b);
 	xo_test_rmtree(dir);
@@ -1194,7 +1198,7 @@ START_TEST(test_machine_reboot)
 	start_dom(b, &a, 1);
 	ops->close(b);
 	/* The same table, as written during another boot of the machine. */
-	ck_assert_int_eq(xo_read_file(&text, NULL, path, 1 << 20), 0);
+	ck_assert_int_eq(xo_read_file(&text, NULL, path, 1 << 20, err), 0);
 	boot = strstr(text, "\"boot_id\":\"");
 	ck_assert_ptr_nonnull(boot);
 	boot += strlen("\"boot_id\":\"");
@@ -1205,7 +1209,7 @@ START_TEST(test_machine_reboot)
 	free(text);
 	b = sim_open(dir);
 	ck_assert_int_eq(rec.warnings, 0);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
@@ -1228,7 +1232,7 @@ static void open_with_table(const char *dir, const char *text)
 	b = sim_open(dir);
 	ck_assert_int_eq(rec.warnings, 1);
 	ck_assert_ptr_nonnull(strstr(rec.last_warning, "domains.json"));
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
@@ -1255,12 +1259,12 @@ START_TEST(test_corrupt_table)
 			     "\"domains\": [{\"vm\": \"a\"}]}");
 	/* A good table written over the bad one loads again. */
 	b = sim_open(dir);
-	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &a, &domid, err), 0);
 	ops->close(b);
 	rec.warnings = 0;
 	b = sim_open(dir);
 	ck_assert_int_eq(rec.warnings, 0);
-	ck_assert_int_eq(ops->domain_list(b, &list, &n), 0);
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
 	ck_assert_uint_eq(n, 1);
 	free(list);
 	ops->close(b);
@@ -1278,8 +1282,8 @@ START_TEST(test_bad_state_dir)
 	struct xo_backend *b = NULL;
 
 	write_text(file, "");
-	ck_assert_int_eq(ops->open(&b, &p), XENOPS_EIO);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "sim"));
+	ck_assert_int_eq(ops->open(&b, &p, err), XENOPS_EIO);
+	ck_assert_ptr_nonnull(strstr(err->msg, "sim"));
 	ck_assert_ptr_null(b);
 	xo_test_rmtree(dir);
 	free(file);
@@ -1296,14 +1300,14 @@ START_TEST(test_atomic_write)
 	struct dirent *de;
 	DIR *d;
 
-	ck_assert_int_eq(xo_write_file_atomic(dir, "rec.json", "first", 5), 0);
-	ck_assert_int_eq(xo_write_file_atomic(dir, "rec.json", "second", 6), 0);
-	ck_assert_int_eq(xo_read_file(&text, &len, path, 6), 0);
+	ck_assert_int_eq(xo_write_file_atomic(dir, "rec.json", "first", 5, err), 0);
+	ck_assert_int_eq(xo_write_file_atomic(dir, "rec.json", "second", 6, err), 0);
+	ck_assert_int_eq(xo_read_file(&text, &len, path, 6, err), 0);
 	ck_assert_str_eq(text, "second");
 	ck_assert_uint_eq(len, 6);
 	free(text);
-	ck_assert_int_eq(xo_read_file(&text, &len, path, 5), XENOPS_EINVAL);
-	ck_assert_int_eq(xo_read_file(&text, &len, missing, 5), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xo_read_file(&text, &len, path, 5, err), XENOPS_EINVAL);
+	ck_assert_int_eq(xo_read_file(&text, &len, missing, 5, err), XENOPS_ENOTFOUND);
 	/* No temporary file is left behind. */
 	d = opendir(dir);
 	ck_assert_ptr_nonnull(d);
@@ -1311,8 +1315,8 @@ START_TEST(test_atomic_write)
 		entries += de->d_name[0] != '.' || strlen(de->d_name) > 2;
 	closedir(d);
 	ck_assert_uint_eq(entries, 1);
-	ck_assert_int_eq(xo_write_file_atomic(missing, "rec.json", "x", 1), XENOPS_EIO);
-	ck_assert_ptr_nonnull(strstr(xo_err_msg(), "No such file"));
+	ck_assert_int_eq(xo_write_file_atomic(missing, "rec.json", "x", 1, err), XENOPS_EIO);
+	ck_assert_ptr_nonnull(strstr(err->msg, "No such file"));
 	xo_test_rmtree(dir);
 	free(path);
 	free(missing);

@@ -28,6 +28,10 @@
 #include "backend/backend.h"
 #include "backend/xen/xen.h"
 
+/* The error value the internal calls under test fill. */
+static struct xo_error test_err;
+static struct xo_error *const err = &test_err;
+
 #define MIB (1024ull * 1024ull)
 #define CONSOLE_DIR "/var/log/xen/console"
 #define MARKER_UP "XENTB-GUEST-UP"
@@ -47,8 +51,8 @@ static void check(int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	if (!ok && xo_err_code())
-		printf(" [last error %s: %s]", xenops_strerror_name(xo_err_code()), xo_err_msg());
+	if (!ok && err->code)
+		printf(" [last error %s: %s]", xenops_strerror_name(err->code), err->msg);
 	printf("\n");
 	fflush(stdout);
 	if (ok)
@@ -79,15 +83,15 @@ static void log_fn(int level, const char *msg, void *userdata)
 
 /* ---- environment and upcalls ---- */
 
-static int env_check(struct xo_env *env)
+static int env_check(struct xo_env *env, struct xo_error *e)
 {
-	(void)env;
+	(void)env, (void)e;
 	return 0;
 }
 
-static int env_sleep(struct xo_env *env, unsigned int ms)
+static int env_sleep(struct xo_env *env, unsigned int ms, struct xo_error *e)
 {
-	(void)env;
+	(void)env, (void)e;
 	usleep(ms * 1000u);
 	return 0;
 }
@@ -216,20 +220,20 @@ static int start_vm(struct xo_backend *b, const struct xo_vm_config *cfg, int *d
 	int rc;
 
 	*t_start = xo_now_ms();
-	rc = ops->domain_create(b, &env, cfg, domid);
+	rc = ops->domain_create(b, &env, cfg, domid, err);
 	check(rc == 0 && *domid > 0, "domain_create %s -> domid %d", cfg->id, *domid);
 	if (rc < 0)
 		return rc;
 	t1 = xo_now_ms();
-	rc = ops->domain_build(b, &env, cfg, *domid);
+	rc = ops->domain_build(b, &env, cfg, *domid, err);
 	check(rc == 0, "domain_build %s", cfg->id);
 	if (rc < 0) {
 		/* As the engine would: a domain that failed to build is destroyed. */
-		ops->domain_destroy(b, &env, *domid);
+		ops->domain_destroy(b, &env, *domid, err);
 		return rc;
 	}
 	t2 = xo_now_ms();
-	rc = ops->domain_unpause(b, &env, *domid);
+	rc = ops->domain_unpause(b, &env, *domid, err);
 	check(rc == 0, "domain_unpause %s", cfg->id);
 	metric("create_ms", "%llu", (unsigned long long)(t1 - *t_start));
 	metric("build_ms", "%llu", (unsigned long long)(t2 - t1));
@@ -261,7 +265,7 @@ static double wait_console(const char *name, const char *re, uint64_t t_start,
 
 static int info_status(struct xo_backend *b, int domid, struct xo_domain_info *inf)
 {
-	int rc = ops->domain_info(b, domid, inf);
+	int rc = ops->domain_info(b, domid, inf, err);
 
 	return rc < 0 ? rc : inf->status;
 }
@@ -276,12 +280,12 @@ static void check_gone(struct xo_backend *b, const char *id, int domid, const ch
 	struct xo_domain_info inf;
 	char path[128];
 
-	check(ops->domain_info(b, domid, &inf) == XENOPS_ENOTFOUND,
+	check(ops->domain_info(b, domid, &inf, err) == XENOPS_ENOTFOUND,
 	      "%s: domain %d gone after destroy", id, domid);
 	snprintf(path, sizeof(path), "/local/domain/%d", domid);
 	check(!xs_exists(path), "%s: %s removed", id, path);
 	check(!xs_exists(vm_node), "%s: %s removed", id, vm_node);
-	xo_err_clear();
+	xo_error_clear(err);
 }
 
 static void print_stats(struct xo_backend *b, const char *tag)
@@ -346,7 +350,7 @@ static void scenario_lifecycle(struct xo_backend *b)
 	      "%s: 1 vcpu online, vcpu time %llu ns", name,
 	      (unsigned long long)inf.vcpu_time_ns[0]);
 	check(inf.start_time > 1e9, "%s: start_time %.0f", name, inf.start_time);
-	rc = ops->domain_list(b, &list, &n);
+	rc = ops->domain_list(b, &list, &n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		found |= list[i].domid == domid && !strcmp(list[i].vm_id, id);
 	free(list);
@@ -363,22 +367,22 @@ static void scenario_lifecycle(struct xo_backend *b)
 		domid);
 	check(!strcmp(buf, "1"), "%s: guest wrote control/feature-poweroff=%s", name, buf);
 
-	check(ops->domain_pause(b, &env, domid) == 0 &&
+	check(ops->domain_pause(b, &env, domid, err) == 0 &&
 		      info_status(b, domid, &inf) == XO_DOM_PAUSED,
 	      "%s: pause -> paused", name);
-	check(ops->domain_unpause(b, &env, domid) == 0 &&
+	check(ops->domain_unpause(b, &env, domid, err) == 0 &&
 		      info_status(b, domid, &inf) == XO_DOM_RUNNING,
 	      "%s: unpause -> running", name);
 
 	ups = upcalls_of(id);
 	t = xo_now_ms();
-	rc = ops->domain_request_shutdown(b, &env, domid, XO_SHUTDOWN_POWEROFF);
+	rc = ops->domain_request_shutdown(b, &env, domid, XO_SHUTDOWN_POWEROFF, err);
 	check(rc == 0, "%s: request poweroff", name);
-	rc = ops->domain_wait_ack(b, &env, domid, 30000);
+	rc = ops->domain_wait_ack(b, &env, domid, 30000, err);
 	check(rc == 0, "%s: guest acknowledged in %llu ms", name,
 	      (unsigned long long)(xo_now_ms() - t));
 	metric("shutdown_ack_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
-	rc = ops->domain_wait_shutdown(b, &env, domid, 60000, &reason);
+	rc = ops->domain_wait_shutdown(b, &env, domid, 60000, &reason, err);
 	check(rc == 0 && reason == XO_SHUTDOWN_POWEROFF, "%s: shut down (reason %d) %llu ms after request",
 	      name, reason, (unsigned long long)(xo_now_ms() - t));
 	metric("clean_shutdown_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
@@ -389,7 +393,7 @@ static void scenario_lifecycle(struct xo_backend *b)
 	check(wait_console(name, "XENTB-GUEST-SHUTDOWN", t, 5) > 0,
 	      "%s: console shows XENTB-GUEST-SHUTDOWN", name);
 	t = xo_now_ms();
-	check(ops->domain_destroy(b, &env, domid) == 0, "%s: destroy after shutdown (%llu ms)",
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy after shutdown (%llu ms)",
 	      name, (unsigned long long)(xo_now_ms() - t));
 	check_gone(b, name, domid, vm_node);
 	stats_diff(b, &st, "watch_1guest");
@@ -412,7 +416,7 @@ static void scenario_forced(struct xo_backend *b)
 	check(wait_console(name, MARKER_UP, t0, 120) > 0, "%s: guest up", name);
 	ups = upcalls_of(id);
 	t = xo_now_ms();
-	check(ops->domain_destroy(b, &env, domid) == 0, "%s: forced destroy of a running guest",
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: forced destroy of a running guest",
 	      name);
 	metric("forced_destroy_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
 	check(wait_upcall(id, ups, 5000) >= 0, "%s: domain_changed upcall on destroy", name);
@@ -446,7 +450,7 @@ static void scenario_guest_poweroff(struct xo_backend *b)
 	check(rc == XO_DOM_SHUTDOWN && inf.shutdown_reason == XO_SHUTDOWN_POWEROFF,
 	      "%s: domain_info says shut down, poweroff (status %d reason %d)", name, rc,
 	      inf.shutdown_reason);
-	check(ops->domain_destroy(b, &env, domid) == 0, "%s: destroy", name);
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy", name);
 	check_gone(b, name, domid, vm_node);
 }
 
@@ -484,7 +488,7 @@ static void scenario_many(struct xo_backend *b, int n_guests)
 	stats_diff(b, &st, "watch_poweroff_among_n");
 	xo_xen_get_stats(b, &st);
 	for (int i = 0; i < n; i++)
-		check(ops->domain_destroy(b, &env, domid[i]) == 0, "%s: destroy", ids[i]);
+		check(ops->domain_destroy(b, &env, domid[i], err) == 0, "%s: destroy", ids[i]);
 	usleep(500000);
 	stats_diff(b, &st, "watch_destroy_n");
 	metric("many_guests", "%d", n);
@@ -567,29 +571,29 @@ static void scenario_devices(struct xo_backend *b)
 	run("brctl addbr xobr0 2>/dev/null; ip link set xobr0 up");
 	make_cfg(&cfg, id, name, 256);
 	t0 = xo_now_ms();
-	rc = ops->domain_create(b, &env, &cfg, &domid);
+	rc = ops->domain_create(b, &env, &cfg, &domid, err);
 	check(rc == 0, "%s: create", name);
 	if (rc < 0)
 		return;
-	check(ops->domain_build(b, &env, &cfg, domid) == 0, "%s: build", name);
+	check(ops->domain_build(b, &env, &cfg, domid, err) == 0, "%s: build", name);
 	capture(vm_node, sizeof(vm_node), "xenstore-read /local/domain/%d/vm", domid);
 
 	/* Cold plug into the paused domain, as a VM start does. */
 	vbd_cfg(&xvdb, "xvdb", "file:/tmp/xo-disk1.img", 0);
-	check(ops->dev_plug(b, &env, 30000, &xvdb, &st) == XENOPS_ENOTFOUND,
+	check(ops->dev_plug(b, &env, 30000, &xvdb, &st, err) == XENOPS_ENOTFOUND,
 	      "%s: plug into a domain that does not exist: XENOPS_ENOTFOUND", name);
-	xo_err_clear();
+	xo_error_clear(err);
 	t = xo_now_ms();
-	rc = ops->dev_plug(b, &env, domid, &xvdb, &st);
+	rc = ops->dev_plug(b, &env, domid, &xvdb, &st, err);
 	check(rc == 0 && st.plugged, "%s: cold-plug xvdb (file) into the paused domain: %llu ms, "
 	      "backend state %d", name, (unsigned long long)(xo_now_ms() - t), st.backend_state);
 	vbd_loop(domid, 51728, loop_b);
 	check(!strncmp(loop_b, "/dev/loop", 9) && loop_bound(loop_b),
 	      "%s: xvdb is on loop device %s", name, loop_b);
-	check(ops->domain_unpause(b, &env, domid) == 0, "%s: unpause", name);
+	check(ops->domain_unpause(b, &env, domid, err) == 0, "%s: unpause", name);
 	check(wait_console(name, MARKER_UP, t0, 120) > 0, "%s: guest up", name);
 	t = xo_now_ms();
-	while (ops->dev_info(b, domid, &xvdb, &st) == 0 && !st.active && xo_now_ms() - t < 30000)
+	while (ops->dev_info(b, domid, &xvdb, &st, err) == 0 && !st.active && xo_now_ms() - t < 30000)
 		usleep(50000);
 	check(st.active && st.backend_state == 4, "%s: xvdb connected after boot (state %d)", name,
 	      st.backend_state);
@@ -597,7 +601,7 @@ static void scenario_devices(struct xo_backend *b)
 	/* Hot-plug into the running guest. */
 	vbd_cfg(&xvdc, "xvdc", "file:/tmp/xo-disk2.img", 1);
 	t = xo_now_ms();
-	rc = ops->dev_plug(b, &env, domid, &xvdc, &st);
+	rc = ops->dev_plug(b, &env, domid, &xvdc, &st, err);
 	check(rc == 0 && st.active, "%s: hot-plug xvdc (file, ro): backend connected in %llu ms",
 	      name, (unsigned long long)(xo_now_ms() - t));
 	metric("vbd_hotplug_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
@@ -607,7 +611,7 @@ static void scenario_devices(struct xo_backend *b)
 
 	vif_cfg(&vif, 0, "00:16:3e:12:34:56", "xobr0");
 	t = xo_now_ms();
-	rc = ops->dev_plug(b, &env, domid, &vif, &st);
+	rc = ops->dev_plug(b, &env, domid, &vif, &st, err);
 	check(rc == 0 && st.active && st.carrier, "%s: hot-plug vif 0 on xobr0: %s connected in "
 	      "%llu ms", name, st.host_ifname, (unsigned long long)(xo_now_ms() - t));
 	metric("vif_hotplug_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
@@ -615,32 +619,32 @@ static void scenario_devices(struct xo_backend *b)
 	      "%s: guest sees eth0 with its MAC", name);
 	snprintf(path, sizeof(path), "/sys/class/net/xobr0/brif/vif%d.0", domid);
 	check(access(path, F_OK) == 0, "%s: vif%d.0 is a port of xobr0", name, domid);
-	check(ops->vif_set_carrier(b, &env, domid, &vif, 0) == 0 &&
-		      ops->dev_info(b, domid, &vif, &st) == 0 && !st.carrier,
+	check(ops->vif_set_carrier(b, &env, domid, &vif, 0, err) == 0 &&
+		      ops->dev_info(b, domid, &vif, &st, err) == 0 && !st.carrier,
 	      "%s: carrier off", name);
-	check(ops->vif_set_carrier(b, &env, domid, &vif, 1) == 0 &&
-		      ops->dev_info(b, domid, &vif, &st) == 0 && st.carrier,
+	check(ops->vif_set_carrier(b, &env, domid, &vif, 1, err) == 0 &&
+		      ops->dev_info(b, domid, &vif, &st, err) == 0 && st.carrier,
 	      "%s: carrier on", name);
 
 	t = xo_now_ms();
-	rc = ops->dev_unplug(b, &env, domid, &xvdc, 0);
+	rc = ops->dev_unplug(b, &env, domid, &xvdc, 0, err);
 	check(rc == 0, "%s: unplug xvdc (closing handshake) in %llu ms", name,
 	      (unsigned long long)(xo_now_ms() - t));
 	check(wait_console(name, "XENTB-GUEST-DEV-REMOVED xvdc", t, 30) > 0,
 	      "%s: guest saw xvdc go", name);
-	check(ops->dev_info(b, domid, &xvdc, &st) == XENOPS_ENOTFOUND, "%s: xvdc not plugged",
+	check(ops->dev_info(b, domid, &xvdc, &st, err) == XENOPS_ENOTFOUND, "%s: xvdc not plugged",
 	      name);
 	check(loop_c[0] && wait_loop_free(loop_c, 5000), "%s: loop device %s of xvdc released",
 	      name, loop_c);
 	t = xo_now_ms();
-	rc = ops->dev_unplug(b, &env, domid, &vif, 0);
+	rc = ops->dev_unplug(b, &env, domid, &vif, 0, err);
 	snprintf(path, sizeof(path), "/sys/class/net/vif%d.0", domid);
 	check(rc == 0 && wait_path(path, false, 5000), "%s: unplug vif 0: %s gone (%llu ms)", name,
 	      path + 15, (unsigned long long)(xo_now_ms() - t));
-	xo_err_clear();
+	xo_error_clear(err);
 
 	/* Destroy with xvdb still plugged: its loop device must go too. */
-	check(ops->domain_destroy(b, &env, domid) == 0, "%s: destroy with xvdb plugged", name);
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy with xvdb plugged", name);
 	check(wait_loop_free(loop_b, 5000), "%s: loop device %s of xvdb released", name, loop_b);
 	check_gone(b, name, domid, vm_node);
 	run("ip link set xobr0 down; brctl delbr xobr0");
@@ -663,55 +667,55 @@ static void scenario_suspend(struct xo_backend *b)
 		return;
 	check(wait_console(name, MARKER_UP, t0, 120) > 0, "%s: guest up", name);
 	t = xo_now_ms();
-	rc = ops->domain_request_shutdown(b, &env, domid, XO_SHUTDOWN_SUSPEND);
+	rc = ops->domain_request_shutdown(b, &env, domid, XO_SHUTDOWN_SUSPEND, err);
 	if (rc == 0)
-		rc = ops->domain_wait_ack(b, &env, domid, 30000);
+		rc = ops->domain_wait_ack(b, &env, domid, 30000, err);
 	if (rc == 0)
-		rc = ops->domain_wait_shutdown(b, &env, domid, 60000, &reason);
+		rc = ops->domain_wait_shutdown(b, &env, domid, 60000, &reason, err);
 	check(rc == 0 && reason == XO_SHUTDOWN_SUSPEND, "%s: guest suspended itself in %llu ms",
 	      name, (unsigned long long)(xo_now_ms() - t));
 	t = xo_now_ms();
-	rc = ops->domain_save(b, &env, domid, &cfg, img);
+	rc = ops->domain_save(b, &env, domid, &cfg, img, err);
 	if (rc < 0 || stat(img, &sb) < 0)
 		sb.st_size = -1;
 	check(rc == 0 && sb.st_size > 0, "%s: saved to %s: %lld MiB in %llu ms", name, img,
 	      (long long)(sb.st_size / (long long)MIB), (unsigned long long)(xo_now_ms() - t));
 	metric("save_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
-	check(ops->domain_save(b, &env, domid, &cfg, img) == XENOPS_EEXIST,
+	check(ops->domain_save(b, &env, domid, &cfg, img, err) == XENOPS_EEXIST,
 	      "%s: saving over an existing file is refused", name);
 	capture(vm_node, sizeof(vm_node), "xenstore-read /local/domain/%d/vm", domid);
-	check(ops->domain_destroy(b, &env, domid) == 0, "%s: destroy the suspended domain", name);
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy the suspended domain", name);
 	if (rc < 0)
 		return;
 
 	make_cfg(&other, "someone-else", "xoprobe-x", 256);
-	check(ops->domain_restore(b, &env, &other, img, &domid2) == XENOPS_EINVAL,
+	check(ops->domain_restore(b, &env, &other, img, &domid2, err) == XENOPS_EINVAL,
 	      "%s: the image is refused for another VM", name);
-	xo_err_clear();
+	xo_error_clear(err);
 	t = xo_now_ms();
-	rc = ops->domain_restore(b, &env, &cfg, img, &domid2);
+	rc = ops->domain_restore(b, &env, &cfg, img, &domid2, err);
 	check(rc == 0 && domid2 > 0, "%s: restored as domain %d in %llu ms", name, domid2,
 	      (unsigned long long)(xo_now_ms() - t));
 	metric("restore_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
 	if (rc < 0)
 		return;
-	check(ops->domain_unpause(b, &env, domid2) == 0, "%s: unpause the restored domain", name);
+	check(ops->domain_unpause(b, &env, domid2, err) == 0, "%s: unpause the restored domain", name);
 	vbd_cfg(&xvdb, "xvdb", "file:/tmp/xo-disk1.img", 0);
 	t = xo_now_ms();
-	rc = ops->dev_plug(b, &env, domid2, &xvdb, &st);
+	rc = ops->dev_plug(b, &env, domid2, &xvdb, &st, err);
 	check(rc == 0 && st.active, "%s: hot-plug after resume: backend connected", name);
 	check(wait_console(name, "XENTB-GUEST-BLOCK-ADDED xvdb", t, 30) > 0,
 	      "%s: resumed guest sees xvdb", name);
 	t = xo_now_ms();
-	rc = ops->domain_request_shutdown(b, &env, domid2, XO_SHUTDOWN_POWEROFF);
+	rc = ops->domain_request_shutdown(b, &env, domid2, XO_SHUTDOWN_POWEROFF, err);
 	if (rc == 0)
-		rc = ops->domain_wait_ack(b, &env, domid2, 30000);
+		rc = ops->domain_wait_ack(b, &env, domid2, 30000, err);
 	if (rc == 0)
-		rc = ops->domain_wait_shutdown(b, &env, domid2, 60000, &reason);
+		rc = ops->domain_wait_shutdown(b, &env, domid2, 60000, &reason, err);
 	check(rc == 0 && reason == XO_SHUTDOWN_POWEROFF,
 	      "%s: resumed guest shuts down cleanly (%llu ms)", name,
 	      (unsigned long long)(xo_now_ms() - t));
-	check(ops->domain_destroy(b, &env, domid2) == 0, "%s: destroy", name);
+	check(ops->domain_destroy(b, &env, domid2, err) == 0, "%s: destroy", name);
 	check_gone(b, name, domid2, vm_node);
 	unlink(img);
 }
@@ -753,14 +757,14 @@ static int expect_open_failure(bool drop_privileges)
 		return 2;
 	}
 	dup2(fd, 2);
-	rc = ops->open(&b, &params);
+	rc = ops->open(&b, &params, err);
 	fflush(stderr);
 	dup2(saved, 2);
 	fstat(fd, &sb);
 	unlink(tmpl);
 	check(rc == XENOPS_EBACKEND && !b, "open %s fails with XENOPS_EBACKEND",
 	      drop_privileges ? "as an unprivileged user" : "without a hypervisor");
-	check(xo_err_msg()[0] != '\0', "with a message: %s", xo_err_msg());
+	check(err->msg[0] != '\0', "with a message: %s", err->msg);
 	check(sb.st_size == 0, "and nothing on stderr (%lld bytes)", (long long)sb.st_size);
 	if (b)
 		ops->close(b);
@@ -800,13 +804,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	params.log = &log;
 	params.events.domain_changed = on_domain_changed;
-	rc = ops->open(&b, &params);
+	rc = ops->open(&b, &params, err);
 	check(rc == 0, "open the xen backend");
 	if (rc < 0) {
 		printf("%d passed, %d failed\n", n_pass, n_fail);
 		return 1;
 	}
-	rc = ops->host_info(b, &hi);
+	rc = ops->host_info(b, &hi, err);
 	check(rc == 0 && !strncmp(hi.hypervisor, "xen-4.17", 8),
 	      "host_info: %s, %u cpus, %llu MiB total, %llu MiB free", hi.hypervisor, hi.nr_cpus,
 	      (unsigned long long)(hi.total_memory / MIB), (unsigned long long)(hi.free_memory / MIB));

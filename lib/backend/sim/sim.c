@@ -48,11 +48,11 @@ struct xo_sim_dom *xo_sim_find(struct xo_backend *b, int domid)
 	return i < b->n_doms && b->doms[i]->domid == domid ? b->doms[i] : NULL;
 }
 
-int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out)
+int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out, struct xo_error *err)
 {
 	*out = xo_sim_find(b, domid);
 	if (!*out)
-		return xo_err(XENOPS_ENOTFOUND, "cannot %s domain %d: no such domain", op, domid);
+		return xo_err(err, XENOPS_ENOTFOUND, "cannot %s domain %d: no such domain", op, domid);
 	xo_sim_advance(b, *out, xo_now_ms());
 	return 0;
 }
@@ -71,26 +71,26 @@ const char *xo_sim_status_word(const struct xo_sim_dom *d)
 	}
 }
 
-int xo_sim_require_live(const struct xo_sim_dom *d, const char *op)
+int xo_sim_require_live(const struct xo_sim_dom *d, const char *op, struct xo_error *err)
 {
 	if (!d->built)
-		return xo_err(XENOPS_EBADSTATE, "cannot %s domain %d: it is not built yet", op,
+		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is not built yet", op,
 			      d->domid);
 	if (d->status == XO_DOM_SHUTDOWN)
-		return xo_err(XENOPS_EBADSTATE, "cannot %s domain %d: it is shut down (%s)", op,
+		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is shut down (%s)", op,
 			      d->domid, xo_shutdown_reason_name(d->reason));
 	if (d->status == XO_DOM_DYING)
-		return xo_err(XENOPS_EBADSTATE, "cannot %s domain %d: it is dying", op, d->domid);
+		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is dying", op, d->domid);
 	return 0;
 }
 
-int xo_sim_insert(struct xo_backend *b, struct xo_sim_dom *d)
+int xo_sim_insert(struct xo_backend *b, struct xo_sim_dom *d, struct xo_error *err)
 {
 	uint64_t free_mem = XO_SIM_TOTAL_MEMORY - b->used_memory;
 	size_t i;
 
 	if (d->memory_max > free_mem)
-		return xo_err(XENOPS_EBACKEND,
+		return xo_err(err, XENOPS_EBACKEND,
 			      "not enough free memory for VM %s: it needs %" PRIu64
 			      " bytes, %" PRIu64 " are free",
 			      d->vm_id, d->memory_max, free_mem);
@@ -99,7 +99,7 @@ int xo_sim_insert(struct xo_backend *b, struct xo_sim_dom *d)
 		struct xo_sim_dom **v = realloc(b->doms, cap * sizeof(*v));
 
 		if (!v)
-			return xo_err(XENOPS_ENOMEM, "out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
 		b->doms = v;
 		b->cap_doms = cap;
 	}
@@ -211,18 +211,18 @@ void xo_sim_advance(struct xo_backend *b, struct xo_sim_dom *d, uint64_t now)
 	d->notify_pending = true;
 }
 
-int xo_sim_sleep(struct xo_env *env, unsigned int ms)
+int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	if (env && env->sleep)
-		return env->sleep(env, ms);
+		return env->sleep(env, ms, err);
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 	return 0;
 }
 
-int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which)
+int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which, struct xo_error *err)
 {
 	unsigned int ms;
 	int rc;
@@ -232,7 +232,7 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 	pthread_mutex_unlock(&b->lock);
 	if (ms == 0)
 		return 0;
-	rc = xo_sim_sleep(env, ms);
+	rc = xo_sim_sleep(env, ms, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -247,16 +247,16 @@ static void sim_free(struct xo_backend *b)
 	free(b);
 }
 
-static int sim_open(struct xo_backend **out, const struct xo_backend_params *params)
+static int sim_open(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err)
 {
 	struct xo_backend *b;
 	int rc;
 
 	if (!out || !params)
-		return xo_err(XENOPS_EINVAL, "sim: no parameters");
+		return xo_err(err, XENOPS_EINVAL, "sim: no parameters");
 	b = calloc(1, sizeof(*b));
 	if (!b)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	pthread_mutex_init(&b->lock, NULL);
 	if (params->log)
 		b->log = *params->log;
@@ -267,12 +267,12 @@ static int sim_open(struct xo_backend **out, const struct xo_backend_params *par
 	if (params->state_dir) {
 		b->dir = xo_asprintf("%s/sim", params->state_dir);
 		if (!b->dir) {
-			rc = xo_err(XENOPS_ENOMEM, "out of memory");
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 			goto fail;
 		}
-		rc = xo_mkdir("sim backend", params->state_dir);
+		rc = xo_mkdir("sim backend", params->state_dir, err);
 		if (rc == 0)
-			rc = xo_mkdir("sim backend", b->dir);
+			rc = xo_mkdir("sim backend", b->dir, err);
 		if (rc < 0)
 			goto fail;
 		xo_sim_store_load(b);
@@ -299,8 +299,9 @@ static void sim_close(struct xo_backend *b)
 	sim_free(b);
 }
 
-static int sim_host_info(struct xo_backend *b, struct xo_host_info *out)
+static int sim_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err)
 {
+	(void)err;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->hypervisor, sizeof(out->hypervisor), "%s", XO_SIM_HYPERVISOR);
 	out->nr_cpus = XO_SIM_NR_CPUS;
@@ -313,7 +314,7 @@ static int sim_host_info(struct xo_backend *b, struct xo_host_info *out)
 
 /* ---- knobs ---- */
 
-static int knob_uint(const char *key, const char *value, unsigned int max, unsigned int *out)
+static int knob_uint(const char *key, const char *value, unsigned int max, unsigned int *out, struct xo_error *err)
 {
 	unsigned long v = 0;
 
@@ -329,7 +330,7 @@ static int knob_uint(const char *key, const char *value, unsigned int max, unsig
 	*out = (unsigned int)v;
 	return 0;
 bad:
-	return xo_err(XENOPS_EINVAL, "knob %s: value must be an integer from 0 to %u, not \"%s\"",
+	return xo_err(err, XENOPS_EINVAL, "knob %s: value must be an integer from 0 to %u, not \"%s\"",
 		      key, max, value ? value : "(null)");
 }
 
@@ -356,11 +357,11 @@ static int sim_host_reboot(struct xo_backend *b)
 	return 0;
 }
 
-static int sim_set_delay(struct xo_backend *b, const char *key, const char *value)
+static int sim_set_delay(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
 {
 	const char *name = key + strlen("sim.delay");
 	unsigned int ms;
-	int rc = knob_uint(key, value, XO_SIM_DELAY_MAX, &ms);
+	int rc = knob_uint(key, value, XO_SIM_DELAY_MAX, &ms, err);
 
 	if (*name == '\0') {
 		if (rc < 0)
@@ -381,13 +382,13 @@ static int sim_set_delay(struct xo_backend *b, const char *key, const char *valu
 		pthread_mutex_unlock(&b->lock);
 		return 0;
 	}
-	return xo_err(XENOPS_EINVAL, "unknown simulator knob %s", key);
+	return xo_err(err, XENOPS_EINVAL, "unknown simulator knob %s", key);
 }
 
-static int sim_set_flag(struct xo_backend *b, const char *key, const char *value, bool *flag)
+static int sim_set_flag(struct xo_backend *b, const char *key, const char *value, bool *flag, struct xo_error *err)
 {
 	unsigned int v;
-	int rc = knob_uint(key, value, 1, &v);
+	int rc = knob_uint(key, value, 1, &v, err);
 
 	if (rc < 0)
 		return rc;
@@ -397,22 +398,22 @@ static int sim_set_flag(struct xo_backend *b, const char *key, const char *value
 	return 0;
 }
 
-static int sim_set_knob(struct xo_backend *b, const char *key, const char *value)
+static int sim_set_knob(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
 {
 	if (!key)
-		return xo_err(XENOPS_EINVAL, "knob: no key");
+		return xo_err(err, XENOPS_EINVAL, "knob: no key");
 	if (strncmp(key, "sim.delay", strlen("sim.delay")) == 0)
-		return sim_set_delay(b, key, value);
+		return sim_set_delay(b, key, value, err);
 	if (strcmp(key, "sim.shutdown_ack") == 0)
-		return sim_set_flag(b, key, value, &b->ack_enabled);
+		return sim_set_flag(b, key, value, &b->ack_enabled, err);
 	if (strcmp(key, "sim.shutdown_complete") == 0)
-		return sim_set_flag(b, key, value, &b->complete_enabled);
+		return sim_set_flag(b, key, value, &b->complete_enabled, err);
 	if (strcmp(key, "sim.host_reboot") == 0) {
 		if (!value || strcmp(value, "1") != 0)
-			return xo_err(XENOPS_EINVAL, "knob %s: value must be 1", key);
+			return xo_err(err, XENOPS_EINVAL, "knob %s: value must be 1", key);
 		return sim_host_reboot(b);
 	}
-	return xo_err(XENOPS_EINVAL, "unknown simulator knob %s", key);
+	return xo_err(err, XENOPS_EINVAL, "unknown simulator knob %s", key);
 }
 
 const struct xo_backend_ops xo_backend_sim = {

@@ -17,51 +17,51 @@ struct xo_sim_dev *xo_sim_dev_find(struct xo_sim_dom *d, int kind, const char *i
 	return NULL;
 }
 
-int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out)
+int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out, struct xo_error *err)
 {
 	*out = xo_sim_dev_find(d, kind, id);
 	if (!*out)
-		return xo_err(XENOPS_ENOTFOUND, "%s %s is not plugged into domain %d",
+		return xo_err(err, XENOPS_ENOTFOUND, "%s %s is not plugged into domain %d",
 			      xenops_kind_name(kind), id, d->domid);
 	return 0;
 }
 
-static int check_dev(const struct xo_dev_config *cfg, int kind)
+static int check_dev(const struct xo_dev_config *cfg, int kind, struct xo_error *err)
 {
 	if (!cfg)
-		return xo_err(XENOPS_EINVAL, "no device configuration");
+		return xo_err(err, XENOPS_EINVAL, "no device configuration");
 	if (cfg->kind != XENOPS_KIND_VBD && cfg->kind != XENOPS_KIND_VIF &&
 	    cfg->kind != XENOPS_KIND_PCI)
-		return xo_err(XENOPS_EINVAL, "unknown device kind %d", cfg->kind);
+		return xo_err(err, XENOPS_EINVAL, "unknown device kind %d", cfg->kind);
 	if (kind && cfg->kind != kind)
-		return xo_err(XENOPS_EINVAL, "device %s is a %s, not a %s", cfg->id,
+		return xo_err(err, XENOPS_EINVAL, "device %s is a %s, not a %s", cfg->id,
 			      xenops_kind_name(cfg->kind), xenops_kind_name(kind));
-	return xo_id_check(cfg->id, "device id");
+	return xo_id_check(cfg->id, "device id", err);
 }
 
 /* The slot is what the guest sees of the device, so two devices cannot share it. */
-static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size)
+static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size, struct xo_error *err)
 {
 	switch (cfg->kind) {
 	case XENOPS_KIND_VBD:
 		if (!cfg->u.vbd.device[0])
-			return xo_err(XENOPS_EINVAL, "vbd %s has no device name", cfg->id);
+			return xo_err(err, XENOPS_EINVAL, "vbd %s has no device name", cfg->id);
 		snprintf(slot, size, "%s", cfg->u.vbd.device);
 		return 0;
 	case XENOPS_KIND_VIF:
 		if (cfg->u.vif.index < 0)
-			return xo_err(XENOPS_EINVAL, "vif %s has no index", cfg->id);
+			return xo_err(err, XENOPS_EINVAL, "vif %s has no index", cfg->id);
 		snprintf(slot, size, "%d", cfg->u.vif.index);
 		return 0;
 	default:
 		if (!cfg->u.pci.address[0])
-			return xo_err(XENOPS_EINVAL, "pci %s has no address", cfg->id);
+			return xo_err(err, XENOPS_EINVAL, "pci %s has no address", cfg->id);
 		snprintf(slot, size, "%s", cfg->u.pci.address);
 		return 0;
 	}
 }
 
-static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv)
+static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv, struct xo_error *err)
 {
 	const char *kind = xenops_kind_name(nv->kind);
 
@@ -69,10 +69,10 @@ static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct x
 		if (v->kind != nv->kind)
 			continue;
 		if (strcmp(v->id, nv->id) == 0)
-			return xo_err(XENOPS_EEXIST, "%s %s is already plugged into domain %d",
+			return xo_err(err, XENOPS_EEXIST, "%s %s is already plugged into domain %d",
 				      kind, nv->id, d->domid);
 		if (strcmp(v->slot, nv->slot) == 0)
-			return xo_err(XENOPS_EEXIST, "%s %s: %s of domain %d already uses %s", kind,
+			return xo_err(err, XENOPS_EEXIST, "%s %s: %s of domain %d already uses %s", kind,
 				      nv->id, v->id, d->domid, v->slot);
 	}
 	if (nv->kind != XENOPS_KIND_PCI)
@@ -81,7 +81,7 @@ static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct x
 	for (size_t i = 0; i < b->n_doms; i++)
 		for (const struct xo_sim_dev *v = b->doms[i]->devs; v; v = v->next)
 			if (v->kind == XENOPS_KIND_PCI && strcmp(v->slot, nv->slot) == 0)
-				return xo_err(XENOPS_EBUSY,
+				return xo_err(err, XENOPS_EBUSY,
 					      "PCI device %s is already assigned to domain %d",
 					      nv->slot, b->doms[i]->domid);
 	return 0;
@@ -130,28 +130,28 @@ void xo_sim_dev_append(struct xo_sim_dom *d, struct xo_sim_dev *nv)
 }
 
 int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out)
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err)
 {
 	struct xo_sim_dev *nv = NULL;
 	struct xo_sim_dom *d;
-	int rc = check_dev(cfg, 0);
+	int rc = check_dev(cfg, 0, err);
 
 	if (rc == 0)
-		rc = xo_sim_delay(b, env, XO_SIM_DELAY_PLUG);
+		rc = xo_sim_delay(b, env, XO_SIM_DELAY_PLUG, err);
 	if (rc < 0)
 		return rc;
 	nv = dev_new(cfg);
 	if (!nv)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
-	rc = dev_slot(cfg, nv->slot, sizeof(nv->slot));
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = dev_slot(cfg, nv->slot, sizeof(nv->slot), err);
 	if (rc < 0)
 		goto out;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "plug a device into", &d);
+	rc = xo_sim_get(b, domid, "plug a device into", &d, err);
 	if (rc == 0)
-		rc = xo_sim_require_live(d, "plug a device into");
+		rc = xo_sim_require_live(d, "plug a device into", err);
 	if (rc == 0)
-		rc = check_free(b, d, nv);
+		rc = check_free(b, d, nv, err);
 	if (rc == 0) {
 		xo_sim_dev_append(d, nv);
 		if (st_out)
@@ -181,23 +181,23 @@ static void dev_remove(struct xo_sim_dom *d, struct xo_sim_dev *v)
  * while it runs, unless it already closed its end.
  */
 int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force)
+		      const struct xo_dev_config *cfg, int force, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	struct xo_sim_dev *v;
-	int rc = check_dev(cfg, 0);
+	int rc = check_dev(cfg, 0, err);
 
 	if (rc == 0)
-		rc = xo_sim_delay(b, env, XO_SIM_DELAY_UNPLUG);
+		rc = xo_sim_delay(b, env, XO_SIM_DELAY_UNPLUG, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "unplug a device from", &d);
+	rc = xo_sim_get(b, domid, "unplug a device from", &d, err);
 	if (rc == 0)
-		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
 	if (rc == 0 && !force && v->backend_state != XO_SIM_XENBUS_CLOSED &&
 	    d->status != XO_DOM_RUNNING)
-		rc = xo_err(XENOPS_EBADSTATE,
+		rc = xo_err(err, XENOPS_EBADSTATE,
 			    "cannot unplug %s %s from domain %d without force: the guest is %s "
 			    "and cannot release it",
 			    xenops_kind_name(cfg->kind), cfg->id, domid, xo_sim_status_word(d));
@@ -210,20 +210,20 @@ int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 }
 
 int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st_out)
+		    struct xo_dev_state *st_out, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	struct xo_sim_dev *v;
-	int rc = check_dev(cfg, 0);
+	int rc = check_dev(cfg, 0, err);
 
 	if (rc < 0)
 		return rc;
 	if (!st_out)
-		return xo_err(XENOPS_EINVAL, "dev_info: no output");
+		return xo_err(err, XENOPS_EINVAL, "dev_info: no output");
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "get a device of", &d);
+	rc = xo_sim_get(b, domid, "get a device of", &d, err);
 	if (rc == 0)
-		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
 	if (rc == 0)
 		fill_state(d, v, st_out);
 	pthread_mutex_unlock(&b->lock);
@@ -232,18 +232,18 @@ int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 
 /* Media and carrier are host-side settings: they work whatever the guest's state. */
 static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
-		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value)
+		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	struct xo_sim_dev *v;
-	int rc = xo_sim_delay(b, env, which);
+	int rc = xo_sim_delay(b, env, which, err);
 
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "change a device of", &d);
+	rc = xo_sim_get(b, domid, "change a device of", &d, err);
 	if (rc == 0)
-		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v);
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
 	if (rc == 0) {
 		if (which == XO_SIM_DELAY_MEDIA)
 			v->media_present = value;
@@ -256,23 +256,23 @@ static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
 }
 
 int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
-			 const struct xo_dev_config *cfg, const char *backend)
+			 const struct xo_dev_config *cfg, const char *backend, struct xo_error *err)
 {
-	int rc = check_dev(cfg, XENOPS_KIND_VBD);
+	int rc = check_dev(cfg, XENOPS_KIND_VBD, err);
 
 	if (rc < 0)
 		return rc;
 	if (!backend)
-		return xo_err(XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)", cfg->id);
-	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0');
+		return xo_err(err, XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)", cfg->id);
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0', err);
 }
 
 int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
-			   const struct xo_dev_config *cfg, int carrier)
+			   const struct xo_dev_config *cfg, int carrier, struct xo_error *err)
 {
-	int rc = check_dev(cfg, XENOPS_KIND_VIF);
+	int rc = check_dev(cfg, XENOPS_KIND_VIF, err);
 
 	if (rc < 0)
 		return rc;
-	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_CARRIER, !!carrier);
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_CARRIER, !!carrier, err);
 }

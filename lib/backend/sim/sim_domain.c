@@ -16,28 +16,28 @@ static void notify_domain(struct xo_backend *b, const char *vm_id)
 		b->events.domain_changed(b->events.opaque, vm_id);
 }
 
-static int require_vm(const struct xo_sim_dom *d, const struct xo_vm_config *cfg, const char *op)
+static int require_vm(const struct xo_sim_dom *d, const struct xo_vm_config *cfg, const char *op, struct xo_error *err)
 {
 	if (strcmp(d->vm_id, cfg->id) != 0)
-		return xo_err(XENOPS_EINVAL, "cannot %s domain %d: it belongs to VM %s, not %s", op,
+		return xo_err(err, XENOPS_EINVAL, "cannot %s domain %d: it belongs to VM %s, not %s", op,
 			      d->domid, d->vm_id, cfg->id);
 	return 0;
 }
 
-static int check_config(const struct xo_vm_config *cfg)
+static int check_config(const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	int rc = xo_id_check(cfg->id, "VM id");
+	int rc = xo_id_check(cfg->id, "VM id", err);
 
 	if (rc < 0)
 		return rc;
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
-		return xo_err(XENOPS_EINVAL, "vcpus_max of VM %s must be 1 to %d, not %u", cfg->id,
+		return xo_err(err, XENOPS_EINVAL, "vcpus_max of VM %s must be 1 to %d, not %u", cfg->id,
 			      XO_MAX_VCPUS, cfg->vcpus_max);
 	if (cfg->vcpus < 1 || cfg->vcpus > cfg->vcpus_max)
-		return xo_err(XENOPS_EINVAL, "vcpus of VM %s must be 1 to vcpus_max (%u), not %u",
+		return xo_err(err, XENOPS_EINVAL, "vcpus of VM %s must be 1 to vcpus_max (%u), not %u",
 			      cfg->id, cfg->vcpus_max, cfg->vcpus);
 	if (cfg->memory_max == 0 || cfg->memory_target > cfg->memory_max)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      "memory of VM %s: memory_max must be above 0 and memory_target at most"
 			      " memory_max", cfg->id);
 	return 0;
@@ -63,13 +63,13 @@ static struct xo_sim_dom *dom_new(const struct xo_vm_config *cfg)
 }
 
 /* Give @d the next domid and put it in the table (takes @d, even on failure). */
-static int dom_add(struct xo_backend *b, struct xo_sim_dom *d, int *domid_out)
+static int dom_add(struct xo_backend *b, struct xo_sim_dom *d, int *domid_out, struct xo_error *err)
 {
 	int rc;
 
 	pthread_mutex_lock(&b->lock);
 	d->domid = b->next_domid;
-	rc = xo_sim_insert(b, d);
+	rc = xo_sim_insert(b, d, err);
 	if (rc == 0) {
 		b->next_domid++;
 		*domid_out = d->domid;
@@ -82,41 +82,41 @@ static int dom_add(struct xo_backend *b, struct xo_sim_dom *d, int *domid_out)
 }
 
 int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,
-			 const struct xo_vm_config *cfg, int *domid_out)
+			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	int rc;
 
 	if (!cfg || !domid_out)
-		return xo_err(XENOPS_EINVAL, "domain_create: no configuration");
-	rc = xo_sim_delay(b, env, XO_SIM_DELAY_CREATE);
+		return xo_err(err, XENOPS_EINVAL, "domain_create: no configuration");
+	rc = xo_sim_delay(b, env, XO_SIM_DELAY_CREATE, err);
 	if (rc == 0)
-		rc = check_config(cfg);
+		rc = check_config(cfg, err);
 	if (rc < 0)
 		return rc;
 	d = dom_new(cfg);
 	if (!d)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
-	return dom_add(b, d, domid_out);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	return dom_add(b, d, domid_out, err);
 }
 
 int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
-			const struct xo_vm_config *cfg, int domid)
+			const struct xo_vm_config *cfg, int domid, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	int rc;
 
 	if (!cfg)
-		return xo_err(XENOPS_EINVAL, "domain_build: no configuration");
-	rc = xo_sim_delay(b, env, XO_SIM_DELAY_BUILD);
+		return xo_err(err, XENOPS_EINVAL, "domain_build: no configuration");
+	rc = xo_sim_delay(b, env, XO_SIM_DELAY_BUILD, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "build", &d);
+	rc = xo_sim_get(b, domid, "build", &d, err);
 	if (rc == 0)
-		rc = require_vm(d, cfg, "build");
+		rc = require_vm(d, cfg, "build", err);
 	if (rc == 0 && d->built)
-		rc = xo_err(XENOPS_EBADSTATE, "cannot build domain %d: it is already built", domid);
+		rc = xo_err(err, XENOPS_EBADSTATE, "cannot build domain %d: it is already built", domid);
 	if (rc == 0) {
 		d->built = true;
 		xo_sim_store_save(b);
@@ -126,21 +126,21 @@ int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
 }
 
 /* Strict, unlike Xen's nested pause count: the engine never pauses twice. */
-static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool pause)
+static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool pause, struct xo_error *err)
 {
 	const char *op = pause ? "pause" : "unpause";
 	int from = pause ? XO_DOM_RUNNING : XO_DOM_PAUSED;
 	struct xo_sim_dom *d;
-	int rc = xo_sim_delay(b, env, pause ? XO_SIM_DELAY_PAUSE : XO_SIM_DELAY_UNPAUSE);
+	int rc = xo_sim_delay(b, env, pause ? XO_SIM_DELAY_PAUSE : XO_SIM_DELAY_UNPAUSE, err);
 
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, op, &d);
+	rc = xo_sim_get(b, domid, op, &d, err);
 	if (rc == 0)
-		rc = xo_sim_require_live(d, op);
+		rc = xo_sim_require_live(d, op, err);
 	if (rc == 0 && d->status != from)
-		rc = xo_err(XENOPS_EBADSTATE, "cannot %s domain %d: it is %s", op, domid,
+		rc = xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is %s", op, domid,
 			    xo_sim_status_word(d));
 	if (rc == 0) {
 		xo_sim_set_status(d, pause ? XO_DOM_PAUSED : XO_DOM_RUNNING, xo_now_ms());
@@ -150,14 +150,14 @@ static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool 
 	return rc;
 }
 
-int xo_sim_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_sim_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
-	return set_paused(b, env, domid, false);
+	return set_paused(b, env, domid, false, err);
 }
 
-int xo_sim_domain_pause(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_sim_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
-	return set_paused(b, env, domid, true);
+	return set_paused(b, env, domid, true, err);
 }
 
 /*
@@ -165,7 +165,7 @@ int xo_sim_domain_pause(struct xo_backend *b, struct xo_env *env, int domid)
  * the guest starts answering it afresh.
  */
 int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				   int reason)
+				   int reason, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	int rc;
@@ -173,11 +173,11 @@ int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	(void)env;
 	if (reason != XO_SHUTDOWN_POWEROFF && reason != XO_SHUTDOWN_REBOOT &&
 	    reason != XO_SHUTDOWN_SUSPEND)
-		return xo_err(XENOPS_EINVAL, "cannot request a shutdown with reason %d", reason);
+		return xo_err(err, XENOPS_EINVAL, "cannot request a shutdown with reason %d", reason);
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "request the shutdown of", &d);
+	rc = xo_sim_get(b, domid, "request the shutdown of", &d, err);
 	if (rc == 0)
-		rc = xo_sim_require_live(d, "request the shutdown of");
+		rc = xo_sim_require_live(d, "request the shutdown of", err);
 	if (rc == 0) {
 		d->req_reason = reason;
 		d->req_run_ms = xo_sim_run_ms(d, xo_now_ms());
@@ -192,16 +192,16 @@ int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 struct wait_spec {
 	const char *what;
 	int timeout_rc;
-	int (*poll)(struct xo_backend *b, int domid, struct wait_spec *w);
+	int (*poll)(struct xo_backend *b, int domid, struct wait_spec *w, struct xo_error *err);
 	int reason;
 	bool notify;
 	char vm_id[XO_ID_MAX + 1];
 };
 
-static int poll_ack(struct xo_backend *b, int domid, struct wait_spec *w)
+static int poll_ack(struct xo_backend *b, int domid, struct wait_spec *w, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
-	int rc = xo_sim_get(b, domid, "wait for", &d);
+	int rc = xo_sim_get(b, domid, "wait for", &d, err);
 
 	(void)w;
 	if (rc < 0)
@@ -210,10 +210,10 @@ static int poll_ack(struct xo_backend *b, int domid, struct wait_spec *w)
 	return d->status == XO_DOM_SHUTDOWN || d->req_reason == XO_SHUTDOWN_NONE || d->acked;
 }
 
-static int poll_shutdown(struct xo_backend *b, int domid, struct wait_spec *w)
+static int poll_shutdown(struct xo_backend *b, int domid, struct wait_spec *w, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
-	int rc = xo_sim_get(b, domid, "wait for", &d);
+	int rc = xo_sim_get(b, domid, "wait for", &d, err);
 
 	if (rc < 0)
 		return rc;
@@ -227,7 +227,7 @@ static int poll_shutdown(struct xo_backend *b, int domid, struct wait_spec *w)
 }
 
 static int sim_wait(struct xo_backend *b, struct xo_env *env, int domid, unsigned int timeout_ms,
-		    struct wait_spec *w)
+		    struct wait_spec *w, struct xo_error *err)
 {
 	uint64_t deadline = xo_now_ms() + timeout_ms;
 
@@ -236,28 +236,28 @@ static int sim_wait(struct xo_backend *b, struct xo_env *env, int domid, unsigne
 		int rc;
 
 		pthread_mutex_lock(&b->lock);
-		rc = w->poll(b, domid, w);
+		rc = w->poll(b, domid, w, err);
 		pthread_mutex_unlock(&b->lock);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
 		now = xo_now_ms();
 		if (now >= deadline)
-			return xo_err(w->timeout_rc, "domain %d did not %s within %u ms", domid,
+			return xo_err(err, w->timeout_rc, "domain %d did not %s within %u ms", domid,
 				      w->what, timeout_ms);
-		rc = xo_sim_sleep(env, deadline - now < 10 ? (unsigned int)(deadline - now) : 10);
+		rc = xo_sim_sleep(env, deadline - now < 10 ? (unsigned int)(deadline - now) : 10, err);
 		if (rc < 0)
 			return rc;
 	}
 }
 
 int xo_sim_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
-			   unsigned int timeout_ms)
+			   unsigned int timeout_ms, struct xo_error *err)
 {
 	struct wait_spec w = { .what = "acknowledge the shutdown request",
 			       .timeout_rc = XENOPS_ENOACK,
 			       .poll = poll_ack };
 
-	return sim_wait(b, env, domid, timeout_ms, &w);
+	return sim_wait(b, env, domid, timeout_ms, &w, err);
 }
 
 /*
@@ -266,12 +266,12 @@ int xo_sim_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
  * that sees it first, without the lock.
  */
 int xo_sim_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				unsigned int timeout_ms, int *reason_out)
+				unsigned int timeout_ms, int *reason_out, struct xo_error *err)
 {
 	struct wait_spec w = { .what = "shut down",
 			       .timeout_rc = XENOPS_ENOSHUTDOWN,
 			       .poll = poll_shutdown };
-	int rc = sim_wait(b, env, domid, timeout_ms, &w);
+	int rc = sim_wait(b, env, domid, timeout_ms, &w, err);
 
 	if (rc < 0)
 		return rc;
@@ -282,16 +282,16 @@ int xo_sim_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int do
 	return 0;
 }
 
-int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	struct xo_sim_dom *d;
-	int rc = xo_sim_delay(b, env, XO_SIM_DELAY_DESTROY);
+	int rc = xo_sim_delay(b, env, XO_SIM_DELAY_DESTROY, err);
 
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "destroy", &d);
+	rc = xo_sim_get(b, domid, "destroy", &d, err);
 	if (rc == 0) {
 		snprintf(vm_id, sizeof(vm_id), "%s", d->vm_id);
 		xo_sim_remove(b, d);
@@ -323,14 +323,14 @@ static void fill_info(const struct xo_sim_dom *d, uint64_t now, struct xo_domain
 	out->start_time = d->start_time;
 }
 
-static int require_suspended(const struct xo_sim_dom *d)
+static int require_suspended(const struct xo_sim_dom *d, struct xo_error *err)
 {
 	if (d->status != XO_DOM_SHUTDOWN)
-		return xo_err(XENOPS_EBADSTATE,
+		return xo_err(err, XENOPS_EBADSTATE,
 			      "cannot save domain %d: it is %s, not shut down for suspend", d->domid,
 			      xo_sim_status_word(d));
 	if (d->reason != XO_SHUTDOWN_SUSPEND)
-		return xo_err(XENOPS_EBADSTATE,
+		return xo_err(err, XENOPS_EBADSTATE,
 			      "cannot save domain %d: it shut down for %s, not for suspend", d->domid,
 			      xo_shutdown_reason_name(d->reason));
 	return 0;
@@ -341,7 +341,7 @@ static int require_suspended(const struct xo_sim_dom *d)
  * engine suspends the guest (request_shutdown + wait) first.
  */
 int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_vm_config *cfg, const char *path)
+		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err)
 {
 	struct xo_sim_image img = { 0 };
 	struct xo_domain_info info;
@@ -349,16 +349,16 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 	int rc;
 
 	if (!cfg || !path || !*path)
-		return xo_err(XENOPS_EINVAL, "domain_save: no configuration or path");
-	rc = xo_sim_delay(b, env, XO_SIM_DELAY_SAVE);
+		return xo_err(err, XENOPS_EINVAL, "domain_save: no configuration or path");
+	rc = xo_sim_delay(b, env, XO_SIM_DELAY_SAVE, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "save", &d);
+	rc = xo_sim_get(b, domid, "save", &d, err);
 	if (rc == 0)
-		rc = require_vm(d, cfg, "save");
+		rc = require_vm(d, cfg, "save", err);
 	if (rc == 0)
-		rc = require_suspended(d);
+		rc = require_suspended(d, err);
 	if (rc == 0) {
 		fill_info(d, xo_now_ms(), &info);
 		snprintf(img.vm, sizeof(img.vm), "%s", d->vm_id);
@@ -367,64 +367,64 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		img.cpu_time_ns = info.cpu_time_ns;
 	}
 	pthread_mutex_unlock(&b->lock);
-	return rc < 0 ? rc : xo_sim_image_write(path, &img);
+	return rc < 0 ? rc : xo_sim_image_write(path, &img, err);
 }
 
 int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out)
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err)
 {
 	struct xo_sim_image img;
 	struct xo_sim_dom *d;
 	int rc;
 
 	if (!cfg || !path || !domid_out)
-		return xo_err(XENOPS_EINVAL, "domain_restore: no configuration or path");
-	rc = xo_sim_delay(b, env, XO_SIM_DELAY_RESTORE);
+		return xo_err(err, XENOPS_EINVAL, "domain_restore: no configuration or path");
+	rc = xo_sim_delay(b, env, XO_SIM_DELAY_RESTORE, err);
 	if (rc == 0)
-		rc = check_config(cfg);
+		rc = check_config(cfg, err);
 	if (rc == 0)
-		rc = xo_sim_image_read(path, cfg->id, &img);
+		rc = xo_sim_image_read(path, cfg->id, &img, err);
 	if (rc < 0)
 		return rc;
 	if (img.vcpus > cfg->vcpus_max)
-		return xo_err(XENOPS_EINVAL, "save file %s has %u vcpus, VM %s allows %u", path,
+		return xo_err(err, XENOPS_EINVAL, "save file %s has %u vcpus, VM %s allows %u", path,
 			      img.vcpus, cfg->id, cfg->vcpus_max);
 	d = dom_new(cfg);
 	if (!d)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	d->built = true;
 	d->cpu_base_ns = img.cpu_time_ns / img.vcpus;
-	return dom_add(b, d, domid_out);
+	return dom_add(b, d, domid_out, err);
 }
 
-int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out)
+int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	int rc;
 
 	if (!out)
-		return xo_err(XENOPS_EINVAL, "domain_info: no output");
+		return xo_err(err, XENOPS_EINVAL, "domain_info: no output");
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "get information on", &d);
+	rc = xo_sim_get(b, domid, "get information on", &d, err);
 	if (rc == 0)
 		fill_info(d, xo_now_ms(), out);
 	pthread_mutex_unlock(&b->lock);
 	return rc;
 }
 
-int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out)
+int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err)
 {
 	struct xo_domain_info *v = NULL;
 	uint64_t now = xo_now_ms();
 	size_t n;
 
 	if (!out || !n_out)
-		return xo_err(XENOPS_EINVAL, "domain_list: no output");
+		return xo_err(err, XENOPS_EINVAL, "domain_list: no output");
 	pthread_mutex_lock(&b->lock);
 	n = b->n_doms;
 	if (n > 0 && !(v = calloc(n, sizeof(*v)))) {
 		pthread_mutex_unlock(&b->lock);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
 		xo_sim_advance(b, b->doms[i], now);

@@ -10,24 +10,24 @@
 #include <string.h>
 
 /* Only a running guest can act: a paused one has no vcpu to act with. */
-static int require_running(const struct xo_sim_dom *d, const char *action)
+static int require_running(const struct xo_sim_dom *d, const char *action, struct xo_error *err)
 {
 	if (d->status != XO_DOM_RUNNING)
-		return xo_err(XENOPS_EBADSTATE, "the guest of domain %d cannot %s: it is %s",
+		return xo_err(err, XENOPS_EBADSTATE, "the guest of domain %d cannot %s: it is %s",
 			      d->domid, action, xo_sim_status_word(d));
 	return 0;
 }
 
-static int guest_shutdown(struct xo_backend *b, int domid, const char *action, int reason)
+static int guest_shutdown(struct xo_backend *b, int domid, const char *action, int reason, struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	struct xo_sim_dom *d;
 	int rc;
 
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, action, &d);
+	rc = xo_sim_get(b, domid, action, &d, err);
 	if (rc == 0)
-		rc = require_running(d, action);
+		rc = require_running(d, action, err);
 	if (rc == 0) {
 		xo_sim_set_status(d, XO_DOM_SHUTDOWN, xo_now_ms());
 		d->reason = reason;
@@ -42,7 +42,7 @@ static int guest_shutdown(struct xo_backend *b, int domid, const char *action, i
 	return rc;
 }
 
-static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *dev_id)
+static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *dev_id, struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	struct xo_sim_dom *d;
@@ -50,13 +50,13 @@ static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *d
 	int rc;
 
 	if (!dev_id)
-		return xo_err(XENOPS_EINVAL, "guest action unplug: no device");
+		return xo_err(err, XENOPS_EINVAL, "guest action unplug: no device");
 	pthread_mutex_lock(&b->lock);
-	rc = xo_sim_get(b, domid, "unplug a device of", &d);
+	rc = xo_sim_get(b, domid, "unplug a device of", &d, err);
 	if (rc == 0)
-		rc = require_running(d, "unplug a device");
+		rc = require_running(d, "unplug a device", err);
 	if (rc == 0)
-		rc = xo_sim_dev_get(d, kind, dev_id, &v);
+		rc = xo_sim_dev_get(d, kind, dev_id, &v, err);
 	if (rc == 0) {
 		/* The frontend closed: the backend follows it to Closed. */
 		v->active = 0;
@@ -71,7 +71,7 @@ static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *d
 }
 
 int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int kind,
-			const char *dev_id)
+			const char *dev_id, struct xo_error *err)
 {
 	static const struct {
 		const char *name;
@@ -83,12 +83,12 @@ int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int
 	};
 
 	if (!action)
-		return xo_err(XENOPS_EINVAL, "guest action: none given");
+		return xo_err(err, XENOPS_EINVAL, "guest action: none given");
 	for (size_t i = 0; i < XO_ARRAY_SIZE(shutdowns); i++)
 		if (strcmp(action, shutdowns[i].name) == 0)
-			return guest_shutdown(b, domid, action, shutdowns[i].reason);
+			return guest_shutdown(b, domid, action, shutdowns[i].reason, err);
 	if (strcmp(action, "unplug") == 0)
-		return guest_unplug(b, domid, kind, dev_id);
-	return xo_err(XENOPS_EINVAL,
+		return guest_unplug(b, domid, kind, dev_id, err);
+	return xo_err(err, XENOPS_EINVAL,
 		      "unknown guest action \"%s\" (poweroff, reboot, crash or unplug)", action);
 }

@@ -46,18 +46,18 @@ static void field_store(void *base, const struct xo_sim_field *f, int64_t v)
 }
 
 int xo_sim_json_int(struct json_object *obj, const char *what, const char *field, int64_t min,
-		    int64_t max, int64_t *out)
+		    int64_t max, int64_t *out, struct xo_error *err)
 {
 	struct json_object *v;
 	int64_t n;
 
 	if (!json_object_object_get_ex(obj, field, &v))
-		return xo_err(XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
 	if (!json_object_is_type(v, json_type_int))
-		return xo_err(XENOPS_EINVAL, "%s: field \"%s\" must be an integer", what, field);
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must be an integer", what, field);
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      "%s: field \"%s\" must be between %" PRId64 " and %" PRId64, what,
 			      field, min, max);
 	*out = n;
@@ -65,48 +65,48 @@ int xo_sim_json_int(struct json_object *obj, const char *what, const char *field
 }
 
 int xo_sim_json_str(struct json_object *obj, const char *what, const char *field, size_t max,
-		    const char **out)
+		    const char **out, struct xo_error *err)
 {
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(obj, field, &v))
-		return xo_err(XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
 	if (!json_object_is_type(v, json_type_string) ||
 	    strlen(json_object_get_string(v)) > max)
-		return xo_err(XENOPS_EINVAL,
+		return xo_err(err, XENOPS_EINVAL,
 			      "%s: field \"%s\" must be a string of at most %zu bytes", what, field,
 			      max);
 	*out = json_object_get_string(v);
 	return 0;
 }
 
-int xo_sim_json_put(struct json_object *obj, const char *key, struct json_object *value)
+int xo_sim_json_put(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err)
 {
 	if (!value || json_object_object_add(obj, key, value) < 0) {
 		json_object_put(value);
-		return xo_err(XENOPS_ENOMEM, "out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
 int xo_sim_fields_to_json(struct json_object *obj, const void *base,
-			  const struct xo_sim_field *fields, size_t n)
+			  const struct xo_sim_field *fields, size_t n, struct xo_error *err)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = xo_sim_json_put(obj, fields[i].name,
-				     json_object_new_int64(field_load(base, &fields[i])));
+				     json_object_new_int64(field_load(base, &fields[i])), err);
 	return rc;
 }
 
 int xo_sim_fields_from_json(void *base, struct json_object *obj, const char *what,
-			    const struct xo_sim_field *fields, size_t n)
+			    const struct xo_sim_field *fields, size_t n, struct xo_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int64_t v;
 		int rc = xo_sim_json_int(obj, what, fields[i].name, fields[i].min, fields[i].max,
-					 &v);
+					 &v, err);
 
 		if (rc < 0)
 			return rc;

@@ -52,37 +52,37 @@ static const struct xo_sim_field dev_fields[] = {
 
 /* ---- writing ---- */
 
-static struct json_object *dev_to_json(const struct xo_sim_dev *v)
+static struct json_object *dev_to_json(const struct xo_sim_dev *v, struct xo_error *err)
 {
 	struct json_object *obj = json_object_new_object();
 
-	if (!obj || xo_sim_json_put(obj, "id", json_object_new_string(v->id)) < 0 ||
-	    xo_sim_json_put(obj, "slot", json_object_new_string(v->slot)) < 0 ||
-	    xo_sim_fields_to_json(obj, v, dev_fields, XO_ARRAY_SIZE(dev_fields)) < 0) {
+	if (!obj || xo_sim_json_put(obj, "id", json_object_new_string(v->id), err) < 0 ||
+	    xo_sim_json_put(obj, "slot", json_object_new_string(v->slot), err) < 0 ||
+	    xo_sim_fields_to_json(obj, v, dev_fields, XO_ARRAY_SIZE(dev_fields), err) < 0) {
 		json_object_put(obj);
 		return NULL;
 	}
 	return obj;
 }
 
-static struct json_object *dom_to_json(const struct xo_sim_dom *d)
+static struct json_object *dom_to_json(const struct xo_sim_dom *d, struct xo_error *err)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *devs = json_object_new_array();
 
-	if (!obj || !devs || xo_sim_json_put(obj, "vm", json_object_new_string(d->vm_id)) < 0 ||
-	    xo_sim_json_put(obj, "start_time", json_object_new_double(d->start_time)) < 0 ||
-	    xo_sim_fields_to_json(obj, d, dom_fields, XO_ARRAY_SIZE(dom_fields)) < 0)
+	if (!obj || !devs || xo_sim_json_put(obj, "vm", json_object_new_string(d->vm_id), err) < 0 ||
+	    xo_sim_json_put(obj, "start_time", json_object_new_double(d->start_time), err) < 0 ||
+	    xo_sim_fields_to_json(obj, d, dom_fields, XO_ARRAY_SIZE(dom_fields), err) < 0)
 		goto fail;
 	for (const struct xo_sim_dev *v = d->devs; v; v = v->next) {
-		struct json_object *jv = dev_to_json(v);
+		struct json_object *jv = dev_to_json(v, err);
 
 		if (!jv || json_object_array_add(devs, jv) < 0) {
 			json_object_put(jv);
 			goto fail;
 		}
 	}
-	if (xo_sim_json_put(obj, "devices", devs) == 0)
+	if (xo_sim_json_put(obj, "devices", devs, err) == 0)
 		return obj;
 	devs = NULL; /* taken by the failed put */
 fail:
@@ -91,26 +91,26 @@ fail:
 	return NULL;
 }
 
-static char *table_text(const struct xo_backend *b)
+static char *table_text(const struct xo_backend *b, struct xo_error *err)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *doms = json_object_new_array();
 	char *text = NULL;
 
-	if (!obj || !doms || xo_sim_json_put(obj, "format", json_object_new_string(TABLE_FORMAT)) ||
-	    xo_sim_json_put(obj, "version", json_object_new_int(TABLE_VERSION)) ||
-	    xo_sim_json_put(obj, "boot_id", json_object_new_string(b->boot_id)) ||
-	    xo_sim_json_put(obj, "next_domid", json_object_new_int(b->next_domid)))
+	if (!obj || !doms || xo_sim_json_put(obj, "format", json_object_new_string(TABLE_FORMAT), err) ||
+	    xo_sim_json_put(obj, "version", json_object_new_int(TABLE_VERSION), err) ||
+	    xo_sim_json_put(obj, "boot_id", json_object_new_string(b->boot_id), err) ||
+	    xo_sim_json_put(obj, "next_domid", json_object_new_int(b->next_domid), err))
 		goto out;
 	for (size_t i = 0; i < b->n_doms; i++) {
-		struct json_object *jd = dom_to_json(b->doms[i]);
+		struct json_object *jd = dom_to_json(b->doms[i], err);
 
 		if (!jd || json_object_array_add(doms, jd) < 0) {
 			json_object_put(jd);
 			goto out;
 		}
 	}
-	if (xo_sim_json_put(obj, "domains", doms) == 0)
+	if (xo_sim_json_put(obj, "domains", doms, err) == 0)
 		text = xo_json_dumps(obj);
 	doms = NULL;
 out:
@@ -125,39 +125,40 @@ out:
  */
 void xo_sim_store_save(struct xo_backend *b)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	char *text;
 	int rc;
 
 	if (!b->dir)
 		return;
-	text = table_text(b);
-	rc = text ? xo_write_file_atomic(b->dir, TABLE_FILE, text, strlen(text))
-		  : xo_err(XENOPS_ENOMEM, "out of memory");
+	text = table_text(b, err);
+	rc = text ? xo_write_file_atomic(b->dir, TABLE_FILE, text, strlen(text), err)
+		  : xo_err(err, XENOPS_ENOMEM, "out of memory");
 	if (rc < 0)
 		xo_log(&b->log, XENOPS_LOG_WARNING, "simulator: cannot save %s/%s: %s", b->dir,
-		       TABLE_FILE, xo_err_msg());
+		       TABLE_FILE, err->msg);
 	free(text);
 }
 
 /* ---- loading ---- */
 
-static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const char *what)
+static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const char *what, struct xo_error *err)
 {
 	struct xo_sim_dev *v = calloc(1, sizeof(*v));
 	const char *id, *slot;
 	int rc;
 
 	if (!v)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
-	rc = xo_sim_json_str(obj, what, "id", XO_ID_MAX, &id);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = xo_sim_json_str(obj, what, "id", XO_ID_MAX, &id, err);
 	if (rc == 0)
-		rc = xo_sim_json_str(obj, what, "slot", XO_ID_MAX, &slot);
+		rc = xo_sim_json_str(obj, what, "slot", XO_ID_MAX, &slot, err);
 	if (rc == 0)
-		rc = xo_sim_fields_from_json(v, obj, what, dev_fields, XO_ARRAY_SIZE(dev_fields));
+		rc = xo_sim_fields_from_json(v, obj, what, dev_fields, XO_ARRAY_SIZE(dev_fields), err);
 	if (rc == 0 && (!xo_id_valid(id) || !*slot))
-		rc = xo_err(XENOPS_EINVAL, "%s: bad device id or slot", what);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: bad device id or slot", what);
 	if (rc == 0 && xo_sim_dev_find(d, v->kind, id))
-		rc = xo_err(XENOPS_EINVAL, "%s: device %s twice", what, id);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: device %s twice", what, id);
 	if (rc < 0) {
 		free(v);
 		return rc;
@@ -168,19 +169,19 @@ static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const ch
 	return 0;
 }
 
-static int dom_check(const struct xo_sim_dom *d, const char *what, uint64_t now)
+static int dom_check(const struct xo_sim_dom *d, const char *what, uint64_t now, struct xo_error *err)
 {
 	if (!xo_id_valid(d->vm_id))
-		return xo_err(XENOPS_EINVAL, "%s: bad VM id", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: bad VM id", what);
 	if (d->vcpus > d->vcpus_max || d->memory_target > d->memory_max)
-		return xo_err(XENOPS_EINVAL, "%s: vcpus or memory out of range", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: vcpus or memory out of range", what);
 	/* The guests' clocks are monotonic times of this boot of the machine. */
 	if (d->run_since > now)
-		return xo_err(XENOPS_EINVAL, "%s: its clock is in the future", what);
+		return xo_err(err, XENOPS_EINVAL, "%s: its clock is in the future", what);
 	return 0;
 }
 
-static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t index)
+static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t index, struct xo_error *err)
 {
 	struct xo_sim_dom *d = calloc(1, sizeof(*d));
 	struct json_object *devs = NULL, *start;
@@ -190,26 +191,26 @@ static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t i
 
 	snprintf(what, sizeof(what), "domain #%zu", index);
 	if (!d)
-		return xo_err(XENOPS_ENOMEM, "out of memory");
-	rc = xo_sim_json_str(obj, what, "vm", XO_ID_MAX, &vm);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = xo_sim_json_str(obj, what, "vm", XO_ID_MAX, &vm, err);
 	if (rc == 0)
-		rc = xo_sim_fields_from_json(d, obj, what, dom_fields, XO_ARRAY_SIZE(dom_fields));
+		rc = xo_sim_fields_from_json(d, obj, what, dom_fields, XO_ARRAY_SIZE(dom_fields), err);
 	if (rc == 0 && (!json_object_object_get_ex(obj, "start_time", &start) ||
 			!json_object_is_type(start, json_type_double) ||
 			!json_object_object_get_ex(obj, "devices", &devs) ||
 			!json_object_is_type(devs, json_type_array)))
-		rc = xo_err(XENOPS_EINVAL, "%s: bad start_time or devices", what);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: bad start_time or devices", what);
 	if (rc == 0) {
 		snprintf(d->vm_id, sizeof(d->vm_id), "%s", vm);
 		d->start_time = json_object_get_double(start);
-		rc = dom_check(d, what, xo_now_ms());
+		rc = dom_check(d, what, xo_now_ms(), err);
 	}
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(devs); i++)
-		rc = dev_from_json(d, json_object_array_get_idx(devs, i), what);
+		rc = dev_from_json(d, json_object_array_get_idx(devs, i), what, err);
 	if (rc == 0 && xo_sim_find(b, d->domid))
-		rc = xo_err(XENOPS_EINVAL, "%s: domid %d twice", what, d->domid);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: domid %d twice", what, d->domid);
 	if (rc == 0)
-		rc = xo_sim_insert(b, d);
+		rc = xo_sim_insert(b, d, err);
 	if (rc < 0)
 		xo_sim_dom_free(d);
 	return rc;
@@ -222,15 +223,16 @@ static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t i
  */
 static void read_boot_id(struct xo_backend *b)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	char *text = NULL;
 
-	if (xo_read_file(&text, NULL, "/proc/sys/kernel/random/boot_id", 64) == 0)
+	if (xo_read_file(&text, NULL, "/proc/sys/kernel/random/boot_id", 64, err) == 0)
 		snprintf(b->boot_id, sizeof(b->boot_id), "%.*s", (int)strcspn(text, "\n"), text);
 	free(text);
 }
 
 /* 1: the table is from an earlier boot (nothing loaded), 0: loaded, < 0: corrupt. */
-static int table_from_json(struct xo_backend *b, struct json_object *obj, const char *what)
+static int table_from_json(struct xo_backend *b, struct json_object *obj, const char *what, struct xo_error *err)
 {
 	struct json_object *doms;
 	const char *format, *boot;
@@ -238,23 +240,23 @@ static int table_from_json(struct xo_backend *b, struct json_object *obj, const 
 	int rc;
 
 	if (!json_object_is_type(obj, json_type_object))
-		return xo_err(XENOPS_EINVAL, "%s: not a JSON object", what);
-	rc = xo_sim_json_str(obj, what, "format", 64, &format);
+		return xo_err(err, XENOPS_EINVAL, "%s: not a JSON object", what);
+	rc = xo_sim_json_str(obj, what, "format", 64, &format, err);
 	if (rc == 0 && strcmp(format, TABLE_FORMAT) != 0)
-		rc = xo_err(XENOPS_EINVAL, "%s: format is not %s", what, TABLE_FORMAT);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: format is not %s", what, TABLE_FORMAT);
 	if (rc == 0)
-		rc = xo_sim_json_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version);
+		rc = xo_sim_json_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version, err);
 	if (rc == 0)
-		rc = xo_sim_json_str(obj, what, "boot_id", sizeof(b->boot_id) - 1, &boot);
+		rc = xo_sim_json_str(obj, what, "boot_id", sizeof(b->boot_id) - 1, &boot, err);
 	if (rc == 0 && *boot && *b->boot_id && strcmp(boot, b->boot_id) != 0)
 		return 1;
 	if (rc == 0)
-		rc = xo_sim_json_int(obj, what, "next_domid", 1, INT_MAX, &next);
+		rc = xo_sim_json_int(obj, what, "next_domid", 1, INT_MAX, &next, err);
 	if (rc == 0 && (!json_object_object_get_ex(obj, "domains", &doms) ||
 			!json_object_is_type(doms, json_type_array)))
-		rc = xo_err(XENOPS_EINVAL, "%s: field \"domains\" must be an array", what);
+		rc = xo_err(err, XENOPS_EINVAL, "%s: field \"domains\" must be an array", what);
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(doms); i++)
-		rc = dom_from_json(b, json_object_array_get_idx(doms, i), i);
+		rc = dom_from_json(b, json_object_array_get_idx(doms, i), i, err);
 	if (rc < 0)
 		return rc;
 	b->next_domid = (int)next;
@@ -266,6 +268,7 @@ static int table_from_json(struct xo_backend *b, struct json_object *obj, const 
 
 void xo_sim_store_load(struct xo_backend *b)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	struct json_object *obj = NULL;
 	char *path = xo_asprintf("%s/%s", b->dir, TABLE_FILE);
 	char *text = NULL;
@@ -273,18 +276,18 @@ void xo_sim_store_load(struct xo_backend *b)
 
 	read_boot_id(b);
 	if (!path) {
-		rc = xo_err(XENOPS_ENOMEM, "out of memory");
+		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = xo_read_file(&text, NULL, path, TABLE_MAX);
+	rc = xo_read_file(&text, NULL, path, TABLE_MAX, err);
 	if (rc == XENOPS_ENOTFOUND) {
 		rc = 0;
 		goto out;
 	}
 	if (rc == 0)
-		rc = xo_json_loads(&obj, text, path);
+		rc = xo_json_loads(&obj, text, path, err);
 	if (rc == 0)
-		rc = table_from_json(b, obj, path);
+		rc = table_from_json(b, obj, path, err);
 	if (rc == 1)
 		xo_log(&b->log, XENOPS_LOG_INFO,
 		       "simulator: the machine rebooted since %s was written: no domain survived",
@@ -293,7 +296,7 @@ out:
 	if (rc < 0) {
 		xo_log(&b->log, XENOPS_LOG_WARNING,
 		       "simulator: ignoring %s: %s; the host starts with no domains",
-		       path ? path : TABLE_FILE, xo_err_msg());
+		       path ? path : TABLE_FILE, err->msg);
 		xo_sim_clear(b);
 		b->next_domid = 1;
 	}

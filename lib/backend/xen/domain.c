@@ -79,10 +79,10 @@ struct skel {
 	double start_time;
 };
 
-static int skel_key_check(const char *key)
+static int skel_key_check(const char *key, struct xo_error *err)
 {
 	if (!key || !*key || key[0] == '/' || strstr(key, ".."))
-		return xo_err(XENOPS_EINVAL, "xen backend: xenstore key \"%s\" must be relative",
+		return xo_err(err, XENOPS_EINVAL, "xen backend: xenstore key \"%s\" must be relative",
 			      key ? key : "");
 	return 0;
 }
@@ -94,7 +94,7 @@ static int skel_key_check(const char *key)
  * permissions request of their own. Guest-owned ones get theirs.
  */
 static int skel_write(struct xo_backend *b, xs_transaction_t t, int domid, const char *rel,
-		      const char *value, bool guest_owned)
+		      const char *value, bool guest_owned, struct xo_error *err)
 {
 	struct xs_permissions p[1];
 	char path[512];
@@ -102,12 +102,12 @@ static int skel_write(struct xo_backend *b, xs_transaction_t t, int domid, const
 	snprintf(path, sizeof(path), "/local/domain/%d/%s", domid, rel);
 	if (guest_owned) {
 		xo_xs_perms_rw(p, domid);
-		return xo_xs_write_perms(b, t, path, value, p, 1);
+		return xo_xs_write_perms(b, t, path, value, p, 1, err);
 	}
-	return xo_xs_write_perms(b, t, path, value, NULL, 0);
+	return xo_xs_write_perms(b, t, path, value, NULL, 0, err);
 }
 
-static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid)
+static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid, struct xo_error *err)
 {
 	static const char *const rw_keys[] = {
 		"control/shutdown", "control/feature-poweroff", "control/feature-reboot",
@@ -119,22 +119,22 @@ static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid)
 	int rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%d", domid);
-	rc = xo_xs_rm(b, t, path); /* a stale subtree of an earlier domain with this id */
+	rc = xo_xs_rm(b, t, path, err); /* a stale subtree of an earlier domain with this id */
 	if (rc < 0)
 		return rc;
 	xo_xs_perms_ro(p, domid);
-	rc = xo_xs_mkdir_perms(b, t, path, p, 2);
+	rc = xo_xs_mkdir_perms(b, t, path, p, 2, err);
 	/* The guest's frontends look for device/ before any device is there. */
 	snprintf(path, sizeof(path), "/local/domain/%d/device", domid);
 	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, path, NULL, 0);
+		rc = xo_xs_mkdir_perms(b, t, path, NULL, 0, err);
 	/* control/ itself stays read-only: these keys are created (inheriting) first. */
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(rw_keys); i++)
-		rc = skel_write(b, t, domid, rw_keys[i], "", true);
+		rc = skel_write(b, t, domid, rw_keys[i], "", true, err);
 	return rc;
 }
 
-static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct skel *s)
+static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct skel *s, struct xo_error *err)
 {
 	struct xs_permissions p[2];
 	char vm[256], path[320], buf[64];
@@ -142,27 +142,27 @@ static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct sk
 
 	vm_path(vm, s->cfg->id);
 	xo_xs_perms_ro(p, s->domid);
-	rc = xo_xs_rm(b, t, vm);
+	rc = xo_xs_rm(b, t, vm, err);
 	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, vm, p, 2);
+		rc = xo_xs_mkdir_perms(b, t, vm, p, 2, err);
 	/* Its children inherit these permissions. */
 	snprintf(path, sizeof(path), "%s/name", vm);
 	if (rc == 0)
 		rc = xo_xs_write_perms(b, t, path, s->cfg->name && *s->cfg->name ? s->cfg->name
-									  : s->cfg->id, NULL, 0);
+									  : s->cfg->id, NULL, 0, err);
 	snprintf(path, sizeof(path), "%s/vm-id", vm);
 	if (rc == 0)
-		rc = xo_xs_write_perms(b, t, path, s->cfg->id, NULL, 0);
+		rc = xo_xs_write_perms(b, t, path, s->cfg->id, NULL, 0, err);
 	snprintf(path, sizeof(path), "%s/start_time", vm);
 	snprintf(buf, sizeof(buf), "%.2f", s->start_time);
 	if (rc == 0)
-		rc = xo_xs_write_perms(b, t, path, buf, NULL, 0);
+		rc = xo_xs_write_perms(b, t, path, buf, NULL, 0, err);
 	if (rc == 0)
-		rc = skel_write(b, t, s->domid, "vm", vm, false);
+		rc = skel_write(b, t, s->domid, "vm", vm, false, err);
 	return rc;
 }
 
-static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct skel *s)
+static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct skel *s, struct xo_error *err)
 {
 	const struct xo_vm_config *cfg = s->cfg;
 	uint64_t target = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
@@ -170,40 +170,40 @@ static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct sk
 	int rc;
 
 	rc = skel_write(b, t, s->domid, "name", cfg->name && *cfg->name ? cfg->name : cfg->id,
-			false);
+			false, err);
 	snprintf(buf, sizeof(buf), "%d", s->domid);
 	if (rc == 0)
-		rc = skel_write(b, t, s->domid, "domid", buf, false);
+		rc = skel_write(b, t, s->domid, "domid", buf, false, err);
 	if (rc == 0)
-		rc = skel_write(b, t, s->domid, XO_XEN_MARKER, cfg->id, false);
+		rc = skel_write(b, t, s->domid, XO_XEN_MARKER, cfg->id, false, err);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(cfg->memory_max / KIB));
 	if (rc == 0)
-		rc = skel_write(b, t, s->domid, "memory/static-max", buf, false);
+		rc = skel_write(b, t, s->domid, "memory/static-max", buf, false, err);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(target / KIB));
 	if (rc == 0)
-		rc = skel_write(b, t, s->domid, "memory/target", buf, false);
+		rc = skel_write(b, t, s->domid, "memory/target", buf, false, err);
 	for (unsigned int i = 0; rc == 0 && i < cfg->vcpus_max; i++) {
 		snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
-		rc = skel_write(b, t, s->domid, rel, i < cfg->vcpus ? "online" : "offline", false);
+		rc = skel_write(b, t, s->domid, rel, i < cfg->vcpus ? "online" : "offline", false, err);
 	}
 	for (size_t i = 0; rc == 0 && i < cfg->n_xenstore; i++) {
-		rc = skel_key_check(cfg->xenstore[i].key);
+		rc = skel_key_check(cfg->xenstore[i].key, err);
 		if (rc == 0)
 			rc = skel_write(b, t, s->domid, cfg->xenstore[i].key, cfg->xenstore[i].value,
-					false);
+					false, err);
 	}
 	return rc;
 }
 
-static int skel_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int skel_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct skel *s = arg;
-	int rc = skel_dirs(b, t, s->domid);
+	int rc = skel_dirs(b, t, s->domid, err);
 
 	if (rc == 0)
-		rc = skel_vm_dir(b, t, s);
+		rc = skel_vm_dir(b, t, s, err);
 	if (rc == 0)
-		rc = skel_values(b, t, s);
+		rc = skel_values(b, t, s, err);
 	return rc;
 }
 
@@ -213,7 +213,7 @@ struct cleanup {
 	int domid;
 };
 
-static int cleanup_backends(struct xo_backend *b, xs_transaction_t t, int domid)
+static int cleanup_backends(struct xo_backend *b, xs_transaction_t t, int domid, struct xo_error *err)
 {
 	unsigned int n = 0;
 	char **types = xs_directory(b->xsh, t, "/local/domain/0/backend", &n);
@@ -222,13 +222,13 @@ static int cleanup_backends(struct xo_backend *b, xs_transaction_t t, int domid)
 
 	for (unsigned int i = 0; types && rc == 0 && i < n; i++) {
 		snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%d", types[i], domid);
-		rc = xo_xs_rm(b, t, path);
+		rc = xo_xs_rm(b, t, path, err);
 	}
 	free(types);
 	return rc;
 }
 
-static int cleanup_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int cleanup_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct cleanup *c = arg;
 	char path[128];
@@ -238,68 +238,65 @@ static int cleanup_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
 	snprintf(path, sizeof(path), "/local/domain/%d/vm", c->domid);
 	vm = xo_xs_read(b->xsh, t, path);
 	/* Only a /vm entry we named: never follow a guest-influenced path elsewhere. */
-	rc = vm && !strncmp(vm, "/vm/", 4) && !strstr(vm + 4, "/") ? xo_xs_rm(b, t, vm) : 0;
+	rc = vm && !strncmp(vm, "/vm/", 4) && !strstr(vm + 4, "/") ? xo_xs_rm(b, t, vm, err) : 0;
 	free(vm);
 	snprintf(path, sizeof(path), "/local/domain/%d", c->domid);
 	if (rc == 0)
-		rc = xo_xs_rm(b, t, path);
+		rc = xo_xs_rm(b, t, path, err);
 	if (rc == 0)
-		rc = cleanup_backends(b, t, c->domid);
+		rc = cleanup_backends(b, t, c->domid, err);
 	return rc;
 }
 
-static int cleanup_xenstore(struct xo_backend *b, int domid)
+static int cleanup_xenstore(struct xo_backend *b, int domid, struct xo_error *err)
 {
 	struct cleanup c = { .domid = domid };
 
-	return xo_xs_transaction(b, "remove the domain's xenstore nodes", cleanup_txn, &c);
+	return xo_xs_transaction(b, "remove the domain's xenstore nodes", cleanup_txn, &c, err);
 }
 
 /* ---- create ---- */
 
-int xo_xen_config_check(const struct xo_vm_config *cfg)
+int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	if (cfg->type != XO_VM_PV)
-		return xo_err(XENOPS_ENOTSUP, "xen backend: VM type %s not implemented yet (PV only)",
+		return xo_err(err, XENOPS_ENOTSUP, "xen backend: VM type %s not implemented yet (PV only)",
 			      xo_vm_type_name(cfg->type));
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
-		return xo_err(XENOPS_EINVAL, "xen backend: vcpus_max %u out of range 1..%d",
+		return xo_err(err, XENOPS_EINVAL, "xen backend: vcpus_max %u out of range 1..%d",
 			      cfg->vcpus_max, XO_MAX_VCPUS);
 	if (cfg->memory_max < 16 * MIB)
-		return xo_err(XENOPS_EINVAL, "xen backend: memory_max below 16 MiB");
+		return xo_err(err, XENOPS_EINVAL, "xen backend: memory_max below 16 MiB");
 	if (!cfg->kernel || !*cfg->kernel)
-		return xo_err(XENOPS_EINVAL, "xen backend: a PV VM needs a kernel");
+		return xo_err(err, XENOPS_EINVAL, "xen backend: a PV VM needs a kernel");
 	return 0;
 }
 
 /* Undo a half-made domain: best effort, the first error is what we report. */
 static void create_rollback(struct xo_backend *b, int domid)
 {
-	int code = xo_err_code();
-	char *msg = xo_strdup(xo_err_msg());
+	struct xo_error undo; /* the caller keeps the error that made us undo */
 
 	if (xc_domain_destroy(b->xch, (uint32_t)domid) < 0)
 		xo_log(&b->log, XENOPS_LOG_WARNING, "xen backend: rollback of domain %d: %s", domid,
 		       strerror(errno));
-	cleanup_xenstore(b, domid);
+	cleanup_xenstore(b, domid, &undo);
 	xo_xen_dom_del(b, domid);
-	xo_err(code, "%s", msg ? msg : "xen backend: domain creation failed");
-	free(msg);
 }
 
-static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid)
+static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid, struct xo_error *err)
 {
 	/* 4.17 still wants this after createdomain, or SETVCPUCONTEXT fails at boot. */
 	if (xc_domain_max_vcpus(b->xch, (uint32_t)domid, cfg->vcpus_max) < 0)
-		return xo_xen_err(b, "xc_domain_max_vcpus");
+		return xo_xen_err(b, "xc_domain_max_vcpus", err);
 	if (xc_domain_setmaxmem(b->xch, (uint32_t)domid,
 				cfg->memory_max / KIB + XO_XEN_MAXMEM_SLACK_KIB) < 0)
-		return xo_xen_err(b, "xc_domain_setmaxmem");
+		return xo_xen_err(b, "xc_domain_setmaxmem", err);
 	return 0;
 }
 
 int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
-			 const struct xo_vm_config *cfg, int *domid_out)
+			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err)
 {
 	struct xen_domctl_createdomain cc = {
 		.flags = 0, /* PV: no XEN_DOMCTL_CDF_hvm */
@@ -314,20 +311,20 @@ int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
 	int rc;
 
 	*domid_out = -1;
-	rc = xo_xen_config_check(cfg);
+	rc = xo_xen_config_check(cfg, err);
 	if (rc == 0)
-		rc = env->check(env);
+		rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
 	uuid_parse(cfg->id, cc.handle);
 	if (xc_domain_create(b->xch, &domid, &cc) < 0)
-		return xo_xen_err(b, "xc_domain_create");
-	rc = xo_xen_dom_add(b, (int)domid, cfg->id);
+		return xo_xen_err(b, "xc_domain_create", err);
+	rc = xo_xen_dom_add(b, (int)domid, cfg->id, err);
 	if (rc == 0)
-		rc = create_limits(b, cfg, (int)domid);
+		rc = create_limits(b, cfg, (int)domid, err);
 	s = (struct skel){ .domid = (int)domid, .cfg = cfg, .start_time = xo_wall_time() };
 	if (rc == 0)
-		rc = xo_xs_transaction(b, "write the domain's xenstore skeleton", skel_txn, &s);
+		rc = xo_xs_transaction(b, "write the domain's xenstore skeleton", skel_txn, &s, err);
 	if (rc < 0) {
 		create_rollback(b, (int)domid);
 		return rc;
@@ -347,7 +344,7 @@ struct rings {
 
 /* @use_cached: false when retrying after a cached kernel failed (it is then rewritten). */
 static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, struct rings *r,
-		       bool use_cached)
+		       bool use_cached, struct xo_error *err)
 {
 	uint64_t mem = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
 	struct xo_kcache_ref kc = { 0 };
@@ -359,7 +356,7 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		xo_xen_kcache_forget(b, &kc);
 	dom = xc_dom_allocate(b->xch, cfg->cmdline, NULL);
 	if (!dom)
-		return xo_xen_err(b, "xc_dom_allocate");
+		return xo_xen_err(b, "xc_dom_allocate", err);
 	dom->container_type = XC_DOM_PV_CONTAINER;
 	dom->console_evtchn = (unsigned int)r->console_port;
 	dom->console_domid = 0;
@@ -367,33 +364,33 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 	dom->xenstore_domid = 0;
 	dom->max_vcpus = cfg->vcpus_max;
 	if (xc_dom_kernel_file(dom, kc.hit ? kc.path : cfg->kernel) != 0)
-		rc = xo_xen_err(b, "xc_dom_kernel_file");
+		rc = xo_xen_err(b, "xc_dom_kernel_file", err);
 	/* 4.17 has no xc_dom_ramdisk_file: the ramdisk is the first module. */
 	else if (*cfg->ramdisk && xc_dom_module_file(dom, cfg->ramdisk, NULL) != 0)
-		rc = xo_xen_err(b, "xc_dom_module_file");
+		rc = xo_xen_err(b, "xc_dom_module_file", err);
 	else if (xc_dom_boot_xen_init(dom, b->xch, (uint32_t)r->domid) != 0)
-		rc = xo_xen_err(b, "xc_dom_boot_xen_init");
+		rc = xo_xen_err(b, "xc_dom_boot_xen_init", err);
 	else if (xc_dom_parse_image(dom) != 0)
-		rc = xo_xen_err(b, "xc_dom_parse_image");
+		rc = xo_xen_err(b, "xc_dom_parse_image", err);
 	if (rc < 0 && kc.hit) {
 		xc_dom_release(dom);
 		xo_xen_kcache_drop(b, &kc);
-		return build_image(b, cfg, r, false);
+		return build_image(b, cfg, r, false, err);
 	}
 	if (rc < 0)
 		goto out;
 	/* Parsed: kernel_blob is the ELF, decompressed if the file was a bzImage. */
 	xo_xen_kcache_store(b, &kc, dom->kernel_blob, dom->kernel_size);
 	if (xc_dom_mem_init(dom, (unsigned int)(mem / MIB)) != 0)
-		rc = xo_xen_err(b, "xc_dom_mem_init");
+		rc = xo_xen_err(b, "xc_dom_mem_init", err);
 	else if (xc_dom_boot_mem_init(dom) != 0)
-		rc = xo_xen_err(b, "xc_dom_boot_mem_init");
+		rc = xo_xen_err(b, "xc_dom_boot_mem_init", err);
 	else if (xc_dom_build_image(dom) != 0)
-		rc = xo_xen_err(b, "xc_dom_build_image");
+		rc = xo_xen_err(b, "xc_dom_build_image", err);
 	else if (xc_dom_boot_image(dom) != 0)
-		rc = xo_xen_err(b, "xc_dom_boot_image");
+		rc = xo_xen_err(b, "xc_dom_boot_image", err);
 	else if (xc_dom_gnttab_init(dom) != 0)
-		rc = xo_xen_err(b, "xc_dom_gnttab_init");
+		rc = xo_xen_err(b, "xc_dom_gnttab_init", err);
 	if (rc == 0) {
 		/* A PV guest's rings are named by machine frame, not by its own pfn. */
 		r->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
@@ -404,7 +401,7 @@ out:
 	return rc;
 }
 
-static int rings_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int rings_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct rings *r = arg;
 	struct {
@@ -420,17 +417,17 @@ static int rings_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
 	char buf[32];
 	int rc;
 
-	rc = skel_write(b, t, r->domid, "console/type", "xenconsoled", false);
+	rc = skel_write(b, t, r->domid, "console/type", "xenconsoled", false, err);
 	if (rc == 0)
-		rc = skel_write(b, t, r->domid, "console/output", "pty", false);
+		rc = skel_write(b, t, r->domid, "console/output", "pty", false, err);
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(keys); i++) {
 		snprintf(buf, sizeof(buf), keys[i].fmt, keys[i].v);
-		rc = skel_write(b, t, r->domid, keys[i].rel, buf, false);
+		rc = skel_write(b, t, r->domid, keys[i].rel, buf, false, err);
 	}
 	return rc;
 }
 
-static int alloc_ports(struct xo_backend *b, struct rings *r)
+static int alloc_ports(struct xo_backend *b, struct rings *r, struct xo_error *err)
 {
 	struct xo_xen_dom d;
 	int p;
@@ -443,20 +440,21 @@ static int alloc_ports(struct xo_backend *b, struct rings *r)
 	/* Unbound ports in the guest, dom0 (xenstored, xenconsoled) binds the other end. */
 	p = xc_evtchn_alloc_unbound(b->xch, (uint32_t)r->domid, 0);
 	if (p < 0)
-		return xo_xen_err(b, "xc_evtchn_alloc_unbound (xenstore)");
+		return xo_xen_err(b, "xc_evtchn_alloc_unbound (xenstore)", err);
 	r->store_port = p;
 	p = xc_evtchn_alloc_unbound(b->xch, (uint32_t)r->domid, 0);
 	if (p < 0)
-		return xo_xen_err(b, "xc_evtchn_alloc_unbound (console)");
+		return xo_xen_err(b, "xc_evtchn_alloc_unbound (console)", err);
 	r->console_port = p;
 	xo_xen_dom_set_ports(b, r->domid, r->store_port, r->console_port);
 	return 0;
 }
 
-int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port)
+int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port,
+		       struct xo_error *err)
 {
 	struct rings r = { .domid = domid };
-	int rc = alloc_ports(b, &r);
+	int rc = alloc_ports(b, &r, err);
 
 	*store_port = r.store_port;
 	*console_port = r.console_port;
@@ -464,46 +462,46 @@ int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *co
 }
 
 int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
-			    unsigned long store_mfn, int console_port, unsigned long console_mfn)
+			    unsigned long store_mfn, int console_port, unsigned long console_mfn, struct xo_error *err)
 {
 	struct rings r = { .domid = domid, .store_port = store_port, .console_port = console_port,
 			   .store_mfn = store_mfn, .console_mfn = console_mfn };
-	int rc = xo_xs_transaction(b, "write the console and store rings", rings_txn, &r);
+	int rc = xo_xs_transaction(b, "write the console and store rings", rings_txn, &r, err);
 
 	if (rc < 0)
 		return rc;
 	/* xenstored maps the store ring and fires @introduceDomain; xenconsoled follows. */
 	if (!xs_introduce_domain(b->xsh, (unsigned int)domid, store_mfn, (unsigned int)store_port))
-		return xo_err(XENOPS_EBACKEND, "xen backend: xs_introduce_domain %d: %s", domid,
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: xs_introduce_domain %d: %s", domid,
 			      strerror(errno));
 	return 0;
 }
 
 int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
-			const struct xo_vm_config *cfg, int domid)
+			const struct xo_vm_config *cfg, int domid, struct xo_error *err)
 {
 	struct rings r = { .domid = domid };
 	int rc;
 
-	rc = xo_xen_check_domid(domid);
+	rc = xo_xen_check_domid(domid, err);
 	if (rc == 0)
-		rc = xo_xen_config_check(cfg);
+		rc = xo_xen_config_check(cfg, err);
 	if (rc == 0)
-		rc = env->check(env);
+		rc = env->check(env, err);
 	if (rc == 0)
-		rc = alloc_ports(b, &r);
+		rc = alloc_ports(b, &r, err);
 	if (rc < 0)
 		return rc;
 	if (xc_cpuid_apply_policy(b->xch, (uint32_t)domid, false, NULL, 0, true, false, false,
 				  NULL, NULL) < 0)
-		return xo_xen_err(b, "xc_cpuid_apply_policy");
+		return xo_xen_err(b, "xc_cpuid_apply_policy", err);
 	env->progress(env, 0.1);
-	rc = build_image(b, cfg, &r, true);
+	rc = build_image(b, cfg, &r, true, err);
 	if (rc < 0)
 		return rc;
 	env->progress(env, 0.8);
 	rc = xo_xen_domain_introduce(b, domid, r.store_port, r.store_mfn, r.console_port,
-				     r.console_mfn);
+				     r.console_mfn, err);
 	if (rc < 0)
 		return rc;
 	env->progress(env, 1.0);
@@ -513,35 +511,35 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 
 /* ---- pause / unpause ---- */
 
-static int domctl_err(struct xo_backend *b, int domid, const char *what)
+static int domctl_err(struct xo_backend *b, int domid, const char *what, struct xo_error *err)
 {
 	if (errno == ESRCH)
-		return xo_err(XENOPS_ENOTFOUND, "xen backend: %s: no domain %d", what, domid);
-	return xo_xen_err(b, what);
+		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: %s: no domain %d", what, domid);
+	return xo_xen_err(b, what, err);
 }
 
-int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	(void)env;
 	if (rc < 0)
 		return rc;
 	if (xc_domain_unpause(b->xch, (uint32_t)domid) < 0)
-		return domctl_err(b, domid, "xc_domain_unpause");
+		return domctl_err(b, domid, "xc_domain_unpause", err);
 	xo_xen_watch_note(b, domid, 0, XEN_DOMINF_paused);
 	return 0;
 }
 
-int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	(void)env;
 	if (rc < 0)
 		return rc;
 	if (xc_domain_pause(b->xch, (uint32_t)domid) < 0)
-		return domctl_err(b, domid, "xc_domain_pause");
+		return domctl_err(b, domid, "xc_domain_pause", err);
 	xo_xen_watch_note(b, domid, XEN_DOMINF_paused, 0);
 	return 0;
 }
@@ -551,30 +549,31 @@ int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid)
 /* A dying domain lingers while dom0 still maps its pages (console, backends). */
 static void wait_gone(struct xo_backend *b, struct xo_env *env, int domid)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	uint64_t deadline = xo_now_ms() + XO_XEN_DESTROY_WAIT_MS;
 	xc_domaininfo_t info;
 
-	while (xo_xen_getinfo_one(b, domid, &info) == 0) {
+	while (xo_xen_getinfo_one(b, domid, &info, err) == 0) {
 		/* Destroy is itself the cleanup: a cancel only cuts the wait short. */
-		if (xo_now_ms() >= deadline || env->sleep(env, 20) < 0) {
+		if (xo_now_ms() >= deadline || env->sleep(env, 20, err) < 0) {
 			xo_log(&b->log, XENOPS_LOG_WARNING,
 			       "xen backend: domain %d still dying after destroy", domid);
 			return;
 		}
 	}
-	xo_err_clear();
+	xo_error_clear(err);
 }
 
-int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid)
+int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err)
 {
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	if (rc < 0)
 		return rc;
 	if (xc_domain_destroy(b->xch, (uint32_t)domid) < 0 && errno != ESRCH)
-		return xo_xen_err(b, "xc_domain_destroy");
+		return xo_xen_err(b, "xc_domain_destroy", err);
 	/* The domain is gone (or going): its event channels went with it. */
-	rc = cleanup_xenstore(b, domid);
+	rc = cleanup_xenstore(b, domid, err);
 	if (rc < 0)
 		return rc;
 	xo_xen_dom_del(b, domid);
@@ -593,7 +592,7 @@ static bool domid_in(const xc_domaininfo_t *info, size_t n, int domid)
 	return false;
 }
 
-int xo_xen_sweep_orphans(struct xo_backend *b)
+int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err)
 {
 	xc_domaininfo_t *info = NULL;
 	unsigned int n_dirs = 0;
@@ -601,7 +600,7 @@ int xo_xen_sweep_orphans(struct xo_backend *b)
 	char **dirs;
 	int rc;
 
-	rc = xo_xen_getinfo_all(b, &info, &n_info, NULL);
+	rc = xo_xen_getinfo_all(b, &info, &n_info, NULL, err);
 	if (rc < 0)
 		return rc;
 	dirs = xs_directory(b->xsh, XBT_NULL, "/local/domain", &n_dirs);
@@ -617,8 +616,8 @@ int xo_xen_sweep_orphans(struct xo_backend *b)
 		xo_log(&b->log, XENOPS_LOG_INFO,
 		       "xen backend: removing xenstore leftovers of dead domain %d (VM %s)", domid,
 		       vm_id);
-		if (cleanup_xenstore(b, domid) < 0)
-			xo_log(&b->log, XENOPS_LOG_WARNING, "%s", xo_err_msg());
+		if (cleanup_xenstore(b, domid, err) < 0)
+			xo_log(&b->log, XENOPS_LOG_WARNING, "%s", err->msg);
 	}
 	free(dirs);
 	free(info);

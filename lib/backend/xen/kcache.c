@@ -56,7 +56,7 @@ static uint64_t kernel_key(const char *path, const struct stat *st)
 	return fnv1a(h, facts, sizeof(facts));
 }
 
-int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir)
+int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir, struct xo_error *err)
 {
 	char *xen_dir;
 	int rc;
@@ -67,20 +67,20 @@ int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir)
 	b->kcache_dir = xo_asprintf("%s/xen/kernels", state_dir);
 	if (!xen_dir || !b->kcache_dir) {
 		free(xen_dir);
-		return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	}
-	rc = xo_mkdir("xen backend: kernel cache", state_dir);
+	rc = xo_mkdir("xen backend: kernel cache", state_dir, err);
 	if (rc == 0)
-		rc = xo_mkdir("xen backend: kernel cache", xen_dir);
+		rc = xo_mkdir("xen backend: kernel cache", xen_dir, err);
 	if (rc == 0)
-		rc = xo_mkdir("xen backend: kernel cache", b->kcache_dir);
+		rc = xo_mkdir("xen backend: kernel cache", b->kcache_dir, err);
 	free(xen_dir);
 	if (rc < 0) {
 		/* Only slower starts without it: say so and go on. */
-		xo_log(&b->log, XENOPS_LOG_WARNING, "%s (starts will not use it)", xo_err_msg());
+		xo_log(&b->log, XENOPS_LOG_WARNING, "%s (starts will not use it)", err->msg);
 		free(b->kcache_dir);
 		b->kcache_dir = NULL;
-		xo_err_clear();
+		xo_error_clear(err);
 	}
 	return 0;
 }
@@ -136,9 +136,10 @@ void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kc
 
 void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	xo_log(&b->log, XENOPS_LOG_WARNING,
 	       "xen backend: kernel cache: %s did not load (%s); dropped, using the original",
-	       ref->path, xo_err_msg());
+	       ref->path, err->msg);
 	unlink(ref->path);
 	xo_xen_kcache_forget(b, ref);
 }
@@ -188,6 +189,7 @@ static void trim(struct xo_backend *b)
 void xo_xen_kcache_store(struct xo_backend *b, const struct xo_kcache_ref *ref, const void *elf,
 			 size_t size)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	char name[64];
 
 	/* Nothing was decompressed (already an ELF file), or not worth keeping. */
@@ -195,9 +197,9 @@ void xo_xen_kcache_store(struct xo_backend *b, const struct xo_kcache_ref *ref, 
 	    memcmp(elf, elf_magic, 4) != 0 || size > XO_KCACHE_MAX_SIZE)
 		return;
 	snprintf(name, sizeof(name), "%016" PRIx64 "-%zu.elf", ref->key, size);
-	if (xo_write_file_atomic(b->kcache_dir, name, elf, size) < 0) {
-		xo_log(&b->log, XENOPS_LOG_WARNING, "xen backend: kernel cache: %s", xo_err_msg());
-		xo_err_clear();
+	if (xo_write_file_atomic(b->kcache_dir, name, elf, size, err) < 0) {
+		xo_log(&b->log, XENOPS_LOG_WARNING, "xen backend: kernel cache: %s", err->msg);
+		xo_error_clear(err);
 		return;
 	}
 	__atomic_add_fetch(&b->kcache_stores, 1, __ATOMIC_RELAXED);

@@ -15,7 +15,7 @@
 #define XO_XEN_GETINFO_MIN 64u
 
 int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_out,
-		       unsigned int *calls_out)
+		       unsigned int *calls_out, struct xo_error *err)
 {
 	unsigned int cap = __atomic_load_n(&b->getinfo_hint, __ATOMIC_RELAXED);
 	unsigned int calls = 0;
@@ -31,14 +31,14 @@ int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_ou
 
 		if (!p) {
 			free(info);
-			return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
+			return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 		}
 		info = p;
 		calls++;
 		__atomic_add_fetch(&b->domain_info_calls, 1, __ATOMIC_RELAXED);
 		r = xc_domain_getinfolist(b->xch, 0, cap, info);
 		if (r < 0) {
-			int rc = xo_xen_err(b, "xc_domain_getinfolist");
+			int rc = xo_xen_err(b, "xc_domain_getinfolist", err);
 
 			free(info);
 			return rc;
@@ -56,7 +56,7 @@ int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_ou
 	return 0;
 }
 
-int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out)
+int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out, struct xo_error *err)
 {
 	int r;
 
@@ -65,9 +65,9 @@ int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out)
 	r = xc_domain_getinfolist(b->xch, (uint32_t)domid, 1, out);
 
 	if (r < 0)
-		return xo_xen_err(b, "xc_domain_getinfolist");
+		return xo_xen_err(b, "xc_domain_getinfolist", err);
 	if (r == 0 || (int)out->domain != domid)
-		return xo_err(XENOPS_ENOTFOUND, "xen backend: no domain %d", domid);
+		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: no domain %d", domid);
 	return 0;
 }
 
@@ -158,14 +158,14 @@ static void fill_info(struct xo_backend *b, const xc_domaininfo_t *info, const c
 	out->start_time = start_time(b, out->domid);
 }
 
-int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out)
+int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	xc_domaininfo_t info;
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	if (rc == 0)
-		rc = xo_xen_getinfo_one(b, domid, &info);
+		rc = xo_xen_getinfo_one(b, domid, &info, err);
 	if (rc < 0)
 		return rc;
 	xo_xen_dom_vm_id(b, b->xsh, domid, vm_id);
@@ -173,7 +173,7 @@ int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *o
 	return 0;
 }
 
-int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out)
+int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err)
 {
 	xc_domaininfo_t *info = NULL;
 	struct xo_domain_info *list;
@@ -182,13 +182,13 @@ int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t
 
 	*out = NULL;
 	*n_out = 0;
-	rc = xo_xen_getinfo_all(b, &info, &n, NULL);
+	rc = xo_xen_getinfo_all(b, &info, &n, NULL, err);
 	if (rc < 0)
 		return rc;
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
 		free(info);
-		return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
 		char vm_id[XO_ID_MAX + 1];
@@ -205,7 +205,7 @@ int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t
 	return 0;
 }
 
-int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out)
+int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err)
 {
 	xen_extraversion_t extra = "";
 	xc_physinfo_t phys = { 0 };
@@ -214,14 +214,14 @@ int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out)
 	memset(out, 0, sizeof(*out));
 	ver = xc_version(b->xch, XENVER_version, NULL);
 	if (ver < 0)
-		return xo_xen_err(b, "xc_version");
+		return xo_xen_err(b, "xc_version", err);
 	if (xc_version(b->xch, XENVER_extraversion, &extra) < 0)
-		return xo_xen_err(b, "xc_version(extraversion)");
+		return xo_xen_err(b, "xc_version(extraversion)", err);
 	extra[sizeof(extra) - 1] = '\0';
 	snprintf(out->hypervisor, sizeof(out->hypervisor), "xen-%d.%d%s", ver >> 16, ver & 0xffff,
 		 extra);
 	if (xc_physinfo(b->xch, &phys) < 0)
-		return xo_xen_err(b, "xc_physinfo");
+		return xo_xen_err(b, "xc_physinfo", err);
 	out->nr_cpus = phys.nr_cpus;
 	out->total_memory = phys.total_pages * XC_PAGE_SIZE;
 	out->free_memory = phys.free_pages * XC_PAGE_SIZE;

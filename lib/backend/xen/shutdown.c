@@ -39,7 +39,7 @@ struct request {
 	const char *word;
 };
 
-static int request_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int request_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct request *r = arg;
 	struct xs_permissions p[1];
@@ -53,39 +53,39 @@ static int request_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
 		int saved = errno;
 
 		if (saved == EAGAIN)
-			return xo_err(XENOPS_EBACKEND, "xen backend: xenstore read %s: conflict", path);
-		return xo_err(XENOPS_ENOTFOUND, "xen backend: domain %d has no control node (%s)",
+			return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore read %s: conflict", path);
+		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: domain %d has no control node (%s)",
 			      r->domid, strerror(saved));
 	}
 	free(v);
 	/* The guest acknowledges by clearing the key: it must stay the guest's. */
 	snprintf(path, sizeof(path), "/local/domain/%d/control/shutdown", r->domid);
 	xo_xs_perms_rw(p, r->domid);
-	return xo_xs_write_perms(b, t, path, r->word, p, 1);
+	return xo_xs_write_perms(b, t, path, r->word, p, 1, err);
 }
 
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				   int reason)
+				   int reason, struct xo_error *err)
 {
 	struct request r = { .domid = domid, .word = reason_word(reason) };
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	if (rc < 0)
 		return rc;
 	if (!r.word)
-		return xo_err(XENOPS_EINVAL, "xen backend: shutdown reason %d cannot be requested",
+		return xo_err(err, XENOPS_EINVAL, "xen backend: shutdown reason %d cannot be requested",
 			      reason);
-	rc = env->check(env);
+	rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
-	rc = xo_xs_transaction(b, "write control/shutdown", request_txn, &r);
+	rc = xo_xs_transaction(b, "write control/shutdown", request_txn, &r, err);
 	if (rc == 0)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: asked domain %d to %s", domid, r.word);
 	return rc;
 }
 
 /* 1: acknowledged (key cleared or gone), 0: not yet, <0: error. */
-static int ack_seen(struct xo_backend *b, int domid)
+static int ack_seen(struct xo_backend *b, int domid, struct xo_error *err)
 {
 	char path[96];
 	char *v;
@@ -95,7 +95,7 @@ static int ack_seen(struct xo_backend *b, int domid)
 	v = xo_xs_read(b->xsh, XBT_NULL, path);
 	if (!v)
 		return errno == ENOENT ? 1
-				       : xo_err(XENOPS_EBACKEND, "xen backend: xenstore read %s: %s",
+				       : xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore read %s: %s",
 						path, strerror(errno));
 	seen = v[0] == '\0';
 	free(v);
@@ -116,93 +116,93 @@ static bool snapshot_says_down(struct xo_backend *b, int domid)
 }
 
 int xo_xen_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
-			   unsigned int timeout_ms)
+			   unsigned int timeout_ms, struct xo_error *err)
 {
 	uint64_t start = xo_now_ms();
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	if (rc < 0)
 		return rc;
 	for (;;) {
 		uint64_t waited = xo_now_ms() - start;
 
-		rc = ack_seen(b, domid);
+		rc = ack_seen(b, domid, err);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
 		/* A guest that went down without clearing the key has answered anyway. */
 		if (snapshot_says_down(b, domid))
 			return 0;
 		if (waited >= timeout_ms)
-			return xo_err(XENOPS_ENOACK,
+			return xo_err(err, XENOPS_ENOACK,
 				      "xen backend: domain %d did not acknowledge the shutdown request "
 				      "within %u ms",
 				      domid, timeout_ms);
 		rc = env->sleep(env, waited < XO_XEN_ACK_FAST_FOR_MS ? XO_XEN_ACK_FAST_MS
-								     : XO_XEN_ACK_SLOW_MS);
+								     : XO_XEN_ACK_SLOW_MS, err);
 		if (rc < 0)
 			return rc;
 	}
 }
 
 /* 1 and *reason: shut down; 0: not yet; <0: gone or error. */
-static int shutdown_state(int domid, uint32_t flags, int *reason)
+static int shutdown_state(int domid, uint32_t flags, int *reason, struct xo_error *err)
 {
 	if (flags & XEN_DOMINF_shutdown) {
 		*reason = (int)((flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask);
 		return 1;
 	}
 	if (flags & XEN_DOMINF_dying)
-		return xo_err(XENOPS_ENOTFOUND, "xen backend: domain %d was destroyed", domid);
+		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: domain %d was destroyed", domid);
 	return 0;
 }
 
-static int direct_check(struct xo_backend *b, int domid, int *reason)
+static int direct_check(struct xo_backend *b, int domid, int *reason, struct xo_error *err)
 {
 	xc_domaininfo_t info;
-	int rc = xo_xen_getinfo_one(b, domid, &info);
+	int rc = xo_xen_getinfo_one(b, domid, &info, err);
 
 	if (rc < 0)
 		return rc;
-	return shutdown_state(domid, info.flags, reason);
+	return shutdown_state(domid, info.flags, reason, err);
 }
 
-static int snapshot_check(struct xo_backend *b, int domid, int *reason)
+static int snapshot_check(struct xo_backend *b, int domid, int *reason, struct xo_error *err)
 {
 	uint32_t flags;
 
 	if (!xo_xen_watch_lookup(b, domid, &flags))
 		return 0; /* not seen yet, or gone: the direct query decides */
-	return shutdown_state(domid, flags, reason);
+	return shutdown_state(domid, flags, reason, err);
 }
 
 int xo_xen_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				unsigned int timeout_ms, int *reason_out)
+				unsigned int timeout_ms, int *reason_out, struct xo_error *err)
 {
 	uint64_t start = xo_now_ms(), last_direct = start;
 	uint64_t gen = xo_xen_watch_generation(b);
 	int reason = XO_SHUTDOWN_NONE;
-	int rc = xo_xen_check_domid(domid);
+	int rc = xo_xen_check_domid(domid, err);
 
 	*reason_out = XO_SHUTDOWN_NONE;
 	if (rc == 0)
-		rc = direct_check(b, domid, &reason);
+		rc = direct_check(b, domid, &reason, err);
 	while (rc == 0) {
 		uint64_t now = xo_now_ms(), g = xo_xen_watch_generation(b);
 
 		if (now - start >= timeout_ms)
-			return xo_err(XENOPS_ENOSHUTDOWN,
+			return xo_err(err, XENOPS_ENOSHUTDOWN,
 				      "xen backend: domain %d did not shut down within %u ms", domid,
 				      timeout_ms);
-		rc = env->sleep(env, XO_XEN_SHUTDOWN_POLL_MS);
+		rc = env->sleep(env, XO_XEN_SHUTDOWN_POLL_MS, err);
 		if (rc < 0)
 			return rc;
 		if (g != gen) {
 			gen = g;
-			rc = snapshot_check(b, domid, &reason);
+			rc = snapshot_check(b, domid, &reason, err);
 		}
 		if (rc == 0 && now - last_direct >= XO_XEN_SHUTDOWN_DIRECT_MS) {
 			last_direct = now;
-			rc = direct_check(b, domid, &reason);
+			rc = direct_check(b, domid, &reason, err);
 		}
 	}
 	if (rc < 0)

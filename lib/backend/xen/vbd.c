@@ -49,12 +49,12 @@ struct vbd_paths {
 	char fe[128], be[128];
 };
 
-static int vbd_paths(struct vbd_paths *p, int domid, const struct xo_dev_config *cfg)
+static int vbd_paths(struct vbd_paths *p, int domid, const struct xo_dev_config *cfg, struct xo_error *err)
 {
 	p->domid = domid;
 	p->devid = vbd_devid(cfg->u.vbd.device);
 	if (p->devid < 0)
-		return xo_err(XENOPS_EINVAL, "xen backend: VBD device \"%s\" is not xvd<letters>",
+		return xo_err(err, XENOPS_EINVAL, "xen backend: VBD device \"%s\" is not xvd<letters>",
 			      cfg->u.vbd.device);
 	snprintf(p->fe, sizeof(p->fe), "/local/domain/%d/device/vbd/%d", domid, p->devid);
 	snprintf(p->be, sizeof(p->be), "/local/domain/0/backend/vbd/%d/%d", domid, p->devid);
@@ -93,17 +93,17 @@ static int loop_configure(int loop_fd, int file_fd, const char *path, bool ro)
  * caller closes it once blkback holds the device (auto-clear then frees it
  * when blkback closes it, or at once if blkback never opened it).
  */
-static int loop_attach(const char *path, bool ro, char dev[32], int *loop_fd)
+static int loop_attach(const char *path, bool ro, char dev[32], int *loop_fd, struct xo_error *err)
 {
 	int ctl, file_fd, rc = XENOPS_EBACKEND;
 
 	file_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (file_fd < 0)
-		return xo_err(errno == ENOENT ? XENOPS_ENOTFOUND : XENOPS_EIO,
+		return xo_err(err, errno == ENOENT ? XENOPS_ENOTFOUND : XENOPS_EIO,
 			      "xen backend: cannot open disk image %s: %s", path, strerror(errno));
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
-		rc = xo_err(XENOPS_EBACKEND, "xen backend: /dev/loop-control: %s", strerror(errno));
+		rc = xo_err(err, XENOPS_EBACKEND, "xen backend: /dev/loop-control: %s", strerror(errno));
 		goto out;
 	}
 	/* Another process may take the free device first: try again. */
@@ -126,7 +126,7 @@ static int loop_attach(const char *path, bool ro, char dev[32], int *loop_fd)
 		if (errno != EBUSY)
 			break;
 	}
-	rc = xo_err(XENOPS_EBACKEND, "xen backend: cannot attach %s to a loop device: %s", path,
+	rc = xo_err(err, XENOPS_EBACKEND, "xen backend: cannot attach %s to a loop device: %s", path,
 		    strerror(errno));
 out:
 	if (ctl >= 0)
@@ -143,7 +143,7 @@ struct vbd_backing {
 	int loop_fd; /* -1 unless we attached a loop device */
 };
 
-static int backing_open(struct vbd_backing *bk, const struct xo_vbd_config *v)
+static int backing_open(struct vbd_backing *bk, const struct xo_vbd_config *v, struct xo_error *err)
 {
 	struct stat st;
 	int rc;
@@ -154,16 +154,16 @@ static int backing_open(struct vbd_backing *bk, const struct xo_vbd_config *v)
 	} else if (!strncmp(v->backend, "file:", 5)) {
 		char loopdev[32];
 
-		rc = loop_attach(v->backend + 5, v->readonly, loopdev, &bk->loop_fd);
+		rc = loop_attach(v->backend + 5, v->readonly, loopdev, &bk->loop_fd, err);
 		if (rc < 0)
 			return rc;
 		snprintf(bk->dev, sizeof(bk->dev), "%s", loopdev);
 	} else {
-		return xo_err(XENOPS_ENOTSUP,
+		return xo_err(err, XENOPS_ENOTSUP,
 			      "xen backend: a VBD without media is not supported by blkback");
 	}
 	if (stat(bk->dev, &st) < 0 || !S_ISBLK(st.st_mode)) {
-		rc = xo_err(XENOPS_EINVAL, "xen backend: %s is not a block device", bk->dev);
+		rc = xo_err(err, XENOPS_EINVAL, "xen backend: %s is not a block device", bk->dev);
 		if (bk->loop_fd >= 0)
 			close(bk->loop_fd);
 		bk->loop_fd = -1;
@@ -183,31 +183,31 @@ struct vbd_plug {
 };
 
 
-static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x)
+static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x, struct xo_error *err)
 {
 	struct xs_permissions p[2] = { { .id = (unsigned int)x->p->domid, .perms = XS_PERM_NONE },
 				       { .id = 0, .perms = XS_PERM_READ } };
 	char buf[32];
 	int rc;
 
-	rc = xo_xs_rm(b, t, x->p->fe);
+	rc = xo_xs_rm(b, t, x->p->fe, err);
 	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, x->p->fe, p, 2); /* the guest owns its end */
+		rc = xo_xs_mkdir_perms(b, t, x->p->fe, p, 2, err); /* the guest owns its end */
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "backend", x->p->be);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend", x->p->be, err);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "backend-id", "0");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "backend-id", "0", err);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "state", "1");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "state", "1", err);
 	snprintf(buf, sizeof(buf), "%d", x->p->devid);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "virtual-device", buf);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "virtual-device", buf, err);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk");
+		rc = xo_xen_kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk", err);
 	return rc;
 }
 
-static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x)
+static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x, struct xo_error *err)
 {
 	struct xs_permissions p[2];
 	char buf[32];
@@ -232,45 +232,45 @@ static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct v
 	int rc;
 
 	xo_xs_perms_ro(p, x->p->domid);
-	rc = xo_xs_rm(b, t, x->p->be);
+	rc = xo_xs_rm(b, t, x->p->be, err);
 	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, x->p->be, p, 2);
+		rc = xo_xs_mkdir_perms(b, t, x->p->be, p, 2, err);
 	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(kv); i++)
-		rc = xo_xen_kv_write(b, t, x->p->be, kv[i].k, kv[i].v);
+		rc = xo_xen_kv_write(b, t, x->p->be, kv[i].k, kv[i].v, err);
 	snprintf(buf, sizeof(buf), "%d", x->p->domid);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->be, "frontend-id", buf);
+		rc = xo_xen_kv_write(b, t, x->p->be, "frontend-id", buf, err);
 	/* blkback opens the device when this appears: write it last. */
 	snprintf(buf, sizeof(buf), "%x:%x", x->bk->major, x->bk->minor);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->be, "physical-device", buf);
+		rc = xo_xen_kv_write(b, t, x->p->be, "physical-device", buf, err);
 	return rc;
 }
 
-static int plug_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int plug_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
-	int rc = plug_frontend(b, t, arg);
+	int rc = plug_frontend(b, t, arg, err);
 
-	return rc == 0 ? plug_backend(b, t, arg) : rc;
+	return rc == 0 ? plug_backend(b, t, arg, err) : rc;
 }
 
 struct vbd_rm {
 	const struct vbd_paths *p;
 };
 
-static int rm_txn(struct xo_backend *b, xs_transaction_t t, void *arg)
+static int rm_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct vbd_rm *r = arg;
-	int rc = xo_xs_rm(b, t, r->p->be);
+	int rc = xo_xs_rm(b, t, r->p->be, err);
 
-	return rc == 0 ? xo_xs_rm(b, t, r->p->fe) : rc;
+	return rc == 0 ? xo_xs_rm(b, t, r->p->fe, err) : rc;
 }
 
-static int vbd_remove_nodes(struct xo_backend *b, const struct vbd_paths *p)
+static int vbd_remove_nodes(struct xo_backend *b, const struct vbd_paths *p, struct xo_error *err)
 {
 	struct vbd_rm r = { p };
 
-	return xo_xs_transaction(b, "remove VBD nodes", rm_txn, &r);
+	return xo_xs_transaction(b, "remove VBD nodes", rm_txn, &r, err);
 }
 
 /* ---- waits ---- */
@@ -301,7 +301,7 @@ static bool vbd_created(const struct vbd_paths *p)
 }
 
 static int vbd_wait_connected(struct xo_backend *b, struct xo_env *env,
-			      const struct vbd_paths *p, bool want_frontend)
+			      const struct vbd_paths *p, bool want_frontend, struct xo_error *err)
 {
 	uint64_t start = xo_now_ms();
 
@@ -313,13 +313,13 @@ static int vbd_wait_connected(struct xo_backend *b, struct xo_env *env,
 		if (want_frontend ? s == 4 : vbd_created(p))
 			return 0;
 		if (s >= 5)
-			return xo_err(XENOPS_EBACKEND, "xen backend: blkback closed %s (state %d)", p->be,
+			return xo_err(err, XENOPS_EBACKEND, "xen backend: blkback closed %s (state %d)", p->be,
 				      s);
 		if (xo_now_ms() - start >= XO_VBD_CONNECT_MS)
-			return xo_err(XENOPS_ETIMEDOUT,
+			return xo_err(err, XENOPS_ETIMEDOUT,
 				      "xen backend: %s did not connect within %u ms (state %d)", p->be,
 				      XO_VBD_CONNECT_MS, s);
-		rc = env->sleep(env, 20);
+		rc = env->sleep(env, 20, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -327,19 +327,19 @@ static int vbd_wait_connected(struct xo_backend *b, struct xo_env *env,
 
 /* ---- plug / unplug / info ---- */
 
-bool xo_xen_domain_running(struct xo_backend *b, int domid)
+bool xo_xen_domain_running(struct xo_backend *b, int domid, struct xo_error *err)
 {
 	xc_domaininfo_t info;
 
-	if (xo_xen_getinfo_one(b, domid, &info) < 0) {
-		xo_err_clear();
+	if (xo_xen_getinfo_one(b, domid, &info, err) < 0) {
+		xo_error_clear(err);
 		return false;
 	}
 	return !(info.flags & (XEN_DOMINF_paused | XEN_DOMINF_shutdown | XEN_DOMINF_dying));
 }
 
 int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st)
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st, struct xo_error *err)
 {
 	struct vbd_backing bk = { .loop_fd = -1 };
 	struct vbd_paths p;
@@ -347,51 +347,48 @@ int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	bool running;
 	int rc;
 
-	rc = vbd_paths(&p, domid, cfg);
+	rc = vbd_paths(&p, domid, cfg, err);
 	if (rc == 0)
-		rc = env->check(env);
+		rc = env->check(env, err);
 	if (rc == 0)
-		rc = backing_open(&bk, &cfg->u.vbd);
+		rc = backing_open(&bk, &cfg->u.vbd, err);
 	if (rc < 0)
 		return rc;
-	running = xo_xen_domain_running(b, domid);
-	rc = xo_xs_transaction(b, "write VBD nodes", plug_txn, &x);
+	running = xo_xen_domain_running(b, domid, err);
+	rc = xo_xs_transaction(b, "write VBD nodes", plug_txn, &x, err);
 	if (rc == 0)
-		rc = vbd_wait_connected(b, env, &p, running);
+		rc = vbd_wait_connected(b, env, &p, running, err);
 	/* blkback holds the device now (or never will): auto-clear takes over. */
 	if (bk.loop_fd >= 0)
 		close(bk.loop_fd);
 	if (rc < 0) {
-		int code = rc;
-		char *msg = xo_strdup(xo_err_msg());
+		struct xo_error undo; /* *err keeps why the plug failed */
 
-		vbd_remove_nodes(b, &p);
-		xo_err(code, "%s", msg ? msg : "xen backend: VBD plug failed");
-		free(msg);
-		return code;
+		vbd_remove_nodes(b, &p, &undo);
+		return rc;
 	}
 	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: VBD %s of domain %d on %s",
 	       cfg->u.vbd.device, domid, bk.dev);
-	return xo_xen_vbd_info(b, domid, cfg, st);
+	return xo_xen_vbd_info(b, domid, cfg, st, err);
 }
 
 int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force)
+		      const struct xo_dev_config *cfg, int force, struct xo_error *err)
 {
 	struct vbd_paths p;
-	int rc = vbd_paths(&p, domid, cfg);
+	int rc = vbd_paths(&p, domid, cfg, err);
 
 	if (rc < 0)
 		return rc;
 	if (xo_xen_read_state(b, p.be) < 0)
 		return 0; /* not plugged: nothing to undo */
 	/* A guest that cannot run cannot answer the handshake. */
-	if (!force && xo_xen_domain_running(b, domid)) {
-		rc = xo_xen_dev_close(b, env, "VBD", p.be, p.fe);
+	if (!force && xo_xen_domain_running(b, domid, err)) {
+		rc = xo_xen_dev_close(b, env, "VBD", p.be, p.fe, err);
 		if (rc < 0)
 			return rc;
 	}
-	rc = vbd_remove_nodes(b, &p);
+	rc = vbd_remove_nodes(b, &p, err);
 	if (rc == 0)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: VBD %s of domain %d unplugged%s",
 		       cfg->u.vbd.device, domid, force ? " (forced)" : "");
@@ -399,19 +396,19 @@ int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 }
 
 int xo_xen_vbd_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st)
+		    struct xo_dev_state *st, struct xo_error *err)
 {
 	struct vbd_paths p;
 	char path[160];
 	char *v;
-	int rc = vbd_paths(&p, domid, cfg);
+	int rc = vbd_paths(&p, domid, cfg, err);
 
 	if (rc < 0)
 		return rc;
 	memset(st, 0, sizeof(*st));
 	st->backend_state = xo_xen_read_state(b, p.be);
 	if (st->backend_state < 0)
-		return xo_err(XENOPS_ENOTFOUND, "xen backend: VBD %s of domain %d is not plugged",
+		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: VBD %s of domain %d is not plugged",
 			      cfg->u.vbd.device, domid);
 	st->plugged = 1;
 	st->active = st->backend_state == 4;

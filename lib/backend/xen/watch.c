@@ -168,6 +168,7 @@ static struct xo_xen_snap *snap_from_info(const xc_domaininfo_t *info, size_t n)
 /* @released: the burst held an @releaseDomain event (for the counters). */
 static void rescan(struct xo_backend *b, bool initial, bool released)
 {
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_xen_watch *w = &b->watch;
 	xc_domaininfo_t *info = NULL;
 	struct xo_xen_snap *cur = NULL, *old;
@@ -179,8 +180,8 @@ static void rescan(struct xo_backend *b, bool initial, bool released)
 	pthread_mutex_lock(&w->lock);
 	seq0 = w->note_seq;
 	pthread_mutex_unlock(&w->lock);
-	if (xo_xen_getinfo_all(b, &info, &n, &calls) < 0) {
-		xo_log(&b->log, XENOPS_LOG_ERROR, "xen backend: watch: %s", xo_err_msg());
+	if (xo_xen_getinfo_all(b, &info, &n, &calls, err) < 0) {
+		xo_log(&b->log, XENOPS_LOG_ERROR, "xen backend: watch: %s", err->msg);
 		goto out;
 	}
 	cur = snap_from_info(info, n);
@@ -275,18 +276,18 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
-static int watch_connect(struct xo_backend *b)
+static int watch_connect(struct xo_backend *b, struct xo_error *err)
 {
 	struct xo_xen_watch *w = &b->watch;
 
 	w->xsh = xs_open(0);
 	if (!w->xsh)
-		return xo_err(XENOPS_EBACKEND, "xen backend: watch: xs_open: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_open: %s", strerror(errno));
 	if (!xs_watch(w->xsh, "@releaseDomain", "xo-release") ||
 	    !xs_watch(w->xsh, "@introduceDomain", "xo-introduce"))
-		return xo_err(XENOPS_EBACKEND, "xen backend: watch: xs_watch: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_watch: %s", strerror(errno));
 	if (pipe2(w->stop_pipe, O_CLOEXEC) < 0)
-		return xo_err(XENOPS_EBACKEND, "xen backend: watch: pipe: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: pipe: %s", strerror(errno));
 	return 0;
 }
 
@@ -299,13 +300,13 @@ void xo_xen_watch_init(struct xo_backend *b)
 	pthread_cond_init(&w->cond, NULL);
 }
 
-int xo_xen_watch_start(struct xo_backend *b)
+int xo_xen_watch_start(struct xo_backend *b, struct xo_error *err)
 {
 	struct xo_xen_watch *w = &b->watch;
 	sigset_t all, saved;
 	int rc;
 
-	rc = watch_connect(b);
+	rc = watch_connect(b, err);
 	if (rc < 0)
 		return rc;
 	/* The first snapshot: later firings are diffed against it, without upcalls. */
@@ -316,7 +317,7 @@ int xo_xen_watch_start(struct xo_backend *b)
 	rc = pthread_create(&w->thread, NULL, watch_main, b);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (rc != 0)
-		return xo_err(XENOPS_EBACKEND, "xen backend: watch: pthread_create: %s",
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: pthread_create: %s",
 			      strerror(rc));
 	w->running = true;
 	return 0;

@@ -60,24 +60,24 @@ static void xo_xtl_destroy(xentoollog_logger *logger)
 
 /* ---- errors and domain records ---- */
 
-int xo_xen_err(struct xo_backend *b, const char *what)
+int xo_xen_err(struct xo_backend *b, const char *what, struct xo_error *err)
 {
 	int saved = errno;
 	const xc_error *e = b && b->xch ? xc_get_last_error(b->xch) : NULL;
 
 	if (e && e->code != XC_ERROR_NONE && e->message[0]) {
-		int code = xo_err(XENOPS_EBACKEND, "xen backend: %s: %s (%s)", what, strerror(saved),
+		int code = xo_err(err, XENOPS_EBACKEND, "xen backend: %s: %s (%s)", what, strerror(saved),
 				  e->message);
 		xc_clear_last_error(b->xch);
 		return code;
 	}
-	return xo_err(XENOPS_EBACKEND, "xen backend: %s: %s", what, strerror(saved));
+	return xo_err(err, XENOPS_EBACKEND, "xen backend: %s: %s", what, strerror(saved));
 }
 
-int xo_xen_check_domid(int domid)
+int xo_xen_check_domid(int domid, struct xo_error *err)
 {
 	if (domid <= 0 || domid >= (int)DOMID_FIRST_RESERVED)
-		return xo_err(XENOPS_EINVAL, "xen backend: domid %d is not a guest domain", domid);
+		return xo_err(err, XENOPS_EINVAL, "xen backend: domid %d is not a guest domain", domid);
 	return 0;
 }
 
@@ -86,14 +86,14 @@ static void domid_key(char key[16], int domid)
 	snprintf(key, 16, "%d", domid);
 }
 
-int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id)
+int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id, struct xo_error *err)
 {
 	struct xo_xen_dom *d = calloc(1, sizeof(*d));
 	char key[16];
 	int rc;
 
 	if (!d)
-		return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	d->domid = domid;
 	snprintf(d->vm_id, sizeof(d->vm_id), "%s", vm_id);
 	d->store_port = d->console_port = -1;
@@ -105,7 +105,7 @@ int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id)
 	pthread_mutex_unlock(&b->lock);
 	if (rc < 0) {
 		free(d);
-		return xo_err(rc, "xen backend: out of memory");
+		return xo_err(err, rc, "xen backend: out of memory");
 	}
 	return 0;
 }
@@ -203,23 +203,23 @@ static bool have_privcmd(void)
 	return access("/dev/xen/privcmd", F_OK) == 0 || access("/proc/xen/privcmd", F_OK) == 0;
 }
 
-static int open_handles(struct xo_backend *b)
+static int open_handles(struct xo_backend *b, struct xo_error *err)
 {
 	xentoollog_logger *l = &b->xtl.vtable;
 
 	b->xch = xc_interface_open(l, l, 0);
 	if (!b->xch)
-		return xo_err(XENOPS_EBACKEND,
+		return xo_err(err, XENOPS_EBACKEND,
 			      "xen backend: cannot open the hypervisor interface (xc_interface_open): %s",
 			      strerror(errno));
 	b->xsh = xs_open(0);
 	if (!b->xsh)
-		return xo_err(XENOPS_EBACKEND,
+		return xo_err(err, XENOPS_EBACKEND,
 			      "xen backend: cannot connect to xenstored (xs_open): %s; is xenstored running?",
 			      strerror(errno));
 	b->xce = xenevtchn_open(l, 0);
 	if (!b->xce)
-		return xo_err(XENOPS_EBACKEND,
+		return xo_err(err, XENOPS_EBACKEND,
 			      "xen backend: cannot open /dev/xen/evtchn (xenevtchn_open): %s",
 			      strerror(errno));
 	/* Only devices need grant mappings: a host without gntdev still runs guests. */
@@ -231,19 +231,19 @@ static int open_handles(struct xo_backend *b)
 	return 0;
 }
 
-static int xen_open(struct xo_backend **out, const struct xo_backend_params *params)
+static int xen_open(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err)
 {
 	struct xo_backend *b;
 	int rc;
 
 	*out = NULL;
 	if (!have_privcmd())
-		return xo_err(XENOPS_EBACKEND,
+		return xo_err(err, XENOPS_EBACKEND,
 			      "xen backend: no Xen hypervisor here (neither /dev/xen/privcmd nor "
 			      "/proc/xen/privcmd exists)");
 	b = calloc(1, sizeof(*b));
 	if (!b)
-		return xo_err(XENOPS_ENOMEM, "xen backend: out of memory");
+		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->lock, NULL);
 	xo_xen_watch_init(b);
 	if (params && params->log)
@@ -255,18 +255,18 @@ static int xen_open(struct xo_backend **out, const struct xo_backend_params *par
 	b->xtl.vtable.destroy = xo_xtl_destroy;
 	b->xtl.log = &b->log;
 
-	rc = xo_xen_kcache_init(b, params ? params->state_dir : NULL);
+	rc = xo_xen_kcache_init(b, params ? params->state_dir : NULL, err);
 	if (rc == 0)
-		rc = open_handles(b);
+		rc = open_handles(b, err);
 	if (rc < 0)
 		goto fail;
-	rc = xo_xen_watch_start(b);
+	rc = xo_xen_watch_start(b, err);
 	if (rc < 0)
 		goto fail;
 	/* Leftovers are harmless to the open itself: log and go on. */
-	if (xo_xen_sweep_orphans(b) < 0)
-		xo_log(&b->log, XENOPS_LOG_WARNING, "%s", xo_err_msg());
-	xo_err_clear();
+	if (xo_xen_sweep_orphans(b, err) < 0)
+		xo_log(&b->log, XENOPS_LOG_WARNING, "%s", err->msg);
+	xo_error_clear(err);
 	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: opened");
 	*out = b;
 	return 0;
@@ -275,10 +275,10 @@ fail:
 	return rc;
 }
 
-static int xen_set_knob(struct xo_backend *b, const char *key, const char *value)
+static int xen_set_knob(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
 {
 	(void)b, (void)value;
-	return xo_err(XENOPS_ENOTSUP, "xen backend: no knob \"%s\"", key ? key : "");
+	return xo_err(err, XENOPS_ENOTSUP, "xen backend: no knob \"%s\"", key ? key : "");
 }
 
 void xo_xen_get_stats(struct xo_backend *b, struct xo_xen_stats *out)

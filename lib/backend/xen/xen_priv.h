@@ -88,13 +88,13 @@ struct xo_backend {
 
 /* ---- xen.c ---- */
 
-/* Set the last error from a failed libxc call: XENOPS_EBACKEND "what: strerror". */
-int xo_xen_err(struct xo_backend *b, const char *what);
+/* Fill *err from a failed libxc call: XENOPS_EBACKEND "what: strerror". */
+int xo_xen_err(struct xo_backend *b, const char *what, struct xo_error *err);
 /* Reject dom0 and reserved ids before touching the hypervisor. */
-int xo_xen_check_domid(int domid);
+int xo_xen_check_domid(int domid, struct xo_error *err);
 
 /* Domains this process knows (under b->lock inside). */
-int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id);
+int xo_xen_dom_add(struct xo_backend *b, int domid, const char *vm_id, struct xo_error *err);
 /* Copy of the record into *out; false when unknown. */
 bool xo_xen_dom_get(struct xo_backend *b, int domid, struct xo_xen_dom *out);
 void xo_xen_dom_set_ports(struct xo_backend *b, int domid, int store_port, int console_port);
@@ -114,7 +114,7 @@ struct xo_kcache_ref {
 };
 
 /* Set up <state_dir>/xen/kernels (NULL: no cache); trouble is only logged. */
-int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir);
+int xo_xen_kcache_init(struct xo_backend *b, const char *state_dir, struct xo_error *err);
 /* Fill *ref for @kernel: a hit gives the cached ELF's path. */
 void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kcache_ref *ref);
 /* Treat a hit as a miss: the original is used, and its ELF stored again. */
@@ -130,19 +130,20 @@ void xo_xen_counters(struct xo_backend *b, struct xo_host_info *out);
 
 /* ---- xs_util.c ---- */
 
-typedef int (*xo_xs_txn_fn)(struct xo_backend *b, xs_transaction_t t, void *arg);
+typedef int (*xo_xs_txn_fn)(struct xo_backend *b, xs_transaction_t t, void *arg,
+			    struct xo_error *err);
 /* Run fn in a transaction of b->xsh, retried while the commit says EAGAIN. */
-int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg);
+int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg, struct xo_error *err);
 /*
  * Write @value at @path with the given permissions (owner first), inside
  * transaction @t. Errors: XENOPS_EBACKEND naming the path.
  */
 int xo_xs_write_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
-		      const char *value, struct xs_permissions *perms, unsigned int n_perms);
+		      const char *value, struct xs_permissions *perms, unsigned int n_perms, struct xo_error *err);
 int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
-		      struct xs_permissions *perms, unsigned int n_perms);
+		      struct xs_permissions *perms, unsigned int n_perms, struct xo_error *err);
 /* Remove @path; absent is fine. */
-int xo_xs_rm(struct xo_backend *b, xs_transaction_t t, const char *path);
+int xo_xs_rm(struct xo_backend *b, xs_transaction_t t, const char *path, struct xo_error *err);
 /* Read a key into a malloc'd string; NULL (errno set) when absent. */
 char *xo_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path);
 /* Permission sets for a domain's nodes. */
@@ -151,34 +152,35 @@ void xo_xs_perms_rw(struct xs_permissions p[1], int domid);  /* guest owns */
 
 /* ---- domain.c ---- */
 int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
-			 const struct xo_vm_config *cfg, int *domid_out);
+			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
 int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
-			const struct xo_vm_config *cfg, int domid);
-int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid);
-int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid);
-int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid);
+			const struct xo_vm_config *cfg, int domid, struct xo_error *err);
+int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 /* Can this backend build that VM (PV, sane vcpus and memory, a kernel)? */
-int xo_xen_config_check(const struct xo_vm_config *cfg);
+int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err);
 /* The xenstore and console event channels of a domain (allocated once). */
-int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port);
+int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port,
+		       struct xo_error *err);
 /* Write console/ and store/ and introduce the domain to xenstored. */
 int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
-			    unsigned long store_mfn, int console_port, unsigned long console_mfn);
+			    unsigned long store_mfn, int console_port, unsigned long console_mfn, struct xo_error *err);
 /* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
-int xo_xen_sweep_orphans(struct xo_backend *b);
+int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				   int reason);
+				   int reason, struct xo_error *err);
 int xo_xen_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
-			   unsigned int timeout_ms);
+			   unsigned int timeout_ms, struct xo_error *err);
 int xo_xen_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
-				unsigned int timeout_ms, int *reason_out);
+				unsigned int timeout_ms, int *reason_out, struct xo_error *err);
 
 /* ---- watch.c ---- */
 /* Init never fails; stop undoes init and start (whichever happened). */
 void xo_xen_watch_init(struct xo_backend *b);
-int xo_xen_watch_start(struct xo_backend *b);
+int xo_xen_watch_start(struct xo_backend *b, struct xo_error *err);
 void xo_xen_watch_stop(struct xo_backend *b);
 /* The generation counter of the snapshot: waiters re-check when it moves. */
 uint64_t xo_xen_watch_generation(struct xo_backend *b);
@@ -193,54 +195,54 @@ bool xo_xen_watch_lookup(struct xo_backend *b, int domid, uint32_t *flags_out);
 /* ---- monitor.c ---- */
 /* One xc_domain_getinfolist for every domain; *out freed with free(). */
 int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_out,
-		       unsigned int *calls_out);
+		       unsigned int *calls_out, struct xo_error *err);
 /* One domain; XENOPS_ENOTFOUND when it does not exist. */
-int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out);
-int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out);
-int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out);
-int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out);
+int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out, struct xo_error *err);
+int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err);
+int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err);
+int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 
 /* ---- vbd.c, vif.c ---- */
 /* device.c: write DIR/KEY in a transaction (children inherit DIR's perms). */
 int xo_xen_kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
-		    const char *value);
+		    const char *value, struct xo_error *err);
 /* The closing handshake of a split device: set the backend closing and wait
  * (cancel points included) for the guest to let go: state 6 or gone. */
 int xo_xen_dev_close(struct xo_backend *b, struct xo_env *env, const char *what, const char *be,
-		     const char *fe);
+		     const char *fe, struct xo_error *err);
 /* The xenbus state of a device directory; -1 when it is absent. */
 int xo_xen_read_state(struct xo_backend *b, const char *dir);
 /* Running: can a frontend react (not paused, shut down or dying)? */
-bool xo_xen_domain_running(struct xo_backend *b, int domid);
+bool xo_xen_domain_running(struct xo_backend *b, int domid, struct xo_error *err);
 int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st);
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st, struct xo_error *err);
 int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force);
+		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
 int xo_xen_vbd_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st);
+		    struct xo_dev_state *st, struct xo_error *err);
 int xo_xen_vif_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st);
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st, struct xo_error *err);
 int xo_xen_vif_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force);
+		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
 int xo_xen_vif_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st);
+		    struct xo_dev_state *st, struct xo_error *err);
 int xo_xen_vif_carrier(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_dev_config *cfg, int carrier);
+		       const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
 
 /* ---- device.c (dispatch by kind), save.c ---- */
 int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out);
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err);
 int xo_xen_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force);
+		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
 int xo_xen_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st_out);
+		    struct xo_dev_state *st_out, struct xo_error *err);
 int xo_xen_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
-			 const struct xo_dev_config *cfg, const char *backend);
+			 const struct xo_dev_config *cfg, const char *backend, struct xo_error *err);
 int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
-			   const struct xo_dev_config *cfg, int carrier);
+			   const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
 int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_vm_config *cfg, const char *path);
+		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out);
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err);
 
 #endif /* XO_XEN_PRIV_H */
