@@ -83,54 +83,17 @@ XENOPS_API int xenops_host_stat(char **json_out, xenops_ctx *ctx)
 
 XENOPS_API const char *xenops_kind_name(int kind)
 {
-	switch (kind) {
-	case XENOPS_KIND_VM:
-		return "vm";
-	case XENOPS_KIND_VBD:
-		return "vbd";
-	case XENOPS_KIND_VIF:
-		return "vif";
-	case XENOPS_KIND_PCI:
-		return "pci";
-	case XENOPS_KIND_TASK:
-		return "task";
-	default:
-		return "unknown";
-	}
+	return xo_kind_name(kind);
 }
 
 XENOPS_API const char *xenops_power_state_name(int state)
 {
-	switch (state) {
-	case XENOPS_POWER_HALTED:
-		return "Halted";
-	case XENOPS_POWER_RUNNING:
-		return "Running";
-	case XENOPS_POWER_PAUSED:
-		return "Paused";
-	case XENOPS_POWER_SUSPENDED:
-		return "Suspended";
-	case XENOPS_POWER_ERROR:
-		return "Error";
-	default:
-		return "unknown";
-	}
+	return xo_power_state_name(state);
 }
 
 XENOPS_API const char *xenops_task_state_name(int state)
 {
-	switch (state) {
-	case XENOPS_TASK_PENDING:
-		return "pending";
-	case XENOPS_TASK_COMPLETED:
-		return "completed";
-	case XENOPS_TASK_FAILED:
-		return "failed";
-	case XENOPS_TASK_CANCELLED:
-		return "cancelled";
-	default:
-		return "unknown";
-	}
+	return xo_task_state_name(state);
 }
 
 XENOPS_API int xenops_ctx_subscribe(uint64_t *watch_out, xenops_ctx *ctx, unsigned int kind_mask,

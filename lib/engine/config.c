@@ -30,7 +30,7 @@ void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev,
 		return;
 	if (!vm->disagreements)
 		vm->disagreements = json_object_new_array();
-	json_object_object_add(d, "kind", json_object_new_string(xenops_kind_name(kind)));
+	json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(kind)));
 	json_object_object_add(d, "id", json_object_new_string(dev));
 	json_object_object_add(d, "field", json_object_new_string(what));
 	json_object_object_add(d, "stored", json_object_new_string(stored));
@@ -45,7 +45,7 @@ static void add_disagreement(struct json_object *arr, const struct xo_dev_config
 {
 	struct json_object *d = json_object_new_object();
 
-	json_object_object_add(d, "kind", json_object_new_string(xenops_kind_name(c->kind)));
+	json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(c->kind)));
 	json_object_object_add(d, "id", json_object_new_string(c->id));
 	json_object_object_add(d, "field", json_object_new_string(field));
 	json_object_object_add(d, "stored", json_object_new_string(stored));
@@ -154,7 +154,7 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 			if (d)
 				json_object_array_add(arr, d);
 		}
-		json_object_object_add(devs, xenops_kind_name(k), arr);
+		json_object_object_add(devs, xo_kind_name(k), arr);
 	}
 	json_object_object_add(cfg, "devices", devs);
 	devs = NULL;

@@ -197,7 +197,7 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 	if (req->dev && !xo_vm_dev_find(vm, req->dev_kind, req->dev)) {
 		xo_engine_unlock(e);
 		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", req->vm,
-			      xenops_kind_name(req->dev_kind), req->dev);
+			      xo_kind_name(req->dev_kind), req->dev);
 	}
 	if (e->stopping) {
 		xo_engine_unlock(e);
@@ -206,7 +206,7 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 	t = xo_task_new_locked(e, req);
 	if (!t) {
 		xo_engine_unlock(e);
-		return xo_err(err, XENOPS_ENOMEM, "out of memory queueing %s", xo_op_name(req->op));
+		return xo_err(err, XENOPS_ENOMEM, "out of memory queueing %s", xo_op_name(req->op, 0));
 	}
 	if (task_out) {
 		id = strdup(t->id);
@@ -777,7 +777,7 @@ int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm_id, const cha
 	if (dev_id && !xo_vm_dev_find(vm, kind, dev_id)) {
 		xo_engine_unlock(e);
 		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id,
-			      xenops_kind_name(kind), dev_id);
+			      xo_kind_name(kind), dev_id);
 	}
 	domid = vm->st.domid;
 	xo_engine_unlock(e);

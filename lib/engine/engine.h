@@ -7,6 +7,7 @@
 #ifndef XO_ENGINE_H
 #define XO_ENGINE_H
 
+#include "model/model.h"
 #include "util/util.h"
 #include "xenops/xenops.h"
 
@@ -19,25 +20,6 @@ struct xo_engine_opts {
 	struct xo_log log;
 };
 
-/* Operations, as the engine names them in tasks ("VM.start"...). */
-enum xo_op {
-	XO_OP_VM_START,
-	XO_OP_VM_SHUTDOWN,
-	XO_OP_VM_REBOOT,
-	XO_OP_VM_PAUSE,
-	XO_OP_VM_UNPAUSE,
-	XO_OP_VM_SUSPEND,
-	XO_OP_VM_RESUME,
-	XO_OP_VM_DESTROY,
-	XO_OP_VM_CHECK,
-	XO_OP_DEV_PLUG,
-	XO_OP_DEV_UNPLUG,
-	XO_OP_VBD_EJECT,
-	XO_OP_VBD_INSERT,
-	XO_OP_VIF_SET_CARRIER,
-	XO_OP_DEV_CHECK,
-	XO_OP__COUNT
-};
 
 /* A request to run an operation; strings are copied. */
 struct xo_op_req {

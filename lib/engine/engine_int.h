@@ -194,7 +194,6 @@ void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code,
 			const struct xo_error *err);
 void xo_task_free(struct xo_task *t);
 void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t);
-const char *xo_op_name(int op);
 
 /* ops.c */
 /* Record what the run is about to do, before its first effect (locked). */

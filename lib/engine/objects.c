@@ -112,7 +112,7 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *er
 	if (vm->st.power != XENOPS_POWER_HALTED && vm->st.power != XENOPS_POWER_ERROR) {
 		xo_engine_unlock(e);
 		return xo_err(err, XENOPS_EBUSY, "VM \"%s\" is %s: shut it down or destroy it first", id,
-			      xenops_power_state_name(vm->st.power));
+			      xo_power_state_name(vm->st.power));
 	}
 	rc = e->sops->remove_vm(e->s, id, err);
 	if (rc < 0) {
@@ -312,7 +312,7 @@ static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c, s
 			continue;
 		if (!strcmp(o->id, c->id))
 			return xo_err(err, XENOPS_EEXIST, "VM \"%s\" already has a %s with id \"%s\"", vm->id,
-				      xenops_kind_name(c->kind), c->id);
+				      xo_kind_name(c->kind), c->id);
 		if (c->kind == XENOPS_KIND_VBD && !strcmp(o->u.vbd.device, c->u.vbd.device))
 			return xo_err(err, XENOPS_EEXIST, "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
 				      c->u.vbd.device);
@@ -423,7 +423,7 @@ static struct xo_dev *dev_get_locked(struct xo_engine *e, int kind, const char *
 		return NULL;
 	d = xo_vm_dev_find(vm, kind, dev);
 	if (!d)
-		xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xenops_kind_name(kind), dev);
+		xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xo_kind_name(kind), dev);
 	if (vm_out)
 		*vm_out = vm;
 	return d;
@@ -443,13 +443,13 @@ int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const
 	}
 	if (d->st.plugged) {
 		xo_engine_unlock(e);
-		return xo_err(err, XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xenops_kind_name(kind), dev);
+		return xo_err(err, XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xo_kind_name(kind), dev);
 	}
 	/* A queued plug of it would find it gone; refuse instead. */
 	for (struct xo_task *t = vm->q_head; t; t = t->qnext)
 		if (!t->internal && t->dev_kind == kind && !strcmp(t->dev, dev)) {
 			xo_engine_unlock(e);
-			return xo_err(err, XENOPS_EBUSY, "%s \"%s\" has operations queued", xenops_kind_name(kind), dev);
+			return xo_err(err, XENOPS_EBUSY, "%s \"%s\" has operations queued", xo_kind_name(kind), dev);
 		}
 	rc = e->sops->remove_dev(e->s, vm->id, kind, dev, err);
 	if (rc == 0) {

@@ -17,9 +17,6 @@
 #define W_WAIT 10
 #define W_SAVE 20
 
-static const char *const kind_short[] = { [XENOPS_KIND_VBD] = "vbd", [XENOPS_KIND_VIF] = "vif",
-					  [XENOPS_KIND_PCI] = "pci" };
-
 int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
 		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg, struct xo_error *err)
 {
@@ -64,7 +61,7 @@ int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err)
 
 	if (!o)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op)));
+	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op, 0)));
 	json_object_object_add(o, "task", json_object_new_string(t->id));
 	json_object_object_add(o, "started", json_object_new_double(xo_wall_time()));
 	json_object_object_add(o, "flags", json_object_new_int((int)t->flags));
@@ -73,7 +70,7 @@ int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err)
 	if (t->media)
 		json_object_object_add(o, "media", json_object_new_string(t->media));
 	if (t->dev[0]) {
-		json_object_object_add(o, "device_kind", json_object_new_string(xenops_kind_name(t->dev_kind)));
+		json_object_object_add(o, "device_kind", json_object_new_string(xo_kind_name(t->dev_kind)));
 		json_object_object_add(o, "device", json_object_new_string(t->dev));
 	}
 	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o, err);
@@ -387,7 +384,7 @@ static int plan_build(struct xo_run *r, struct xo_error *err)
 	if (rc == 0)
 		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
+		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind), r->devs[i]->id);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	return rc;
@@ -399,7 +396,7 @@ static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error
 	int rc = 0;
 
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", kind_short[r->devs[i]->kind], r->devs[i]->id);
+		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind), r->devs[i]->id);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	if (rc == 0 && unpause)
@@ -426,7 +423,7 @@ static bool vm_has_domain(const struct xo_vm *vm)
 static int bad_state(struct xo_run *r, const char *what, struct xo_error *err)
 {
 	return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is %s: cannot %s", r->vm->id,
-		      xenops_power_state_name(r->vm->st.power), what);
+		      xo_power_state_name(r->vm->st.power), what);
 }
 
 static int plan_vm_op(struct xo_run *r, struct xo_error *err)
@@ -507,7 +504,7 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
 	struct xo_dev *d = xo_vm_dev_find(r->vm, t->dev_kind, t->dev);
-	const char *k = t->dev_kind >= XENOPS_KIND_VBD && t->dev_kind <= XENOPS_KIND_PCI ? kind_short[t->dev_kind] : "?";
+	const char *k = t->dev_kind >= XENOPS_KIND_VBD && t->dev_kind <= XENOPS_KIND_PCI ? xo_kind_name(t->dev_kind) : "?";
 	char name[XO_ATOM_NAME_MAX];
 	int rc;
 
@@ -521,7 +518,7 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 		if (!vm_has_domain(r->vm))
 			return xo_err(err, XENOPS_EBADSTATE,
 				      "VM \"%s\" is %s: devices are hot-plugged into a running or paused VM (they are plugged at start)",
-				      r->vm->id, xenops_power_state_name(r->vm->st.power));
+				      r->vm->id, xo_power_state_name(r->vm->st.power));
 		if (d->st.plugged)
 			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k, t->dev);
 		snprintf(name, sizeof(name), "plug_%s:%s", k, t->dev);
@@ -576,7 +573,7 @@ static int a_check_dev(struct xo_run *r, int arg, struct xo_error *err)
 	xo_persist_runtime_locked(E(r), r->vm);
 	xo_engine_unlock(E(r));
 	xo_log(&E(r)->log, XENOPS_LOG_INFO, "vm %s: %s %s unplugged by the guest", r->vm->id,
-	       kind_short[r->devs[0]->kind], r->devs[0]->id);
+	       xo_kind_name(r->devs[0]->kind), r->devs[0]->id);
 	return 0;
 }
 

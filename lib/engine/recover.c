@@ -139,7 +139,7 @@ static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, con
 
 /* The VM keeps its domain: take its power state from the domain. */
 static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_domain_info *d,
-			 const char *dev_op, const char *dev_kind, const char *dev_id)
+			 int op, const char *dev_kind, const char *dev_id)
 {
 	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	vm->st.domid = d->domid;
@@ -150,11 +150,11 @@ static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		struct xo_dev *dv = vm->devs[i];
 		struct xo_dev_state st = { 0 };
-		bool cut = dev_op && dev_kind && dev_id && !strcmp(dev_kind, xenops_kind_name(dv->cfg->kind)) &&
+		bool cut = dev_kind && dev_id && !strcmp(dev_kind, xo_kind_name(dv->cfg->kind)) &&
 			   !strcmp(dev_id, dv->cfg->id);
 		int rc = e->bops->dev_info(e->b, d->domid, dv->cfg, &st, err);
 
-		if (rc == 0 && cut && !strcmp(dev_op, "DEVICE.unplug")) {
+		if (rc == 0 && cut && op == XO_OP_DEV_UNPLUG) {
 			/* An unplug was cut short: finish it, as it wanted. */
 			e->bops->dev_unplug(e->b, &rec_env, d->domid, dv->cfg, 1, err);
 			rc = XENOPS_ENOTFOUND;
@@ -167,7 +167,7 @@ static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_
 						       rc == 0 ? "plugged" : "unplugged");
 			xo_engine_unlock(e);
 			xo_log(&e->log, XENOPS_LOG_WARNING, "recovery: vm %s: %s %s is %s, records said %s",
-			       vm->id, xenops_kind_name(dv->cfg->kind), dv->cfg->id,
+			       vm->id, xo_kind_name(dv->cfg->kind), dv->cfg->id,
 			       rc == 0 ? "plugged" : "unplugged", dv->st.plugged ? "plugged" : "unplugged");
 		}
 		if (rc == 0) {
@@ -188,6 +188,7 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		       struct xo_domain_info *doms, size_t ndoms)
 {
 	const char *op = intent_op(intent);
+	int opc = op ? xo_op_from_name(op) : -1; /* -1 too for a name this build does not know */
 	struct xo_domain_info *mine = NULL;
 	bool keep;
 
@@ -205,11 +206,12 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 
 	if (!op) {
 		keep = mine != NULL;
-	} else if (!strcmp(op, "VM.pause") || !strcmp(op, "VM.unpause") || !strncmp(op, "DEVICE.", 7) ||
-		   !strcmp(op, "VBD.eject") || !strcmp(op, "VBD.insert") || !strcmp(op, "VIF.set_carrier")) {
+	} else if (opc == XO_OP_VM_PAUSE || opc == XO_OP_VM_UNPAUSE || opc == XO_OP_DEV_PLUG ||
+		   opc == XO_OP_DEV_UNPLUG || opc == XO_OP_DEV_CHECK || opc == XO_OP_VBD_EJECT ||
+		   opc == XO_OP_VBD_INSERT || opc == XO_OP_VIF_SET_CARRIER) {
 		/* These never take a domain apart: it is intact if it is there. */
 		keep = mine && mine->status != XO_DOM_SHUTDOWN;
-	} else if (!strcmp(op, "VM.suspend")) {
+	} else if (opc == XO_OP_VM_SUSPEND) {
 		/* Running still (the guest never suspended): intact. */
 		keep = mine && !vm->st.suspend_path && mine->status != XO_DOM_SHUTDOWN;
 	} else {
@@ -220,16 +222,16 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 	       "recovery: vm %s: %s%s, domain %d %s", vm->id, op ? "interrupted " : "no operation",
 	       op ? op : "", mine ? mine->domid : -1, keep ? "kept" : (mine ? "destroyed" : "absent"));
 	if (keep) {
-		adopt_domain(e, vm, mine, op, intent_str(intent, "device_kind"), intent_str(intent, "device"));
+		adopt_domain(e, vm, mine, opc, intent_str(intent, "device_kind"), intent_str(intent, "device"));
 		return;
 	}
 	if (mine)
 		destroy_domain(e, vm, mine->domid, op ? op : "recorded domain");
 	vm->st.domid = -1;
 	vm->st.start_time = 0;
-	if (op && !strcmp(op, "VM.resume") && intent_str(intent, "path") && !vm->st.suspend_path)
+	if (opc == XO_OP_VM_RESUME && intent_str(intent, "path") && !vm->st.suspend_path)
 		vm->st.suspend_path = xo_strdup(intent_str(intent, "path"));
-	if (op && (!strcmp(op, "VM.resume") || !strcmp(op, "VM.suspend")) && vm->st.suspend_path) {
+	if ((opc == XO_OP_VM_RESUME || opc == XO_OP_VM_SUSPEND) && vm->st.suspend_path) {
 		/* The image is complete (recorded after the save): keep it. */
 		vm->st.power = XENOPS_POWER_SUSPENDED;
 	} else if (vm->st.power == XENOPS_POWER_SUSPENDED && !op) {

@@ -10,43 +10,6 @@
 
 #include "engine/engine_int.h"
 
-static const char *const op_names[XO_OP__COUNT] = {
-	[XO_OP_VM_START] = "VM.start",
-	[XO_OP_VM_SHUTDOWN] = "VM.shutdown",
-	[XO_OP_VM_REBOOT] = "VM.reboot",
-	[XO_OP_VM_PAUSE] = "VM.pause",
-	[XO_OP_VM_UNPAUSE] = "VM.unpause",
-	[XO_OP_VM_SUSPEND] = "VM.suspend",
-	[XO_OP_VM_RESUME] = "VM.resume",
-	[XO_OP_VM_DESTROY] = "VM.destroy",
-	[XO_OP_VM_CHECK] = "VM.check",
-	[XO_OP_DEV_PLUG] = "DEVICE.plug",
-	[XO_OP_DEV_UNPLUG] = "DEVICE.unplug",
-	[XO_OP_VBD_EJECT] = "VBD.eject",
-	[XO_OP_VBD_INSERT] = "VBD.insert",
-	[XO_OP_VIF_SET_CARRIER] = "VIF.set_carrier",
-	[XO_OP_DEV_CHECK] = "DEVICE.check",
-};
-
-const char *xo_op_name(int op)
-{
-	return op >= 0 && op < XO_OP__COUNT ? op_names[op] : "unknown";
-}
-
-/* "VBD.plug" rather than "DEVICE.plug" when the kind is known. */
-static void task_op_name(const struct xo_task *t, char *buf, size_t len)
-{
-	static const char *const kinds[] = { [XENOPS_KIND_VBD] = "VBD", [XENOPS_KIND_VIF] = "VIF",
-					     [XENOPS_KIND_PCI] = "PCI" };
-	const char *name = xo_op_name(t->op);
-
-	if (!strncmp(name, "DEVICE.", 7) && t->dev_kind >= XENOPS_KIND_VBD &&
-	    t->dev_kind <= XENOPS_KIND_PCI)
-		snprintf(buf, len, "%s.%s", kinds[t->dev_kind], name + 7);
-	else
-		snprintf(buf, len, "%s", name);
-}
-
 struct xo_task *xo_task_find(struct xo_engine *e, const char *id)
 {
 	return xo_map_get(&e->tasks, id);
@@ -132,8 +95,8 @@ void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code,
 		xo_error_set(&t->err, code, err && err->code == code ? err->msg : NULL);
 	}
 	if (code < 0 && !t->internal)
-		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id, xo_op_name(t->op),
-		       t->vm, xenops_task_state_name(t->state), t->err.msg);
+		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id, xo_op_name(t->op, 0),
+		       t->vm, xo_task_state_name(t->state), t->err.msg);
 	pthread_cond_broadcast(&e->task_cond);
 	if (t->destroy_on_finish) {
 		xo_task_unlink_locked(e, t);
@@ -160,20 +123,17 @@ static void add_time(struct json_object *o, const char *key, double t)
 static struct json_object *task_to_json_locked(const struct xo_task *t)
 {
 	struct json_object *o = json_object_new_object(), *done = json_object_new_array();
-	char op[32];
-
 	if (!o || !done) {
 		json_object_put(o);
 		json_object_put(done);
 		return NULL;
 	}
-	task_op_name(t, op, sizeof(op));
 	json_object_object_add(o, "id", json_object_new_string(t->id));
-	json_object_object_add(o, "operation", json_object_new_string(op));
+	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op, t->dev_kind)));
 	json_object_object_add(o, "vm", json_object_new_string(t->vm));
 	if (t->dev[0])
 		json_object_object_add(o, "device", json_object_new_string(t->dev));
-	json_object_object_add(o, "state", json_object_new_string(xenops_task_state_name(t->state)));
+	json_object_object_add(o, "state", json_object_new_string(xo_task_state_name(t->state)));
 	json_object_object_add(o, "progress", json_object_new_double(t->progress));
 	json_object_object_add(o, "atom", t->atom[0] ? json_object_new_string(t->atom) : NULL);
 	for (size_t i = 0; i < t->done.n; i++)

@@ -132,8 +132,45 @@ int xo_vm_state_from_json(struct xo_vm_state *st, struct json_object *obj, struc
 struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st, struct xo_error *err);
 int xo_dev_state_from_json(struct xo_dev_state *st, struct json_object *obj, struct xo_error *err);
 
-/* ---- names ---- */
+/* ---- vocabulary: one table per enumeration (names.c) ---- */
 
+/*
+ * Operations: what a task or an intent record does. A device operation is
+ * the operation plus the device's kind (XENOPS_KIND_VBD/VIF/PCI).
+ */
+enum xo_op {
+	XO_OP_VM_START,
+	XO_OP_VM_SHUTDOWN,
+	XO_OP_VM_REBOOT,
+	XO_OP_VM_PAUSE,
+	XO_OP_VM_UNPAUSE,
+	XO_OP_VM_SUSPEND,
+	XO_OP_VM_RESUME,
+	XO_OP_VM_DESTROY,
+	XO_OP_VM_CHECK,
+	XO_OP_DEV_PLUG,
+	XO_OP_DEV_UNPLUG,
+	XO_OP_VBD_EJECT,
+	XO_OP_VBD_INSERT,
+	XO_OP_VIF_SET_CARRIER,
+	XO_OP_DEV_CHECK,
+	XO_OP__COUNT
+};
+
+/*
+ * "VM.start", "VBD.plug"...: a device operation is named after @kind; with
+ * no device kind (0) it gets its generic name ("DEVICE.plug"), which is
+ * what intent records store.
+ */
+const char *xo_op_name(int op, int kind);
+/* The operation of a generic name (as xo_op_name(op, 0) spells it), or -1. */
+int xo_op_from_name(const char *name);
+/* "vm", "vbd", "vif", "pci", "task"; "unknown" otherwise (also below). */
+const char *xo_kind_name(int kind);
+/* "Halted", "Running"... */
+const char *xo_power_state_name(int state);
+/* "pending", "completed", "failed", "cancelled". */
+const char *xo_task_state_name(int state);
 const char *xo_action_name(int action);
 const char *xo_vm_type_name(int type);
 /* Name of a Xen shutdown reason code (0 poweroff, 1 reboot, 2 suspend, 3 crash, 4 watchdog). */

@@ -278,7 +278,7 @@ static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_
 	for (size_t i = 0; i < ndevs; i++) {
 		struct json_object *d = json_object_new_object();
 
-		json_object_object_add(d, "kind", json_object_new_string(xenops_kind_name(devs[i]->kind)));
+		json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(devs[i]->kind)));
 		json_object_object_add(d, "id", json_object_new_string(devs[i]->id));
 		json_object_object_add(d, "state", xo_dev_state_to_json(devs[i]->kind, &dev_states[i], err));
 		json_object_array_add(arr, d);
@@ -384,7 +384,7 @@ static int load_runtime(struct xo_store_vm *v, struct json_object *rt, struct xo
 		    !json_object_object_get_ex(d, "state", &ds))
 			return xo_err(err, XENOPS_ECORRUPT, "runtime.json: device %zu incomplete", i);
 		for (size_t j = 0; j < v->ndevs; j++) {
-			if (strcmp(xenops_kind_name(v->devs[j]->kind), json_object_get_string(k)) ||
+			if (strcmp(xo_kind_name(v->devs[j]->kind), json_object_get_string(k)) ||
 			    strcmp(v->devs[j]->id, json_object_get_string(id)))
 				continue;
 			if (xo_dev_state_from_json(&v->dev_states[j], ds, err) < 0)

@@ -22,7 +22,7 @@ int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim
 	*out = xo_sim_dev_find(d, kind, id);
 	if (!*out)
 		return xo_err(err, XENOPS_ENOTFOUND, "%s %s is not plugged into domain %d",
-			      xenops_kind_name(kind), id, d->domid);
+			      xo_kind_name(kind), id, d->domid);
 	return 0;
 }
 
@@ -35,7 +35,7 @@ static int check_dev(const struct xo_dev_config *cfg, int kind, struct xo_error 
 		return xo_err(err, XENOPS_EINVAL, "unknown device kind %d", cfg->kind);
 	if (kind && cfg->kind != kind)
 		return xo_err(err, XENOPS_EINVAL, "device %s is a %s, not a %s", cfg->id,
-			      xenops_kind_name(cfg->kind), xenops_kind_name(kind));
+			      xo_kind_name(cfg->kind), xo_kind_name(kind));
 	return xo_id_check(cfg->id, "device id", err);
 }
 
@@ -63,7 +63,7 @@ static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size, st
 
 static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv, struct xo_error *err)
 {
-	const char *kind = xenops_kind_name(nv->kind);
+	const char *kind = xo_kind_name(nv->kind);
 
 	for (const struct xo_sim_dev *v = d->devs; v; v = v->next) {
 		if (v->kind != nv->kind)
@@ -200,7 +200,7 @@ int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = xo_err(err, XENOPS_EBADSTATE,
 			    "cannot unplug %s %s from domain %d without force: the guest is %s "
 			    "and cannot release it",
-			    xenops_kind_name(cfg->kind), cfg->id, domid, xo_sim_status_word(d));
+			    xo_kind_name(cfg->kind), cfg->id, domid, xo_sim_status_word(d));
 	if (rc == 0) {
 		dev_remove(d, v);
 		xo_sim_store_save(b);
