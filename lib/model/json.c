@@ -226,6 +226,26 @@ int xo_jf_enum(struct json_object *obj, const char *what, const char *field,
 	return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must be one of %s", what, field, list);
 }
 
+int xo_jf_need_string(struct json_object *obj, const char *what, const char *field, size_t max_len,
+		      const char **out, struct xo_error *err)
+{
+	int r = xo_jf_string(obj, what, field, max_len, out, err);
+
+	if (r == 0)
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
+	return r < 0 ? r : 0;
+}
+
+int xo_jf_need_int(struct json_object *obj, const char *what, const char *field, int64_t min,
+		   int64_t max, int64_t *out, struct xo_error *err)
+{
+	int r = xo_jf_int(obj, what, field, min, max, out, err);
+
+	if (r == 0)
+		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is missing", what, field);
+	return r < 0 ? r : 0;
+}
+
 /* ---- writers ---- */
 
 struct json_object *xo_jw_new_object(struct xo_error *err)
@@ -273,4 +293,68 @@ int xo_jw_bool(struct json_object *obj, const char *key, int value, struct xo_er
 int xo_jw_double(struct json_object *obj, const char *key, double value, struct xo_error *err)
 {
 	return add_new(obj, key, json_object_new_double(value), err);
+}
+
+/* ---- struct members as JSON integers ---- */
+
+static int64_t field_load(const void *base, const struct xo_jfield *f)
+{
+	const char *p = (const char *)base + f->offset;
+
+	switch (f->type) {
+	case XO_JF_INT:
+		return *(const int *)p;
+	case XO_JF_UINT:
+		return *(const unsigned int *)p;
+	case XO_JF_U64:
+		return (int64_t)*(const uint64_t *)p;
+	default:
+		return *(const bool *)p;
+	}
+}
+
+/* @v is within the field's range, which fits its type. */
+static void field_store(void *base, const struct xo_jfield *f, int64_t v)
+{
+	char *p = (char *)base + f->offset;
+
+	switch (f->type) {
+	case XO_JF_INT:
+		*(int *)p = (int)v;
+		break;
+	case XO_JF_UINT:
+		*(unsigned int *)p = (unsigned int)v;
+		break;
+	case XO_JF_U64:
+		*(uint64_t *)p = (uint64_t)v;
+		break;
+	default:
+		*(bool *)p = v != 0;
+		break;
+	}
+}
+
+int xo_jw_fields(struct json_object *obj, const void *base, const struct xo_jfield *fields,
+		 size_t n, struct xo_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = xo_jw_int(obj, fields[i].name, field_load(base, &fields[i]), err);
+	return rc;
+}
+
+int xo_jf_fields(void *base, struct json_object *obj, const char *what,
+		 const struct xo_jfield *fields, size_t n, struct xo_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t v;
+		int rc = xo_jf_need_int(obj, what, fields[i].name, fields[i].min, fields[i].max, &v,
+					err);
+
+		if (rc < 0)
+			return rc;
+		field_store(base, &fields[i], v);
+	}
+	return 0;
 }

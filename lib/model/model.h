@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "model/json.h"
 #include "util/util.h"
 #include "xenops/context.h"
 
@@ -175,12 +176,5 @@ const char *xo_action_name(int action);
 const char *xo_vm_type_name(int type);
 /* Name of a Xen shutdown reason code (0 poweroff, 1 reboot, 2 suspend, 3 crash, 4 watchdog). */
 const char *xo_shutdown_reason_name(int reason);
-
-/* ---- JSON helpers (the one set) ---- */
-
-/* Serialise to a new malloc'd string (free with free()); NULL on ENOMEM. */
-char *xo_json_dumps(struct json_object *obj);
-/* Parse text into an object; XENOPS_EINVAL naming @what on bad JSON. */
-int xo_json_loads(struct json_object **out, const char *text, const char *what, struct xo_error *err);
 
 #endif /* XO_MODEL_H */

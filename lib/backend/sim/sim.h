@@ -126,30 +126,6 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 /* env->sleep, or a plain sleep without an env. */
 int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err);
 
-/* ---- sim_json.c: integer fields of the simulator's files ---- */
-
-enum xo_sim_field_type { XO_SIM_F_INT, XO_SIM_F_UINT, XO_SIM_F_U64, XO_SIM_F_BOOL };
-
-/* A struct member stored as a JSON integer within [min, max]. */
-struct xo_sim_field {
-	const char *name;
-	size_t offset;
-	enum xo_sim_field_type type;
-	int64_t min, max;
-};
-
-/* Required fields: 0, or XENOPS_EINVAL naming @what and the field. */
-int xo_sim_json_int(struct json_object *obj, const char *what, const char *field, int64_t min,
-		    int64_t max, int64_t *out, struct xo_error *err);
-int xo_sim_json_str(struct json_object *obj, const char *what, const char *field, size_t max,
-		    const char **out, struct xo_error *err);
-/* Add @value (taken, NULL meaning out of memory): 0 or XENOPS_ENOMEM. */
-int xo_sim_json_put(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err);
-int xo_sim_fields_to_json(struct json_object *obj, const void *base,
-			  const struct xo_sim_field *fields, size_t n, struct xo_error *err);
-int xo_sim_fields_from_json(void *base, struct json_object *obj, const char *what,
-			    const struct xo_sim_field *fields, size_t n, struct xo_error *err);
-
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 
 /* Rewrite the file after a change (lock held); failures are logged only. */

@@ -18,10 +18,10 @@
 #define IMAGE_VERSION 1
 #define IMAGE_MAX (64 * 1024)
 
-static const struct xo_sim_field image_fields[] = {
-	{ "memory", offsetof(struct xo_sim_image, memory), XO_SIM_F_U64, 0, INT64_MAX },
-	{ "vcpus", offsetof(struct xo_sim_image, vcpus), XO_SIM_F_UINT, 1, XO_MAX_VCPUS },
-	{ "cpu_time_ns", offsetof(struct xo_sim_image, cpu_time_ns), XO_SIM_F_U64, 0, INT64_MAX },
+static const struct xo_jfield image_fields[] = {
+	{ "memory", offsetof(struct xo_sim_image, memory), XO_JF_U64, 0, INT64_MAX },
+	{ "vcpus", offsetof(struct xo_sim_image, vcpus), XO_JF_UINT, 1, XO_MAX_VCPUS },
+	{ "cpu_time_ns", offsetof(struct xo_sim_image, cpu_time_ns), XO_JF_U64, 0, INT64_MAX },
 };
 
 static char *image_text(const struct xo_sim_image *img, struct xo_error *err)
@@ -29,10 +29,10 @@ static char *image_text(const struct xo_sim_image *img, struct xo_error *err)
 	struct json_object *obj = json_object_new_object();
 	char *text = NULL;
 
-	if (obj && xo_sim_json_put(obj, "format", json_object_new_string(IMAGE_FORMAT), err) == 0 &&
-	    xo_sim_json_put(obj, "version", json_object_new_int(IMAGE_VERSION), err) == 0 &&
-	    xo_sim_json_put(obj, "vm", json_object_new_string(img->vm), err) == 0 &&
-	    xo_sim_fields_to_json(obj, img, image_fields, XO_ARRAY_SIZE(image_fields), err) == 0)
+	if (obj && xo_jw_string(obj, "format", IMAGE_FORMAT, err) == 0 &&
+	    xo_jw_int(obj, "version", IMAGE_VERSION, err) == 0 &&
+	    xo_jw_string(obj, "vm", img->vm, err) == 0 &&
+	    xo_jw_fields(obj, img, image_fields, XO_ARRAY_SIZE(image_fields), err) == 0)
 		text = xo_json_dumps(obj);
 	json_object_put(obj);
 	return text;
@@ -80,23 +80,23 @@ static int image_parse(struct json_object *obj, const char *path, const char *vm
 	int rc;
 
 	if (!json_object_is_type(obj, json_type_object) ||
-	    xo_sim_json_str(obj, path, "format", 64, &format, err) < 0 ||
+	    xo_jf_need_string(obj, path, "format", 64, &format, err) < 0 ||
 	    strcmp(format, IMAGE_FORMAT) != 0)
 		return xo_err(err, XENOPS_EINVAL, "%s is not a simulator save file", path);
-	rc = xo_sim_json_int(obj, path, "version", 0, INT32_MAX, &version, err);
+	rc = xo_jf_need_int(obj, path, "version", 0, INT32_MAX, &version, err);
 	if (rc < 0)
 		return rc;
 	if (version != IMAGE_VERSION)
 		return xo_err(err, XENOPS_EINVAL, "save file %s has version %d, this library reads %d",
 			      path, (int)version, IMAGE_VERSION);
-	rc = xo_sim_json_str(obj, path, "vm", XO_ID_MAX, &vm, err);
+	rc = xo_jf_need_string(obj, path, "vm", XO_ID_MAX, &vm, err);
 	if (rc < 0)
 		return rc;
 	if (strcmp(vm, vm_id) != 0)
 		return xo_err(err, XENOPS_EINVAL, "save file %s belongs to VM %s, not %s", path, vm,
 			      vm_id);
 	snprintf(img->vm, sizeof(img->vm), "%s", vm);
-	return xo_sim_fields_from_json(img, obj, path, image_fields, XO_ARRAY_SIZE(image_fields), err);
+	return xo_jf_fields(img, obj, path, image_fields, XO_ARRAY_SIZE(image_fields), err);
 }
 
 int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img, struct xo_error *err)

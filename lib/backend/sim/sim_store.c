@@ -21,27 +21,27 @@
 #define DOM_FIELD(name, member, type, min, max) \
 	{ name, offsetof(struct xo_sim_dom, member), type, min, max }
 #define DEV_FIELD(name, member, min, max) \
-	{ name, offsetof(struct xo_sim_dev, member), XO_SIM_F_INT, min, max }
+	{ name, offsetof(struct xo_sim_dev, member), XO_JF_INT, min, max }
 
-static const struct xo_sim_field dom_fields[] = {
-	DOM_FIELD("domid", domid, XO_SIM_F_INT, 1, INT_MAX),
-	DOM_FIELD("status", status, XO_SIM_F_INT, XO_DOM_RUNNING, XO_DOM_DYING),
-	DOM_FIELD("reason", reason, XO_SIM_F_INT, XO_SHUTDOWN_NONE, XO_SHUTDOWN_WATCHDOG),
-	DOM_FIELD("built", built, XO_SIM_F_BOOL, 0, 1),
-	DOM_FIELD("memory_max", memory_max, XO_SIM_F_U64, 1, XO_SIM_TOTAL_MEMORY),
-	DOM_FIELD("memory_target", memory_target, XO_SIM_F_U64, 1, XO_SIM_TOTAL_MEMORY),
-	DOM_FIELD("vcpus_max", vcpus_max, XO_SIM_F_UINT, 1, XO_MAX_VCPUS),
-	DOM_FIELD("vcpus", vcpus, XO_SIM_F_UINT, 1, XO_MAX_VCPUS),
-	DOM_FIELD("cpu_base_ns", cpu_base_ns, XO_SIM_F_U64, 0, INT64_MAX / 2),
-	DOM_FIELD("run_ms", run_ms, XO_SIM_F_U64, 0, MS_MAX / 2),
-	DOM_FIELD("run_since", run_since, XO_SIM_F_U64, 0, MS_MAX / 2),
-	DOM_FIELD("req_reason", req_reason, XO_SIM_F_INT, XO_SHUTDOWN_NONE, XO_SHUTDOWN_SUSPEND),
-	DOM_FIELD("req_run_ms", req_run_ms, XO_SIM_F_U64, 0, MS_MAX / 2),
-	DOM_FIELD("acked", acked, XO_SIM_F_BOOL, 0, 1),
-	DOM_FIELD("ack_run_ms", ack_run_ms, XO_SIM_F_U64, 0, MS_MAX / 2),
+static const struct xo_jfield dom_fields[] = {
+	DOM_FIELD("domid", domid, XO_JF_INT, 1, INT_MAX),
+	DOM_FIELD("status", status, XO_JF_INT, XO_DOM_RUNNING, XO_DOM_DYING),
+	DOM_FIELD("reason", reason, XO_JF_INT, XO_SHUTDOWN_NONE, XO_SHUTDOWN_WATCHDOG),
+	DOM_FIELD("built", built, XO_JF_BOOL, 0, 1),
+	DOM_FIELD("memory_max", memory_max, XO_JF_U64, 1, XO_SIM_TOTAL_MEMORY),
+	DOM_FIELD("memory_target", memory_target, XO_JF_U64, 1, XO_SIM_TOTAL_MEMORY),
+	DOM_FIELD("vcpus_max", vcpus_max, XO_JF_UINT, 1, XO_MAX_VCPUS),
+	DOM_FIELD("vcpus", vcpus, XO_JF_UINT, 1, XO_MAX_VCPUS),
+	DOM_FIELD("cpu_base_ns", cpu_base_ns, XO_JF_U64, 0, INT64_MAX / 2),
+	DOM_FIELD("run_ms", run_ms, XO_JF_U64, 0, MS_MAX / 2),
+	DOM_FIELD("run_since", run_since, XO_JF_U64, 0, MS_MAX / 2),
+	DOM_FIELD("req_reason", req_reason, XO_JF_INT, XO_SHUTDOWN_NONE, XO_SHUTDOWN_SUSPEND),
+	DOM_FIELD("req_run_ms", req_run_ms, XO_JF_U64, 0, MS_MAX / 2),
+	DOM_FIELD("acked", acked, XO_JF_BOOL, 0, 1),
+	DOM_FIELD("ack_run_ms", ack_run_ms, XO_JF_U64, 0, MS_MAX / 2),
 };
 
-static const struct xo_sim_field dev_fields[] = {
+static const struct xo_jfield dev_fields[] = {
 	DEV_FIELD("kind", kind, XENOPS_KIND_VBD, XENOPS_KIND_PCI),
 	DEV_FIELD("vif_index", vif_index, 0, INT_MAX),
 	DEV_FIELD("active", active, 0, 1),
@@ -56,9 +56,9 @@ static struct json_object *dev_to_json(const struct xo_sim_dev *v, struct xo_err
 {
 	struct json_object *obj = json_object_new_object();
 
-	if (!obj || xo_sim_json_put(obj, "id", json_object_new_string(v->id), err) < 0 ||
-	    xo_sim_json_put(obj, "slot", json_object_new_string(v->slot), err) < 0 ||
-	    xo_sim_fields_to_json(obj, v, dev_fields, XO_ARRAY_SIZE(dev_fields), err) < 0) {
+	if (!obj || xo_jw_string(obj, "id", v->id, err) < 0 ||
+	    xo_jw_string(obj, "slot", v->slot, err) < 0 ||
+	    xo_jw_fields(obj, v, dev_fields, XO_ARRAY_SIZE(dev_fields), err) < 0) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -70,9 +70,9 @@ static struct json_object *dom_to_json(const struct xo_sim_dom *d, struct xo_err
 	struct json_object *obj = json_object_new_object();
 	struct json_object *devs = json_object_new_array();
 
-	if (!obj || !devs || xo_sim_json_put(obj, "vm", json_object_new_string(d->vm_id), err) < 0 ||
-	    xo_sim_json_put(obj, "start_time", json_object_new_double(d->start_time), err) < 0 ||
-	    xo_sim_fields_to_json(obj, d, dom_fields, XO_ARRAY_SIZE(dom_fields), err) < 0)
+	if (!obj || !devs || xo_jw_string(obj, "vm", d->vm_id, err) < 0 ||
+	    xo_jw_double(obj, "start_time", d->start_time, err) < 0 ||
+	    xo_jw_fields(obj, d, dom_fields, XO_ARRAY_SIZE(dom_fields), err) < 0)
 		goto fail;
 	for (const struct xo_sim_dev *v = d->devs; v; v = v->next) {
 		struct json_object *jv = dev_to_json(v, err);
@@ -82,7 +82,7 @@ static struct json_object *dom_to_json(const struct xo_sim_dom *d, struct xo_err
 			goto fail;
 		}
 	}
-	if (xo_sim_json_put(obj, "devices", devs, err) == 0)
+	if (xo_jw_take(obj, "devices", devs, err) == 0)
 		return obj;
 	devs = NULL; /* taken by the failed put */
 fail:
@@ -97,10 +97,10 @@ static char *table_text(const struct xo_backend *b, struct xo_error *err)
 	struct json_object *doms = json_object_new_array();
 	char *text = NULL;
 
-	if (!obj || !doms || xo_sim_json_put(obj, "format", json_object_new_string(TABLE_FORMAT), err) ||
-	    xo_sim_json_put(obj, "version", json_object_new_int(TABLE_VERSION), err) ||
-	    xo_sim_json_put(obj, "boot_id", json_object_new_string(b->boot_id), err) ||
-	    xo_sim_json_put(obj, "next_domid", json_object_new_int(b->next_domid), err))
+	if (!obj || !doms || xo_jw_string(obj, "format", TABLE_FORMAT, err) ||
+	    xo_jw_int(obj, "version", TABLE_VERSION, err) ||
+	    xo_jw_string(obj, "boot_id", b->boot_id, err) ||
+	    xo_jw_int(obj, "next_domid", b->next_domid, err))
 		goto out;
 	for (size_t i = 0; i < b->n_doms; i++) {
 		struct json_object *jd = dom_to_json(b->doms[i], err);
@@ -110,7 +110,7 @@ static char *table_text(const struct xo_backend *b, struct xo_error *err)
 			goto out;
 		}
 	}
-	if (xo_sim_json_put(obj, "domains", doms, err) == 0)
+	if (xo_jw_take(obj, "domains", doms, err) == 0)
 		text = xo_json_dumps(obj);
 	doms = NULL;
 out:
@@ -150,11 +150,11 @@ static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const ch
 
 	if (!v)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	rc = xo_sim_json_str(obj, what, "id", XO_ID_MAX, &id, err);
+	rc = xo_jf_need_string(obj, what, "id", XO_ID_MAX, &id, err);
 	if (rc == 0)
-		rc = xo_sim_json_str(obj, what, "slot", XO_ID_MAX, &slot, err);
+		rc = xo_jf_need_string(obj, what, "slot", XO_ID_MAX, &slot, err);
 	if (rc == 0)
-		rc = xo_sim_fields_from_json(v, obj, what, dev_fields, XO_ARRAY_SIZE(dev_fields), err);
+		rc = xo_jf_fields(v, obj, what, dev_fields, XO_ARRAY_SIZE(dev_fields), err);
 	if (rc == 0 && (!xo_id_valid(id) || !*slot))
 		rc = xo_err(err, XENOPS_EINVAL, "%s: bad device id or slot", what);
 	if (rc == 0 && xo_sim_dev_find(d, v->kind, id))
@@ -192,9 +192,9 @@ static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t i
 	snprintf(what, sizeof(what), "domain #%zu", index);
 	if (!d)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	rc = xo_sim_json_str(obj, what, "vm", XO_ID_MAX, &vm, err);
+	rc = xo_jf_need_string(obj, what, "vm", XO_ID_MAX, &vm, err);
 	if (rc == 0)
-		rc = xo_sim_fields_from_json(d, obj, what, dom_fields, XO_ARRAY_SIZE(dom_fields), err);
+		rc = xo_jf_fields(d, obj, what, dom_fields, XO_ARRAY_SIZE(dom_fields), err);
 	if (rc == 0 && (!json_object_object_get_ex(obj, "start_time", &start) ||
 			!json_object_is_type(start, json_type_double) ||
 			!json_object_object_get_ex(obj, "devices", &devs) ||
@@ -241,17 +241,17 @@ static int table_from_json(struct xo_backend *b, struct json_object *obj, const 
 
 	if (!json_object_is_type(obj, json_type_object))
 		return xo_err(err, XENOPS_EINVAL, "%s: not a JSON object", what);
-	rc = xo_sim_json_str(obj, what, "format", 64, &format, err);
+	rc = xo_jf_need_string(obj, what, "format", 64, &format, err);
 	if (rc == 0 && strcmp(format, TABLE_FORMAT) != 0)
 		rc = xo_err(err, XENOPS_EINVAL, "%s: format is not %s", what, TABLE_FORMAT);
 	if (rc == 0)
-		rc = xo_sim_json_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version, err);
+		rc = xo_jf_need_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version, err);
 	if (rc == 0)
-		rc = xo_sim_json_str(obj, what, "boot_id", sizeof(b->boot_id) - 1, &boot, err);
+		rc = xo_jf_need_string(obj, what, "boot_id", sizeof(b->boot_id) - 1, &boot, err);
 	if (rc == 0 && *boot && *b->boot_id && strcmp(boot, b->boot_id) != 0)
 		return 1;
 	if (rc == 0)
-		rc = xo_sim_json_int(obj, what, "next_domid", 1, INT_MAX, &next, err);
+		rc = xo_jf_need_int(obj, what, "next_domid", 1, INT_MAX, &next, err);
 	if (rc == 0 && (!json_object_object_get_ex(obj, "domains", &doms) ||
 			!json_object_is_type(doms, json_type_array)))
 		rc = xo_err(err, XENOPS_EINVAL, "%s: field \"domains\" must be an array", what);
