@@ -60,21 +60,6 @@ struct xo_domain_info {
 	double start_time;         /* wall clock */
 };
 
-#define XO_HOST_COUNTERS_MAX 16
-
-struct xo_host_info {
-	char hypervisor[64]; /* e.g. "xen-4.17.7" or "sim-0.1" */
-	unsigned int nr_cpus;
-	uint64_t total_memory; /* bytes */
-	uint64_t free_memory;  /* bytes */
-	/* The backend's own counters since open, for diagnostics and bench/. */
-	unsigned int n_counters;
-	struct {
-		const char *name; /* static string */
-		uint64_t value;
-	} counters[XO_HOST_COUNTERS_MAX];
-};
-
 /* Upcalls from the backend, from any thread of the backend. */
 struct xo_backend_events {
 	/* A domain of that VM changed state (died, shut down, paused...). */

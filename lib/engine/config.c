@@ -24,33 +24,29 @@ struct dev_view {
 void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev, const char *what,
 				    const char *stored, const char *live)
 {
-	struct json_object *d = json_object_new_object();
+	struct xo_error err_value, *err = &err_value; /* a note we cannot keep is only lost */
+	struct json_object *d = xo_disagreement_to_json(kind, dev, what, stored, live, "at recovery", err);
 
 	if (!d)
 		return;
 	if (!vm->disagreements)
 		vm->disagreements = json_object_new_array();
-	json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(kind)));
-	json_object_object_add(d, "id", json_object_new_string(dev));
-	json_object_object_add(d, "field", json_object_new_string(what));
-	json_object_object_add(d, "stored", json_object_new_string(stored));
-	json_object_object_add(d, "live", json_object_new_string(live));
-	json_object_object_add(d, "seen", json_object_new_string("at recovery"));
 	if (!vm->disagreements || json_object_array_add(vm->disagreements, d) < 0)
 		json_object_put(d);
 }
 
-static void add_disagreement(struct json_object *arr, const struct xo_dev_config *c, const char *field,
-			     const char *stored, const char *live)
+static int add_disagreement(struct json_object *arr, const struct xo_dev_config *c, const char *field,
+			    const char *stored, const char *live, struct xo_error *err)
 {
-	struct json_object *d = json_object_new_object();
+	struct json_object *d = xo_disagreement_to_json(c->kind, c->id, field, stored, live, NULL, err);
 
-	json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(c->kind)));
-	json_object_object_add(d, "id", json_object_new_string(c->id));
-	json_object_object_add(d, "field", json_object_new_string(field));
-	json_object_object_add(d, "stored", json_object_new_string(stored));
-	json_object_object_add(d, "live", json_object_new_string(live));
-	json_object_array_add(arr, d);
+	if (!d)
+		return err->code;
+	if (json_object_array_add(arr, d) < 0) {
+		json_object_put(d);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
+	}
+	return 0;
 }
 
 /* One device: its configuration, "plugged" as it really is, and any disagreement. */
@@ -60,11 +56,12 @@ static struct json_object *merge_device(struct xo_engine *e, int domid, const st
 	struct json_object *o = xo_dev_config_to_json(v->cfg, err);
 	struct xo_dev_state live = { 0 };
 	bool live_known = false, live_plugged = false;
+	int rc;
 
 	if (!o)
 		return NULL;
 	if (domid >= 0) {
-		int rc = e->bops->dev_info(e->b, domid, v->cfg, &live, err);
+		rc = e->bops->dev_info(e->b, domid, v->cfg, &live, err);
 
 		live_known = rc == 0 || rc == XENOPS_ENOTFOUND;
 		live_plugged = rc == 0;
@@ -72,14 +69,20 @@ static struct json_object *merge_device(struct xo_engine *e, int domid, const st
 	} else {
 		live_known = true; /* no domain: nothing can be plugged */
 	}
-	json_object_object_add(o, "plugged", json_object_new_boolean(live_known ? live_plugged : v->stored.plugged));
-	if (live_known && live_plugged != (bool)v->stored.plugged)
-		add_disagreement(disagreements, v->cfg, "plugged", v->stored.plugged ? "plugged" : "unplugged",
-				 live_plugged ? "plugged" : "unplugged");
-	if (live_plugged && v->cfg->kind == XENOPS_KIND_VBD && v->cfg->u.vbd.cdrom &&
+	rc = xo_jw_bool(o, "plugged", live_known ? live_plugged : v->stored.plugged, err);
+	if (rc == 0 && live_known && live_plugged != (bool)v->stored.plugged)
+		rc = add_disagreement(disagreements, v->cfg, "plugged",
+				      v->stored.plugged ? "plugged" : "unplugged",
+				      live_plugged ? "plugged" : "unplugged", err);
+	if (rc == 0 && live_plugged && v->cfg->kind == XENOPS_KIND_VBD && v->cfg->u.vbd.cdrom &&
 	    live.media_present != (v->cfg->u.vbd.backend[0] != '\0'))
-		add_disagreement(disagreements, v->cfg, "media", v->cfg->u.vbd.backend[0] ? v->cfg->u.vbd.backend : "empty",
-				 live.media_present ? "present" : "empty");
+		rc = add_disagreement(disagreements, v->cfg, "media",
+				      v->cfg->u.vbd.backend[0] ? v->cfg->u.vbd.backend : "empty",
+				      live.media_present ? "present" : "empty", err);
+	if (rc < 0) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -94,8 +97,14 @@ static int snapshot_locked(struct xo_vm *vm, struct json_object **cfg, struct js
 	if (!*cfg || !*dis || !*views)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	/* Recovery's notes first: their elements are never changed, share them. */
-	for (size_t i = 0; vm->disagreements && i < json_object_array_length(vm->disagreements); i++)
-		json_object_array_add(*dis, json_object_get(json_object_array_get_idx(vm->disagreements, i)));
+	for (size_t i = 0; vm->disagreements && i < json_object_array_length(vm->disagreements); i++) {
+		struct json_object *d = json_object_array_get_idx(vm->disagreements, i);
+
+		if (json_object_array_add(*dis, json_object_get(d)) < 0) {
+			json_object_put(d);
+			return xo_err(err, XENOPS_ENOMEM, "out of memory");
+		}
+	}
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		(*views)[i].cfg = xo_dev_config_dup(vm->devs[i]->cfg, err);
 		(*views)[i].stored = vm->devs[i]->st;

@@ -667,22 +667,9 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *e
 
 	if (rc < 0)
 		return rc;
-	o = json_object_new_object();
+	o = xo_host_info_to_json(e->bops->name, &hi, err);
 	if (!o)
-		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	json_object_object_add(o, "backend", json_object_new_string(e->bops->name));
-	json_object_object_add(o, "hypervisor", json_object_new_string(hi.hypervisor));
-	json_object_object_add(o, "nr_cpus", json_object_new_int64(hi.nr_cpus));
-	json_object_object_add(o, "total_memory", json_object_new_int64((int64_t)hi.total_memory));
-	json_object_object_add(o, "free_memory", json_object_new_int64((int64_t)hi.free_memory));
-	if (hi.n_counters) {
-		struct json_object *c = json_object_new_object();
-
-		for (unsigned int i = 0; c && i < hi.n_counters && i < XO_HOST_COUNTERS_MAX; i++)
-			json_object_object_add(c, hi.counters[i].name,
-					       json_object_new_int64((int64_t)hi.counters[i].value));
-		json_object_object_add(o, "backend_counters", c);
-	}
+		return err->code;
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");

@@ -74,7 +74,7 @@ struct xo_task {
 	char atom[XO_ATOM_NAME_MAX]; /* running atom, "" if none */
 	struct xo_strv done;
 	struct xo_error err;
-	char *result; /* JSON text or NULL */
+	int result_domid; /* the task's result (start, resume), or -1 */
 	double created, started, finished;
 	bool cancel, destroy_on_finish, running, internal;
 

@@ -56,23 +56,14 @@ static struct xo_engine *E(struct xo_run *r)
 int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
-	struct json_object *o = json_object_new_object();
+	struct xo_intent in = { .op = t->op, .task = t->id, .started = xo_wall_time(),
+				.flags = t->flags, .path = t->path, .media = t->media,
+				.dev_kind = t->dev_kind, .dev = t->dev };
+	struct json_object *o = xo_intent_to_json(&in, err);
 	int rc;
 
 	if (!o)
-		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op, 0)));
-	json_object_object_add(o, "task", json_object_new_string(t->id));
-	json_object_object_add(o, "started", json_object_new_double(xo_wall_time()));
-	json_object_object_add(o, "flags", json_object_new_int((int)t->flags));
-	if (t->path)
-		json_object_object_add(o, "path", json_object_new_string(t->path));
-	if (t->media)
-		json_object_object_add(o, "media", json_object_new_string(t->media));
-	if (t->dev[0]) {
-		json_object_object_add(o, "device_kind", json_object_new_string(xo_kind_name(t->dev_kind)));
-		json_object_object_add(o, "device", json_object_new_string(t->dev));
-	}
+		return err->code;
 	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o, err);
 	json_object_put(o);
 	if (rc == 0)
@@ -705,7 +696,7 @@ void xo_ops_complete_locked(struct xo_run *r)
 		r->vm->st.last_shutdown_reason[0] = '\0';
 		xo_unode_touch_locked(E(r), r->vm->un);
 		xo_persist_runtime_locked(E(r), r->vm);
-		t->result = xo_asprintf("{\"domid\":%d}", r->domid);
+		t->result_domid = r->domid;
 		break;
 	case XO_OP_VM_SUSPEND:
 		free(r->vm->st.suspend_path);

@@ -31,6 +31,7 @@ struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *
 	t->carrier = req->carrier;
 	t->path = xo_strdup(req->path);
 	t->media = xo_strdup(req->media);
+	t->result_domid = -1;
 	t->state = XENOPS_TASK_PENDING;
 	t->created = xo_wall_time();
 	t->un = xo_unode_new_locked(e, XENOPS_KIND_TASK, NULL, t->id);
@@ -56,7 +57,6 @@ void xo_task_free(struct xo_task *t)
 		return;
 	free(t->path);
 	free(t->media);
-	free(t->result);
 	xo_strv_clear(&t->done);
 	xo_error_clear(&t->err);
 	free(t);
@@ -115,47 +115,17 @@ static struct xo_task *task_get_locked(struct xo_engine *e, const char *id, stru
 	return t;
 }
 
-static void add_time(struct json_object *o, const char *key, double t)
+static struct json_object *task_to_json_locked(const struct xo_task *t, struct xo_error *err)
 {
-	json_object_object_add(o, key, t > 0 ? json_object_new_double(t) : NULL);
-}
+	struct xo_task_record rec = {
+		.id = t->id, .op = t->op, .dev_kind = t->dev_kind, .vm = t->vm, .dev = t->dev,
+		.state = t->state, .progress = t->progress, .atom = t->atom,
+		.done = (const char *const *)t->done.v, .ndone = t->done.n,
+		.result_domid = t->result_domid, .error = &t->err,
+		.created = t->created, .started = t->started, .finished = t->finished,
+	};
 
-static struct json_object *task_to_json_locked(const struct xo_task *t)
-{
-	struct json_object *o = json_object_new_object(), *done = json_object_new_array();
-	if (!o || !done) {
-		json_object_put(o);
-		json_object_put(done);
-		return NULL;
-	}
-	json_object_object_add(o, "id", json_object_new_string(t->id));
-	json_object_object_add(o, "operation", json_object_new_string(xo_op_name(t->op, t->dev_kind)));
-	json_object_object_add(o, "vm", json_object_new_string(t->vm));
-	if (t->dev[0])
-		json_object_object_add(o, "device", json_object_new_string(t->dev));
-	json_object_object_add(o, "state", json_object_new_string(xo_task_state_name(t->state)));
-	json_object_object_add(o, "progress", json_object_new_double(t->progress));
-	json_object_object_add(o, "atom", t->atom[0] ? json_object_new_string(t->atom) : NULL);
-	for (size_t i = 0; i < t->done.n; i++)
-		json_object_array_add(done, json_object_new_string(t->done.v[i]));
-	json_object_object_add(o, "atoms_done", done);
-	if (t->result) {
-		struct json_object *res = json_tokener_parse(t->result);
-
-		json_object_object_add(o, "result", res);
-	}
-	if (t->state == XENOPS_TASK_FAILED || t->state == XENOPS_TASK_CANCELLED) {
-		struct json_object *eo = json_object_new_object();
-
-		json_object_object_add(eo, "code", json_object_new_int(t->err.code));
-		json_object_object_add(eo, "name", json_object_new_string(xenops_strerror_name(t->err.code)));
-		json_object_object_add(eo, "message", json_object_new_string(xo_error_msg(&t->err)));
-		json_object_object_add(o, "error", eo);
-	}
-	add_time(o, "created", t->created);
-	add_time(o, "started", t->started);
-	add_time(o, "finished", t->finished);
-	return o;
+	return xo_task_record_to_json(&rec, err);
 }
 
 int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
@@ -166,11 +136,13 @@ int xo_engine_task_stat(struct xo_engine *e, const char *id, char **json_out, st
 	xo_engine_lock(e);
 	t = task_get_locked(e, id, err);
 	if (t)
-		o = task_to_json_locked(t);
+		o = task_to_json_locked(t, err);
 	xo_engine_unlock(e);
 	if (!t)
 		return XENOPS_ENOTFOUND;
-	*json_out = o ? xo_json_dumps(o) : NULL;
+	if (!o)
+		return err->code;
+	*json_out = xo_json_dumps(o);
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }

@@ -133,6 +133,67 @@ int xo_vm_state_from_json(struct xo_vm_state *st, struct json_object *obj, struc
 struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st, struct xo_error *err);
 int xo_dev_state_from_json(struct xo_dev_state *st, struct json_object *obj, struct xo_error *err);
 
+/* ---- records: the JSON shapes of the engine's objects (records.c) ---- */
+
+/* What the host is, as a backend reports it. */
+#define XO_HOST_COUNTERS_MAX 16
+
+struct xo_host_info {
+	char hypervisor[64]; /* e.g. "xen-4.17.7" or "sim-0.1" */
+	unsigned int nr_cpus;
+	uint64_t total_memory; /* bytes */
+	uint64_t free_memory;  /* bytes */
+	/* The backend's own counters since open, for diagnostics and bench/. */
+	unsigned int n_counters;
+	struct {
+		const char *name; /* static string */
+		uint64_t value;
+	} counters[XO_HOST_COUNTERS_MAX];
+};
+
+/* The host_stat object: @backend's name and @hi. */
+struct json_object *xo_host_info_to_json(const char *backend, const struct xo_host_info *hi,
+					 struct xo_error *err);
+
+/*
+ * The intent record: what an operation is about to do, written before its
+ * first effect so that a restart can finish or undo it.
+ */
+struct xo_intent {
+	int op;           /* enum xo_op; stored under its generic name */
+	const char *task;
+	double started;
+	unsigned int flags;
+	const char *path, *media; /* NULL: absent */
+	int dev_kind;             /* with dev */
+	const char *dev;          /* NULL or "": not a device operation */
+};
+struct json_object *xo_intent_to_json(const struct xo_intent *in, struct xo_error *err);
+
+/* A task, as task stat shows it. */
+struct xo_task_record {
+	const char *id;
+	int op, dev_kind;
+	const char *vm, *dev; /* dev "": none */
+	int state;            /* enum xenops_task_state */
+	double progress;
+	const char *atom;     /* "": none running */
+	const char *const *done;
+	size_t ndone;
+	int result_domid;     /* < 0: no result */
+	const struct xo_error *error; /* shown when failed or cancelled */
+	double created, started, finished; /* 0: not yet (null) */
+};
+struct json_object *xo_task_record_to_json(const struct xo_task_record *t, struct xo_error *err);
+
+/*
+ * One stored/live disagreement of a device's @field; @seen ("at
+ * recovery") may be NULL.
+ */
+struct json_object *xo_disagreement_to_json(int kind, const char *id, const char *field,
+					    const char *stored, const char *live, const char *seen,
+					    struct xo_error *err);
+
 /* ---- vocabulary: one table per enumeration (names.c) ---- */
 
 /*
