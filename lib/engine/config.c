@@ -118,6 +118,7 @@ static int snapshot_locked(struct xo_vm *vm, struct json_object **cfg, struct js
 int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
 	struct json_object *cfg = NULL, *devs = NULL, *dis = NULL, *arr;
+	struct xo_error gone; /* no domain (any more): the template's values stand */
 	struct xo_domain_info *info = NULL;
 	struct dev_view *views = NULL;
 	size_t nviews = 0;
@@ -145,32 +146,45 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (domid >= 0 && e->bops->domain_info(e->b, domid, info, err) == 0) {
+	if (domid >= 0 && e->bops->domain_info(e->b, domid, info, &gone) == 0) {
 		/* Live values win over the template where the domain has them. */
-		json_object_object_add(cfg, "memory_target_mib",
-				       json_object_new_int64((int64_t)(info->memory_target / MIB)));
-		json_object_object_add(cfg, "vcpus", json_object_new_int((int)info->vcpus_online));
+		rc = xo_jw_int(cfg, "memory_target_mib", (int64_t)(info->memory_target / MIB), err);
+		if (rc == 0)
+			rc = xo_jw_int(cfg, "vcpus", (int)info->vcpus_online, err);
+		if (rc < 0)
+			goto out;
 	}
-	xo_error_clear(err);
 	for (int k = XENOPS_KIND_VBD; k <= XENOPS_KIND_PCI; k++) {
 		arr = json_object_new_array();
+		if (!arr) {
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
+			goto out;
+		}
 		for (size_t i = 0; i < nviews; i++) {
 			struct json_object *d;
 
 			if (views[i].cfg->kind != k)
 				continue;
 			d = merge_device(e, domid, &views[i], dis, err);
-			if (d)
-				json_object_array_add(arr, d);
+			if (!d || json_object_array_add(arr, d) < 0) {
+				json_object_put(d);
+				json_object_put(arr);
+				rc = err->code ? err->code : xo_err(err, XENOPS_ENOMEM, "out of memory");
+				goto out;
+			}
 		}
-		json_object_object_add(devs, xo_kind_name(k), arr);
+		rc = xo_jw_take(devs, xo_kind_name(k), arr, err);
+		if (rc < 0)
+			goto out;
 	}
-	json_object_object_add(cfg, "devices", devs);
+	rc = xo_jw_take(cfg, "devices", devs, err);
 	devs = NULL;
-	if (json_object_array_length(dis)) {
-		json_object_object_add(cfg, "disagreements", dis);
+	if (rc == 0 && json_object_array_length(dis)) {
+		rc = xo_jw_take(cfg, "disagreements", dis, err);
 		dis = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	*json_out = xo_json_dumps(cfg);
 	if (!*json_out)
 		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");

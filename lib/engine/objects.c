@@ -242,36 +242,78 @@ int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *dom
 	return vm ? 0 : XENOPS_ENOTFOUND;
 }
 
-/* Live facts from the backend, added to a state object. */
-static void add_live_facts(struct xo_engine *e, int domid, struct json_object *st)
+/* Live facts from the backend, added to a state object: 0 or XENOPS_ENOMEM. */
+static int add_live_facts(struct xo_engine *e, int domid, struct json_object *st,
+			  struct xo_error *err)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error gone; /* no domain (any more): no live facts */
 	struct xo_domain_info *info = calloc(1, sizeof(*info));
-	struct json_object *vt;
+	struct json_object *vt = NULL;
+	int rc;
 
 	if (!info)
-		return;
-	if (domid < 0 || e->bops->domain_info(e->b, domid, info, err) < 0) {
-		xo_error_clear(err);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	if (domid < 0 || e->bops->domain_info(e->b, domid, info, &gone) < 0) {
 		free(info);
-		return;
+		return 0;
 	}
-	json_object_object_add(st, "memory_actual", json_object_new_int64((int64_t)info->memory_actual));
-	json_object_object_add(st, "memory_target", json_object_new_int64((int64_t)info->memory_target));
-	json_object_object_add(st, "vcpus", json_object_new_int((int)info->vcpus_online));
-	json_object_object_add(st, "cpu_time", json_object_new_double((double)info->cpu_time_ns / 1e9));
-	vt = json_object_new_array();
-	for (unsigned int i = 0; i < info->vcpus_max && i < XO_MAX_VCPUS; i++)
-		json_object_array_add(vt, json_object_new_double((double)info->vcpu_time_ns[i] / 1e9));
-	json_object_object_add(st, "vcpu_time", vt);
+	rc = xo_jw_int(st, "memory_actual", (int64_t)info->memory_actual, err);
+	if (rc == 0)
+		rc = xo_jw_int(st, "memory_target", (int64_t)info->memory_target, err);
+	if (rc == 0)
+		rc = xo_jw_int(st, "vcpus", (int)info->vcpus_online, err);
+	if (rc == 0)
+		rc = xo_jw_double(st, "cpu_time", (double)info->cpu_time_ns / 1e9, err);
+	if (rc == 0) {
+		vt = json_object_new_array();
+		rc = vt ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
+	}
+	for (unsigned int i = 0; rc == 0 && i < info->vcpus_max && i < XO_MAX_VCPUS; i++) {
+		struct json_object *v = json_object_new_double((double)info->vcpu_time_ns[i] / 1e9);
+
+		if (!v || json_object_array_add(vt, v) < 0) {
+			json_object_put(v);
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
+		}
+	}
+	if (rc == 0)
+		rc = xo_jw_take(st, "vcpu_time", vt, err);
+	else
+		json_object_put(vt);
 	free(info);
+	return rc;
+}
+
+/* {"config": @cfg, "state": @st} as text; both taken. */
+static int stat_text(struct json_object *cfg, struct json_object *st, char **json_out,
+		     struct xo_error *err)
+{
+	struct json_object *o = xo_jw_new_object(err);
+	int rc;
+
+	if (!o) {
+		json_object_put(cfg);
+		json_object_put(st);
+		return XENOPS_ENOMEM;
+	}
+	rc = xo_jw_take(o, "config", cfg, err);
+	if (rc == 0)
+		rc = xo_jw_take(o, "state", st, err);
+	else
+		json_object_put(st);
+	if (rc == 0) {
+		*json_out = xo_json_dumps(o);
+		rc = *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
+	}
+	json_object_put(o);
+	return rc;
 }
 
 int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
-	struct json_object *cfg = NULL, *st = NULL, *o;
+	struct json_object *cfg = NULL, *st = NULL;
 	struct xo_vm *vm;
-	int domid;
+	int domid, rc;
 	bool nomem;
 
 	xo_engine_lock(e);
@@ -286,18 +328,13 @@ int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out, stru
 	domid = vm->st.domid;
 	nomem = (vm->cfg && !cfg) || !st;
 	xo_engine_unlock(e);
-	o = nomem ? NULL : json_object_new_object();
-	if (!o) {
+	rc = nomem ? xo_err(err, XENOPS_ENOMEM, "out of memory") : add_live_facts(e, domid, st, err);
+	if (rc < 0) {
 		json_object_put(cfg);
 		json_object_put(st);
-		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+		return rc;
 	}
-	add_live_facts(e, domid, st);
-	json_object_object_add(o, "config", cfg);
-	json_object_object_add(o, "state", st);
-	*json_out = xo_json_dumps(o);
-	json_object_put(o);
-	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
+	return stat_text(cfg, st, json_out, err);
 }
 
 /* ---- devices ---- */
@@ -493,7 +530,7 @@ int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct 
 int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm_id, const char *dev,
 		       int with_state, char **json_out, struct xo_error *err)
 {
-	struct json_object *o = NULL, *cfg, *st = NULL;
+	struct json_object *cfg, *st = NULL;
 	struct xo_dev *d;
 
 	xo_engine_lock(e);
@@ -511,14 +548,9 @@ int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm_id, const c
 		json_object_put(st);
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	}
-	if (with_state) {
-		o = json_object_new_object();
-		json_object_object_add(o, "config", cfg);
-		json_object_object_add(o, "state", st);
-	} else {
-		o = cfg;
-	}
-	*json_out = xo_json_dumps(o);
-	json_object_put(o);
+	if (with_state)
+		return stat_text(cfg, st, json_out, err);
+	*json_out = xo_json_dumps(cfg);
+	json_object_put(cfg);
 	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
