@@ -170,14 +170,39 @@ void xo_engine_lock(struct xo_engine *e);
 void xo_engine_unlock(struct xo_engine *e);
 struct xo_vm *xo_vm_find(struct xo_engine *e, const char *vm);
 struct xo_dev *xo_vm_dev_find(struct xo_vm *vm, int kind, const char *dev);
-/* A crash point that is not a cancel point (inside an atom). Unlocked. */
-void xo_crash_point(struct xo_engine *e);
+
+/* queue.c */
+/* Put @vm on the ready list if it has queued work and none running. Locked. */
+void xo_vm_make_ready_locked(struct xo_engine *e, struct xo_vm *vm);
 void xo_vm_dequeue_locked(struct xo_vm *vm, struct xo_task *t);
 /* Queue an internal state check of a VM (coalesced). Locked. */
 void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int kind,
 			   const char *dev);
+
+/* worker.c */
+void *xo_worker_main(void *arg);
 /* Persist the VM's runtime record. Locked. */
 void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm);
+/*
+ * An atom's one commit (unlocked): under the engine lock, @apply changes
+ * the VM's or its devices' state (marking in the update log what it
+ * changed) and returns whether it changed anything; if so the VM's runtime
+ * record is persisted before the lock is released.
+ */
+void xo_run_commit(struct xo_run *r, bool (*apply)(struct xo_run *r, void *arg),
+		   void *arg);
+
+/* hooks.c: fault injection. */
+/* A crash point (test hook): the process dies here when it is the chosen one. */
+void xo_crash_point_locked(struct xo_engine *e);
+/* The same, unlocked: for points inside an atom that are not cancel points. */
+void xo_crash_point(struct xo_engine *e);
+/* XENOPS_EBACKEND when this atom is the one chosen to fail. Locked. */
+int xo_atom_fault_locked(struct xo_engine *e, const struct xo_atom *a, struct xo_error *err);
+
+/* host.c: the backend @name ("sim", "xen", NULL: automatic), or NULL and *err. */
+const struct xo_backend_ops *xo_backend_pick(struct xo_engine *e, const char *name,
+					     struct xo_error *err);
 
 /* config.c: remember a stored/live disagreement found at recovery. Locked. */
 void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev, const char *what,

@@ -140,7 +140,111 @@ static void vm_domain_gone_locked(struct xo_run *r, int power)
 	r->domid = -1;
 	all_devs_unplugged_locked(r, power == XENOPS_POWER_SUSPENDED);
 	set_power_locked(r, power);
-	xo_persist_runtime_locked(E(r), r->vm);
+}
+
+/* ---- commits: what an atom's effect changes in the records (locked) ---- */
+
+struct dev_change {
+	const struct xo_dev_config *cfg;
+	struct xo_dev_state st;
+};
+
+static bool apply_dev_state(struct xo_run *r, void *arg)
+{
+	const struct dev_change *c = arg;
+
+	dev_commit_locked(r, c->cfg, &c->st);
+	return true;
+}
+
+static bool apply_domain_created(struct xo_run *r, void *arg)
+{
+	r->domid = *(const int *)arg;
+	r->created = true;
+	r->vm->st.domid = r->domid;
+	xo_unode_touch_locked(E(r), r->vm->un);
+	return true;
+}
+
+static bool apply_power(struct xo_run *r, void *arg)
+{
+	set_power_locked(r, *(const int *)arg);
+	return true;
+}
+
+/* The domain is gone; @arg: the power state the VM is left in. */
+static bool apply_domain_gone(struct xo_run *r, void *arg)
+{
+	vm_domain_gone_locked(r, *(const int *)arg);
+	return true;
+}
+
+/* This run destroyed the domain. */
+static bool apply_domain_destroyed(struct xo_run *r, void *arg)
+{
+	r->created = false;
+	r->destroyed = true;
+	if (r->reason != XO_SHUTDOWN_NONE)
+		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
+			 xo_shutdown_reason_name(r->reason));
+	return apply_domain_gone(r, arg);
+}
+
+/* The suspend image is complete: from here a crash ends Suspended. */
+static bool apply_image_saved(struct xo_run *r, void *arg)
+{
+	(void)arg;
+	free(r->vm->st.suspend_path);
+	r->vm->st.suspend_path = xo_strdup(r->t->path);
+	return true;
+}
+
+static bool apply_image_forgotten(struct xo_run *r, void *arg)
+{
+	(void)arg;
+	free(r->vm->st.suspend_path);
+	r->vm->st.suspend_path = NULL;
+	all_devs_unplugged_locked(r, false);
+	set_power_locked(r, XENOPS_POWER_HALTED);
+	return true;
+}
+
+/* A device's configuration changes too (media, carrier): stored first. */
+struct dev_cfg_change {
+	char *media; /* VBD media, taken on success */
+	struct xo_error *err;
+	int rc;
+};
+
+static bool apply_media(struct xo_run *r, void *arg)
+{
+	struct dev_cfg_change *c = arg;
+	struct xo_dev *d = xo_vm_dev_find(r->vm, XENOPS_KIND_VBD, r->t->dev);
+
+	if (!d)
+		return false;
+	free(d->cfg->u.vbd.backend);
+	d->cfg->u.vbd.backend = c->media;
+	c->media = NULL;
+	d->st.media_present = d->cfg->u.vbd.backend[0] != '\0';
+	c->rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, c->err);
+	xo_unode_touch_locked(E(r), d->un);
+	return true;
+}
+
+static bool apply_carrier(struct xo_run *r, void *arg)
+{
+	struct dev_cfg_change *c = arg;
+	struct xo_dev *d = xo_vm_dev_find(r->vm, XENOPS_KIND_VIF, r->t->dev);
+
+	if (!d)
+		return false;
+	d->cfg->u.vif.carrier = r->t->carrier != 0;
+	if (d->st.plugged)
+		d->st.carrier = r->t->carrier != 0;
+	c->rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, c->err);
+	xo_unode_touch_locked(E(r), d->un);
+	return true;
 }
 
 /* ---- atoms ---- */
@@ -154,13 +258,7 @@ static int a_create(struct xo_run *r, int from_image, struct xo_error *err)
 			: E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid, err);
 	if (rc < 0)
 		return rc;
-	xo_engine_lock(E(r));
-	r->domid = domid;
-	r->created = true;
-	r->vm->st.domid = domid;
-	xo_unode_touch_locked(E(r), r->vm->un);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	xo_run_commit(r, apply_domain_created, &domid);
 	return 0;
 }
 
@@ -172,31 +270,25 @@ static int a_build(struct xo_run *r, int arg, struct xo_error *err)
 
 static int a_plug(struct xo_run *r, int i, struct xo_error *err)
 {
-	struct xo_dev_state st = { 0 };
-	int rc = E(r)->bops->dev_plug(E(r)->b, &r->env, r->domid, r->devs[i], &st, err);
+	struct dev_change c = { .cfg = r->devs[i] };
+	int rc = E(r)->bops->dev_plug(E(r)->b, &r->env, r->domid, r->devs[i], &c.st, err);
 
 	if (rc < 0)
 		return rc;
-	st.plugged = 1;
-	xo_engine_lock(E(r));
-	dev_commit_locked(r, r->devs[i], &st);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	c.st.plugged = 1;
+	xo_run_commit(r, apply_dev_state, &c);
 	return 0;
 }
 
 static int a_unplug(struct xo_run *r, int i, struct xo_error *err)
 {
-	struct xo_dev_state st = { 0 };
+	struct dev_change c = { .cfg = r->devs[i] };
 	int rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[i],
 					(r->t->flags & XENOPS_FORCE) != 0, err);
 
 	if (rc < 0)
 		return rc;
-	xo_engine_lock(E(r));
-	dev_commit_locked(r, r->devs[i], &st);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	xo_run_commit(r, apply_dev_state, &c);
 	return 0;
 }
 
@@ -208,10 +300,7 @@ static int a_run_state(struct xo_run *r, int power, struct xo_error *err)
 
 	if (rc < 0)
 		return rc;
-	xo_engine_lock(E(r));
-	set_power_locked(r, power);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	xo_run_commit(r, apply_power, &power);
 	return 0;
 }
 
@@ -262,14 +351,7 @@ static int a_destroy(struct xo_run *r, int power, struct xo_error *err)
 		rc = 0; /* already gone: the goal is reached */
 	if (rc < 0)
 		return rc;
-	xo_engine_lock(E(r));
-	r->created = false;
-	r->destroyed = true;
-	if (r->reason != XO_SHUTDOWN_NONE)
-		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
-			 xo_shutdown_reason_name(r->reason));
-	vm_domain_gone_locked(r, power);
-	xo_engine_unlock(E(r));
+	xo_run_commit(r, apply_domain_destroyed, &power);
 	return 0;
 }
 
@@ -280,28 +362,16 @@ static int a_save(struct xo_run *r, int arg, struct xo_error *err)
 	(void)arg;
 	rc = E(r)->bops->domain_save(E(r)->b, &r->env, r->domid, r->cfg, r->t->path, err);
 	r->saved = rc == 0;
-	if (rc == 0) {
-		/* The image is complete: from here a crash ends Suspended. */
-		xo_engine_lock(E(r));
-		free(r->vm->st.suspend_path);
-		r->vm->st.suspend_path = xo_strdup(r->t->path);
-		xo_persist_runtime_locked(E(r), r->vm);
-		xo_engine_unlock(E(r));
-	}
+	if (rc == 0)
+		xo_run_commit(r, apply_image_saved, NULL);
 	return rc;
 }
 
 static int a_forget_image(struct xo_run *r, int arg, struct xo_error *err)
 {
-	(void)err;
 	(void)arg;
-	xo_engine_lock(E(r));
-	free(r->vm->st.suspend_path);
-	r->vm->st.suspend_path = NULL;
-	all_devs_unplugged_locked(r, false);
-	set_power_locked(r, XENOPS_POWER_HALTED);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	(void)err;
+	xo_run_commit(r, apply_image_forgotten, NULL);
 	return 0;
 }
 
@@ -309,8 +379,7 @@ static int a_forget_image(struct xo_run *r, int arg, struct xo_error *err)
 static int a_media(struct xo_run *r, int arg, struct xo_error *err)
 {
 	const char *media = r->t->op == XO_OP_VBD_INSERT ? r->t->media : "";
-	struct xo_dev *d;
-	char *copy;
+	struct dev_cfg_change c = { .err = err };
 	int rc = 0;
 
 	(void)arg;
@@ -321,28 +390,17 @@ static int a_media(struct xo_run *r, int arg, struct xo_error *err)
 		/* Between the backend and the record: where the two views can part. */
 		xo_crash_point(E(r));
 	}
-	copy = strdup(media);
-	if (!copy)
+	c.media = strdup(media);
+	if (!c.media)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
-	xo_engine_lock(E(r));
-	d = xo_vm_dev_find(r->vm, XENOPS_KIND_VBD, r->t->dev);
-	if (d) {
-		free(d->cfg->u.vbd.backend);
-		d->cfg->u.vbd.backend = copy;
-		copy = NULL;
-		d->st.media_present = media[0] != '\0';
-		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, err);
-		xo_unode_touch_locked(E(r), d->un);
-		xo_persist_runtime_locked(E(r), r->vm);
-	}
-	xo_engine_unlock(E(r));
-	free(copy);
-	return rc;
+	xo_run_commit(r, apply_media, &c);
+	free(c.media);
+	return c.rc;
 }
 
 static int a_carrier(struct xo_run *r, int arg, struct xo_error *err)
 {
-	struct xo_dev *d;
+	struct dev_cfg_change c = { .err = err };
 	int rc = 0;
 
 	(void)arg;
@@ -351,18 +409,8 @@ static int a_carrier(struct xo_run *r, int arg, struct xo_error *err)
 		if (rc < 0)
 			return rc;
 	}
-	xo_engine_lock(E(r));
-	d = xo_vm_dev_find(r->vm, XENOPS_KIND_VIF, r->t->dev);
-	if (d) {
-		d->cfg->u.vif.carrier = r->t->carrier != 0;
-		if (d->st.plugged)
-			d->st.carrier = r->t->carrier != 0;
-		rc = E(r)->sops->put_dev(E(r)->s, r->vm->id, d->cfg, err);
-		xo_unode_touch_locked(E(r), d->un);
-		xo_persist_runtime_locked(E(r), r->vm);
-	}
-	xo_engine_unlock(E(r));
-	return rc;
+	xo_run_commit(r, apply_carrier, &c);
+	return c.rc;
 }
 
 /* ---- plans ---- */
@@ -545,27 +593,55 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 
 static int a_check_dev(struct xo_run *r, int arg, struct xo_error *err)
 {
-	struct xo_dev_state st = { 0 };
+	struct dev_change c = { 0 };
 	int rc;
 
 	(void)arg;
 	if (r->domid < 0 || !r->ndevs)
 		return 0;
-	rc = E(r)->bops->dev_info(E(r)->b, r->domid, r->devs[0], &st, err);
-	if (rc == 0 && st.active && st.backend_state < 5)
+	rc = E(r)->bops->dev_info(E(r)->b, r->domid, r->devs[0], &c.st, err);
+	if (rc == 0 && c.st.active && c.st.backend_state < 5)
 		return 0; /* still connected: nothing to do */
 	/* The guest let go of it (or it vanished): release the backend side. */
 	rc = E(r)->bops->dev_unplug(E(r)->b, &r->env, r->domid, r->devs[0], 1, err);
 	if (rc < 0 && rc != XENOPS_ENOTFOUND)
 		return rc;
-	memset(&st, 0, sizeof(st));
-	xo_engine_lock(E(r));
-	dev_commit_locked(r, r->devs[0], &st);
-	xo_persist_runtime_locked(E(r), r->vm);
-	xo_engine_unlock(E(r));
+	memset(&c.st, 0, sizeof(c.st));
+	c.cfg = r->devs[0];
+	xo_run_commit(r, apply_dev_state, &c);
 	xo_log(&E(r)->log, XENOPS_LOG_INFO, "vm %s: %s %s unplugged by the guest", r->vm->id,
 	       xo_kind_name(r->devs[0]->kind), r->devs[0]->id);
 	return 0;
+}
+
+/* A check saw the domain running or paused: follow it. */
+static bool apply_observed_power(struct xo_run *r, void *arg)
+{
+	int want = *(const int *)arg;
+
+	if (!vm_has_domain(r->vm) || r->vm->st.power == want)
+		return false;
+	set_power_locked(r, want);
+	return true;
+}
+
+/* on_* = preserve: the dead domain stays, for inspection. */
+static bool apply_preserved(struct xo_run *r, void *arg)
+{
+	snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
+		 xo_shutdown_reason_name(*(const int *)arg));
+	set_power_locked(r, XENOPS_POWER_PAUSED);
+	return true;
+}
+
+/* A suspend the guest completed but the run did not: the image decides. */
+static bool apply_suspend_ended(struct xo_run *r, void *arg)
+{
+	int power = r->saved ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED;
+
+	if (r->saved)
+		apply_image_saved(r, arg);
+	return apply_domain_gone(r, &power);
 }
 
 static int action_for_reason(const struct xo_vm_config *cfg, int reason)
@@ -591,10 +667,10 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	memset(&info, 0, sizeof(info));
 	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info, err);
 	if (rc == XENOPS_ENOTFOUND) {
-		xo_engine_lock(E(r));
+		int halted = XENOPS_POWER_HALTED;
+
 		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: domain %d vanished", r->vm->id, r->domid);
-		vm_domain_gone_locked(r, XENOPS_POWER_HALTED);
-		xo_engine_unlock(E(r));
+		xo_run_commit(r, apply_domain_gone, &halted);
 		return 0;
 	}
 	if (rc < 0)
@@ -602,12 +678,7 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	if (info.status == XO_DOM_RUNNING || info.status == XO_DOM_PAUSED) {
 		int want = info.status == XO_DOM_RUNNING ? XENOPS_POWER_RUNNING : XENOPS_POWER_PAUSED;
 
-		xo_engine_lock(E(r));
-		if (vm_has_domain(r->vm) && r->vm->st.power != want) {
-			set_power_locked(r, want);
-			xo_persist_runtime_locked(E(r), r->vm);
-		}
-		xo_engine_unlock(E(r));
+		xo_run_commit(r, apply_observed_power, &want);
 		return 0;
 	}
 	if (info.status != XO_DOM_SHUTDOWN)
@@ -620,12 +691,7 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	       xo_shutdown_reason_name(info.shutdown_reason), xo_action_name(action));
 	if (action == XO_ACTION_PRESERVE) {
 		/* Keep the dead domain for inspection; destroy releases it. */
-		xo_engine_lock(E(r));
-		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
-			 xo_shutdown_reason_name(info.shutdown_reason));
-		set_power_locked(r, XENOPS_POWER_PAUSED);
-		xo_persist_runtime_locked(E(r), r->vm);
-		xo_engine_unlock(E(r));
+		xo_run_commit(r, apply_preserved, &info.shutdown_reason);
 		return 0;
 	}
 	xo_engine_lock(E(r));
@@ -728,10 +794,10 @@ void xo_ops_abort(struct xo_run *r, int code)
 		if (rc < 0 && rc != XENOPS_ENOTFOUND)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying half-built domain %d failed: %s",
 			       r->vm->id, r->domid, err->msg);
-		xo_engine_lock(e);
 		/* A failed resume keeps its suspend image and stays Suspended. */
-		vm_domain_gone_locked(r, r->t->op == XO_OP_VM_RESUME ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED);
-		xo_engine_unlock(e);
+		int power = r->t->op == XO_OP_VM_RESUME ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED;
+
+		xo_run_commit(r, apply_domain_gone, &power);
 		return;
 	}
 	if (r->t->op == XO_OP_VM_SUSPEND && !r->destroyed && r->reason == XO_SHUTDOWN_SUSPEND) {
@@ -743,13 +809,7 @@ void xo_ops_abort(struct xo_run *r, int code)
 
 		if (rc < 0 && rc != XENOPS_ENOTFOUND)
 			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: destroying suspended domain failed", r->vm->id);
-		xo_engine_lock(e);
-		if (r->saved) {
-			free(r->vm->st.suspend_path);
-			r->vm->st.suspend_path = xo_strdup(r->t->path);
-		}
-		vm_domain_gone_locked(r, r->saved ? XENOPS_POWER_SUSPENDED : XENOPS_POWER_HALTED);
-		xo_engine_unlock(e);
+		xo_run_commit(r, apply_suspend_ended, NULL);
 		return;
 	}
 	/* Otherwise every atom left a valid state; let a check reconcile. */

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The engine's workers: each takes a ready VM, runs the task at the head of
+ * its queue atom by atom with cancel points between and inside them, ends
+ * the task with its error value, and goes back for more. Also the one
+ * commit an atom makes its effects known with (state, update log, record).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+
+void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
+{
+	struct xo_error err_value, *err = &err_value;
+	const struct xo_dev_config **cfgs = NULL;
+	struct xo_dev_state *sts = NULL;
+
+	if (vm->ndevs) {
+		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
+		sts = calloc(vm->ndevs, sizeof(*sts));
+		if (!cfgs || !sts) {
+			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: out of memory saving runtime", vm->id);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		cfgs[i] = vm->devs[i]->cfg;
+		sts[i] = vm->devs[i]->st;
+	}
+	if (e->sops->put_runtime(e->s, vm->id, &vm->st, cfgs, sts, vm->ndevs, err) < 0)
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: saving runtime state failed: %s", vm->id,
+		       err->msg);
+out:
+	free(cfgs);
+	free(sts);
+}
+
+void xo_run_commit(struct xo_run *r, bool (*apply)(struct xo_run *r, void *arg),
+		   void *arg)
+{
+	xo_engine_lock(r->e);
+	if (apply(r, arg))
+		xo_persist_runtime_locked(r->e, r->vm);
+	xo_engine_unlock(r->e);
+}
+
+static struct xo_run *run_from_env(struct xo_env *env)
+{
+	return env->priv;
+}
+
+/* The one cancel point: between atoms and inside every backend wait. */
+static int cancel_point(struct xo_run *r, struct xo_error *err)
+{
+	struct xo_engine *e = r->e;
+	bool cancel;
+
+	xo_engine_lock(e);
+	xo_crash_point_locked(e);
+	if (e->cancel_point > 0 && --e->cancel_point == 0)
+		r->t->cancel = true;
+	cancel = r->t->cancel;
+	xo_engine_unlock(e);
+	return cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
+}
+
+static int env_check(struct xo_env *env, struct xo_error *err)
+{
+	return cancel_point(run_from_env(env), err);
+}
+
+static int env_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
+{
+	struct xo_run *r = run_from_env(env);
+	struct xo_engine *e = r->e;
+	uint64_t deadline = xo_now_ms() + ms;
+	int rc = cancel_point(r, err);
+
+	if (rc < 0 || ms == 0)
+		return rc;
+	xo_engine_lock(e);
+	while (!r->t->cancel) {
+		uint64_t now = xo_now_ms();
+		struct timespec ts;
+
+		if (now >= deadline)
+			break;
+		xo_deadline(&ts, (unsigned int)(deadline - now));
+		pthread_cond_timedwait(&e->cancel_cond, &e->lock, &ts);
+	}
+	rc = r->t->cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", r->t->id) : 0;
+	xo_engine_unlock(e);
+	return rc;
+}
+
+static void env_progress(struct xo_env *env, double fraction)
+{
+	struct xo_run *r = run_from_env(env);
+	struct xo_engine *e = r->e;
+	unsigned int total = 0, before = 0;
+
+	if (fraction < 0)
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
+	for (size_t i = 0; i < r->natoms; i++) {
+		total += r->atoms[i].weight;
+		if (i < r->cur)
+			before += r->atoms[i].weight;
+	}
+	if (!total || r->cur >= r->natoms)
+		return;
+	xo_engine_lock(e);
+	r->t->progress = (before + fraction * r->atoms[r->cur].weight) / total;
+	xo_unode_touch_locked(e, r->t->un);
+	xo_engine_unlock(e);
+}
+
+static int run_atoms(struct xo_run *r, struct xo_error *err)
+{
+	struct xo_engine *e = r->e;
+	int rc = 0;
+
+	for (r->cur = 0; r->cur < r->natoms; r->cur++) {
+		struct xo_atom *a = &r->atoms[r->cur];
+		unsigned int total = 0, upto = 0;
+
+		rc = cancel_point(r, err);
+		if (rc < 0)
+			break;
+		xo_engine_lock(e);
+		snprintf(r->t->atom, sizeof(r->t->atom), "%s", a->name);
+		xo_unode_touch_locked(e, r->t->un);
+		rc = xo_atom_fault_locked(e, a, err);
+		xo_engine_unlock(e);
+		if (rc < 0)
+			break;
+		xo_error_clear(err);
+		rc = a->fn(r, a->arg, err);
+		if (rc < 0) {
+			if (err->code != rc)
+				xo_err(err, rc, "atom %s failed", a->name);
+			break;
+		}
+		/* The atom list may have grown (a check that restarts a VM). */
+		for (size_t i = 0; i < r->natoms; i++) {
+			total += r->atoms[i].weight;
+			if (i <= r->cur)
+				upto += r->atoms[i].weight;
+		}
+		xo_engine_lock(e);
+		xo_strv_push(&r->t->done, a->name);
+		r->t->progress = total ? (double)upto / total : 1.0;
+		r->t->atom[0] = '\0';
+		xo_unode_touch_locked(e, r->t->un);
+		xo_engine_unlock(e);
+	}
+	return rc;
+}
+
+static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
+{
+	struct xo_run r = { .e = e, .t = t, .vm = vm, .domid = -1, .reason = XO_SHUTDOWN_NONE };
+	struct xo_error err_value, *err = &err_value, clear_err;
+	int rc;
+
+	r.env.check = env_check;
+	r.env.sleep = env_sleep;
+	r.env.progress = env_progress;
+	r.env.priv = &r;
+	xo_error_clear(err);
+
+	xo_engine_lock(e);
+	t->started = xo_wall_time();
+	xo_unode_touch_locked(e, t->un);
+	rc = t->cancel ? xo_err(err, XENOPS_ECANCELLED, "task %s cancelled", t->id)
+		       : xo_ops_plan_locked(&r, err);
+	/* Before the first effect: what a restart needs to finish or undo it. */
+	if (rc == 0 && r.natoms && t->op != XO_OP_VM_CHECK && t->op != XO_OP_DEV_CHECK)
+		rc = xo_run_write_intent_locked(&r, err);
+	xo_engine_unlock(e);
+
+	if (rc == 0)
+		rc = run_atoms(&r, err);
+	if (rc < 0)
+		xo_ops_abort(&r, rc); /* its own errors are logged, the task keeps *err */
+	/*
+	 * One locked section from here to the worker's next pick: once the
+	 * task ended it may be freed, and once the VM is idle it may be
+	 * removed, so neither may be touched after the lock is dropped.
+	 */
+	xo_engine_lock(e);
+	/* After the last effect, before the intent is cleared: a crash point too. */
+	if (r.natoms)
+		xo_crash_point_locked(e);
+	if (rc == 0)
+		xo_ops_complete_locked(&r);
+	if (r.intent && e->sops->put_intent(e->s, vm->id, NULL, &clear_err) < 0)
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: clearing the intent record failed: %s", vm->id,
+		       clear_err.msg);
+	vm->running = NULL;
+	xo_task_end_locked(e, t, rc, err);
+	xo_vm_make_ready_locked(e, vm);
+	xo_run_free(&r);
+}
+
+void *xo_worker_main(void *arg)
+{
+	struct xo_engine *e = arg;
+
+	xo_engine_lock(e);
+	for (;;) {
+		struct xo_vm *vm;
+		struct xo_task *t;
+
+		while (!e->ready_head && !e->stopping)
+			pthread_cond_wait(&e->work_cond, &e->lock);
+		if (e->stopping)
+			break;
+		vm = e->ready_head;
+		e->ready_head = vm->ready_next;
+		if (!e->ready_head)
+			e->ready_tail = NULL;
+		vm->ready = false;
+		t = vm->q_head;
+		if (!t)
+			continue;
+		xo_vm_dequeue_locked(vm, t);
+		vm->running = t;
+		t->running = true;
+		xo_engine_unlock(e);
+
+		run_task(e, vm, t); /* returns with the lock held */
+	}
+	xo_engine_unlock(e);
+	return NULL;
+}
