@@ -31,9 +31,8 @@ int xo_api_submit(char **task_out, xenops_ctx *ctx, struct xo_op_req *req, unsig
 	if (rc < 0)
 		return rc;
 	if (flags & XENOPS_WAIT) {
-		struct xo_error task_err;
+		struct xo_error task_err = { 0 };
 
-		xo_error_clear(&task_err);
 		rc = xo_engine_task_wait(ctx->e, task, -1, &task_err, err);
 		if (rc == 0 && task_err.code) {
 			*err = task_err;

@@ -24,7 +24,7 @@ struct dev_view {
 void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev, const char *what,
 				    const char *stored, const char *live)
 {
-	struct xo_error err_value, *err = &err_value; /* a note we cannot keep is only lost */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* a note we cannot keep is only lost */
 	struct json_object *d = xo_disagreement_to_json(kind, dev, what, stored, live, "at recovery", err);
 
 	if (!d)
@@ -118,7 +118,7 @@ static int snapshot_locked(struct xo_vm *vm, struct json_object **cfg, struct js
 int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
 	struct json_object *cfg = NULL, *devs = NULL, *dis = NULL, *arr;
-	struct xo_error gone; /* no domain (any more): the template's values stand */
+	struct xo_error gone = { 0 }; /* no domain (any more): the template's values stand */
 	struct xo_domain_info *info = NULL;
 	struct dev_view *views = NULL;
 	size_t nviews = 0;

@@ -26,7 +26,7 @@ static struct xo_vm *vm_get_locked(struct xo_engine *e, const char *id, struct x
 static bool vm_busy_locked(struct xo_engine *e, struct xo_vm *vm)
 {
 	struct xo_task *t, *next;
-	struct xo_error why;
+	struct xo_error why = { 0 };
 
 	for (t = vm->q_head; t; t = t->qnext)
 		if (!t->internal)
@@ -193,7 +193,7 @@ int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struc
 	if (rc == 0 && devs) {
 		rc = add_template_devices(e, id, devs, err);
 		if (rc < 0) {
-			struct xo_error undo; /* *err keeps why */
+			struct xo_error undo = { 0 }; /* *err keeps why */
 
 			xo_engine_vm_remove(e, id, &undo);
 		}
@@ -246,7 +246,7 @@ int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *dom
 static int add_live_facts(struct xo_engine *e, int domid, struct json_object *st,
 			  struct xo_error *err)
 {
-	struct xo_error gone; /* no domain (any more): no live facts */
+	struct xo_error gone = { 0 }; /* no domain (any more): no live facts */
 	struct xo_domain_info *info = calloc(1, sizeof(*info));
 	struct json_object *vt = NULL;
 	int rc;

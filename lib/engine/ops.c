@@ -783,7 +783,7 @@ void xo_ops_complete_locked(struct xo_run *r)
 
 void xo_ops_abort(struct xo_run *r, int code)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_engine *e = E(r);
 
 	(void)code;

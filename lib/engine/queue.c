@@ -71,7 +71,7 @@ static bool is_clean_shutdown(const struct xo_task *t)
 static bool overtake_locked(struct xo_engine *e, struct xo_vm *vm)
 {
 	struct xo_task *t = vm->q_head, *next;
-	struct xo_error why;
+	struct xo_error why = { 0 };
 
 	for (; t; t = next) {
 		next = t->qnext;

@@ -126,7 +126,7 @@ static void devs_unplugged(struct xo_vm *vm, bool suspended)
 
 static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, const char *why)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	int rc = e->bops->domain_destroy(e->b, &rec_env, domid, err);
 
 	if (rc < 0 && rc != XENOPS_ENOTFOUND)
@@ -141,7 +141,7 @@ static void destroy_domain(struct xo_engine *e, struct xo_vm *vm, int domid, con
 static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_domain_info *d,
 			 int op, const char *dev_kind, const char *dev_id)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	vm->st.domid = d->domid;
 	vm->st.power = d->status == XO_DOM_PAUSED ? XENOPS_POWER_PAUSED : XENOPS_POWER_RUNNING;
 	if (!vm->st.start_time)

@@ -216,7 +216,7 @@ int xo_engine_task_cancel(struct xo_engine *e, const char *id, struct xo_error *
 		vm = xo_vm_find(e, t->vm);
 		if (!t->running && vm) {
 			/* Still queued: it never started, so it ends now. */
-			struct xo_error why;
+			struct xo_error why = { 0 };
 
 			xo_vm_dequeue_locked(vm, t);
 			xo_err(&why, XENOPS_ECANCELLED, "task %s cancelled before it started", id);

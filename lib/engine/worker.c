@@ -13,7 +13,7 @@
 
 void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
 {
-	struct xo_error err_value, *err = &err_value;
+	struct xo_error err_value = { 0 }, *err = &err_value;
 	const struct xo_dev_config **cfgs = NULL;
 	struct xo_dev_state *sts = NULL;
 
@@ -163,7 +163,7 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 {
 	struct xo_run r = { .e = e, .t = t, .vm = vm, .domid = -1, .reason = XO_SHUTDOWN_NONE };
-	struct xo_error err_value, *err = &err_value, clear_err;
+	struct xo_error err_value = { 0 }, *err = &err_value, clear_err = { 0 };
 	int rc;
 
 	r.env.check = env_check;

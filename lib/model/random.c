@@ -71,7 +71,7 @@ int xo_uuid_generate(char out[37], struct xo_error *err)
 
 void xo_mac_generate(char out[18])
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	unsigned char b[3] = { 0, 0, 0 };
 
 	/* No randomness at all is not worth failing a VIF plug for: fall back

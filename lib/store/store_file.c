@@ -398,7 +398,7 @@ static int load_runtime(struct xo_store_vm *v, struct json_object *rt, struct xo
 /* Rewrite records of an older format in the current one. */
 static void upgrade_vm(struct xo_store *s, struct xo_store_vm *v)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	int rc = file_put_vm(s, v->cfg, err);
 
 	for (size_t i = 0; i < v->ndevs && rc == 0; i++)
@@ -411,7 +411,7 @@ static void upgrade_vm(struct xo_store *s, struct xo_store_vm *v)
 
 static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct json_object *o = NULL;
 	char *dir = vm_dir(s, v->id);
 	bool upgrade = false;

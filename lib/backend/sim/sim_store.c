@@ -125,7 +125,7 @@ out:
  */
 void xo_sim_store_save(struct xo_backend *b)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	char *text;
 	int rc;
 
@@ -223,7 +223,7 @@ static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t i
  */
 static void read_boot_id(struct xo_backend *b)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	char *text = NULL;
 
 	if (xo_read_file(&text, NULL, "/proc/sys/kernel/random/boot_id", 64, err) == 0)
@@ -268,7 +268,7 @@ static int table_from_json(struct xo_backend *b, struct json_object *obj, const 
 
 void xo_sim_store_load(struct xo_backend *b)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct json_object *obj = NULL;
 	char *path = xo_asprintf("%s/%s", b->dir, TABLE_FILE);
 	char *text = NULL;

@@ -275,7 +275,7 @@ int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 /* Undo a half-made domain: best effort, the first error is what we report. */
 static void create_rollback(struct xo_backend *b, int domid)
 {
-	struct xo_error undo; /* the caller keeps the error that made us undo */
+	struct xo_error undo = { 0 }; /* the caller keeps the error that made us undo */
 
 	if (xc_domain_destroy(b->xch, (uint32_t)domid) < 0)
 		xo_log(&b->log, XENOPS_LOG_WARNING, "xen backend: rollback of domain %d: %s", domid,
@@ -549,7 +549,7 @@ int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, str
 /* A dying domain lingers while dom0 still maps its pages (console, backends). */
 static void wait_gone(struct xo_backend *b, struct xo_env *env, int domid)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	uint64_t deadline = xo_now_ms() + XO_XEN_DESTROY_WAIT_MS;
 	xc_domaininfo_t info;
 

@@ -136,7 +136,7 @@ void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kc
 
 void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	xo_log(&b->log, XENOPS_LOG_WARNING,
 	       "xen backend: kernel cache: %s did not load (%s); dropped, using the original",
 	       ref->path, err->msg);
@@ -189,7 +189,7 @@ static void trim(struct xo_backend *b)
 void xo_xen_kcache_store(struct xo_backend *b, const struct xo_kcache_ref *ref, const void *elf,
 			 size_t size)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	char name[64];
 
 	/* Nothing was decompressed (already an ELF file), or not worth keeping. */

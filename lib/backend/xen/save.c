@@ -247,7 +247,7 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 	env->progress(env, 0.1);
 	rc = restore_stream(b, fd, domid, err);
 	if (rc < 0) {
-		struct xo_error undo; /* *err keeps why the restore failed */
+		struct xo_error undo = { 0 }; /* *err keeps why the restore failed */
 
 		xo_xen_domain_destroy(b, env, domid, &undo);
 		goto out;

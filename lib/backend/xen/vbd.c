@@ -362,7 +362,7 @@ int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	if (bk.loop_fd >= 0)
 		close(bk.loop_fd);
 	if (rc < 0) {
-		struct xo_error undo; /* *err keeps why the plug failed */
+		struct xo_error undo = { 0 }; /* *err keeps why the plug failed */
 
 		vbd_remove_nodes(b, &p, &undo);
 		return rc;

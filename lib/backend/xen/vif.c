@@ -283,7 +283,7 @@ int xo_xen_vif_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	if (rc == 0 && xo_xen_domain_running(b, domid, err))
 		rc = vif_wait_connected(b, env, &p, err);
 	if (rc < 0) {
-		struct xo_error undo; /* *err keeps why the plug failed */
+		struct xo_error undo = { 0 }; /* *err keeps why the plug failed */
 
 		xo_xs_transaction(b, "remove VIF nodes", rm_txn, &p, &undo);
 		return rc;

@@ -168,7 +168,7 @@ static struct xo_xen_snap *snap_from_info(const xc_domaininfo_t *info, size_t n)
 /* @released: the burst held an @releaseDomain event (for the counters). */
 static void rescan(struct xo_backend *b, bool initial, bool released)
 {
-	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_xen_watch *w = &b->watch;
 	xc_domaininfo_t *info = NULL;
 	struct xo_xen_snap *cur = NULL, *old;
