@@ -17,10 +17,12 @@ struct xenops_ctx {
 	struct xo_engine *e;
 };
 
-/* Every public call starts with XO_API_ENTER(): it resets the thread's last
+/*
+ * Every public call starts with XO_API_ENTER(): it resets the thread's last
  * error and declares the call's error value `err`, which the layers below
  * fill. Every return of a public call goes through xo_api_ret(), the only
- * writer of the thread's last error besides the reset. */
+ * writer of the thread's last error besides the reset.
+ */
 #define XO_API_ENTER()                      \
 	struct xo_error err_value_;         \
 	struct xo_error *err = &err_value_; \
@@ -34,31 +36,34 @@ struct xenops_ctx {
  */
 int xo_api_ret(struct xo_error *err, int rc);
 
-#define XO_CHECK_CTX(ctx)                                                 \
-	do {                                                              \
-		if (!(ctx))                                               \
-			return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "ctx: must not be NULL")); \
+/* Refuse a bad argument: fill err, set the last error, return. */
+#define XO_API_FAIL(...) return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, __VA_ARGS__))
+
+#define XO_CHECK_CTX(ctx)                                  \
+	do {                                               \
+		if (!(ctx))                                \
+			XO_API_FAIL("ctx: must not be NULL"); \
 	} while (0)
 
-#define XO_CHECK_OUT(p)                                                          \
-	do {                                                                     \
-		if (!(p))                                                        \
-			return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, #p ": must not be NULL"));   \
-		*(p) = NULL;                                                     \
+#define XO_CHECK_OUT(p)                                     \
+	do {                                                \
+		if (!(p))                                   \
+			XO_API_FAIL(#p ": must not be NULL"); \
+		*(p) = NULL;                                \
 	} while (0)
 
-#define XO_CHECK_ID(id, what)                        \
-	do {                                         \
+#define XO_CHECK_ID(id, what)                             \
+	do {                                              \
 		int rc_ = xo_id_check((id), (what), err); \
-		if (rc_ < 0)                         \
-			return xo_api_ret(err, rc_);               \
+		if (rc_ < 0)                              \
+			return xo_api_ret(err, rc_);      \
 	} while (0)
 
-#define XO_CHECK_FLAGS(flags, allowed)                                                  \
-	do {                                                                            \
-		if ((flags) & ~(allowed))                                               \
-			return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "flags: unsupported bits 0x%x",    \
-				      (flags) & ~(allowed)));                            \
+#define XO_CHECK_FLAGS(flags, allowed)                                         \
+	do {                                                                   \
+		if ((flags) & ~(allowed))                                      \
+			XO_API_FAIL("flags: unsupported bits 0x%x",            \
+				    (flags) & ~(allowed));                     \
 	} while (0)
 
 /* Queue an operation and honour XENOPS_WAIT (api/op.c). */

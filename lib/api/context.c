@@ -23,12 +23,18 @@ XENOPS_API int xenops_ctx_new(xenops_ctx **out, const xenops_ctx_options *opts)
 	if (!opts)
 		opts = &defaults;
 	if (opts->version == 0 || opts->version > XENOPS_CTX_OPTIONS_VERSION)
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.version: %u is not supported (this library knows 1..%d)",
+		return xo_api_ret(err,
+				  xo_err(err, XENOPS_EINVAL,
+					 "options.version: %u is not supported (this library knows 1..%d)",
 			      opts->version, XENOPS_CTX_OPTIONS_VERSION));
 	if (opts->state_dir && opts->state_dir[0] != '/')
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.state_dir: must be an absolute path"));
+		return xo_api_ret(err,
+				  xo_err(err, XENOPS_EINVAL,
+					 "options.state_dir: must be an absolute path"));
 	if (opts->log_level < XENOPS_LOG_ERROR || opts->log_level > XENOPS_LOG_DEBUG)
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "options.log_level: must be XENOPS_LOG_ERROR..XENOPS_LOG_DEBUG"));
+		return xo_api_ret(err,
+				  xo_err(err, XENOPS_EINVAL,
+					 "options.log_level: must be XENOPS_LOG_ERROR..XENOPS_LOG_DEBUG"));
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return xo_api_ret(err, xo_err(err, XENOPS_ENOMEM, "out of memory"));
@@ -105,8 +111,11 @@ XENOPS_API int xenops_ctx_subscribe(uint64_t *watch_out, xenops_ctx *ctx, unsign
 		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "fn: must not be NULL"));
 	if (kind_mask & ~((1u << XENOPS_KIND_VM) | (1u << XENOPS_KIND_VBD) | (1u << XENOPS_KIND_VIF) |
 			  (1u << XENOPS_KIND_PCI) | (1u << XENOPS_KIND_TASK)))
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "kind_mask: unknown kind bits 0x%x", kind_mask));
-	return xo_api_ret(err, xo_engine_subscribe(ctx->e, kind_mask, fn, userdata, watch_out, err));
+		return xo_api_ret(err,
+				  xo_err(err, XENOPS_EINVAL, "kind_mask: unknown kind bits 0x%x",
+					 kind_mask));
+	return xo_api_ret(err,
+			  xo_engine_subscribe(ctx->e, kind_mask, fn, userdata, watch_out, err));
 }
 
 XENOPS_API int xenops_ctx_unsubscribe(xenops_ctx *ctx, uint64_t watch)

@@ -37,7 +37,9 @@ static int dev_list(int kind, char ***ids_out, size_t *n_out, xenops_ctx *ctx, c
 	XO_CHECK_OUT(ids_out);
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
-	return xo_api_ret(err, xo_api_strv_out(ids_out, n_out, &sv, xo_engine_dev_list(ctx->e, kind, vm, &sv, err), err));
+	return xo_api_ret(err,
+			  xo_api_strv_out(ids_out, n_out, &sv,
+					  xo_engine_dev_list(ctx->e, kind, vm, &sv, err), err));
 }
 
 static int dev_describe(int kind, char **json_out, xenops_ctx *ctx, const char *vm, const char *dev,
@@ -48,7 +50,8 @@ static int dev_describe(int kind, char **json_out, xenops_ctx *ctx, const char *
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(vm, "vm");
 	XO_CHECK_ID(dev, xenops_kind_name(kind));
-	return xo_api_ret(err, xo_engine_dev_stat(ctx->e, kind, vm, dev, with_state, json_out, err));
+	return xo_api_ret(err,
+			  xo_engine_dev_stat(ctx->e, kind, vm, dev, with_state, json_out, err));
 }
 
 static int dev_op(int kind, int op, char **task_out, xenops_ctx *ctx, const char *vm,

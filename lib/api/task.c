@@ -17,7 +17,9 @@ XENOPS_API int xenops_task_get_state(int *state_out, double *progress_out, int *
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	XO_CHECK_ID(task, "task");
-	return xo_api_ret(err, xo_engine_task_state(ctx->e, task, state_out, progress_out, error_out, err));
+	return xo_api_ret(err,
+			  xo_engine_task_state(ctx->e, task, state_out, progress_out, error_out,
+					       err));
 }
 
 XENOPS_API int xenops_task_wait(xenops_ctx *ctx, const char *task, int timeout_ms)
@@ -51,5 +53,7 @@ XENOPS_API int xenops_task_list(char ***ids_out, size_t *n_out, xenops_ctx *ctx)
 	XO_API_ENTER();
 	XO_CHECK_OUT(ids_out);
 	XO_CHECK_CTX(ctx);
-	return xo_api_ret(err, xo_api_strv_out(ids_out, n_out, &sv, xo_engine_task_list(ctx->e, &sv, err), err));
+	return xo_api_ret(err,
+			  xo_api_strv_out(ids_out, n_out, &sv,
+					  xo_engine_task_list(ctx->e, &sv, err), err));
 }

@@ -53,7 +53,9 @@ XENOPS_API int xenops_updates_barrier(uint64_t *id_out, const char **vm_out,
 {
 	XO_API_ENTER();
 	if (!u || i >= u->nbarriers)
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "i: barrier index %zu out of range", i));
+		return xo_api_ret(err,
+				  xo_err(err, XENOPS_EINVAL, "i: barrier index %zu out of range",
+					 i));
 	if (id_out)
 		*id_out = u->barriers[i].id;
 	if (vm_out)

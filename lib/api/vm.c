@@ -35,7 +35,9 @@ XENOPS_API int xenops_vm_list(char ***ids_out, size_t *n_out, xenops_ctx *ctx)
 	XO_API_ENTER();
 	XO_CHECK_OUT(ids_out);
 	XO_CHECK_CTX(ctx);
-	return xo_api_ret(err, xo_api_strv_out(ids_out, n_out, &sv, xo_engine_vm_list(ctx->e, &sv, err), err));
+	return xo_api_ret(err,
+			  xo_api_strv_out(ids_out, n_out, &sv, xo_engine_vm_list(ctx->e, &sv, err),
+					  err));
 }
 
 XENOPS_API int xenops_vm_get_config(char **json_out, xenops_ctx *ctx, const char *vm)

@@ -84,19 +84,23 @@ struct xo_backend; /* each implementation defines it */
 struct xo_backend_ops {
 	const char *name;
 	/* Open: errors XENOPS_EBACKEND (e.g. no hypervisor) with a message. */
-	int (*open)(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err);
+	int (*open)(struct xo_backend **out, const struct xo_backend_params *params,
+		    struct xo_error *err);
 	void (*close)(struct xo_backend *b);
 	int (*host_info)(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 	/* Knobs ("sim.*" keys); XENOPS_ENOTSUP where there are none. */
-	int (*set_knob)(struct xo_backend *b, const char *key, const char *value, struct xo_error *err);
+	int (*set_knob)(struct xo_backend *b, const char *key, const char *value,
+			struct xo_error *err);
 
 	/* Domains. domid is the backend's handle for a domain. */
 	int (*domain_create)(struct xo_backend *b, struct xo_env *env,
 			     const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
 	int (*domain_build)(struct xo_backend *b, struct xo_env *env,
 			    const struct xo_vm_config *cfg, int domid, struct xo_error *err);
-	int (*domain_unpause)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
-	int (*domain_pause)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+	int (*domain_unpause)(struct xo_backend *b, struct xo_env *env, int domid,
+			      struct xo_error *err);
+	int (*domain_pause)(struct xo_backend *b, struct xo_env *env, int domid,
+			    struct xo_error *err);
 	/* Ask the guest to shut down with @reason (poweroff, reboot, suspend). */
 	int (*domain_request_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
 				       int reason, struct xo_error *err);
@@ -107,21 +111,26 @@ struct xo_backend_ops {
 	int (*domain_wait_shutdown)(struct xo_backend *b, struct xo_env *env, int domid,
 				    unsigned int timeout_ms, int *reason_out, struct xo_error *err);
 	/* Destroy the domain and everything the backend made for it (xenstore, devices). */
-	int (*domain_destroy)(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+	int (*domain_destroy)(struct xo_backend *b, struct xo_env *env, int domid,
+			      struct xo_error *err);
 	/* Save the (suspended) domain's memory to @path; the domain is then shut down. */
 	int (*domain_save)(struct xo_backend *b, struct xo_env *env, int domid,
 			   const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 	/* Create a domain from a file written by domain_save of the same VM. */
 	int (*domain_restore)(struct xo_backend *b, struct xo_env *env,
-			      const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err);
+			      const struct xo_vm_config *cfg, const char *path, int *domid_out,
+			      struct xo_error *err);
 	/* Current facts about a domain; XENOPS_ENOTFOUND when it is gone. */
-	int (*domain_info)(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err);
+	int (*domain_info)(struct xo_backend *b, int domid, struct xo_domain_info *out,
+			   struct xo_error *err);
 	/* Every domain this backend manages (for recovery); *out freed with free(). */
-	int (*domain_list)(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err);
+	int (*domain_list)(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
+			   struct xo_error *err);
 
 	/* Devices (every kind): plug into / unplug from a domain. */
 	int (*dev_plug)(struct xo_backend *b, struct xo_env *env, int domid,
-			const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err);
+			const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
+			struct xo_error *err);
 	int (*dev_unplug)(struct xo_backend *b, struct xo_env *env, int domid,
 			  const struct xo_dev_config *cfg, int force, struct xo_error *err);
 	/* Current facts about a plugged device; XENOPS_ENOTFOUND when gone. */
@@ -129,7 +138,8 @@ struct xo_backend_ops {
 			struct xo_dev_state *st_out, struct xo_error *err);
 	/* VBD: change media (@backend "" ejects). */
 	int (*vbd_set_media)(struct xo_backend *b, struct xo_env *env, int domid,
-			     const struct xo_dev_config *cfg, const char *backend, struct xo_error *err);
+			     const struct xo_dev_config *cfg, const char *backend,
+			     struct xo_error *err);
 	/* VIF: set the link state. */
 	int (*vif_set_carrier)(struct xo_backend *b, struct xo_env *env, int domid,
 			       const struct xo_dev_config *cfg, int carrier, struct xo_error *err);

@@ -25,7 +25,8 @@ void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev,
 				    const char *stored, const char *live)
 {
 	struct xo_error err_value = { 0 }, *err = &err_value; /* a note we cannot keep is only lost */
-	struct json_object *d = xo_disagreement_to_json(kind, dev, what, stored, live, "at recovery", err);
+	struct json_object *d = xo_disagreement_to_json(kind, dev, what, stored, live,
+							"at recovery", err);
 
 	if (!d)
 		return;
@@ -35,10 +36,12 @@ void xo_vm_note_disagreement_locked(struct xo_vm *vm, int kind, const char *dev,
 		json_object_put(d);
 }
 
-static int add_disagreement(struct json_object *arr, const struct xo_dev_config *c, const char *field,
+static int add_disagreement(struct json_object *arr, const struct xo_dev_config *c,
+			    const char *field,
 			    const char *stored, const char *live, struct xo_error *err)
 {
-	struct json_object *d = xo_disagreement_to_json(c->kind, c->id, field, stored, live, NULL, err);
+	struct json_object *d = xo_disagreement_to_json(c->kind, c->id, field, stored, live, NULL,
+							err);
 
 	if (!d)
 		return err->code;
@@ -115,7 +118,8 @@ static int snapshot_locked(struct xo_vm *vm, struct json_object **cfg, struct js
 	return 0;
 }
 
-int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
+int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out,
+			    struct xo_error *err)
 {
 	struct json_object *cfg = NULL, *devs = NULL, *dis = NULL, *arr;
 	struct xo_error gone = { 0 }; /* no domain (any more): the template's values stand */
@@ -169,7 +173,8 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 			if (!d || json_object_array_add(arr, d) < 0) {
 				json_object_put(d);
 				json_object_put(arr);
-				rc = err->code ? err->code : xo_err(err, XENOPS_ENOMEM, "out of memory");
+				rc = err->code ? err->code : xo_err(err, XENOPS_ENOMEM,
+								    "out of memory");
 				goto out;
 			}
 		}

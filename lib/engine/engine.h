@@ -39,7 +39,8 @@ void xo_engine_free(struct xo_engine *e);
 const char *xo_engine_backend_name(const struct xo_engine *e);
 const char *xo_engine_instance(const struct xo_engine *e);
 int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *err);
-int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value, struct xo_error *err);
+int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
+			struct xo_error *err);
 int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm, const char *action,
 			       const char *device, struct xo_error *err);
 
@@ -48,20 +49,26 @@ int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struc
 int xo_engine_vm_remove(struct xo_engine *e, const char *vm, struct xo_error *err);
 int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err);
 int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
-int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
-int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid, struct xo_error *err);
+int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out,
+			    struct xo_error *err);
+int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid,
+		       struct xo_error *err);
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,
 		      char **id_out, struct xo_error *err);
-int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm, const char *dev, struct xo_error *err);
-int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm, struct xo_strv *out, struct xo_error *err);
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm, const char *dev,
+			 struct xo_error *err);
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm, struct xo_strv *out,
+		       struct xo_error *err);
 int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm, const char *dev,
 		       int with_state, char **json_out, struct xo_error *err);
 
 /* Operations: queue a task; *task_out gets its id (NULL: destroy on finish). */
-int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out, struct xo_error *err);
+int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out,
+		     struct xo_error *err);
 
 /* Tasks. */
-int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out, struct xo_error *err);
+int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out,
+			struct xo_error *err);
 int xo_engine_task_state(struct xo_engine *e, const char *task, int *state, double *progress,
 			 int *error, struct xo_error *err);
 /* Wait for the end; on success *task_err (may be NULL) gets the task's error. */
@@ -92,7 +99,8 @@ struct xenops_updates {
 int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms,
 			  struct xenops_updates **out, struct xo_error *err);
 void xo_updates_free(struct xenops_updates *u);
-int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out, struct xo_error *err);
+int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out,
+			     struct xo_error *err);
 
 /* Event-loop integration. */
 int xo_engine_subscribe(struct xo_engine *e, unsigned int mask, xenops_event_fn fn, void *ud,

@@ -230,7 +230,8 @@ void xo_ops_complete_locked(struct xo_run *r);
 /* Undo after failure or cancellation (unlocked): leave a valid state. */
 void xo_ops_abort(struct xo_run *r, int code);
 int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
-		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg, struct xo_error *err);
+		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg,
+		    struct xo_error *err);
 void xo_run_free(struct xo_run *r);
 
 /* updates.c */

@@ -45,14 +45,16 @@ static int parse_count(const char *key, const char *value, long *out, struct xo_
 	return 0;
 }
 
-int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value, struct xo_error *err)
+int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
+			struct xo_error *err)
 {
 	long v = 0;
 	int rc;
 
 	if (!strncmp(key, "sim.", 4)) {
 		if (!e->bops->set_knob || strcmp(e->bops->name, "sim"))
-			return xo_err(err, XENOPS_ENOTSUP, "%s: simulator knobs need the sim backend", key);
+			return xo_err(err, XENOPS_ENOTSUP,
+				      "%s: simulator knobs need the sim backend", key);
 		return e->bops->set_knob(e->b, key, value, err);
 	}
 	if (!strcmp(key, "fault.off")) {
@@ -102,7 +104,8 @@ int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm_id, const cha
 	int kind = 0, domid, rc;
 
 	if (!e->bops->guest_action)
-		return xo_err(err, XENOPS_ENOTSUP, "guest actions are only simulated by the sim backend");
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "guest actions are only simulated by the sim backend");
 	if (!strcmp(action, "unplug")) {
 		if (!device)
 			return xo_err(err, XENOPS_EINVAL, "device: required for \"unplug\"");

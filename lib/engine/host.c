@@ -21,11 +21,13 @@ const struct xo_backend_ops *xo_backend_pick(struct xo_engine *e, const char *na
 #ifdef XENOPS_HAVE_XEN
 		return &xo_backend_xen;
 #else
-		xo_err(err, XENOPS_ENOTSUP, "backend \"xen\": this build has no xen backend (libxen-dev missing at build time)");
+		xo_err(err, XENOPS_ENOTSUP,
+		       "backend \"xen\": this build has no xen backend (libxen-dev missing at build time)");
 		return NULL;
 #endif
 	}
-	xo_err(err, XENOPS_EINVAL, "options.backend: unknown backend \"%s\" (use \"xen\", \"sim\" or NULL)", name);
+	xo_err(err, XENOPS_EINVAL,
+	       "options.backend: unknown backend \"%s\" (use \"xen\", \"sim\" or NULL)", name);
 	return NULL;
 }
 

@@ -45,7 +45,8 @@ static bool vm_busy_locked(struct xo_engine *e, struct xo_vm *vm)
 	return vm->q_head != NULL;
 }
 
-static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_out, struct xo_error *err)
+static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_out,
+		      struct xo_error *err)
 {
 	struct xo_vm_config *cfg = NULL;
 	struct xo_vm *vm = NULL;
@@ -70,7 +71,8 @@ static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_ou
 	}
 	rc = e->sops->put_vm(e->s, cfg, err);
 	if (rc == 0)
-		rc = xo_map_put(&e->vms, vm->id, vm) < 0 ? xo_err(err, XENOPS_ENOMEM, "out of memory") : 0;
+		rc = xo_map_put(&e->vms, vm->id, vm) < 0 ? xo_err(err, XENOPS_ENOMEM,
+								  "out of memory") : 0;
 	if (rc == 0) {
 		vm->un = xo_unode_new_locked(e, XENOPS_KIND_VM, vm->id, vm->id);
 		if (!vm->un) {
@@ -111,7 +113,8 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *er
 	}
 	if (vm->st.power != XENOPS_POWER_HALTED && vm->st.power != XENOPS_POWER_ERROR) {
 		xo_engine_unlock(e);
-		return xo_err(err, XENOPS_EBUSY, "VM \"%s\" is %s: shut it down or destroy it first", id,
+		return xo_err(err, XENOPS_EBUSY,
+			      "VM \"%s\" is %s: shut it down or destroy it first", id,
 			      xo_power_state_name(vm->st.power));
 	}
 	rc = e->sops->remove_vm(e->s, id, err);
@@ -136,7 +139,8 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *er
 }
 
 /* Define each device of a template's "devices" object: {"vbd": [...], ...}. */
-static int add_template_devices(struct xo_engine *e, const char *vm, struct json_object *devs, struct xo_error *err)
+static int add_template_devices(struct xo_engine *e, const char *vm, struct json_object *devs,
+				struct xo_error *err)
 {
 	if (!json_object_is_type(devs, json_type_object))
 		return xo_err(err, XENOPS_EINVAL, "vm config: field \"devices\" must be an object");
@@ -148,9 +152,11 @@ static int add_template_devices(struct xo_engine *e, const char *vm, struct json
 						 : 0;
 
 		if (!kind)
-			return xo_err(err, XENOPS_EINVAL, "vm config: devices: unknown kind \"%.32s\"", key);
+			return xo_err(err, XENOPS_EINVAL,
+				      "vm config: devices: unknown kind \"%.32s\"", key);
 		if (!json_object_is_type(arr, json_type_array))
-			return xo_err(err, XENOPS_EINVAL, "vm config: devices.%s must be an array", key);
+			return xo_err(err, XENOPS_EINVAL, "vm config: devices.%s must be an array",
+				      key);
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			struct json_object *d = json_object_array_get_idx(arr, i);
 			int rc;
@@ -158,9 +164,11 @@ static int add_template_devices(struct xo_engine *e, const char *vm, struct json
 			/* "plugged" is what get_config reports, not configuration. */
 			if (json_object_is_type(d, json_type_object))
 				json_object_object_del(d, "plugged");
-			rc = xo_engine_dev_add(e, kind, vm, json_object_to_json_string(d), NULL, err);
+			rc = xo_engine_dev_add(e, kind, vm, json_object_to_json_string(d), NULL,
+					       err);
 			if (rc < 0)
-				return xo_err(err, rc, "vm config: devices.%s[%zu]: %s", key, i, err->msg);
+				return xo_err(err, rc, "vm config: devices.%s[%zu]: %s", key, i,
+					      err->msg);
 		}
 	}
 	return 0;
@@ -181,7 +189,8 @@ int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struc
 	if (json_object_is_type(obj, json_type_object)) {
 		if (json_object_object_get_ex(obj, "disagreements", &v)) {
 			json_object_put(obj);
-			return xo_err(err, XENOPS_EINVAL, "vm config: field \"disagreements\": the template reports "
+			return xo_err(err, XENOPS_EINVAL,
+				      "vm config: field \"disagreements\": the template reports "
 						     "stored and live views that disagree; resolve and remove it first");
 		}
 		if (json_object_object_get_ex(obj, "devices", &v)) {
@@ -226,7 +235,8 @@ int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error 
 	return 0;
 }
 
-int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *domid, struct xo_error *err)
+int xo_engine_vm_power(struct xo_engine *e, const char *id, int *state, int *domid,
+		       struct xo_error *err)
 {
 	struct xo_vm *vm;
 
@@ -348,16 +358,20 @@ static int dev_conflict(const struct xo_vm *vm, const struct xo_dev_config *c, s
 		if (o->kind != c->kind)
 			continue;
 		if (!strcmp(o->id, c->id))
-			return xo_err(err, XENOPS_EEXIST, "VM \"%s\" already has a %s with id \"%s\"", vm->id,
+			return xo_err(err, XENOPS_EEXIST,
+				      "VM \"%s\" already has a %s with id \"%s\"", vm->id,
 				      xo_kind_name(c->kind), c->id);
 		if (c->kind == XENOPS_KIND_VBD && !strcmp(o->u.vbd.device, c->u.vbd.device))
-			return xo_err(err, XENOPS_EEXIST, "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
+			return xo_err(err, XENOPS_EEXIST,
+				      "device: VM \"%s\" already has a vbd \"%s\"", vm->id,
 				      c->u.vbd.device);
 		if (c->kind == XENOPS_KIND_VIF && o->u.vif.index == c->u.vif.index)
-			return xo_err(err, XENOPS_EEXIST, "index: VM \"%s\" already has a vif with index %d",
+			return xo_err(err, XENOPS_EEXIST,
+				      "index: VM \"%s\" already has a vif with index %d",
 				      vm->id, c->u.vif.index);
 		if (c->kind == XENOPS_KIND_PCI && !strcmp(o->u.pci.address, c->u.pci.address))
-			return xo_err(err, XENOPS_EEXIST, "address: PCI device %s is already given to VM \"%s\"",
+			return xo_err(err, XENOPS_EEXIST,
+				      "address: PCI device %s is already given to VM \"%s\"",
 				      c->u.pci.address, vm->id);
 	}
 	return 0;
@@ -379,7 +393,8 @@ static int dev_fill_defaults(const struct xo_vm *vm, struct xo_dev_config *c, st
 					c->u.vif.index = idx;
 			}
 			if (c->u.vif.index < 0)
-				return xo_err(err, XENOPS_EINVAL, "index: VM \"%s\" has no free VIF index", vm->id);
+				return xo_err(err, XENOPS_EINVAL,
+					      "index: VM \"%s\" has no free VIF index", vm->id);
 		}
 		if (!c->u.vif.mac[0])
 			xo_mac_generate(c->u.vif.mac);
@@ -460,13 +475,15 @@ static struct xo_dev *dev_get_locked(struct xo_engine *e, int kind, const char *
 		return NULL;
 	d = xo_vm_dev_find(vm, kind, dev);
 	if (!d)
-		xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id, xo_kind_name(kind), dev);
+		xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", vm_id,
+		       xo_kind_name(kind), dev);
 	if (vm_out)
 		*vm_out = vm;
 	return d;
 }
 
-int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const char *dev, struct xo_error *err)
+int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const char *dev,
+			 struct xo_error *err)
 {
 	struct xo_vm *vm = NULL;
 	struct xo_dev *d;
@@ -480,13 +497,15 @@ int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const
 	}
 	if (d->st.plugged) {
 		xo_engine_unlock(e);
-		return xo_err(err, XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first", xo_kind_name(kind), dev);
+		return xo_err(err, XENOPS_EBUSY, "%s \"%s\" is plugged: unplug it first",
+			      xo_kind_name(kind), dev);
 	}
 	/* A queued plug of it would find it gone; refuse instead. */
 	for (struct xo_task *t = vm->q_head; t; t = t->qnext)
 		if (!t->internal && t->dev_kind == kind && !strcmp(t->dev, dev)) {
 			xo_engine_unlock(e);
-			return xo_err(err, XENOPS_EBUSY, "%s \"%s\" has operations queued", xo_kind_name(kind), dev);
+			return xo_err(err, XENOPS_EBUSY, "%s \"%s\" has operations queued",
+				      xo_kind_name(kind), dev);
 		}
 	rc = e->sops->remove_dev(e->s, vm->id, kind, dev, err);
 	if (rc == 0) {
@@ -506,7 +525,8 @@ int xo_engine_dev_remove(struct xo_engine *e, int kind, const char *vm_id, const
 	return 0;
 }
 
-int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct xo_strv *out, struct xo_error *err)
+int xo_engine_dev_list(struct xo_engine *e, int kind, const char *vm_id, struct xo_strv *out,
+		       struct xo_error *err)
 {
 	struct xo_vm *vm;
 	int rc = 0;

@@ -18,7 +18,8 @@
 #define W_SAVE 20
 
 int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
-		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg, struct xo_error *err)
+		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg,
+		    struct xo_error *err)
 {
 	struct xo_atom *a;
 
@@ -185,7 +186,8 @@ static bool apply_domain_destroyed(struct xo_run *r, void *arg)
 	r->created = false;
 	r->destroyed = true;
 	if (r->reason != XO_SHUTDOWN_NONE)
-		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
+		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason),
+			 "%s",
 			 xo_shutdown_reason_name(r->reason));
 	return apply_domain_gone(r, arg);
 }
@@ -254,7 +256,8 @@ static int a_create(struct xo_run *r, int from_image, struct xo_error *err)
 {
 	int domid = -1, rc;
 
-	rc = from_image ? E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid, err)
+	rc = from_image ? E(r)->bops->domain_restore(E(r)->b, &r->env, r->cfg, r->t->path, &domid,
+						     err)
 			: E(r)->bops->domain_create(E(r)->b, &r->env, r->cfg, &domid, err);
 	if (rc < 0)
 		return rc;
@@ -295,8 +298,10 @@ static int a_unplug(struct xo_run *r, int i, struct xo_error *err)
 /* Pause or unpause: @power is the state the VM ends in. */
 static int a_run_state(struct xo_run *r, int power, struct xo_error *err)
 {
-	int rc = power == XENOPS_POWER_RUNNING ? E(r)->bops->domain_unpause(E(r)->b, &r->env, r->domid, err)
-					       : E(r)->bops->domain_pause(E(r)->b, &r->env, r->domid, err);
+	int rc = power == XENOPS_POWER_RUNNING ? E(r)->bops->domain_unpause(E(r)->b, &r->env,
+									    r->domid, err)
+					       : E(r)->bops->domain_pause(E(r)->b, &r->env,
+									  r->domid, err);
 
 	if (rc < 0)
 		return rc;
@@ -327,7 +332,8 @@ static int a_wait_shutdown(struct xo_run *r, int expected, struct xo_error *err)
 {
 	int reason = XO_SHUTDOWN_NONE, rc;
 
-	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason, err);
+	rc = E(r)->bops->domain_wait_shutdown(E(r)->b, &r->env, r->domid, remaining_ms(r), &reason,
+					      err);
 	if (rc == XENOPS_ENOTFOUND && expected != XO_SHUTDOWN_SUSPEND) {
 		/* Gone already (destroyed under us): the goal is reached. */
 		xo_error_clear(err);
@@ -405,7 +411,8 @@ static int a_carrier(struct xo_run *r, int arg, struct xo_error *err)
 
 	(void)arg;
 	if (r->domid >= 0 && r->ndevs) {
-		rc = E(r)->bops->vif_set_carrier(E(r)->b, &r->env, r->domid, r->devs[0], r->t->carrier, err);
+		rc = E(r)->bops->vif_set_carrier(E(r)->b, &r->env, r->domid, r->devs[0],
+						 r->t->carrier, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -423,7 +430,8 @@ static int plan_build(struct xo_run *r, struct xo_error *err)
 	if (rc == 0)
 		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind), r->devs[i]->id);
+		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind),
+			 r->devs[i]->id);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	return rc;
@@ -435,7 +443,8 @@ static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error
 	int rc = 0;
 
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind), r->devs[i]->id);
+		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind),
+			 r->devs[i]->id);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	if (rc == 0 && unpause)
@@ -475,30 +484,36 @@ static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 	switch (t->op) {
 	case XO_OP_VM_START:
 		if (vm->st.power == XENOPS_POWER_SUSPENDED)
-			return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is Suspended: resume it, or destroy it first", vm->id);
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "VM \"%s\" is Suspended: resume it, or destroy it first",
+				      vm->id);
 		if (vm->st.power != XENOPS_POWER_HALTED)
 			return bad_state(r, "start", err);
 		rc = snapshot_devs_locked(r, SNAP_ALL, err);
 		if (rc == 0)
 			rc = plan_build(r, err);
 		if (rc == 0 && !(t->flags & XENOPS_START_PAUSED))
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state,
+					     XENOPS_POWER_RUNNING, err);
 		return rc;
 	case XO_OP_VM_SHUTDOWN:
 	case XO_OP_VM_REBOOT:
 		if (!vm_has_domain(vm))
-			return bad_state(r, t->op == XO_OP_VM_SHUTDOWN ? "shut it down" : "reboot", err);
+			return bad_state(r, t->op == XO_OP_VM_SHUTDOWN ? "shut it down" : "reboot",
+					 err);
 		if (!forced)
 			rc = plan_clean_shutdown(r, t->op == XO_OP_VM_SHUTDOWN ? XO_SHUTDOWN_POWEROFF
 									  : XO_SHUTDOWN_REBOOT, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy,
+					     XENOPS_POWER_HALTED, err);
 		if (rc == 0 && t->op == XO_OP_VM_REBOOT) {
 			rc = snapshot_devs_locked(r, SNAP_ALL, err);
 			if (rc == 0)
 				rc = plan_build(r, err);
 			if (rc == 0)
-				rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
+				rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state,
+						     XENOPS_POWER_RUNNING, err);
 		}
 		return rc;
 	case XO_OP_VM_PAUSE:
@@ -508,7 +523,8 @@ static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 	case XO_OP_VM_UNPAUSE:
 		if (vm->st.power != XENOPS_POWER_PAUSED)
 			return bad_state(r, "unpause", err);
-		return xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
+		return xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING,
+				       err);
 	case XO_OP_VM_SUSPEND:
 		if (!vm_has_domain(vm))
 			return bad_state(r, "suspend", err);
@@ -517,7 +533,8 @@ static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 		if (rc == 0)
 			rc = xo_run_add_atom(r, "save", W_SAVE, a_save, 0, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_SUSPENDED, err);
+			rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy,
+					     XENOPS_POWER_SUSPENDED, err);
 		return rc;
 	case XO_OP_VM_RESUME:
 		if (vm->st.power != XENOPS_POWER_SUSPENDED)
@@ -530,10 +547,12 @@ static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 		return rc;
 	case XO_OP_VM_DESTROY:
 		if (vm->st.power == XENOPS_POWER_SUSPENDED)
-			return xo_run_add_atom(r, "forget_suspend_image", W_FAST, a_forget_image, 0, err);
+			return xo_run_add_atom(r, "forget_suspend_image", W_FAST, a_forget_image, 0,
+					       err);
 		if (vm->st.domid < 0)
 			return 0; /* halted already: nothing to do */
-		return xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
+		return xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED,
+				       err);
 	default:
 		return xo_err(err, XENOPS_EINTERNAL, "unknown VM operation %d", t->op);
 	}
@@ -548,7 +567,8 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 	int rc;
 
 	if (!d)
-		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)", r->vm->id, k, t->dev);
+		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\" (removed?)",
+			      r->vm->id, k, t->dev);
 	rc = snapshot_devs_locked(r, SNAP_TASK_DEV, err);
 	if (rc < 0)
 		return rc;
@@ -559,27 +579,33 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 				      "VM \"%s\" is %s: devices are hot-plugged into a running or paused VM (they are plugged at start)",
 				      r->vm->id, xo_power_state_name(r->vm->st.power));
 		if (d->st.plugged)
-			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k, t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k,
+				      t->dev);
 		snprintf(name, sizeof(name), "plug_%s:%s", k, t->dev);
 		return xo_run_add_atom(r, name, W_DEVICE, a_plug, 0, err);
 	case XO_OP_DEV_UNPLUG:
 		if (!d->st.plugged)
 			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is not plugged", k, t->dev);
 		if (t->dev_kind == XENOPS_KIND_VBD && !d->cfg->u.vbd.unpluggable && !(t->flags & XENOPS_FORCE))
-			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" is not unpluggable (use force)", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "vbd \"%s\" is not unpluggable (use force)", t->dev);
 		snprintf(name, sizeof(name), "unplug_%s:%s", k, t->dev);
 		return xo_run_add_atom(r, name, W_DEVICE, a_unplug, 0, err);
 	case XO_OP_VBD_EJECT:
 	case XO_OP_VBD_INSERT:
 		if (!d->cfg->u.vbd.cdrom)
-			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" is a disk, not a removable CD drive", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "vbd \"%s\" is a disk, not a removable CD drive", t->dev);
 		if (t->op == XO_OP_VBD_EJECT && !d->cfg->u.vbd.backend[0])
-			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" has no media to eject", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" has no media to eject",
+				      t->dev);
 		if (t->op == XO_OP_VBD_INSERT && d->cfg->u.vbd.backend[0])
-			return xo_err(err, XENOPS_EBADSTATE, "vbd \"%s\" already has media: eject it first", t->dev);
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "vbd \"%s\" already has media: eject it first", t->dev);
 		if (!d->st.plugged)
 			r->domid = -1;
-		return xo_run_add_atom(r, t->op == XO_OP_VBD_EJECT ? "eject" : "insert", W_DEVICE, a_media, 0, err);
+		return xo_run_add_atom(r, t->op == XO_OP_VBD_EJECT ? "eject" : "insert", W_DEVICE,
+				       a_media, 0, err);
 	case XO_OP_VIF_SET_CARRIER:
 		if (!d->st.plugged)
 			r->domid = -1;
@@ -698,11 +724,13 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	rc = xo_run_write_intent_locked(r, err);
 	xo_engine_unlock(E(r));
 	if (rc == 0)
-		rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED, err);
+		rc = xo_run_add_atom(r, "destroy_domain", W_FAST, a_destroy, XENOPS_POWER_HALTED,
+				     err);
 	if (rc == 0 && action == XO_ACTION_RESTART) {
 		rc = plan_build(r, err);
 		if (rc == 0)
-			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
+			rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state,
+					     XENOPS_POWER_RUNNING, err);
 	}
 	return rc;
 }

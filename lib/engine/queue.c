@@ -101,7 +101,8 @@ void xo_queue_check_locked(struct xo_engine *e, struct xo_vm *vm, int op, int ki
 			return;
 	t = xo_task_new_locked(e, &req);
 	if (!t) {
-		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: no memory to queue a state check", vm->id);
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: no memory to queue a state check",
+		       vm->id);
 		return;
 	}
 	t->internal = true;
@@ -117,7 +118,8 @@ static bool op_is_forced(const struct xo_op_req *req)
 	       ((req->flags & XENOPS_FORCE) || req->timeout_s == 0);
 }
 
-int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out, struct xo_error *err)
+int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out,
+		     struct xo_error *err)
 {
 	struct xo_vm *vm;
 	struct xo_task *t;
@@ -148,7 +150,8 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 	t = xo_task_new_locked(e, req);
 	if (!t) {
 		xo_engine_unlock(e);
-		return xo_err(err, XENOPS_ENOMEM, "out of memory queueing %s", xo_op_name(req->op, 0));
+		return xo_err(err, XENOPS_ENOMEM, "out of memory queueing %s",
+			      xo_op_name(req->op, 0));
 	}
 	if (task_out) {
 		id = strdup(t->id);

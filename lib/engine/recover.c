@@ -222,7 +222,8 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 	       "recovery: vm %s: %s%s, domain %d %s", vm->id, op ? "interrupted " : "no operation",
 	       op ? op : "", mine ? mine->domid : -1, keep ? "kept" : (mine ? "destroyed" : "absent"));
 	if (keep) {
-		adopt_domain(e, vm, mine, opc, intent_str(intent, "device_kind"), intent_str(intent, "device"));
+		adopt_domain(e, vm, mine, opc, intent_str(intent, "device_kind"),
+			     intent_str(intent, "device"));
 		return;
 	}
 	if (mine)

@@ -95,7 +95,8 @@ void xo_task_end_locked(struct xo_engine *e, struct xo_task *t, int code,
 		xo_error_set(&t->err, code, err && err->code == code ? err->msg : NULL);
 	}
 	if (code < 0 && !t->internal)
-		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id, xo_op_name(t->op, 0),
+		xo_log(&e->log, XENOPS_LOG_INFO, "task %s (%s %s) %s: %s", t->id,
+		       xo_op_name(t->op, 0),
 		       t->vm, xo_task_state_name(t->state), t->err.msg);
 	pthread_cond_broadcast(&e->task_cond);
 	if (t->destroy_on_finish) {
@@ -189,7 +190,8 @@ int xo_engine_task_wait(struct xo_engine *e, const char *id, int timeout_ms,
 			break;
 		}
 		if (expired) {
-			rc = xo_err(err, XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id, timeout_ms);
+			rc = xo_err(err, XENOPS_ETIMEDOUT, "task %s still pending after %d ms", id,
+				    timeout_ms);
 			break;
 		}
 		if (timeout_ms < 0)

@@ -263,12 +263,14 @@ int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms
 	if (token && from > e->seq) {
 		xo_engine_unlock(e);
 		free(u);
-		return xo_err(err, XENOPS_ERESYNC, "token: ahead of this instance; get again from null");
+		return xo_err(err, XENOPS_ERESYNC,
+			      "token: ahead of this instance; get again from null");
 	}
 	if (token && from < e->horizon) {
 		xo_engine_unlock(e);
 		free(u);
-		return xo_err(err, XENOPS_ERESYNC, "token: too old, deletions since were forgotten; get again from null");
+		return xo_err(err, XENOPS_ERESYNC,
+			      "token: too old, deletions since were forgotten; get again from null");
 	}
 	/* Only a caller holding a token waits: null means "everything now". */
 	while (token && e->seq <= from && timeout_ms != 0 && !e->stopping) {
@@ -290,7 +292,8 @@ int xo_engine_updates_get(struct xo_engine *e, const char *token, int timeout_ms
 	return 0;
 }
 
-int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out, struct xo_error *err)
+int xo_engine_inject_barrier(struct xo_engine *e, const char *vm, uint64_t *id_out,
+			     struct xo_error *err)
 {
 	struct xo_barrier *b;
 

@@ -21,7 +21,8 @@ void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
 		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
 		sts = calloc(vm->ndevs, sizeof(*sts));
 		if (!cfgs || !sts) {
-			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: out of memory saving runtime", vm->id);
+			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: out of memory saving runtime",
+			       vm->id);
 			goto out;
 		}
 	}
@@ -198,7 +199,8 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 	if (rc == 0)
 		xo_ops_complete_locked(&r);
 	if (r.intent && e->sops->put_intent(e->s, vm->id, NULL, &clear_err) < 0)
-		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: clearing the intent record failed: %s", vm->id,
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: clearing the intent record failed: %s",
+		       vm->id,
 		       clear_err.msg);
 	vm->running = NULL;
 	xo_task_end_locked(e, t, rc, err);

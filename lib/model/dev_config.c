@@ -28,7 +28,8 @@ static const char *kind_what(int kind)
  * to_json leaves out the id of a parsed config that had none, so that
  * it parses back to the same configuration.
  */
-int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what, struct xo_error *err)
+int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what,
+		   struct xo_error *err)
 {
 	const char *s;
 	int r = xo_jf_string(obj, what, "id", XO_ID_MAX, &s, err);
@@ -56,7 +57,8 @@ static int kind_from_json(struct xo_dev_config *cfg, struct json_object *obj, st
 	}
 }
 
-int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj, struct xo_error *err)
+int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj,
+			    struct xo_error *err)
 {
 	const char *what = kind_what(kind);
 	struct xo_dev_config *cfg;
@@ -66,7 +68,8 @@ int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_ob
 		return xo_err(err, XENOPS_EINVAL, "device config: no output");
 	*out = NULL;
 	if (!what)
-		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
+		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind",
+			      kind);
 	if (!json_object_is_type(obj, json_type_object))
 		return xo_err(err, XENOPS_EINVAL, "%s: must be a JSON object", what);
 	cfg = calloc(1, sizeof(*cfg));
@@ -82,7 +85,8 @@ int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_ob
 	return 0;
 }
 
-int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text, struct xo_error *err)
+int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text,
+			struct xo_error *err)
 {
 	const char *what = kind_what(kind);
 	struct json_object *obj;
@@ -92,7 +96,8 @@ int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_t
 		return xo_err(err, XENOPS_EINVAL, "device config: no output");
 	*out = NULL;
 	if (!what)
-		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind", kind);
+		return xo_err(err, XENOPS_EINVAL, "device config: kind %d is not a device kind",
+			      kind);
 	r = xo_json_loads(&obj, json_text, what, err);
 	if (r < 0)
 		return r;

@@ -59,7 +59,8 @@ static size_t foreign_char(const char *text, size_t len)
 	return len;
 }
 
-int xo_json_loads(struct json_object **out, const char *text, const char *what, struct xo_error *err)
+int xo_json_loads(struct json_object **out, const char *text, const char *what,
+		  struct xo_error *err)
 {
 	struct json_tokener *tok = NULL;
 	struct json_object *obj = NULL;
@@ -95,13 +96,15 @@ int xo_json_loads(struct json_object **out, const char *text, const char *what, 
 	end = end > len ? len : end;
 	bad = foreign_char(text, end);
 	if (bad < end) {
-		r = xo_err(err, XENOPS_EINVAL, "%s: invalid JSON at offset %zu: unexpected character",
+		r = xo_err(err, XENOPS_EINVAL,
+			   "%s: invalid JSON at offset %zu: unexpected character",
 			   what, bad);
 		goto out;
 	}
 	end = skip_space(text, end);
 	if (end < len) {
-		r = xo_err(err, XENOPS_EINVAL, "%s: invalid JSON at offset %zu: trailing characters",
+		r = xo_err(err, XENOPS_EINVAL,
+			   "%s: invalid JSON at offset %zu: trailing characters",
 			   what, end);
 		goto out;
 	}
@@ -115,12 +118,14 @@ out:
 
 /* ---- readers ---- */
 
-int xo_jf_type_error(const char *what, const char *field, const char *expected, struct xo_error *err)
+int xo_jf_type_error(const char *what, const char *field, const char *expected,
+		     struct xo_error *err)
 {
 	return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must be %s", what, field, expected);
 }
 
-int xo_jf_known(struct json_object *obj, const char *what, const char *const *known, struct xo_error *err)
+int xo_jf_known(struct json_object *obj, const char *what, const char *const *known,
+		struct xo_error *err)
 {
 	json_object_object_foreach(obj, key, val) {
 		size_t i;
@@ -156,7 +161,8 @@ int xo_jf_string(struct json_object *obj, const char *what, const char *field, s
 	len = (size_t)json_object_get_string_len(v);
 	/* "\u0000" is valid JSON, but everything downstream is C strings. */
 	if (strlen(s) != len)
-		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" must not contain NUL characters",
+		return xo_err(err, XENOPS_EINVAL,
+			      "%s: field \"%s\" must not contain NUL characters",
 			      what, field);
 	if (len > max_len)
 		return xo_err(err, XENOPS_EINVAL, "%s: field \"%s\" is longer than %zu characters",
@@ -186,7 +192,8 @@ int xo_jf_int(struct json_object *obj, const char *what, const char *field, int6
 	return 1;
 }
 
-int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out, struct xo_error *err)
+int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out,
+	       struct xo_error *err)
 {
 	struct json_object *v;
 
@@ -257,7 +264,8 @@ struct json_object *xo_jw_new_object(struct xo_error *err)
 	return o;
 }
 
-int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err)
+int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value,
+	       struct xo_error *err)
 {
 	if (json_object_object_add(obj, key, value) < 0) {
 		json_object_put(value);
@@ -268,7 +276,8 @@ int xo_jw_take(struct json_object *obj, const char *key, struct json_object *val
 
 /* A constructor that returned NULL ran out of memory (json-c would
  * otherwise store a JSON null and hide it). */
-static int add_new(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err)
+static int add_new(struct json_object *obj, const char *key, struct json_object *value,
+		   struct xo_error *err)
 {
 	if (!value)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");

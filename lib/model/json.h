@@ -17,12 +17,14 @@
 /* Serialise to a new malloc'd string (free with free()); NULL on ENOMEM. */
 char *xo_json_dumps(struct json_object *obj);
 /* Parse text into an object; XENOPS_EINVAL naming @what on bad JSON. */
-int xo_json_loads(struct json_object **out, const char *text, const char *what, struct xo_error *err);
+int xo_json_loads(struct json_object **out, const char *text, const char *what,
+		  struct xo_error *err);
 
 /* ---- reading: every function names "<what>: field \"<field>\"" on error ---- */
 
 /* XENOPS_EINVAL naming the first key of @obj that is not in @known (NULL-ended). */
-int xo_jf_known(struct json_object *obj, const char *what, const char *const *known, struct xo_error *err);
+int xo_jf_known(struct json_object *obj, const char *what, const char *const *known,
+		struct xo_error *err);
 /*
  * Typed getters: 1 and *out set when the field is present, 0 when absent,
  * XENOPS_EINVAL for a wrong type or value. A present null is a wrong type:
@@ -32,12 +34,14 @@ int xo_jf_string(struct json_object *obj, const char *what, const char *field, s
 		 const char **out, struct xo_error *err);
 int xo_jf_int(struct json_object *obj, const char *what, const char *field, int64_t min,
 	      int64_t max, int64_t *out, struct xo_error *err);
-int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out, struct xo_error *err);
+int xo_jf_bool(struct json_object *obj, const char *what, const char *field, int *out,
+	       struct xo_error *err);
 /* A string that must be one of @names (NULL-ended): *out is its index. */
 int xo_jf_enum(struct json_object *obj, const char *what, const char *field,
 	       const char *const *names, int *out, struct xo_error *err);
 /* The standard wrong-type message. */
-int xo_jf_type_error(const char *what, const char *field, const char *expected, struct xo_error *err);
+int xo_jf_type_error(const char *what, const char *field, const char *expected,
+		     struct xo_error *err);
 
 /* Required fields: 0, or XENOPS_EINVAL naming @what and the field (also when missing). */
 int xo_jf_need_string(struct json_object *obj, const char *what, const char *field, size_t max_len,
@@ -52,7 +56,8 @@ int xo_jw_int(struct json_object *obj, const char *key, int64_t value, struct xo
 int xo_jw_bool(struct json_object *obj, const char *key, int value, struct xo_error *err);
 int xo_jw_double(struct json_object *obj, const char *key, double value, struct xo_error *err);
 /* Adds @value (stolen even on failure; NULL means JSON null). */
-int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value, struct xo_error *err);
+int xo_jw_take(struct json_object *obj, const char *key, struct json_object *value,
+	       struct xo_error *err);
 /* A new empty object, or NULL with XENOPS_ENOMEM set. */
 struct json_object *xo_jw_new_object(struct xo_error *err);
 

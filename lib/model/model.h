@@ -102,15 +102,18 @@ struct xo_dev_state {
  * (a random UUID).
  */
 int xo_vm_config_parse(struct xo_vm_config **out, const char *json_text, struct xo_error *err);
-int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj, struct xo_error *err);
+int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj,
+			   struct xo_error *err);
 struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err);
 struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_error *err);
 void xo_vm_config_free(struct xo_vm_config *cfg);
 
 /* ---- device configuration ---- */
 
-int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text, struct xo_error *err);
-int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj, struct xo_error *err);
+int xo_dev_config_parse(struct xo_dev_config **out, int kind, const char *json_text,
+			struct xo_error *err);
+int xo_dev_config_from_json(struct xo_dev_config **out, int kind, struct json_object *obj,
+			    struct xo_error *err);
 /* Fill the id from device name / index / address when it was absent. */
 void xo_dev_config_default_id(struct xo_dev_config *cfg);
 struct json_object *xo_dev_config_to_json(const struct xo_dev_config *cfg, struct xo_error *err);
@@ -120,7 +123,8 @@ void xo_dev_config_free(struct xo_dev_config *cfg);
  * Check a VBD media backend string ("file:/abs/path", "phy:/dev/x", or ""
  * when @allow_empty). Returns 0 or XENOPS_EINVAL naming @what.
  */
-int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what, struct xo_error *err);
+int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what,
+			 struct xo_error *err);
 /* A random locally administered MAC in Xen's 00:16:3e prefix. */
 void xo_mac_generate(char out[18]);
 
@@ -130,7 +134,8 @@ void xo_vm_state_init(struct xo_vm_state *st);
 void xo_vm_state_clear(struct xo_vm_state *st);
 struct json_object *xo_vm_state_to_json(const struct xo_vm_state *st, struct xo_error *err);
 int xo_vm_state_from_json(struct xo_vm_state *st, struct json_object *obj, struct xo_error *err);
-struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st, struct xo_error *err);
+struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st,
+					 struct xo_error *err);
 int xo_dev_state_from_json(struct xo_dev_state *st, struct json_object *obj, struct xo_error *err);
 
 /* ---- records: the JSON shapes of the engine's objects (records.c) ---- */

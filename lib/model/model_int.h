@@ -21,13 +21,17 @@ extern const char *const xo_power_state_names[];
 /* ---- per-kind device code (dev_config.c dispatches) ---- */
 
 int xo_vbd_from_json(struct xo_dev_config *cfg, struct json_object *obj, struct xo_error *err);
-int xo_vbd_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, struct xo_error *err);
+int xo_vbd_fill_json(struct json_object *obj, const struct xo_dev_config *cfg,
+		     struct xo_error *err);
 int xo_vif_from_json(struct xo_dev_config *cfg, struct json_object *obj, struct xo_error *err);
-int xo_vif_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, struct xo_error *err);
+int xo_vif_fill_json(struct json_object *obj, const struct xo_dev_config *cfg,
+		     struct xo_error *err);
 int xo_pci_from_json(struct xo_dev_config *cfg, struct json_object *obj, struct xo_error *err);
-int xo_pci_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, struct xo_error *err);
+int xo_pci_fill_json(struct json_object *obj, const struct xo_dev_config *cfg,
+		     struct xo_error *err);
 /* Read the optional "id" of a device into cfg->id ("" stays "": defaulted later). */
-int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what, struct xo_error *err);
+int xo_dev_read_id(struct xo_dev_config *cfg, struct json_object *obj, const char *what,
+		   struct xo_error *err);
 
 /* ---- randomness ---- */
 

@@ -49,7 +49,8 @@ int xo_random_bytes(void *buf, size_t len, struct xo_error *err)
 	}
 	if (done == len || urandom_bytes(p + done, len - done) == 0)
 		return 0;
-	return xo_err(err, XENOPS_EINTERNAL, "no source of random numbers (getrandom, /dev/urandom)");
+	return xo_err(err, XENOPS_EINTERNAL,
+		      "no source of random numbers (getrandom, /dev/urandom)");
 }
 
 int xo_uuid_generate(char out[37], struct xo_error *err)

@@ -28,7 +28,8 @@ struct json_object *xo_host_info_to_json(const char *backend, const struct xo_ho
 		c = xo_jw_new_object(err);
 		rc = c ? 0 : XENOPS_ENOMEM;
 		for (unsigned int i = 0; rc == 0 && i < hi->n_counters && i < XO_HOST_COUNTERS_MAX; i++)
-			rc = xo_jw_int(c, hi->counters[i].name, (int64_t)hi->counters[i].value, err);
+			rc = xo_jw_int(c, hi->counters[i].name, (int64_t)hi->counters[i].value,
+				       err);
 		if (rc == 0)
 			rc = xo_jw_take(o, "backend_counters", c, err);
 		else

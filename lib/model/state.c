@@ -92,7 +92,8 @@ struct json_object *xo_vm_state_to_json(const struct xo_vm_state *st, struct xo_
 	o = xo_jw_new_object(err);
 	if (!o)
 		return NULL;
-	if (xo_jw_string(o, "power_state", power, err) < 0 || xo_jw_int(o, "domid", st->domid, err) < 0 ||
+	if (xo_jw_string(o, "power_state", power, err) < 0 || xo_jw_int(o, "domid", st->domid,
+									err) < 0 ||
 	    xo_jw_double(o, "start_time", st->start_time, err) < 0 ||
 	    xo_jw_string(o, "last_shutdown_reason", st->last_shutdown_reason, err) < 0 ||
 	    add_vm_extras(o, st, err) < 0) {
@@ -114,7 +115,8 @@ static int read_start_time(struct xo_vm_state *st, struct json_object *obj, stru
 		return xo_jf_type_error(VM_WHAT, "start_time", "a number", err);
 	t = json_object_get_double(v);
 	if (!isfinite(t) || t < 0)
-		return xo_err(err, XENOPS_EINVAL, VM_WHAT ": field \"start_time\" must be a time >= 0");
+		return xo_err(err, XENOPS_EINVAL,
+			      VM_WHAT ": field \"start_time\" must be a time >= 0");
 	st->start_time = t;
 	return 0;
 }
@@ -206,7 +208,8 @@ int xo_vm_state_from_json(struct xo_vm_state *st, struct json_object *obj, struc
 	return r;
 }
 
-static int fill_dev_state(struct json_object *o, int kind, const struct xo_dev_state *st, struct xo_error *err)
+static int fill_dev_state(struct json_object *o, int kind, const struct xo_dev_state *st,
+			  struct xo_error *err)
 {
 	int r;
 
@@ -227,7 +230,8 @@ static int fill_dev_state(struct json_object *o, int kind, const struct xo_dev_s
 	return r;
 }
 
-struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st, struct xo_error *err)
+struct json_object *xo_dev_state_to_json(int kind, const struct xo_dev_state *st,
+					 struct xo_error *err)
 {
 	struct json_object *o;
 

@@ -36,7 +36,8 @@ static int backend_path_valid(const char *path)
 	return 1;
 }
 
-int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what, struct xo_error *err)
+int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what,
+			 struct xo_error *err)
 {
 	if (!what)
 		what = "backend";
@@ -45,7 +46,8 @@ int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what,
 	if (*backend == '\0') {
 		if (allow_empty)
 			return 0;
-		return xo_err(err, XENOPS_EINVAL, "%s must not be empty (only a cdrom may have no media)",
+		return xo_err(err, XENOPS_EINVAL,
+			      "%s must not be empty (only a cdrom may have no media)",
 			      what);
 	}
 	if (strncmp(backend, "file:", 5) == 0 && backend_path_valid(backend + 5))
@@ -105,7 +107,8 @@ static int read_media(struct xo_vbd_config *vbd, struct json_object *obj, struct
 	if (r < 0)
 		return r;
 	if (vbd->cdrom && mode == 0)
-		return xo_err(err, XENOPS_EINVAL, WHAT ": field \"mode\" must be \"ro\" for a cdrom");
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": field \"mode\" must be \"ro\" for a cdrom");
 	vbd->readonly = mode == 1;
 	/* The length is checked below, with the message that gives the limit. */
 	r = xo_jf_string(obj, WHAT, "backend", SIZE_MAX, &backend, err);

@@ -138,8 +138,10 @@ int xo_vif_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, s
 {
 	const struct xo_vif_config *vif = &cfg->u.vif;
 
-	if (xo_jw_int(obj, "index", vif->index, err) < 0 || xo_jw_string(obj, "mac", vif->mac, err) < 0 ||
-	    xo_jw_string(obj, "bridge", vif->bridge, err) < 0 || xo_jw_int(obj, "mtu", vif->mtu, err) < 0 ||
+	if (xo_jw_int(obj, "index", vif->index, err) < 0 || xo_jw_string(obj, "mac", vif->mac,
+									 err) < 0 ||
+	    xo_jw_string(obj, "bridge", vif->bridge, err) < 0 || xo_jw_int(obj, "mtu", vif->mtu,
+									   err) < 0 ||
 	    xo_jw_bool(obj, "carrier", vif->carrier, err) < 0)
 		return XENOPS_ENOMEM;
 	return 0;

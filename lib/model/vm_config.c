@@ -149,7 +149,8 @@ static int read_path(char **dst, struct json_object *obj, const char *field, str
 	if (r < 0)
 		return r;
 	if (*s && *s != '/')
-		return xo_err(err, XENOPS_EINVAL, WHAT ": field \"%s\" must be an absolute path or \"\"",
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": field \"%s\" must be an absolute path or \"\"",
 			      field);
 	return set_str(dst, s, err);
 }
@@ -359,12 +360,14 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 	o = xo_jw_new_object(err);
 	if (!o)
 		return NULL;
-	if (xo_jw_string(o, "id", cfg->id, err) < 0 || xo_jw_string(o, "name", cfg->name, err) < 0 ||
+	if (xo_jw_string(o, "id", cfg->id, err) < 0 || xo_jw_string(o, "name", cfg->name,
+								    err) < 0 ||
 	    xo_jw_string(o, "type", xo_vm_type_name(cfg->type), err) < 0 ||
 	    xo_jw_int(o, "memory_mib", (int64_t)(cfg->memory_max / MIB), err) < 0 ||
 	    xo_jw_int(o, "memory_target_mib", (int64_t)(cfg->memory_target / MIB), err) < 0 ||
 	    xo_jw_int(o, "vcpus_max", cfg->vcpus_max, err) < 0 ||
-	    xo_jw_int(o, "vcpus", cfg->vcpus, err) < 0 || xo_jw_string(o, "kernel", cfg->kernel, err) < 0 ||
+	    xo_jw_int(o, "vcpus", cfg->vcpus, err) < 0 || xo_jw_string(o, "kernel", cfg->kernel,
+								       err) < 0 ||
 	    xo_jw_string(o, "ramdisk", cfg->ramdisk, err) < 0 ||
 	    xo_jw_string(o, "cmdline", cfg->cmdline, err) < 0 ||
 	    xo_jw_string(o, "on_shutdown", xo_action_name(cfg->on_shutdown), err) < 0 ||

@@ -25,20 +25,25 @@ struct xo_store_vm {
 
 struct xo_store_ops {
 	const char *name;
-	int (*open)(struct xo_store **out, const char *dir, const struct xo_log *log, struct xo_error *err);
+	int (*open)(struct xo_store **out, const char *dir, const struct xo_log *log,
+		    struct xo_error *err);
 	void (*close)(struct xo_store *s);
 	/* Load every VM; *out freed with xo_store_vms_free. */
-	int (*load)(struct xo_store *s, struct xo_store_vm **out, size_t *n_out, struct xo_error *err);
+	int (*load)(struct xo_store *s, struct xo_store_vm **out, size_t *n_out,
+		    struct xo_error *err);
 	int (*put_vm)(struct xo_store *s, const struct xo_vm_config *cfg, struct xo_error *err);
 	int (*remove_vm)(struct xo_store *s, const char *vm, struct xo_error *err);
-	int (*put_dev)(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg, struct xo_error *err);
-	int (*remove_dev)(struct xo_store *s, const char *vm, int kind, const char *dev, struct xo_error *err);
+	int (*put_dev)(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg,
+		       struct xo_error *err);
+	int (*remove_dev)(struct xo_store *s, const char *vm, int kind, const char *dev,
+			  struct xo_error *err);
 	/* Runtime facts: the VM's state and its devices' states. */
 	int (*put_runtime)(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
 			   const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
 			   size_t ndevs, struct xo_error *err);
 	/* The intent of the operation in progress (NULL clears it). */
-	int (*put_intent)(struct xo_store *s, const char *vm, struct json_object *intent, struct xo_error *err);
+	int (*put_intent)(struct xo_store *s, const char *vm, struct json_object *intent,
+			  struct xo_error *err);
 };
 
 extern const struct xo_store_ops xo_store_mem;

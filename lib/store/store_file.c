@@ -54,7 +54,8 @@ static int put_record(struct xo_store *s, const char *vm, const char *name, cons
 	json_object_object_add(rec, "version", json_object_new_int(XO_RECORD_VERSION));
 	json_object_object_add(rec, key, payload);
 	text = xo_json_dumps(rec);
-	rc = text ? xo_mkdir("state dir", dir, err) : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	rc = text ? xo_mkdir("state dir", dir, err) : xo_err(err, XENOPS_ENOMEM,
+							     "store: out of memory");
 	if (rc == 0)
 		rc = xo_write_file_atomic(dir, name, text, strlen(text), err);
 out:
@@ -117,7 +118,8 @@ static int get_record(struct xo_store *s, const char *vm, const char *name, cons
 	}
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) < FORMAT_OLDEST ||
 	    json_object_get_int(v) > XO_RECORD_VERSION) {
-		rc = xo_err(err, XENOPS_ECORRUPT, "%s: unknown format version %s (this library reads %d..%d)",
+		rc = xo_err(err, XENOPS_ECORRUPT,
+			    "%s: unknown format version %s (this library reads %d..%d)",
 			    name, json_object_to_json_string(v), FORMAT_OLDEST, XO_RECORD_VERSION);
 		goto out;
 	}
@@ -151,7 +153,8 @@ static int probe_writable(const char *dir, struct xo_error *err)
 	return rc;
 }
 
-static int file_open(struct xo_store **out, const char *dir, const struct xo_log *log, struct xo_error *err)
+static int file_open(struct xo_store **out, const char *dir, const struct xo_log *log,
+		     struct xo_error *err)
 {
 	struct xo_store *s;
 	int rc;
@@ -164,7 +167,8 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
 	s->dir = xo_asprintf("%s/vm", dir);
-	rc = s->dir ? xo_mkdir("state dir", s->dir, err) : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	rc = s->dir ? xo_mkdir("state dir", s->dir, err) : xo_err(err, XENOPS_ENOMEM,
+								  "store: out of memory");
 	if (rc == 0)
 		rc = probe_writable(s->dir, err);
 	if (rc < 0) {
@@ -204,7 +208,8 @@ static int rmtree_vm(const char *dir, struct xo_error *err)
 			continue;
 		p = xo_asprintf("%s/%s", dir, de->d_name);
 		if (!p || (unlink(p) < 0 && errno != ENOENT))
-			rc = p ? xo_err_errno(err, errno, "store: cannot remove %s", p) : XENOPS_ENOMEM;
+			rc = p ? xo_err_errno(err, errno, "store: cannot remove %s",
+					      p) : XENOPS_ENOMEM;
 		free(p);
 	}
 	closedir(d);
@@ -239,7 +244,8 @@ static char *dev_file(int kind, const char *dev)
 	return xo_asprintf("%s.%s.json", dev_prefix[kind], dev);
 }
 
-static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg, struct xo_error *err)
+static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg,
+			struct xo_error *err)
 {
 	char *name = dev_file(cfg->kind, cfg->id);
 	int rc;
@@ -251,7 +257,8 @@ static int file_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_
 	return rc;
 }
 
-static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev, struct xo_error *err)
+static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev,
+			   struct xo_error *err)
 {
 	char *name = dev_file(kind, dev);
 	int rc;
@@ -278,16 +285,19 @@ static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_
 	for (size_t i = 0; i < ndevs; i++) {
 		struct json_object *d = json_object_new_object();
 
-		json_object_object_add(d, "kind", json_object_new_string(xo_kind_name(devs[i]->kind)));
+		json_object_object_add(d, "kind",
+				       json_object_new_string(xo_kind_name(devs[i]->kind)));
 		json_object_object_add(d, "id", json_object_new_string(devs[i]->id));
-		json_object_object_add(d, "state", xo_dev_state_to_json(devs[i]->kind, &dev_states[i], err));
+		json_object_object_add(d, "state",
+				       xo_dev_state_to_json(devs[i]->kind, &dev_states[i], err));
 		json_object_array_add(arr, d);
 	}
 	json_object_object_add(o, "devices", arr);
 	return put_record(s, vm, "runtime.json", "runtime", o, err);
 }
 
-static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent, struct xo_error *err)
+static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent,
+			   struct xo_error *err)
 {
 	if (!intent)
 		return remove_record(s, vm, "intent.json", err);
@@ -310,7 +320,8 @@ static void vm_set_error(struct xo_store_vm *v, int code, const struct xo_error 
 		xo_error_set(&v->error, code, err->code == code ? err->msg : NULL);
 }
 
-static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *dir, bool *upgrade, struct xo_error *err)
+static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *dir, bool *upgrade,
+			struct xo_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -382,7 +393,8 @@ static int load_runtime(struct xo_store_vm *v, struct json_object *rt, struct xo
 
 		if (!json_object_object_get_ex(d, "kind", &k) || !json_object_object_get_ex(d, "id", &id) ||
 		    !json_object_object_get_ex(d, "state", &ds))
-			return xo_err(err, XENOPS_ECORRUPT, "runtime.json: device %zu incomplete", i);
+			return xo_err(err, XENOPS_ECORRUPT, "runtime.json: device %zu incomplete",
+				      i);
 		for (size_t j = 0; j < v->ndevs; j++) {
 			if (strcmp(xo_kind_name(v->devs[j]->kind), json_object_get_string(k)) ||
 			    strcmp(v->devs[j]->id, json_object_get_string(id)))
@@ -404,7 +416,8 @@ static void upgrade_vm(struct xo_store *s, struct xo_store_vm *v)
 	for (size_t i = 0; i < v->ndevs && rc == 0; i++)
 		rc = file_put_dev(s, v->id, v->devs[i], err);
 	if (rc < 0)
-		xo_log(s->log, XENOPS_LOG_WARNING, "vm %s: upgrading records failed: %s", v->id, err->msg);
+		xo_log(s->log, XENOPS_LOG_WARNING, "vm %s: upgrading records failed: %s", v->id,
+		       err->msg);
 	else
 		xo_log(s->log, XENOPS_LOG_INFO, "vm %s: records upgraded to format %d", v->id, XO_RECORD_VERSION);
 }
@@ -425,7 +438,8 @@ static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 		if (rc < 0)
 			rc = xo_err(err, XENOPS_ECORRUPT, "config.json: %s", err->msg);
 		else if (strcmp(v->cfg->id, v->id))
-			rc = xo_err(err, XENOPS_ECORRUPT, "config.json: holds VM \"%s\"", v->cfg->id);
+			rc = xo_err(err, XENOPS_ECORRUPT, "config.json: holds VM \"%s\"",
+				    v->cfg->id);
 	}
 	json_object_put(o);
 	o = NULL;
@@ -448,7 +462,8 @@ static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 	free(dir);
 }
 
-static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out, struct xo_error *err)
+static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out,
+		     struct xo_error *err)
 {
 	struct xo_store_vm *vms = NULL;
 	size_t n = 0, cap = 0;

@@ -11,7 +11,8 @@ struct xo_store {
 	int unused;
 };
 
-static int mem_open(struct xo_store **out, const char *dir, const struct xo_log *log, struct xo_error *err)
+static int mem_open(struct xo_store **out, const char *dir, const struct xo_log *log,
+		    struct xo_error *err)
 {
 	(void)dir;
 	(void)log;
@@ -24,7 +25,8 @@ static void mem_close(struct xo_store *s)
 	free(s);
 }
 
-static int mem_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out, struct xo_error *err)
+static int mem_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out,
+		    struct xo_error *err)
 {
 	(void)err;
 	(void)s;
@@ -49,7 +51,8 @@ static int mem_remove_vm(struct xo_store *s, const char *vm, struct xo_error *er
 	return 0;
 }
 
-static int mem_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg, struct xo_error *err)
+static int mem_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_config *cfg,
+		       struct xo_error *err)
 {
 	(void)err;
 	(void)s;
@@ -58,7 +61,8 @@ static int mem_put_dev(struct xo_store *s, const char *vm, const struct xo_dev_c
 	return 0;
 }
 
-static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev, struct xo_error *err)
+static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const char *dev,
+			  struct xo_error *err)
 {
 	(void)err;
 	(void)s;
@@ -82,7 +86,8 @@ static int mem_put_runtime(struct xo_store *s, const char *vm, const struct xo_v
 	return 0;
 }
 
-static int mem_put_intent(struct xo_store *s, const char *vm, struct json_object *intent, struct xo_error *err)
+static int mem_put_intent(struct xo_store *s, const char *vm, struct json_object *intent,
+			  struct xo_error *err)
 {
 	(void)err;
 	(void)s;

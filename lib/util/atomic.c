@@ -65,7 +65,8 @@ int xo_mkdir(const char *what, const char *path, struct xo_error *err)
 	return xo_err_errno(err, errno, "%s: cannot create %s", what, path);
 }
 
-int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len, struct xo_error *err)
+int xo_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
+			 struct xo_error *err)
 {
 	char *tmp = xo_asprintf("%s/.%s.XXXXXX", dir, name);
 	char *dst = xo_asprintf("%s/%s", dir, name);

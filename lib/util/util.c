@@ -41,7 +41,8 @@ int xo_id_check(const char *id, const char *what, struct xo_error *err)
 	if (!*id)
 		return xo_err(err, XENOPS_EINVAL, "%s: empty id", what);
 	if (strlen(id) > XO_ID_MAX)
-		return xo_err(err, XENOPS_EINVAL, "%s: id longer than %d characters", what, XO_ID_MAX);
+		return xo_err(err, XENOPS_EINVAL, "%s: id longer than %d characters", what,
+			      XO_ID_MAX);
 	return xo_err(err, XENOPS_EINVAL,
 		      "%s: invalid id \"%.80s\" (allowed: A-Z a-z 0-9 _ . : -, not \".\" or \"..\")",
 		      what, id);

@@ -722,9 +722,12 @@ START_TEST(successful_calls_leave_no_error)
 	xenops_free(json);
 	CLEAN(xenops_debug_set(ctx, "fault.off", NULL));
 	CLEAN(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 128}", 0));
-	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/img/root\"}", 0));
-	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdb\", \"backend\": \"phy:/dev/sdb\"}", 0));
-	CLEAN(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm",
+			     "{\"device\": \"xvda\", \"backend\": \"file:/img/root\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm",
+			     "{\"device\": \"xvdb\", \"backend\": \"phy:/dev/sdb\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "vm",
+			     "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0));
 	CLEAN(xenops_vif_add(NULL, ctx, "vm", "{}", 0));
 	CLEAN(xenops_pci_add(NULL, ctx, "vm", "{\"address\": \"0000:04:00.0\"}", 0));
 	CLEAN(xenops_vm_list(&ids, &n, ctx));

@@ -343,7 +343,8 @@ START_TEST(test_illegal_transitions)
 	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, 99, XO_SHUTDOWN_POWEROFF, err),
 			 XENOPS_ENOTFOUND);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, 99, 10, err), XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, 99, 10, &reason, err), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, 99, 10, &reason, err),
+			 XENOPS_ENOTFOUND);
 	ck_assert_int_eq(ops->dev_plug(b, &fe.env, 99, &disk, NULL, err), XENOPS_ENOTFOUND);
 	ck_assert_int_eq(ops->guest_action(b, 99, "poweroff", 0, NULL, err), XENOPS_ENOTFOUND);
 	ops->close(b);
@@ -477,8 +478,10 @@ START_TEST(test_clean_shutdown)
 	rec.nested_rc = 1;
 	/* No request pending: nothing to acknowledge, nothing shuts down. */
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 0, err), 0);
-	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 0, &reason, err), XENOPS_ENOSHUTDOWN);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 0, &reason, err),
+			 XENOPS_ENOSHUTDOWN);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, da, XO_SHUTDOWN_POWEROFF, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, da, 1000, err), 0);
 	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, da, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_POWEROFF);
@@ -516,7 +519,8 @@ START_TEST(test_shutdown_delays)
 	/* Long enough that a loaded machine cannot pass it between two calls. */
 	knob(b, "sim.delay.shutdown", "1000");
 	t0 = xo_now_ms();
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 10, err), XENOPS_ENOACK);
 	ck_assert_ptr_nonnull(strstr(err->msg, "acknowledge"));
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 2000, err), 0);
@@ -543,7 +547,8 @@ START_TEST(test_paused_guest_does_not_ack)
 
 	env_init(&fe, -1);
 	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 40, err), XENOPS_ENOACK);
 	ck_assert_uint_le(fe.longest_sleep_ms, 10);
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_PAUSED);
@@ -564,7 +569,8 @@ START_TEST(test_knob_no_ack)
 
 	env_init(&fe, -1);
 	knob(b, "sim.shutdown_ack", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 30, err), XENOPS_ENOACK);
 	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason, err),
 			 XENOPS_ENOSHUTDOWN);
@@ -585,14 +591,16 @@ START_TEST(test_knob_no_complete)
 
 	env_init(&fe, -1);
 	knob(b, "sim.shutdown_complete", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_POWEROFF, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
 	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 30, &reason, err),
 			 XENOPS_ENOSHUTDOWN);
 	ck_assert_ptr_nonnull(strstr(err->msg, "shut down"));
 	ck_assert_int_eq(info_of(b, domid).status, XO_DOM_RUNNING);
 	/* A later request replaces the first: the guest reboots instead. */
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_REBOOT, err),
+			 0);
 	knob(b, "sim.shutdown_complete", "1");
 	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_REBOOT);
@@ -667,7 +675,8 @@ START_TEST(test_cancel_waits)
 	uint64_t t0;
 
 	knob(b, "sim.shutdown_ack", "0");
-	ck_assert_int_eq(ops->domain_request_shutdown(b, NULL, domid, XO_SHUTDOWN_POWEROFF, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, NULL, domid, XO_SHUTDOWN_POWEROFF, err),
+			 0);
 	env_init(&fe, 3);
 	t0 = xo_now_ms();
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 60000, err), XENOPS_ECANCELLED);
@@ -712,7 +721,8 @@ static int suspended_dom(struct xo_backend *b, const struct xo_vm_config *cfg)
 
 	env_init(&fe, -1);
 	usleep(10000);
-	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_SUSPEND, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_SUSPEND, err),
+			 0);
 	ck_assert_int_eq(ops->domain_wait_ack(b, &fe.env, domid, 1000, err), 0);
 	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 1000, &reason, err), 0);
 	ck_assert_int_eq(reason, XO_SHUTDOWN_SUSPEND);
@@ -812,7 +822,8 @@ START_TEST(test_restore_checks)
 	env_init(&fe, -1);
 	ck_assert_int_eq(ops->domain_save(b, &fe.env, domid, &a, path, err), 0);
 	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
-	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &other, path, &restored, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &other, path, &restored, err),
+			 XENOPS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err->msg, "belongs to VM a"));
 	ck_assert_int_eq(ops->domain_restore(b, &fe.env, &a, missing, &restored, err),
 			 XENOPS_ENOTFOUND);
@@ -986,7 +997,8 @@ START_TEST(test_guest_actions)
 	ck_assert_int_eq(st.backend_state, 6);
 	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VIF, "disk", err),
 			 XENOPS_ENOTFOUND);
-	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, NULL, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->guest_action(b, da, "unplug", XENOPS_KIND_VBD, NULL, err),
+			 XENOPS_EINVAL);
 	ck_assert_int_eq(rec.device_changed, 1);
 
 	rec.nested_rc = 1;
@@ -1052,7 +1064,8 @@ static void *worker_main(void *arg)
 		w->failures += ops->domain_info(w->b, domid, &info, err) != 0;
 		w->failures += ops->domain_request_shutdown(w->b, &fe.env, domid,
 							    XO_SHUTDOWN_POWEROFF, err) != 0;
-		w->failures += ops->domain_wait_shutdown(w->b, &fe.env, domid, 1000, &reason, err) != 0;
+		w->failures += ops->domain_wait_shutdown(w->b, &fe.env, domid, 1000, &reason,
+							 err) != 0;
 		w->failures += ops->domain_destroy(w->b, &fe.env, domid, err) != 0;
 	}
 	return NULL;

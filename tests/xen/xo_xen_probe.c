@@ -416,7 +416,8 @@ static void scenario_forced(struct xo_backend *b)
 	check(wait_console(name, MARKER_UP, t0, 120) > 0, "%s: guest up", name);
 	ups = upcalls_of(id);
 	t = xo_now_ms();
-	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: forced destroy of a running guest",
+	check(ops->domain_destroy(b, &env, domid, err) == 0,
+	      "%s: forced destroy of a running guest",
 	      name);
 	metric("forced_destroy_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
 	check(wait_upcall(id, ups, 5000) >= 0, "%s: domain_changed upcall on destroy", name);
@@ -593,7 +594,8 @@ static void scenario_devices(struct xo_backend *b)
 	check(ops->domain_unpause(b, &env, domid, err) == 0, "%s: unpause", name);
 	check(wait_console(name, MARKER_UP, t0, 120) > 0, "%s: guest up", name);
 	t = xo_now_ms();
-	while (ops->dev_info(b, domid, &xvdb, &st, err) == 0 && !st.active && xo_now_ms() - t < 30000)
+	while (ops->dev_info(b, domid, &xvdb, &st,
+			     err) == 0 && !st.active && xo_now_ms() - t < 30000)
 		usleep(50000);
 	check(st.active && st.backend_state == 4, "%s: xvdb connected after boot (state %d)", name,
 	      st.backend_state);
@@ -684,7 +686,8 @@ static void scenario_suspend(struct xo_backend *b)
 	check(ops->domain_save(b, &env, domid, &cfg, img, err) == XENOPS_EEXIST,
 	      "%s: saving over an existing file is refused", name);
 	capture(vm_node, sizeof(vm_node), "xenstore-read /local/domain/%d/vm", domid);
-	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy the suspended domain", name);
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy the suspended domain",
+	      name);
 	if (rc < 0)
 		return;
 
@@ -699,7 +702,8 @@ static void scenario_suspend(struct xo_backend *b)
 	metric("restore_ms", "%llu", (unsigned long long)(xo_now_ms() - t));
 	if (rc < 0)
 		return;
-	check(ops->domain_unpause(b, &env, domid2, err) == 0, "%s: unpause the restored domain", name);
+	check(ops->domain_unpause(b, &env, domid2, err) == 0, "%s: unpause the restored domain",
+	      name);
 	vbd_cfg(&xvdb, "xvdb", "file:/tmp/xo-disk1.img", 0);
 	t = xo_now_ms();
 	rc = ops->dev_plug(b, &env, domid2, &xvdb, &st, err);

@@ -48,11 +48,13 @@ struct xo_sim_dom *xo_sim_find(struct xo_backend *b, int domid)
 	return i < b->n_doms && b->doms[i]->domid == domid ? b->doms[i] : NULL;
 }
 
-int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out, struct xo_error *err)
+int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out,
+	       struct xo_error *err)
 {
 	*out = xo_sim_find(b, domid);
 	if (!*out)
-		return xo_err(err, XENOPS_ENOTFOUND, "cannot %s domain %d: no such domain", op, domid);
+		return xo_err(err, XENOPS_ENOTFOUND, "cannot %s domain %d: no such domain", op,
+			      domid);
 	xo_sim_advance(b, *out, xo_now_ms());
 	return 0;
 }
@@ -77,10 +79,12 @@ int xo_sim_require_live(const struct xo_sim_dom *d, const char *op, struct xo_er
 		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is not built yet", op,
 			      d->domid);
 	if (d->status == XO_DOM_SHUTDOWN)
-		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is shut down (%s)", op,
+		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is shut down (%s)",
+			      op,
 			      d->domid, xo_shutdown_reason_name(d->reason));
 	if (d->status == XO_DOM_DYING)
-		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is dying", op, d->domid);
+		return xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is dying", op,
+			      d->domid);
 	return 0;
 }
 
@@ -222,7 +226,8 @@ int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
 	return 0;
 }
 
-int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which, struct xo_error *err)
+int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which,
+		 struct xo_error *err)
 {
 	unsigned int ms;
 	int rc;
@@ -247,7 +252,8 @@ static void sim_free(struct xo_backend *b)
 	free(b);
 }
 
-static int sim_open(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err)
+static int sim_open(struct xo_backend **out, const struct xo_backend_params *params,
+		    struct xo_error *err)
 {
 	struct xo_backend *b;
 	int rc;
@@ -314,7 +320,8 @@ static int sim_host_info(struct xo_backend *b, struct xo_host_info *out, struct 
 
 /* ---- knobs ---- */
 
-static int knob_uint(const char *key, const char *value, unsigned int max, unsigned int *out, struct xo_error *err)
+static int knob_uint(const char *key, const char *value, unsigned int max, unsigned int *out,
+		     struct xo_error *err)
 {
 	unsigned long v = 0;
 
@@ -330,7 +337,8 @@ static int knob_uint(const char *key, const char *value, unsigned int max, unsig
 	*out = (unsigned int)v;
 	return 0;
 bad:
-	return xo_err(err, XENOPS_EINVAL, "knob %s: value must be an integer from 0 to %u, not \"%s\"",
+	return xo_err(err, XENOPS_EINVAL,
+		      "knob %s: value must be an integer from 0 to %u, not \"%s\"",
 		      key, max, value ? value : "(null)");
 }
 
@@ -357,7 +365,8 @@ static int sim_host_reboot(struct xo_backend *b)
 	return 0;
 }
 
-static int sim_set_delay(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
+static int sim_set_delay(struct xo_backend *b, const char *key, const char *value,
+			 struct xo_error *err)
 {
 	const char *name = key + strlen("sim.delay");
 	unsigned int ms;
@@ -385,7 +394,8 @@ static int sim_set_delay(struct xo_backend *b, const char *key, const char *valu
 	return xo_err(err, XENOPS_EINVAL, "unknown simulator knob %s", key);
 }
 
-static int sim_set_flag(struct xo_backend *b, const char *key, const char *value, bool *flag, struct xo_error *err)
+static int sim_set_flag(struct xo_backend *b, const char *key, const char *value, bool *flag,
+			struct xo_error *err)
 {
 	unsigned int v;
 	int rc = knob_uint(key, value, 1, &v, err);
@@ -398,7 +408,8 @@ static int sim_set_flag(struct xo_backend *b, const char *key, const char *value
 	return 0;
 }
 
-static int sim_set_knob(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
+static int sim_set_knob(struct xo_backend *b, const char *key, const char *value,
+			struct xo_error *err)
 {
 	if (!key)
 		return xo_err(err, XENOPS_EINVAL, "knob: no key");

@@ -100,14 +100,16 @@ extern const char *const xo_sim_delay_names[XO_SIM_NR_DELAYS];
 
 struct xo_sim_dom *xo_sim_find(struct xo_backend *b, int domid);
 /* Find, brought up to date (xo_sim_advance), or fail with XENOPS_ENOTFOUND naming @op. */
-int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out, struct xo_error *err);
+int xo_sim_get(struct xo_backend *b, int domid, const char *op, struct xo_sim_dom **out,
+	       struct xo_error *err);
 /* "running", "paused", "shut down" or "dying", for messages. */
 const char *xo_sim_status_word(const struct xo_sim_dom *d);
 /* Built and not shut down (its vcpus can run), or XENOPS_EBADSTATE naming @op. */
 int xo_sim_require_live(const struct xo_sim_dom *d, const char *op, struct xo_error *err);
 /* A plugged device, or NULL / XENOPS_ENOTFOUND. */
 struct xo_sim_dev *xo_sim_dev_find(struct xo_sim_dom *d, int kind, const char *id);
-int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out, struct xo_error *err);
+int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out,
+		   struct xo_error *err);
 /* Add @v last: devices are listed in plug order. */
 void xo_sim_dev_append(struct xo_sim_dom *d, struct xo_sim_dev *v);
 /* Add a new domain (takes ownership) after checking free memory. */
@@ -122,7 +124,8 @@ void xo_sim_set_status(struct xo_sim_dom *d, int status, uint64_t now);
 void xo_sim_advance(struct xo_backend *b, struct xo_sim_dom *d, uint64_t now);
 
 /* Sleep the delay knob of an op (without the lock); 0 or XENOPS_ECANCELLED. */
-int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which, struct xo_error *err);
+int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay which,
+		 struct xo_error *err);
 /* env->sleep, or a plain sleep without an env. */
 int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err);
 
@@ -147,7 +150,8 @@ struct xo_sim_image {
 
 int xo_sim_image_write(const char *path, const struct xo_sim_image *img, struct xo_error *err);
 /* Read and check the header; @vm_id is the VM the caller restores. */
-int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img, struct xo_error *err);
+int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img,
+		      struct xo_error *err);
 
 /* ---- ops, one file per area ---- */
 
@@ -155,7 +159,8 @@ int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,
 			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
 int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
 			const struct xo_vm_config *cfg, int domid, struct xo_error *err);
-int xo_sim_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_sim_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid,
+			  struct xo_error *err);
 int xo_sim_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
 				   int reason, struct xo_error *err);
@@ -163,22 +168,28 @@ int xo_sim_domain_wait_ack(struct xo_backend *b, struct xo_env *env, int domid,
 			   unsigned int timeout_ms, struct xo_error *err);
 int xo_sim_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
 				unsigned int timeout_ms, int *reason_out, struct xo_error *err);
-int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid,
+			  struct xo_error *err);
 int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err);
-int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err);
-int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err);
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
+			  struct xo_error *err);
+int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out,
+		       struct xo_error *err);
+int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
+		       struct xo_error *err);
 
 int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err);
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
+		    struct xo_error *err);
 int xo_sim_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
 int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
 		    struct xo_dev_state *st_out, struct xo_error *err);
 int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
-			 const struct xo_dev_config *cfg, const char *backend, struct xo_error *err);
+			 const struct xo_dev_config *cfg, const char *backend,
+			 struct xo_error *err);
 int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 			   const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
 int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int kind,

@@ -17,7 +17,8 @@ struct xo_sim_dev *xo_sim_dev_find(struct xo_sim_dom *d, int kind, const char *i
 	return NULL;
 }
 
-int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out, struct xo_error *err)
+int xo_sim_dev_get(struct xo_sim_dom *d, int kind, const char *id, struct xo_sim_dev **out,
+		   struct xo_error *err)
 {
 	*out = xo_sim_dev_find(d, kind, id);
 	if (!*out)
@@ -61,7 +62,8 @@ static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size, st
 	}
 }
 
-static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv, struct xo_error *err)
+static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct xo_sim_dev *nv,
+		      struct xo_error *err)
 {
 	const char *kind = xo_kind_name(nv->kind);
 
@@ -72,7 +74,8 @@ static int check_free(struct xo_backend *b, struct xo_sim_dom *d, const struct x
 			return xo_err(err, XENOPS_EEXIST, "%s %s is already plugged into domain %d",
 				      kind, nv->id, d->domid);
 		if (strcmp(v->slot, nv->slot) == 0)
-			return xo_err(err, XENOPS_EEXIST, "%s %s: %s of domain %d already uses %s", kind,
+			return xo_err(err, XENOPS_EEXIST, "%s %s: %s of domain %d already uses %s",
+				      kind,
 				      nv->id, v->id, d->domid, v->slot);
 	}
 	if (nv->kind != XENOPS_KIND_PCI)
@@ -130,7 +133,8 @@ void xo_sim_dev_append(struct xo_sim_dom *d, struct xo_sim_dev *nv)
 }
 
 int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err)
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
+		    struct xo_error *err)
 {
 	struct xo_sim_dev *nv = NULL;
 	struct xo_sim_dom *d;
@@ -232,7 +236,8 @@ int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 
 /* Media and carrier are host-side settings: they work whatever the guest's state. */
 static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
-		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value, struct xo_error *err)
+		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value,
+		   struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	struct xo_sim_dev *v;
@@ -263,7 +268,8 @@ int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
 	if (rc < 0)
 		return rc;
 	if (!backend)
-		return xo_err(err, XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)", cfg->id);
+		return xo_err(err, XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)",
+			      cfg->id);
 	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0', err);
 }
 

@@ -16,10 +16,12 @@ static void notify_domain(struct xo_backend *b, const char *vm_id)
 		b->events.domain_changed(b->events.opaque, vm_id);
 }
 
-static int require_vm(const struct xo_sim_dom *d, const struct xo_vm_config *cfg, const char *op, struct xo_error *err)
+static int require_vm(const struct xo_sim_dom *d, const struct xo_vm_config *cfg, const char *op,
+		      struct xo_error *err)
 {
 	if (strcmp(d->vm_id, cfg->id) != 0)
-		return xo_err(err, XENOPS_EINVAL, "cannot %s domain %d: it belongs to VM %s, not %s", op,
+		return xo_err(err, XENOPS_EINVAL,
+			      "cannot %s domain %d: it belongs to VM %s, not %s", op,
 			      d->domid, d->vm_id, cfg->id);
 	return 0;
 }
@@ -31,10 +33,12 @@ static int check_config(const struct xo_vm_config *cfg, struct xo_error *err)
 	if (rc < 0)
 		return rc;
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
-		return xo_err(err, XENOPS_EINVAL, "vcpus_max of VM %s must be 1 to %d, not %u", cfg->id,
+		return xo_err(err, XENOPS_EINVAL, "vcpus_max of VM %s must be 1 to %d, not %u",
+			      cfg->id,
 			      XO_MAX_VCPUS, cfg->vcpus_max);
 	if (cfg->vcpus < 1 || cfg->vcpus > cfg->vcpus_max)
-		return xo_err(err, XENOPS_EINVAL, "vcpus of VM %s must be 1 to vcpus_max (%u), not %u",
+		return xo_err(err, XENOPS_EINVAL,
+			      "vcpus of VM %s must be 1 to vcpus_max (%u), not %u",
 			      cfg->id, cfg->vcpus_max, cfg->vcpus);
 	if (cfg->memory_max == 0 || cfg->memory_target > cfg->memory_max)
 		return xo_err(err, XENOPS_EINVAL,
@@ -116,7 +120,8 @@ int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
 	if (rc == 0)
 		rc = require_vm(d, cfg, "build", err);
 	if (rc == 0 && d->built)
-		rc = xo_err(err, XENOPS_EBADSTATE, "cannot build domain %d: it is already built", domid);
+		rc = xo_err(err, XENOPS_EBADSTATE, "cannot build domain %d: it is already built",
+			    domid);
 	if (rc == 0) {
 		d->built = true;
 		xo_sim_store_save(b);
@@ -126,7 +131,8 @@ int xo_sim_domain_build(struct xo_backend *b, struct xo_env *env,
 }
 
 /* Strict, unlike Xen's nested pause count: the engine never pauses twice. */
-static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool pause, struct xo_error *err)
+static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool pause,
+		      struct xo_error *err)
 {
 	const char *op = pause ? "pause" : "unpause";
 	int from = pause ? XO_DOM_RUNNING : XO_DOM_PAUSED;
@@ -173,7 +179,8 @@ int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	(void)env;
 	if (reason != XO_SHUTDOWN_POWEROFF && reason != XO_SHUTDOWN_REBOOT &&
 	    reason != XO_SHUTDOWN_SUSPEND)
-		return xo_err(err, XENOPS_EINVAL, "cannot request a shutdown with reason %d", reason);
+		return xo_err(err, XENOPS_EINVAL, "cannot request a shutdown with reason %d",
+			      reason);
 	pthread_mutex_lock(&b->lock);
 	rc = xo_sim_get(b, domid, "request the shutdown of", &d, err);
 	if (rc == 0)
@@ -242,9 +249,11 @@ static int sim_wait(struct xo_backend *b, struct xo_env *env, int domid, unsigne
 			return rc < 0 ? rc : 0;
 		now = xo_now_ms();
 		if (now >= deadline)
-			return xo_err(err, w->timeout_rc, "domain %d did not %s within %u ms", domid,
+			return xo_err(err, w->timeout_rc, "domain %d did not %s within %u ms",
+				      domid,
 				      w->what, timeout_ms);
-		rc = xo_sim_sleep(env, deadline - now < 10 ? (unsigned int)(deadline - now) : 10, err);
+		rc = xo_sim_sleep(env, deadline - now < 10 ? (unsigned int)(deadline - now) : 10,
+				  err);
 		if (rc < 0)
 			return rc;
 	}
@@ -371,7 +380,8 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 }
 
 int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err)
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
+			  struct xo_error *err)
 {
 	struct xo_sim_image img;
 	struct xo_sim_dom *d;
@@ -387,7 +397,8 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 	if (rc < 0)
 		return rc;
 	if (img.vcpus > cfg->vcpus_max)
-		return xo_err(err, XENOPS_EINVAL, "save file %s has %u vcpus, VM %s allows %u", path,
+		return xo_err(err, XENOPS_EINVAL, "save file %s has %u vcpus, VM %s allows %u",
+			      path,
 			      img.vcpus, cfg->id, cfg->vcpus_max);
 	d = dom_new(cfg);
 	if (!d)
@@ -397,7 +408,8 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 	return dom_add(b, d, domid_out, err);
 }
 
-int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err)
+int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out,
+		       struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	int rc;
@@ -412,7 +424,8 @@ int xo_sim_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *o
 	return rc;
 }
 
-int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err)
+int xo_sim_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
+		       struct xo_error *err)
 {
 	struct xo_domain_info *v = NULL;
 	uint64_t now = xo_now_ms();

@@ -18,7 +18,8 @@ static int require_running(const struct xo_sim_dom *d, const char *action, struc
 	return 0;
 }
 
-static int guest_shutdown(struct xo_backend *b, int domid, const char *action, int reason, struct xo_error *err)
+static int guest_shutdown(struct xo_backend *b, int domid, const char *action, int reason,
+			  struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	struct xo_sim_dom *d;
@@ -42,7 +43,8 @@ static int guest_shutdown(struct xo_backend *b, int domid, const char *action, i
 	return rc;
 }
 
-static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *dev_id, struct xo_error *err)
+static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *dev_id,
+			struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	struct xo_sim_dom *d;

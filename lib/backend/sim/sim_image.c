@@ -49,7 +49,8 @@ int xo_sim_image_write(const char *path, const struct xo_sim_image *img, struct 
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		rc = errno == EEXIST ? xo_err(err, XENOPS_EEXIST, "save file %s already exists", path)
+		rc = errno == EEXIST ? xo_err(err, XENOPS_EEXIST, "save file %s already exists",
+					      path)
 				     : xo_err_errno(err, errno, "cannot create save file %s", path);
 		goto out;
 	}
@@ -87,7 +88,8 @@ static int image_parse(struct json_object *obj, const char *path, const char *vm
 	if (rc < 0)
 		return rc;
 	if (version != IMAGE_VERSION)
-		return xo_err(err, XENOPS_EINVAL, "save file %s has version %d, this library reads %d",
+		return xo_err(err, XENOPS_EINVAL,
+			      "save file %s has version %d, this library reads %d",
 			      path, (int)version, IMAGE_VERSION);
 	rc = xo_jf_need_string(obj, path, "vm", XO_ID_MAX, &vm, err);
 	if (rc < 0)
@@ -99,7 +101,8 @@ static int image_parse(struct json_object *obj, const char *path, const char *vm
 	return xo_jf_fields(img, obj, path, image_fields, XO_ARRAY_SIZE(image_fields), err);
 }
 
-int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img, struct xo_error *err)
+int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img,
+		      struct xo_error *err)
 {
 	struct json_object *obj = NULL;
 	char *text = NULL;

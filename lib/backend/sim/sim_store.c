@@ -142,7 +142,8 @@ void xo_sim_store_save(struct xo_backend *b)
 
 /* ---- loading ---- */
 
-static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const char *what, struct xo_error *err)
+static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const char *what,
+			 struct xo_error *err)
 {
 	struct xo_sim_dev *v = calloc(1, sizeof(*v));
 	const char *id, *slot;
@@ -169,7 +170,8 @@ static int dev_from_json(struct xo_sim_dom *d, struct json_object *obj, const ch
 	return 0;
 }
 
-static int dom_check(const struct xo_sim_dom *d, const char *what, uint64_t now, struct xo_error *err)
+static int dom_check(const struct xo_sim_dom *d, const char *what, uint64_t now,
+		     struct xo_error *err)
 {
 	if (!xo_id_valid(d->vm_id))
 		return xo_err(err, XENOPS_EINVAL, "%s: bad VM id", what);
@@ -181,7 +183,8 @@ static int dom_check(const struct xo_sim_dom *d, const char *what, uint64_t now,
 	return 0;
 }
 
-static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t index, struct xo_error *err)
+static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t index,
+			 struct xo_error *err)
 {
 	struct xo_sim_dom *d = calloc(1, sizeof(*d));
 	struct json_object *devs = NULL, *start;
@@ -232,7 +235,8 @@ static void read_boot_id(struct xo_backend *b)
 }
 
 /* 1: the table is from an earlier boot (nothing loaded), 0: loaded, < 0: corrupt. */
-static int table_from_json(struct xo_backend *b, struct json_object *obj, const char *what, struct xo_error *err)
+static int table_from_json(struct xo_backend *b, struct json_object *obj, const char *what,
+			   struct xo_error *err)
 {
 	struct json_object *doms;
 	const char *format, *boot;
@@ -245,7 +249,8 @@ static int table_from_json(struct xo_backend *b, struct json_object *obj, const 
 	if (rc == 0 && strcmp(format, TABLE_FORMAT) != 0)
 		rc = xo_err(err, XENOPS_EINVAL, "%s: format is not %s", what, TABLE_FORMAT);
 	if (rc == 0)
-		rc = xo_jf_need_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version, err);
+		rc = xo_jf_need_int(obj, what, "version", TABLE_VERSION, TABLE_VERSION, &version,
+				    err);
 	if (rc == 0)
 		rc = xo_jf_need_string(obj, what, "boot_id", sizeof(b->boot_id) - 1, &boot, err);
 	if (rc == 0 && *boot && *b->boot_id && strcmp(boot, b->boot_id) != 0)

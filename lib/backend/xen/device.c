@@ -8,7 +8,8 @@
 #include "backend/xen/xen_priv.h"
 
 int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err)
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
+		    struct xo_error *err)
 {
 	xc_domaininfo_t info;
 	int rc = xo_xen_check_domid(domid, err);
@@ -24,7 +25,8 @@ int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	case XENOPS_KIND_VIF:
 		return xo_xen_vif_plug(b, env, domid, cfg, st_out, err);
 	default:
-		return xo_err(err, XENOPS_ENOTSUP, "xen backend: PCI passthrough not implemented yet");
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: PCI passthrough not implemented yet");
 	}
 }
 
@@ -41,7 +43,8 @@ int xo_xen_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 	case XENOPS_KIND_VIF:
 		return xo_xen_vif_unplug(b, env, domid, cfg, force, err);
 	default:
-		return xo_err(err, XENOPS_ENOTSUP, "xen backend: PCI passthrough not implemented yet");
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: PCI passthrough not implemented yet");
 	}
 }
 
@@ -58,7 +61,8 @@ int xo_xen_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 	case XENOPS_KIND_VIF:
 		return xo_xen_vif_info(b, domid, cfg, st_out, err);
 	default:
-		return xo_err(err, XENOPS_ENOTSUP, "xen backend: PCI passthrough not implemented yet");
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: PCI passthrough not implemented yet");
 	}
 }
 

@@ -82,7 +82,8 @@ struct skel {
 static int skel_key_check(const char *key, struct xo_error *err)
 {
 	if (!key || !*key || key[0] == '/' || strstr(key, ".."))
-		return xo_err(err, XENOPS_EINVAL, "xen backend: xenstore key \"%s\" must be relative",
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: xenstore key \"%s\" must be relative",
 			      key ? key : "");
 	return 0;
 }
@@ -134,7 +135,8 @@ static int skel_dirs(struct xo_backend *b, xs_transaction_t t, int domid, struct
 	return rc;
 }
 
-static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct skel *s, struct xo_error *err)
+static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct skel *s,
+		       struct xo_error *err)
 {
 	struct xs_permissions p[2];
 	char vm[256], path[320], buf[64];
@@ -162,7 +164,8 @@ static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct sk
 	return rc;
 }
 
-static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct skel *s, struct xo_error *err)
+static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct skel *s,
+		       struct xo_error *err)
 {
 	const struct xo_vm_config *cfg = s->cfg;
 	uint64_t target = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
@@ -184,7 +187,8 @@ static int skel_values(struct xo_backend *b, xs_transaction_t t, const struct sk
 		rc = skel_write(b, t, s->domid, "memory/target", buf, false, err);
 	for (unsigned int i = 0; rc == 0 && i < cfg->vcpus_max; i++) {
 		snprintf(rel, sizeof(rel), "cpu/%u/availability", i);
-		rc = skel_write(b, t, s->domid, rel, i < cfg->vcpus ? "online" : "offline", false, err);
+		rc = skel_write(b, t, s->domid, rel, i < cfg->vcpus ? "online" : "offline", false,
+				err);
 	}
 	for (size_t i = 0; rc == 0 && i < cfg->n_xenstore; i++) {
 		rc = skel_key_check(cfg->xenstore[i].key, err);
@@ -213,7 +217,8 @@ struct cleanup {
 	int domid;
 };
 
-static int cleanup_backends(struct xo_backend *b, xs_transaction_t t, int domid, struct xo_error *err)
+static int cleanup_backends(struct xo_backend *b, xs_transaction_t t, int domid,
+			    struct xo_error *err)
 {
 	unsigned int n = 0;
 	char **types = xs_directory(b->xsh, t, "/local/domain/0/backend", &n);
@@ -260,7 +265,8 @@ static int cleanup_xenstore(struct xo_backend *b, int domid, struct xo_error *er
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	if (cfg->type != XO_VM_PV)
-		return xo_err(err, XENOPS_ENOTSUP, "xen backend: VM type %s not implemented yet (PV only)",
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: VM type %s not implemented yet (PV only)",
 			      xo_vm_type_name(cfg->type));
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
 		return xo_err(err, XENOPS_EINVAL, "xen backend: vcpus_max %u out of range 1..%d",
@@ -284,7 +290,8 @@ static void create_rollback(struct xo_backend *b, int domid)
 	xo_xen_dom_del(b, domid);
 }
 
-static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid, struct xo_error *err)
+static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+			 struct xo_error *err)
 {
 	/* 4.17 still wants this after createdomain, or SETVCPUCONTEXT fails at boot. */
 	if (xc_domain_max_vcpus(b->xch, (uint32_t)domid, cfg->vcpus_max) < 0)
@@ -324,7 +331,8 @@ int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
 		rc = create_limits(b, cfg, (int)domid, err);
 	s = (struct skel){ .domid = (int)domid, .cfg = cfg, .start_time = xo_wall_time() };
 	if (rc == 0)
-		rc = xo_xs_transaction(b, "write the domain's xenstore skeleton", skel_txn, &s, err);
+		rc = xo_xs_transaction(b, "write the domain's xenstore skeleton", skel_txn, &s,
+				       err);
 	if (rc < 0) {
 		create_rollback(b, (int)domid);
 		return rc;
@@ -462,7 +470,8 @@ int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *co
 }
 
 int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
-			    unsigned long store_mfn, int console_port, unsigned long console_mfn, struct xo_error *err)
+			    unsigned long store_mfn, int console_port, unsigned long console_mfn,
+			    struct xo_error *err)
 {
 	struct rings r = { .domid = domid, .store_port = store_port, .console_port = console_port,
 			   .store_mfn = store_mfn, .console_mfn = console_mfn };
@@ -472,7 +481,8 @@ int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
 		return rc;
 	/* xenstored maps the store ring and fires @introduceDomain; xenconsoled follows. */
 	if (!xs_introduce_domain(b->xsh, (unsigned int)domid, store_mfn, (unsigned int)store_port))
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: xs_introduce_domain %d: %s", domid,
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: xs_introduce_domain %d: %s",
+			      domid,
 			      strerror(errno));
 	return 0;
 }

@@ -158,7 +158,8 @@ static void fill_info(struct xo_backend *b, const xc_domaininfo_t *info, const c
 	out->start_time = start_time(b, out->domid);
 }
 
-int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err)
+int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out,
+		       struct xo_error *err)
 {
 	char vm_id[XO_ID_MAX + 1];
 	xc_domaininfo_t info;
@@ -173,7 +174,8 @@ int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *o
 	return 0;
 }
 
-int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err)
+int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
+		       struct xo_error *err)
 {
 	xc_domaininfo_t *info = NULL;
 	struct xo_domain_info *list;

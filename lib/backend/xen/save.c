@@ -64,7 +64,8 @@ static int read_all(int fd, void *buf, size_t len)
 
 /* ---- save ---- */
 
-static int write_header(int fd, const struct xo_vm_config *cfg, const char *path, struct xo_error *err)
+static int write_header(int fd, const struct xo_vm_config *cfg, const char *path,
+			struct xo_error *err)
 {
 	struct json_object *obj = xo_vm_config_to_json(cfg, err);
 	char *json = obj ? xo_json_dumps(obj) : NULL;
@@ -113,7 +114,8 @@ static int save_suspend(void *data)
 		s->rc = xo_xen_domain_wait_shutdown(s->b, s->env, s->domid, XO_SAVE_SUSPEND_MS,
 						    &reason, err);
 	if (s->rc == 0 && reason != XO_SHUTDOWN_SUSPEND)
-		s->rc = xo_err(err, XENOPS_EBADSTATE, "xen backend: domain %d shut down (%s) instead of "
+		s->rc = xo_err(err, XENOPS_EBADSTATE,
+			       "xen backend: domain %d shut down (%s) instead of "
 				"suspending", s->domid, xo_shutdown_reason_name(reason));
 	return s->rc == 0;
 }
@@ -166,7 +168,8 @@ static int read_header(int fd, const char *path, const struct xo_vm_config *cfg,
 		return xo_err(err, XENOPS_EIO, "xen backend: read %s: %s", path, strerror(errno));
 	if (memcmp(h.magic, XO_SAVE_MAGIC, sizeof(h.magic)) || h.version != XO_SAVE_VERSION ||
 	    h.config_len == 0 || h.config_len > XO_SAVE_CONFIG_MAX)
-		return xo_err(err, XENOPS_EINVAL, "xen backend: %s is not a suspend image of this backend",
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: %s is not a suspend image of this backend",
 			      path);
 	json = calloc(1, h.config_len + 1);
 	if (!json)
@@ -177,7 +180,8 @@ static int read_header(int fd, const char *path, const struct xo_vm_config *cfg,
 	if (rc == 0)
 		rc = xo_vm_config_from_json(saved_out, obj, err);
 	if (rc == 0 && strcmp((*saved_out)->id, cfg->id))
-		rc = xo_err(err, XENOPS_EINVAL, "xen backend: %s is the image of VM %s, not %s", path,
+		rc = xo_err(err, XENOPS_EINVAL, "xen backend: %s is the image of VM %s, not %s",
+			    path,
 			    (*saved_out)->id, cfg->id);
 	if (rc < 0) {
 		xo_vm_config_free(*saved_out);
@@ -218,11 +222,13 @@ static int restore_stream(struct xo_backend *b, int fd, int domid, struct xo_err
 			      (unsigned int)console_port, &console_mfn, 0, XC_STREAM_PLAIN, &cb,
 			      -1) != 0)
 		return xo_xen_err(b, "xc_domain_restore", err);
-	return xo_xen_domain_introduce(b, domid, store_port, store_mfn, console_port, console_mfn, err);
+	return xo_xen_domain_introduce(b, domid, store_port, store_mfn, console_port, console_mfn,
+				       err);
 }
 
 int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err)
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
+			  struct xo_error *err)
 {
 	struct xo_vm_config *saved = NULL, c;
 	int fd, rc, domid = -1;

@@ -53,8 +53,10 @@ static int request_txn(struct xo_backend *b, xs_transaction_t t, void *arg, stru
 		int saved = errno;
 
 		if (saved == EAGAIN)
-			return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore read %s: conflict", path);
-		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: domain %d has no control node (%s)",
+			return xo_err(err, XENOPS_EBACKEND,
+				      "xen backend: xenstore read %s: conflict", path);
+		return xo_err(err, XENOPS_ENOTFOUND,
+			      "xen backend: domain %d has no control node (%s)",
 			      r->domid, strerror(saved));
 	}
 	free(v);
@@ -73,7 +75,8 @@ int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	if (rc < 0)
 		return rc;
 	if (!r.word)
-		return xo_err(err, XENOPS_EINVAL, "xen backend: shutdown reason %d cannot be requested",
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: shutdown reason %d cannot be requested",
 			      reason);
 	rc = env->check(env, err);
 	if (rc < 0)
@@ -95,7 +98,8 @@ static int ack_seen(struct xo_backend *b, int domid, struct xo_error *err)
 	v = xo_xs_read(b->xsh, XBT_NULL, path);
 	if (!v)
 		return errno == ENOENT ? 1
-				       : xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore read %s: %s",
+				       : xo_err(err, XENOPS_EBACKEND,
+						"xen backend: xenstore read %s: %s",
 						path, strerror(errno));
 	seen = v[0] == '\0';
 	free(v);

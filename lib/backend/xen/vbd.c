@@ -49,12 +49,14 @@ struct vbd_paths {
 	char fe[128], be[128];
 };
 
-static int vbd_paths(struct vbd_paths *p, int domid, const struct xo_dev_config *cfg, struct xo_error *err)
+static int vbd_paths(struct vbd_paths *p, int domid, const struct xo_dev_config *cfg,
+		     struct xo_error *err)
 {
 	p->domid = domid;
 	p->devid = vbd_devid(cfg->u.vbd.device);
 	if (p->devid < 0)
-		return xo_err(err, XENOPS_EINVAL, "xen backend: VBD device \"%s\" is not xvd<letters>",
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: VBD device \"%s\" is not xvd<letters>",
 			      cfg->u.vbd.device);
 	snprintf(p->fe, sizeof(p->fe), "/local/domain/%d/device/vbd/%d", domid, p->devid);
 	snprintf(p->be, sizeof(p->be), "/local/domain/0/backend/vbd/%d/%d", domid, p->devid);
@@ -103,7 +105,8 @@ static int loop_attach(const char *path, bool ro, char dev[32], int *loop_fd, st
 			      "xen backend: cannot open disk image %s: %s", path, strerror(errno));
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
-		rc = xo_err(err, XENOPS_EBACKEND, "xen backend: /dev/loop-control: %s", strerror(errno));
+		rc = xo_err(err, XENOPS_EBACKEND, "xen backend: /dev/loop-control: %s",
+			    strerror(errno));
 		goto out;
 	}
 	/* Another process may take the free device first: try again. */
@@ -126,7 +129,8 @@ static int loop_attach(const char *path, bool ro, char dev[32], int *loop_fd, st
 		if (errno != EBUSY)
 			break;
 	}
-	rc = xo_err(err, XENOPS_EBACKEND, "xen backend: cannot attach %s to a loop device: %s", path,
+	rc = xo_err(err, XENOPS_EBACKEND, "xen backend: cannot attach %s to a loop device: %s",
+		    path,
 		    strerror(errno));
 out:
 	if (ctl >= 0)
@@ -183,7 +187,8 @@ struct vbd_plug {
 };
 
 
-static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x, struct xo_error *err)
+static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x,
+			 struct xo_error *err)
 {
 	struct xs_permissions p[2] = { { .id = (unsigned int)x->p->domid, .perms = XS_PERM_NONE },
 				       { .id = 0, .perms = XS_PERM_READ } };
@@ -203,11 +208,13 @@ static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct 
 	if (rc == 0)
 		rc = xo_xen_kv_write(b, t, x->p->fe, "virtual-device", buf, err);
 	if (rc == 0)
-		rc = xo_xen_kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk", err);
+		rc = xo_xen_kv_write(b, t, x->p->fe, "device-type", x->v->cdrom ? "cdrom" : "disk",
+				     err);
 	return rc;
 }
 
-static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x, struct xo_error *err)
+static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vbd_plug *x,
+			struct xo_error *err)
 {
 	struct xs_permissions p[2];
 	char buf[32];
@@ -313,7 +320,8 @@ static int vbd_wait_connected(struct xo_backend *b, struct xo_env *env,
 		if (want_frontend ? s == 4 : vbd_created(p))
 			return 0;
 		if (s >= 5)
-			return xo_err(err, XENOPS_EBACKEND, "xen backend: blkback closed %s (state %d)", p->be,
+			return xo_err(err, XENOPS_EBACKEND,
+				      "xen backend: blkback closed %s (state %d)", p->be,
 				      s);
 		if (xo_now_ms() - start >= XO_VBD_CONNECT_MS)
 			return xo_err(err, XENOPS_ETIMEDOUT,
@@ -408,7 +416,8 @@ int xo_xen_vbd_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 	memset(st, 0, sizeof(*st));
 	st->backend_state = xo_xen_read_state(b, p.be);
 	if (st->backend_state < 0)
-		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: VBD %s of domain %d is not plugged",
+		return xo_err(err, XENOPS_ENOTFOUND,
+			      "xen backend: VBD %s of domain %d is not plugged",
 			      cfg->u.vbd.device, domid);
 	st->plugged = 1;
 	st->active = st->backend_state == 4;

@@ -25,7 +25,8 @@ struct vif_paths {
 	char fe[128], be[128], ifname[IFNAMSIZ + 8];
 };
 
-static int vif_paths(struct vif_paths *p, int domid, const struct xo_dev_config *cfg, struct xo_error *err)
+static int vif_paths(struct vif_paths *p, int domid, const struct xo_dev_config *cfg,
+		     struct xo_error *err)
 {
 	p->domid = domid;
 	p->index = cfg->u.vif.index;
@@ -139,7 +140,8 @@ struct vif_plug {
 };
 
 
-static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vif_plug *x, struct xo_error *err)
+static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct vif_plug *x,
+			 struct xo_error *err)
 {
 	struct xs_permissions p[2] = { { .id = (unsigned int)x->p->domid, .perms = XS_PERM_NONE },
 				       { .id = 0, .perms = XS_PERM_READ } };
@@ -163,7 +165,8 @@ static int plug_frontend(struct xo_backend *b, xs_transaction_t t, const struct 
 	return rc;
 }
 
-static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vif_plug *x, struct xo_error *err)
+static int plug_backend(struct xo_backend *b, xs_transaction_t t, const struct vif_plug *x,
+			struct xo_error *err)
 {
 	struct xs_permissions p[2];
 	char fe_id[16], handle[16], mtu[16];
@@ -249,7 +252,8 @@ static int vif_wait_connected(struct xo_backend *b, struct xo_env *env,
 		if (s == 4)
 			return 0;
 		if (s >= 5 || s < 0)
-			return xo_err(err, XENOPS_EBACKEND, "xen backend: netback closed %s (state %d)", p->be,
+			return xo_err(err, XENOPS_EBACKEND,
+				      "xen backend: netback closed %s (state %d)", p->be,
 				      s);
 		if (xo_now_ms() - start >= XO_VIF_CONNECT_MS)
 			return xo_err(err, XENOPS_ETIMEDOUT,
@@ -325,7 +329,8 @@ int xo_xen_vif_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 	memset(st, 0, sizeof(*st));
 	st->backend_state = xo_xen_read_state(b, p.be);
 	if (st->backend_state < 0)
-		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: VIF %d of domain %d is not plugged",
+		return xo_err(err, XENOPS_ENOTFOUND,
+			      "xen backend: VIF %d of domain %d is not plugged",
 			      p.index, domid);
 	st->plugged = 1;
 	st->active = st->backend_state == 4;
@@ -344,7 +349,8 @@ int xo_xen_vif_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 	if (rc < 0)
 		return rc;
 	if (xo_xen_read_state(b, p.be) < 0)
-		return xo_err(err, XENOPS_ENOTFOUND, "xen backend: VIF %d of domain %d is not plugged",
+		return xo_err(err, XENOPS_ENOTFOUND,
+			      "xen backend: VIF %d of domain %d is not plugged",
 			      p.index, domid);
 	/* The host side's link is the carrier the guest's traffic sees. */
 	return if_set_up(p.ifname, carrier != 0, err);

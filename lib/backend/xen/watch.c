@@ -282,12 +282,15 @@ static int watch_connect(struct xo_backend *b, struct xo_error *err)
 
 	w->xsh = xs_open(0);
 	if (!w->xsh)
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_open: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_open: %s",
+			      strerror(errno));
 	if (!xs_watch(w->xsh, "@releaseDomain", "xo-release") ||
 	    !xs_watch(w->xsh, "@introduceDomain", "xo-introduce"))
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_watch: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: xs_watch: %s",
+			      strerror(errno));
 	if (pipe2(w->stop_pipe, O_CLOEXEC) < 0)
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: pipe: %s", strerror(errno));
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: watch: pipe: %s",
+			      strerror(errno));
 	return 0;
 }
 

@@ -66,7 +66,8 @@ int xo_xen_err(struct xo_backend *b, const char *what, struct xo_error *err)
 	const xc_error *e = b && b->xch ? xc_get_last_error(b->xch) : NULL;
 
 	if (e && e->code != XC_ERROR_NONE && e->message[0]) {
-		int code = xo_err(err, XENOPS_EBACKEND, "xen backend: %s: %s (%s)", what, strerror(saved),
+		int code = xo_err(err, XENOPS_EBACKEND, "xen backend: %s: %s (%s)", what,
+				  strerror(saved),
 				  e->message);
 		xc_clear_last_error(b->xch);
 		return code;
@@ -77,7 +78,8 @@ int xo_xen_err(struct xo_backend *b, const char *what, struct xo_error *err)
 int xo_xen_check_domid(int domid, struct xo_error *err)
 {
 	if (domid <= 0 || domid >= (int)DOMID_FIRST_RESERVED)
-		return xo_err(err, XENOPS_EINVAL, "xen backend: domid %d is not a guest domain", domid);
+		return xo_err(err, XENOPS_EINVAL, "xen backend: domid %d is not a guest domain",
+			      domid);
 	return 0;
 }
 
@@ -231,7 +233,8 @@ static int open_handles(struct xo_backend *b, struct xo_error *err)
 	return 0;
 }
 
-static int xen_open(struct xo_backend **out, const struct xo_backend_params *params, struct xo_error *err)
+static int xen_open(struct xo_backend **out, const struct xo_backend_params *params,
+		    struct xo_error *err)
 {
 	struct xo_backend *b;
 	int rc;
@@ -275,7 +278,8 @@ fail:
 	return rc;
 }
 
-static int xen_set_knob(struct xo_backend *b, const char *key, const char *value, struct xo_error *err)
+static int xen_set_knob(struct xo_backend *b, const char *key, const char *value,
+			struct xo_error *err)
 {
 	(void)b, (void)value;
 	return xo_err(err, XENOPS_ENOTSUP, "xen backend: no knob \"%s\"", key ? key : "");

@@ -133,13 +133,15 @@ void xo_xen_counters(struct xo_backend *b, struct xo_host_info *out);
 typedef int (*xo_xs_txn_fn)(struct xo_backend *b, xs_transaction_t t, void *arg,
 			    struct xo_error *err);
 /* Run fn in a transaction of b->xsh, retried while the commit says EAGAIN. */
-int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg, struct xo_error *err);
+int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg,
+		      struct xo_error *err);
 /*
  * Write @value at @path with the given permissions (owner first), inside
  * transaction @t. Errors: XENOPS_EBACKEND naming the path.
  */
 int xo_xs_write_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
-		      const char *value, struct xs_permissions *perms, unsigned int n_perms, struct xo_error *err);
+		      const char *value, struct xs_permissions *perms, unsigned int n_perms,
+		      struct xo_error *err);
 int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
 		      struct xs_permissions *perms, unsigned int n_perms, struct xo_error *err);
 /* Remove @path; absent is fine. */
@@ -155,9 +157,11 @@ int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
 			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
 int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 			const struct xo_vm_config *cfg, int domid, struct xo_error *err);
-int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid,
+			  struct xo_error *err);
 int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
-int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid,
+			  struct xo_error *err);
 /* Can this backend build that VM (PV, sane vcpus and memory, a kernel)? */
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err);
 /* The xenstore and console event channels of a domain (allocated once). */
@@ -165,7 +169,8 @@ int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *co
 		       struct xo_error *err);
 /* Write console/ and store/ and introduce the domain to xenstored. */
 int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
-			    unsigned long store_mfn, int console_port, unsigned long console_mfn, struct xo_error *err);
+			    unsigned long store_mfn, int console_port, unsigned long console_mfn,
+			    struct xo_error *err);
 /* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
 int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err);
 
@@ -198,8 +203,10 @@ int xo_xen_getinfo_all(struct xo_backend *b, xc_domaininfo_t **out, size_t *n_ou
 		       unsigned int *calls_out, struct xo_error *err);
 /* One domain; XENOPS_ENOTFOUND when it does not exist. */
 int xo_xen_getinfo_one(struct xo_backend *b, int domid, xc_domaininfo_t *out, struct xo_error *err);
-int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out, struct xo_error *err);
-int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out, struct xo_error *err);
+int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *out,
+		       struct xo_error *err);
+int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
+		       struct xo_error *err);
 int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 
 /* ---- vbd.c, vif.c ---- */
@@ -231,18 +238,21 @@ int xo_xen_vif_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 
 /* ---- device.c (dispatch by kind), save.c ---- */
 int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out, struct xo_error *err);
+		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
+		    struct xo_error *err);
 int xo_xen_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,
 		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
 int xo_xen_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
 		    struct xo_dev_state *st_out, struct xo_error *err);
 int xo_xen_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
-			 const struct xo_dev_config *cfg, const char *backend, struct xo_error *err);
+			 const struct xo_dev_config *cfg, const char *backend,
+			 struct xo_error *err);
 int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 			   const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
 int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
-			  const struct xo_vm_config *cfg, const char *path, int *domid_out, struct xo_error *err);
+			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
+			  struct xo_error *err);
 
 #endif /* XO_XEN_PRIV_H */

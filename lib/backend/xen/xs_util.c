@@ -13,14 +13,16 @@
 /* Far above what contention on one host produces; stops a livelock. */
 #define XO_XS_TXN_TRIES 64
 
-int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg, struct xo_error *err)
+int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, void *arg,
+		      struct xo_error *err)
 {
 	for (int i = 0; i < XO_XS_TXN_TRIES; i++) {
 		xs_transaction_t t = xs_transaction_start(b->xsh);
 		int rc;
 
 		if (t == XBT_NULL)
-			return xo_err(err, XENOPS_EBACKEND, "xen backend: %s: xs_transaction_start: %s",
+			return xo_err(err, XENOPS_EBACKEND,
+				      "xen backend: %s: xs_transaction_start: %s",
 				      what, strerror(errno));
 		rc = fn(b, t, arg, err);
 		if (rc < 0) {
@@ -35,21 +37,25 @@ int xo_xs_transaction(struct xo_backend *b, const char *what, xo_xs_txn_fn fn, v
 		if (xs_transaction_end(b->xsh, t, false))
 			return 0;
 		if (errno != EAGAIN)
-			return xo_err(err, XENOPS_EBACKEND, "xen backend: %s: xs_transaction_end: %s", what,
+			return xo_err(err, XENOPS_EBACKEND,
+				      "xen backend: %s: xs_transaction_end: %s", what,
 				      strerror(errno));
 	}
-	return xo_err(err, XENOPS_EBACKEND, "xen backend: %s: xenstore transaction kept conflicting",
+	return xo_err(err, XENOPS_EBACKEND,
+		      "xen backend: %s: xenstore transaction kept conflicting",
 		      what);
 }
 
 int xo_xs_write_perms(struct xo_backend *b, xs_transaction_t t, const char *path,
-		      const char *value, struct xs_permissions *perms, unsigned int n_perms, struct xo_error *err)
+		      const char *value, struct xs_permissions *perms, unsigned int n_perms,
+		      struct xo_error *err)
 {
 	if (!xs_write(b->xsh, t, path, value, strlen(value)))
 		return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore write %s: %s", path,
 			      strerror(errno));
 	if (perms && !xs_set_permissions(b->xsh, t, path, perms, n_perms))
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore set permissions of %s: %s", path,
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: xenstore set permissions of %s: %s", path,
 			      strerror(errno));
 	return 0;
 }
@@ -61,7 +67,8 @@ int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path
 		return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore mkdir %s: %s", path,
 			      strerror(errno));
 	if (perms && !xs_set_permissions(b->xsh, t, path, perms, n_perms))
-		return xo_err(err, XENOPS_EBACKEND, "xen backend: xenstore set permissions of %s: %s", path,
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: xenstore set permissions of %s: %s", path,
 			      strerror(errno));
 	return 0;
 }
