@@ -162,38 +162,6 @@ XENOPS_API int xenops_ctx_get_fd(xenops_ctx *ctx);
  */
 XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
 
-/* ---- test hooks -------------------------------------------------------- */
-
-/**
- * Set a debugging or simulation knob. Keys:
- *  - "fault.fail_atom" = N: the N-th atom run from now fails (XENOPS_EBACKEND);
- *  - "fault.cancel_point" = N: the task passing the N-th cancel point from now
- *    is cancelled there;
- *  - "fault.crash_point" = N: the process exits (status 99) at the N-th cancel
- *    point from now, to test recovery;
- *  - "fault.off": clear all faults;
- *  - "sim.*": simulator knobs, e.g. "sim.delay.<atom>" = milliseconds,
- *    "sim.delay" = milliseconds for every atom, "sim.shutdown_ack" = 0 (guest
- *    ignores clean shutdown requests), "sim.shutdown_complete" = 0 (guest
- *    acknowledges but never shuts down); XENOPS_ENOTSUP on another backend.
- * Any thread. Errors: XENOPS_EINVAL (unknown key or bad value), XENOPS_ENOTSUP.
- * @since 0.1
- */
-XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *value);
-
-/**
- * Simulator only: make the guest of a running VM do @p action, as a real
- * guest would: "poweroff", "reboot", "crash", or "unplug" of the device
- * @p device ("vbd:ID", "vif:ID" or "pci:ID"; NULL for the other actions).
- * The engine notices and acts on the VM's on_shutdown / on_reboot /
- * on_crash actions, as it does on Xen. Returns once the guest did it; the
- * reaction is asynchronous (watch updates).
- * Errors: XENOPS_ENOTSUP (not the simulator), XENOPS_ENOTFOUND,
- * XENOPS_EBADSTATE (no running domain), XENOPS_EINVAL. @since 0.1
- */
-XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const char *action,
-				       const char *device);
-
 #ifdef __cplusplus
 }
 #endif
