@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# abi_baseline: compare the built library with the committed ABI baseline
+# (abi/libxenops.so.0.abi) using libabigail, or write the baseline.
+#
+#   abi_baseline.sh --check|--write --lib=LIBRARY --headers=DIR
+#                   --baseline=FILE [--private-sym=SYMFILE]
+#                   [--abidw=ABIDW] [--abidiff=ABIDIFF] [--readelf=READELF]
+#
+# Only the public interface counts: the functions and types reachable from
+# the headers in DIR (include/xenops). The functions of the private version
+# script SYMFILE (the test hooks) are left out on both sides.
+# --check fails when abidiff finds an incompatible change (exit status bit
+# ABIDIFF_ABI_INCOMPATIBLE_CHANGE) or cannot compare; compatible changes,
+# such as added functions, are printed and pass. It needs the library's
+# debug information: without it (a build with no -g) it exits 77, skipped.
+# --write replaces the baseline: do it only on purpose, when a release
+# adds to the ABI, and commit the result.
+set -euo pipefail
+
+mode='' lib='' headers='' baseline='' priv_sym=''
+abidw=abidw abidiff=abidiff readelf=readelf
+for arg in "$@"; do
+	case "$arg" in
+	--check | --write) mode=${arg#--} ;;
+	--lib=*) lib=${arg#*=} ;;
+	--headers=*) headers=${arg#*=} ;;
+	--baseline=*) baseline=${arg#*=} ;;
+	--private-sym=*) priv_sym=${arg#*=} ;;
+	--abidw=*) abidw=${arg#*=} ;;
+	--abidiff=*) abidiff=${arg#*=} ;;
+	--readelf=*) readelf=${arg#*=} ;;
+	*) echo "abi_baseline: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
+if [ -z "$mode" ] || [ -z "$lib" ] || [ -z "$headers" ] || [ -z "$baseline" ]; then
+	echo "abi_baseline: need --check or --write, --lib, --headers and --baseline" >&2
+	exit 2
+fi
+[ -f "$lib" ] || { echo "abi_baseline: $lib does not exist (build first)" >&2; exit 1; }
+if ! LC_ALL=C "$readelf" -S -W "$lib" | grep -q '\.debug_info'; then
+	echo "abi_baseline: $lib has no debug information (build with -g): skipped" >&2
+	exit 77
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Suppressions: the private functions, by name, dropped from both sides.
+supp=$tmp/private.suppr
+: >"$supp"
+if [ -n "$priv_sym" ]; then
+	names=$(sed -n 's/^[ \t]*\(xenops_[A-Za-z0-9_]*\)[ \t]*;.*/\1/p' "$priv_sym" | paste -sd'|')
+	if [ -z "$names" ]; then
+		echo "abi_baseline: no function in $priv_sym" >&2
+		exit 1
+	fi
+	printf '[suppress_function]\n  symbol_name_regexp = ^(%s)$\n  drop = yes\n' "$names" >"$supp"
+fi
+
+if [ "$mode" = write ]; then
+	"$abidw" --headers-dir "$headers" --suppressions "$supp" --drop-private-types \
+		--exported-interfaces-only --no-elf-needed --no-corpus-path --no-comp-dir-path \
+		--short-locs --out-file "$baseline" "$lib"
+	echo "abi_baseline: wrote $baseline"
+	exit 0
+fi
+
+[ -f "$baseline" ] || { echo "abi_baseline: no baseline $baseline" >&2; exit 1; }
+set +e
+"$abidiff" --suppressions "$supp" --hd2 "$headers" --drop-private-types \
+	"$baseline" "$lib" >"$tmp/full" 2>&1
+status=$?
+set -e
+# abidiff's exit status is a bit set: 1 error, 2 usage error, 4 ABI change,
+# 8 incompatible ABI change.
+if [ $((status & 3)) -ne 0 ]; then
+	cat "$tmp/full" >&2
+	echo "abi_baseline: abidiff could not compare (status $status)" >&2
+	exit 1
+fi
+if [ $((status & 8)) -ne 0 ]; then
+	cat "$tmp/full" >&2
+	echo "abi_baseline: INCOMPATIBLE change against $(basename "$baseline") (abidiff status $status)" >&2
+	exit 1
+fi
+if [ -s "$tmp/full" ]; then
+	cat "$tmp/full"
+	echo "abi_baseline: compatible changes only (abidiff status $status)"
+else
+	echo "abi_baseline: no change against $(basename "$baseline")"
+fi
