@@ -11,8 +11,10 @@
 # the headers in DIR (include/xenops). The functions of the private version
 # script SYMFILE (the test hooks) are left out on both sides.
 # --check fails when abidiff finds an incompatible change (exit status bit
-# ABIDIFF_ABI_INCOMPATIBLE_CHANGE) or cannot compare; compatible changes,
-# such as added functions, are printed and pass. It needs the library's
+# ABIDIFF_ABI_INCOMPATIBLE_CHANGE), any removed or changed function or
+# variable (a changed type under it included, which abidiff reports with
+# the ABIDIFF_ABI_CHANGE bit only), or cannot compare; additions are
+# printed and pass. It needs the library's
 # debug information: without it (a build with no -g) it exits 77, skipped.
 # --write replaces the baseline: do it only on purpose, when a release
 # adds to the ABI, and commit the result.
@@ -50,7 +52,7 @@ trap 'rm -rf "$tmp"' EXIT
 supp=$tmp/private.suppr
 : >"$supp"
 if [ -n "$priv_sym" ]; then
-	names=$(sed -n 's/^[ \t]*\(xenops_[A-Za-z0-9_]*\)[ \t]*;.*/\1/p' "$priv_sym" | paste -sd'|')
+	names=$(sed -n 's/^[ \t]*\([A-Za-z_][A-Za-z0-9_]*\)[ \t]*;.*/\1/p' "$priv_sym" | paste -sd'|')
 	if [ -z "$names" ]; then
 		echo "abi_baseline: no function in $priv_sym" >&2
 		exit 1
@@ -82,6 +84,18 @@ fi
 if [ $((status & 8)) -ne 0 ]; then
 	cat "$tmp/full" >&2
 	echo "abi_baseline: INCOMPATIBLE change against $(basename "$baseline") (abidiff status $status)" >&2
+	exit 1
+fi
+# abidiff sets the incompatible bit only for removed symbols; a changed type
+# under an existing function (a struct's layout, a parameter's type) only
+# sets the "ABI change" bit. For a frozen ABI both break: only additions
+# pass. The summary lines read "N Removed, N Changed, N Added ...".
+broken=$(grep -E '^(Functions|Variables) changes summary:|^(Function|Variable) symbols changes summary:' "$tmp/full" |
+	grep -E '([1-9][0-9]*) (Removed|Changed)' || true)
+if [ -n "$broken" ]; then
+	cat "$tmp/full" >&2
+	echo "abi_baseline: INCOMPATIBLE change against $(basename "$baseline"): an existing function or" \
+		"variable was removed or changed (abidiff status $status)" >&2
 	exit 1
 fi
 if [ -s "$tmp/full" ]; then

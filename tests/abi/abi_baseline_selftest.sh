@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# abi_baseline_selftest: abi_baseline.sh fails where it must. A made-up
+# library with one public header: its baseline written, the same library
+# passes, one with an added function passes, one whose public struct
+# changed layout fails, one that lost a function fails, and a private
+# function dropped from the private version script's list does not count.
+#
+#   abi_baseline_selftest.sh ABI_BASELINE_SH CC ABIDW ABIDIFF READELF
+set -euo pipefail
+
+script=${1:?usage} cc=${2:?usage} abidw=${3:?usage} abidiff=${4:?usage} readelf=${5:?usage}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+mkdir -p "$tmp/inc"
+
+# lib VARIANT: build $tmp/libt.so from the variant of the header and source.
+lib() {
+	local field=int extra='' drop='' priv='int t_private(void) { return 1; }'
+	case $1 in
+	added) extra='int t_added(void) { return 2; }' ;;
+	layout) field=long ;;
+	removed) drop=1 ;;
+	noprivate) priv='' ;;
+	esac
+	cat >"$tmp/inc/t.h" <<EOT
+struct t_obj { $field a; int b; };
+int t_get(const struct t_obj *o);
+int t_other(void);
+EOT
+	{
+		echo '#include "t.h"'
+		echo 'int t_get(const struct t_obj *o) { return o->b; }'
+		[ -n "$drop" ] || echo 'int t_other(void) { return 0; }'
+		echo "$extra"
+		echo "$priv"
+	} >"$tmp/t.c"
+	printf 'T_1 { global: t_get; t_other; t_added; local: *; };\nT_PRIV { global: t_private; };\n' \
+		>"$tmp/t.ver"
+	"$cc" -g -O0 -shared -fPIC -I"$tmp/inc" -Wl,--undefined-version -Wl,--version-script="$tmp/t.ver" \
+		-o "$tmp/libt.so" "$tmp/t.c" 2>/dev/null ||
+		"$cc" -g -O0 -shared -fPIC -I"$tmp/inc" -Wl,--version-script="$tmp/t.ver" \
+			-o "$tmp/libt.so" "$tmp/t.c"
+}
+printf 'T_PRIV {\nglobal:\n\tt_private;\n};\n' >"$tmp/priv.sym"
+args=(--lib="$tmp/libt.so" --headers="$tmp/inc" --baseline="$tmp/t.abi" --private-sym="$tmp/priv.sym"
+      --abidw="$abidw" --abidiff="$abidiff" --readelf="$readelf")
+expect() { # expect pass|fail WHAT
+	local rc=0
+	bash "$script" --check "${args[@]}" >"$tmp/out" 2>&1 || rc=$?
+	if { [ "$1" = pass ] && [ $rc -ne 0 ]; } || { [ "$1" = fail ] && [ $rc -ne 1 ]; }; then
+		echo "abi_baseline_selftest: $2: expected $1, got status $rc:" >&2
+		cat "$tmp/out" >&2
+		fail=1
+	fi
+}
+
+lib base
+bash "$script" --write "${args[@]}" >/dev/null
+expect pass "unchanged"
+lib added
+expect pass "added function"
+lib layout
+expect fail "struct layout changed"
+lib removed
+expect fail "function removed"
+lib noprivate
+expect pass "private function gone"
+
+[ $fail -eq 0 ] || exit 1
+echo "abi_baseline_selftest: abi_baseline.sh passes compatible changes and fails incompatible ones"
