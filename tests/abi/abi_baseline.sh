@@ -6,6 +6,7 @@
 #   abi_baseline.sh --check|--write --lib=LIBRARY --headers=DIR
 #                   --baseline=FILE [--private-sym=SYMFILE]
 #                   [--abidw=ABIDW] [--abidiff=ABIDIFF] [--readelf=READELF]
+#                   [--frozen="NODE ..."]
 #
 # Only the public interface counts: the functions and types reachable from
 # the headers in DIR (include/xenops). The functions of the private version
@@ -14,14 +15,16 @@
 # ABIDIFF_ABI_INCOMPATIBLE_CHANGE), any removed or changed function or
 # variable (a changed type under it included, which abidiff reports with
 # the ABIDIFF_ABI_CHANGE bit only), or cannot compare; additions are
-# printed and pass. It needs the library's
+# printed and pass, except under a frozen version node (--frozen): a
+# released node's set of functions never grows, additions go under a new
+# node. It needs the library's
 # debug information: without it (a build with no -g) it exits 77, skipped.
 # --write replaces the baseline: do it only on purpose, when a release
 # adds to the ABI, and commit the result.
 set -euo pipefail
 
 mode='' lib='' headers='' baseline='' priv_sym=''
-abidw=abidw abidiff=abidiff readelf=readelf
+abidw=abidw abidiff=abidiff readelf=readelf frozen=''
 for arg in "$@"; do
 	case "$arg" in
 	--check | --write) mode=${arg#--} ;;
@@ -32,6 +35,7 @@ for arg in "$@"; do
 	--abidw=*) abidw=${arg#*=} ;;
 	--abidiff=*) abidiff=${arg#*=} ;;
 	--readelf=*) readelf=${arg#*=} ;;
+	--frozen=*) frozen=${arg#*=} ;;
 	*) echo "abi_baseline: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -98,6 +102,23 @@ if [ -n "$broken" ]; then
 		"variable was removed or changed (abidiff status $status)" >&2
 	exit 1
 fi
+# Frozen nodes: the library exports under them exactly what the baseline
+# has under them.
+for node in $frozen; do
+	sed -n "s/.*<elf-symbol name='\([^']*\)' version='$node'.*/\1/p" "$baseline" | sort -u >"$tmp/frozen.base"
+	LC_ALL=C "$readelf" --dyn-syms -W "$lib" |
+		awk -v n="$node" '$7 != "UND" && $8 ~ ("@@?" n "$") { sub(/@.*/, "", $8); print $8 }' |
+		sort -u >"$tmp/frozen.lib"
+	[ -s "$tmp/frozen.base" ] || { echo "abi_baseline: the baseline has no symbol under $node" >&2; exit 1; }
+	[ -s "$tmp/frozen.lib" ] || { echo "abi_baseline: $lib exports no symbol under $node" >&2; exit 1; }
+	added=$(comm -13 "$tmp/frozen.base" "$tmp/frozen.lib" | paste -sd' ')
+	if [ -n "$added" ]; then
+		echo "abi_baseline: added under the frozen version node $node: $added" \
+			"(new functions go under a new node, e.g. XENOPS_0.2, in lib/libxenops.sym)" >&2
+		exit 1
+	fi
+done
+
 if [ -s "$tmp/full" ]; then
 	cat "$tmp/full"
 	echo "abi_baseline: compatible changes only (abidiff status $status)"
