@@ -50,8 +50,8 @@ XENOPS_API void xenops_updates_free(xenops_updates *u);
  * The token to pass to the next xenops_updates_get().
  *
  * @param u  the batch.
- * @return the token, borrowed from @p u (valid until it is freed); "" when @p
- * u is NULL.
+ * @return the token, borrowed from @p u (valid until it is freed); "" when
+ * @p u is NULL.
  * Cannot fail; leaves the last error alone. Any thread; the batch is the
  * caller's: do not use it while another thread frees it. @since 0.1
  */

@@ -162,9 +162,9 @@ XENOPS_API int xenops_vm_start(char **task_out, xenops_ctx *ctx, const char *vm,
 			       unsigned int flags);
 
 /**
- * Shut a running or paused VM down. Clean (the guest is asked and given @p
- * timeout_s seconds) unless XENOPS_FORCE is set or @p timeout_s is 0. A clean
- * shutdown that times out fails with XENOPS_ENOACK (the guest did not
+ * Shut a running or paused VM down. Clean (the guest is asked and given
+ * @p timeout_s seconds) unless XENOPS_FORCE is set or @p timeout_s is 0. A
+ * clean shutdown that times out fails with XENOPS_ENOACK (the guest did not
  * acknowledge) or XENOPS_ENOSHUTDOWN (it did but did not shut down) and leaves
  * the VM running. A forced shutdown overtakes a queued or running clean
  * shutdown or reboot of the same VM, which end cancelled.
