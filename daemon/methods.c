@@ -5,6 +5,7 @@
  * The wire contract is DESIGN.md section 8 and docs/rpc.md.
  */
 #include "rpc_int.h"
+#include "xenops_test.h" /* DEBUG.*: the library's test hooks */
 
 #include <stdlib.h>
 #include <string.h>

@@ -112,10 +112,6 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		die("ctx_new", rc);
 	printf("libxenops %s, backend %s\n", xenops_version(), xenops_ctx_backend(ctx));
-	if (!strcmp(xenops_ctx_backend(ctx), "sim")) {
-		/* Make the simulated guest take visible time, as a real one does. */
-		xenops_debug_set(ctx, "sim.delay", "40");
-	}
 
 	snprintf(config, sizeof(config),
 		 "{\"id\": \"%s\", \"name\": \"demo\", \"memory_mib\": 256, \"vcpus\": 2,"

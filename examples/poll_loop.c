@@ -77,7 +77,6 @@ int main(void)
 	rc = xenops_ctx_subscribe(NULL, ctx, 0, on_event, &app);
 	if (rc < 0)
 		die("subscribe", rc);
-	xenops_debug_set(ctx, "sim.delay", "20");
 
 	for (int i = 0; i < NVMS; i++) {
 		char cfg[128], id[16];

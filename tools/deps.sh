@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjson-c-dev check libxen-dev clang
-      libclang-rt-14-dev valgrind)
+      libclang-rt-14-dev valgrind abigail-tools)
 if [ "${1:-}" = "--xen" ]; then
 	pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev)
 fi

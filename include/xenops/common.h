@@ -57,14 +57,20 @@ enum xenops_error {
 };
 
 /**
- * Static description of an error code ("invalid argument"); never NULL,
- * unknown codes give "unknown error". Any thread. @since 0.1
+ * Static description of an error code ("invalid argument").
+ *
+ * @param code  an error code (enum xenops_error) or any other value.
+ * @return a static string, never NULL; "unknown error" for an unknown code.
+ * Cannot fail; leaves the last error alone. Any thread. @since 0.1
  */
 XENOPS_API const char *xenops_strerror(int code);
 
 /**
- * Symbolic name of an error code ("XENOPS_EINVAL"), never NULL. Any thread.
- * @since 0.1
+ * Symbolic name of an error code ("XENOPS_EINVAL").
+ *
+ * @param code  an error code (enum xenops_error) or any other value.
+ * @return a static string, never NULL.
+ * Cannot fail; leaves the last error alone. Any thread. @since 0.1
  */
 XENOPS_API const char *xenops_strerror_name(int code);
 
@@ -73,30 +79,56 @@ XENOPS_API const char *xenops_strerror_name(int code);
  * Each public call that can fail resets it on entry; the helpers that cannot
  * (xenops_strerror*, xenops_last_error*, xenops_free, xenops_strv_free,
  * xenops_version*, the *_name functions, xenops_updates_free/next/count/
- * barrier_count) leave it alone. @since 0.1
+ * barrier_count) leave it alone.
+ *
+ * @return the code (enum xenops_error), or 0.
+ * Cannot fail. Any thread: the value is the calling thread's own. @since 0.1
  */
 XENOPS_API int xenops_last_error(void);
 
 /**
- * Message of the last error on the calling thread (names the bad argument or
- * field). Borrowed, valid until the next public call on this thread; never
- * NULL ("" when there was no error). @since 0.1
+ * Message of the last error on the calling thread (it names the bad argument
+ * or field).
+ *
+ * @return a string borrowed from the library, valid until the next public call
+ * on this thread; never NULL ("" when there was no error).
+ * Cannot fail. Any thread: the message is the calling thread's own. @since 0.1
  */
 XENOPS_API const char *xenops_last_error_message(void);
 
-/** Free memory returned by the library (strings, JSON texts). NULL is fine. @since 0.1 */
+/**
+ * Free memory returned by the library (strings, JSON texts).
+ *
+ * @param ptr  what a library call returned, now owned by the caller; NULL is
+ *             harmless.
+ * Cannot fail. Any thread. @since 0.1
+ */
 XENOPS_API void xenops_free(void *ptr);
 
-/** Free a NULL-terminated string array returned by a list call. NULL is fine. @since 0.1 */
+/**
+ * Free a NULL-terminated string array returned by a list call, and its
+ * strings.
+ *
+ * @param strv  the array, now owned by the caller; NULL is harmless.
+ * Cannot fail. Any thread. @since 0.1
+ */
 XENOPS_API void xenops_strv_free(char **strv);
 
 /**
- * Runtime version of the library as "MAJOR.MINOR.PATCH"; static. Compare
- * with XENOPS_VERSION_* to detect a header/library mismatch. @since 0.1
+ * Runtime version of the library as "MAJOR.MINOR.PATCH". Compare with
+ * XENOPS_VERSION_* to detect a header/library mismatch.
+ *
+ * @return a static string.
+ * Cannot fail. Any thread. @since 0.1
  */
 XENOPS_API const char *xenops_version(void);
 
-/** Runtime version as XENOPS_VERSION_NUMBER would give it. @since 0.1 */
+/**
+ * Runtime version as XENOPS_VERSION_NUMBER would give it (0xMMmmpp).
+ *
+ * @return the version number.
+ * Cannot fail. Any thread. @since 0.1
+ */
 XENOPS_API unsigned int xenops_version_number(void);
 
 #ifdef __cplusplus

@@ -54,48 +54,72 @@ typedef struct xenops_ctx_options {
 	{ XENOPS_CTX_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, XENOPS_LOG_INFO }
 
 /**
- * Create a context. @p opts may be NULL (all defaults). Strings in @p opts
- * are copied. Automatic backend selection picks "xen" where
+ * Create a context. Automatic backend selection picks "xen" where
  * /dev/xen/privcmd or /proc/xen/privcmd exists, else "sim"; the choice is
  * logged and returned by xenops_ctx_backend().
  *
- * On success *out holds a new reference (release with xenops_ctx_unref).
- * Errors: XENOPS_EINVAL (bad options, unknown backend, version 0 or newer
- * than the library), XENOPS_EBACKEND (backend could not start, e.g. no
- * hypervisor), XENOPS_EIO / XENOPS_EPERM (state dir unusable), XENOPS_ENOMEM.
- * Any thread. @since 0.1
+ * @param out   receives a new reference on success (release it with
+ *              xenops_ctx_unref()); NULL on failure.
+ * @param opts  the options, or NULL for all defaults; its strings are copied.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p out, bad options, unknown backend, version 0
+ * or newer than the library), XENOPS_EBACKEND (backend could not start, e.g.
+ * no hypervisor), XENOPS_EIO / XENOPS_EPERM (state dir unusable),
+ * XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_ctx_new(xenops_ctx **out, const xenops_ctx_options *opts);
 
-/** Take a reference. Returns @p ctx. Any thread. @since 0.1 */
+/**
+ * Take a reference on a context.
+ *
+ * @param ctx  the context; NULL is harmless.
+ * @return @p ctx.
+ * Cannot fail. Any thread. @since 0.1
+ */
 XENOPS_API xenops_ctx *xenops_ctx_ref(xenops_ctx *ctx);
 
 /**
  * Drop a reference; the last one stops the workers (running tasks are
- * cancelled at their next cancel point and waited for) and frees the
- * context. NULL is harmless. Must not be called from a callback.
- * @since 0.1
+ * cancelled at their next cancel point and waited for) and frees the context.
+ *
+ * @param ctx  the context; NULL is harmless.
+ * Cannot fail. Any thread, but not from an event callback. @since 0.1
  */
 XENOPS_API void xenops_ctx_unref(xenops_ctx *ctx);
 
-/** Name of the backend in use ("xen" or "sim"); borrowed, static. @since 0.1 */
+/**
+ * Name of the backend in use.
+ *
+ * @param ctx  the context.
+ * @return "xen" or "sim", static; "" when @p ctx is NULL.
+ * Cannot fail. Any thread. @since 0.1
+ */
 XENOPS_API const char *xenops_ctx_backend(xenops_ctx *ctx);
 
 /**
- * Instance epoch: a string that changes each time a context is created,
- * also embedded in update tokens. Borrowed, valid as long as @p ctx.
- * @since 0.1
+ * Instance epoch: a string that changes each time a context is created, also
+ * embedded in update tokens.
+ *
+ * @param ctx  the context.
+ * @return the epoch, borrowed, valid as long as @p ctx; "" when @p ctx is
+ * NULL.
+ * Cannot fail. Any thread. @since 0.1
  */
 XENOPS_API const char *xenops_ctx_instance(xenops_ctx *ctx);
 
 /**
- * Host information as a JSON object text: {"backend", "hypervisor",
- * "nr_cpus", "total_memory", "free_memory"} (memory in bytes), and, where
- * the backend keeps any, "backend_counters": an object of counters since
- * the context was opened (names and meaning per backend, for diagnostics
- * and benchmarks, not part of the stable interface; see docs/api.md).
- * *json_out is the caller's, free with xenops_free(). Any thread.
- * Errors: XENOPS_EINVAL, XENOPS_EBACKEND, XENOPS_ENOMEM. @since 0.1
+ * Host information as a JSON object text: {"backend", "hypervisor", "nr_cpus",
+ * "total_memory", "free_memory"} (memory in bytes), and, where the backend
+ * keeps any, "backend_counters": an object of counters since the context was
+ * opened (names and meaning per backend, for diagnostics and benchmarks, not
+ * part of the stable interface; see docs/api.md).
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL argument), XENOPS_EBACKEND, XENOPS_ENOMEM. Any
+ * thread. @since 0.1
  */
 XENOPS_API int xenops_host_stat(char **json_out, xenops_ctx *ctx);
 
@@ -110,7 +134,14 @@ enum xenops_kind {
 	XENOPS_KIND_TASK = 5,
 };
 
-/** Name of a kind ("vm", "vbd", ...), static; "unknown" otherwise. @since 0.1 */
+/**
+ * Name of an object kind.
+ *
+ * @param kind  a kind (enum xenops_kind).
+ * @return "vm", "vbd", "vif", "pci" or "task", static; "unknown" for any other
+ * value.
+ * Cannot fail; leaves the last error alone. Any thread. @since 0.1
+ */
 XENOPS_API const char *xenops_kind_name(int kind);
 
 /**
@@ -137,62 +168,54 @@ typedef struct xenops_event {
 typedef void (*xenops_event_fn)(xenops_ctx *ctx, const xenops_event *ev, void *userdata);
 
 /**
- * Register @p fn for events of the kinds in @p kind_mask (bit 1 << kind; 0
- * means all kinds). *watch_out receives a handle for
- * xenops_ctx_unsubscribe(); it may be NULL. Events that happened before
- * the call are not delivered. Any thread.
- * Errors: XENOPS_EINVAL, XENOPS_ENOMEM. @since 0.1
+ * Register an event callback. Events that happened before the call are not
+ * delivered; the callback runs only inside xenops_ctx_dispatch().
+ *
+ * @param watch_out  receives a handle for xenops_ctx_unsubscribe(); may be
+ *                   NULL.
+ * @param ctx        the context.
+ * @param kind_mask  the kinds to deliver, bit 1 << kind (enum xenops_kind); 0
+ *                   means all kinds.
+ * @param fn         the callback; must not be NULL.
+ * @param userdata   passed to @p fn as is; the library does not own it.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p ctx or @p fn, unknown kind bits),
+ * XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_ctx_subscribe(uint64_t *watch_out, xenops_ctx *ctx, unsigned int kind_mask,
 				    xenops_event_fn fn, void *userdata);
 
-/** Remove a subscription. Errors: XENOPS_ENOTFOUND. Any thread. @since 0.1 */
+/**
+ * Remove a subscription.
+ *
+ * @param ctx    the context.
+ * @param watch  the handle xenops_ctx_subscribe() gave.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p ctx), XENOPS_ENOTFOUND (no such
+ * subscription). Any thread. @since 0.1
+ */
 XENOPS_API int xenops_ctx_unsubscribe(xenops_ctx *ctx, uint64_t watch);
 
 /**
- * A file descriptor that polls readable (POLLIN) while events are pending
- * for dispatch. Owned by the context: do not read or close it. @since 0.1
+ * A file descriptor that polls readable (POLLIN) while events are pending for
+ * dispatch.
+ *
+ * @param ctx  the context.
+ * @return the descriptor (>= 0), owned by the context: do not read or close
+ * it; or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p ctx). Any thread. @since 0.1
  */
 XENOPS_API int xenops_ctx_get_fd(xenops_ctx *ctx);
 
 /**
  * Run the callbacks of pending events on the calling thread; never blocks.
- * Returns the number of events delivered (>= 0) or a negative error.
- * Call it from one thread at a time. @since 0.1
- */
-XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
-
-/* ---- test hooks -------------------------------------------------------- */
-
-/**
- * Set a debugging or simulation knob. Keys:
- *  - "fault.fail_atom" = N: the N-th atom run from now fails (XENOPS_EBACKEND);
- *  - "fault.cancel_point" = N: the task passing the N-th cancel point from now
- *    is cancelled there;
- *  - "fault.crash_point" = N: the process exits (status 99) at the N-th cancel
- *    point from now, to test recovery;
- *  - "fault.off": clear all faults;
- *  - "sim.*": simulator knobs, e.g. "sim.delay.<atom>" = milliseconds,
- *    "sim.delay" = milliseconds for every atom, "sim.shutdown_ack" = 0 (guest
- *    ignores clean shutdown requests), "sim.shutdown_complete" = 0 (guest
- *    acknowledges but never shuts down); XENOPS_ENOTSUP on another backend.
- * Any thread. Errors: XENOPS_EINVAL (unknown key or bad value), XENOPS_ENOTSUP.
+ *
+ * @param ctx  the context.
+ * @return the number of events delivered (>= 0) or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p ctx). Call it from one thread at a time.
  * @since 0.1
  */
-XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *value);
-
-/**
- * Simulator only: make the guest of a running VM do @p action, as a real
- * guest would: "poweroff", "reboot", "crash", or "unplug" of the device
- * @p device ("vbd:ID", "vif:ID" or "pci:ID"; NULL for the other actions).
- * The engine notices and acts on the VM's on_shutdown / on_reboot /
- * on_crash actions, as it does on Xen. Returns once the guest did it; the
- * reaction is asynchronous (watch updates).
- * Errors: XENOPS_ENOTSUP (not the simulator), XENOPS_ENOTFOUND,
- * XENOPS_EBADSTATE (no running domain), XENOPS_EINVAL. @since 0.1
- */
-XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const char *action,
-				       const char *device);
+XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
 
 #ifdef __cplusplus
 }

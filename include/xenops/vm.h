@@ -21,7 +21,14 @@ enum xenops_power_state {
 	XENOPS_POWER_ERROR = 4, /**< stored records unreadable; see VM stat "error" */
 };
 
-/** Name of a power state ("Halted", "Running", ...), static. @since 0.1 */
+/**
+ * Name of a power state.
+ *
+ * @param state  a power state (enum xenops_power_state).
+ * @return "Halted", "Running", "Paused", "Suspended" or "Error", static;
+ * "unknown" for any other value.
+ * Cannot fail; leaves the last error alone. Any thread. @since 0.1
+ */
 XENOPS_API const char *xenops_power_state_name(int state);
 
 /* Flags of operations (bits of @c flags). @since 0.1 */
@@ -48,102 +55,266 @@ XENOPS_API const char *xenops_power_state_name(int state);
  */
 
 /**
- * Define a VM from a JSON configuration (copied). *id_out receives the VM
- * id (generated when the configuration has none; free with xenops_free;
- * may be NULL). No backend work. Errors: XENOPS_EINVAL (the message names
- * the bad field), XENOPS_EEXIST, XENOPS_EIO, XENOPS_ENOSPC, XENOPS_ENOMEM.
- * @since 0.1
+ * Define a VM from a JSON configuration (docs/schema.md). No backend work.
+ *
+ * @param id_out       receives the VM id (generated when the configuration has
+ *                     none), the caller's (free with xenops_free()); may be
+ *                     NULL. NULL on failure.
+ * @param ctx          the context.
+ * @param config_json  the configuration; copied.
+ * @param flags        must be 0.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument; for the configuration the
+ * message names the bad field), XENOPS_EEXIST, XENOPS_EIO, XENOPS_ENOSPC,
+ * XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_add(char **id_out, xenops_ctx *ctx, const char *config_json,
 			     unsigned int flags);
 
 /**
- * Remove a halted VM and its device definitions. Errors: XENOPS_ENOTFOUND,
- * XENOPS_EBUSY (not halted, or an operation is queued), XENOPS_EIO.
- * @since 0.1
+ * Remove a halted VM and its device definitions.
+ *
+ * @param ctx    the context.
+ * @param vm     id of the VM; borrowed for the call.
+ * @param flags  must be 0.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND, XENOPS_EBUSY
+ * (not halted, or an operation is queued), XENOPS_EIO. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_remove(xenops_ctx *ctx, const char *vm, unsigned int flags);
 
 /**
- * List VM ids, sorted. *ids_out is a NULL-terminated array owned by the
- * caller (free with xenops_strv_free); *n_out (may be NULL) its length.
- * @since 0.1
+ * List the VM ids, sorted.
+ *
+ * @param ids_out  receives a NULL-terminated array, the caller's (free with
+ *                 xenops_strv_free()); NULL on failure.
+ * @param n_out    receives the number of ids; may be NULL.
+ * @param ctx      the context.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL argument), XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_list(char ***ids_out, size_t *n_out, xenops_ctx *ctx);
 
 /**
- * The VM's configuration as JSON: the stored configuration updated with
- * live values (see docs/schema.md, "get_config"), with its devices.
- * Free with xenops_free. Errors: XENOPS_ENOTFOUND, XENOPS_EBACKEND.
- * @since 0.1
+ * The VM's configuration as JSON: the stored configuration updated with live
+ * values (see docs/schema.md, "get_config"), with its devices.
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND,
+ * XENOPS_EBACKEND, XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_get_config(char **json_out, xenops_ctx *ctx, const char *vm);
 
 /**
  * The VM's configuration and state as JSON {"config": ..., "state": ...}
- * (state: power_state, domid, vcpus, memory_target, memory_actual,
- * vcpu_time, start_time, last_shutdown_reason, error). Free with
- * xenops_free. Errors: XENOPS_ENOTFOUND. @since 0.1
+ * (state: power_state, domid, vcpus, memory_target, memory_actual, vcpu_time,
+ * start_time, last_shutdown_reason, error).
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND,
+ * XENOPS_ENOMEM. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_stat(char **json_out, xenops_ctx *ctx, const char *vm);
 
 /**
- * The VM's power state (enum xenops_power_state) in *state_out, and its
- * domid in *domid_out (-1 when it has no domain; may be NULL).
- * Errors: XENOPS_ENOTFOUND. @since 0.1
+ * The VM's power state and domain.
+ *
+ * @param state_out  receives the power state (enum xenops_power_state); must
+ *                   not be NULL.
+ * @param domid_out  receives the domid, -1 when the VM has no domain; may be
+ *                   NULL.
+ * @param ctx        the context.
+ * @param vm         id of the VM; borrowed for the call.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND. Any thread.
+ * @since 0.1
  */
 XENOPS_API int xenops_vm_get_power_state(int *state_out, int *domid_out, xenops_ctx *ctx,
 					 const char *vm);
 
-/** Start a halted VM and plug its devices (XENOPS_START_PAUSED). @since 0.1 */
+/**
+ * Start a halted VM and plug its devices.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param flags     XENOPS_WAIT, XENOPS_START_PAUSED (leave the new domain
+ *                  paused), or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBADSTATE: the VM is not halted; XENOPS_EBACKEND)
+ * are returned here only with XENOPS_WAIT. Any thread. @since 0.1
+ */
 XENOPS_API int xenops_vm_start(char **task_out, xenops_ctx *ctx, const char *vm,
 			       unsigned int flags);
 
 /**
  * Shut a running or paused VM down. Clean (the guest is asked and given
- * @p timeout_s seconds) unless XENOPS_FORCE is set or @p timeout_s is 0.
- * A clean shutdown that times out fails with XENOPS_ENOACK (the guest did
- * not acknowledge) or XENOPS_ENOSHUTDOWN (it did but did not shut down) and
- * leaves the VM running. A forced shutdown overtakes a queued or running
- * clean shutdown or reboot of the same VM, which end cancelled.
- * @since 0.1
+ * @p timeout_s seconds) unless XENOPS_FORCE is set or @p timeout_s is 0. A
+ * clean shutdown that times out fails with XENOPS_ENOACK (the guest did not
+ * acknowledge) or XENOPS_ENOSHUTDOWN (it did but did not shut down) and leaves
+ * the VM running. A forced shutdown overtakes a queued or running clean
+ * shutdown or reboot of the same VM, which end cancelled.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param timeout_s seconds the guest is given; 0: forced.
+ * @param flags     XENOPS_WAIT, XENOPS_FORCE (no guest co-operation), or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (XENOPS_EBADSTATE, XENOPS_ENOACK, XENOPS_ENOSHUTDOWN,
+ * XENOPS_ECANCELLED, XENOPS_EBACKEND) are returned here only with XENOPS_WAIT.
+ * Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_shutdown(char **task_out, xenops_ctx *ctx, const char *vm,
 				  unsigned int timeout_s, unsigned int flags);
 
-/** Reboot: as shutdown, then start again with a new domain. @since 0.1 */
+/**
+ * Reboot: as xenops_vm_shutdown(), then start again with a new domain.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param timeout_s seconds the guest is given; 0: forced.
+ * @param flags     XENOPS_WAIT, XENOPS_FORCE (no guest co-operation), or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (as xenops_vm_shutdown(), and those of a start) are returned here
+ * only with XENOPS_WAIT. Any thread. @since 0.1
+ */
 XENOPS_API int xenops_vm_reboot(char **task_out, xenops_ctx *ctx, const char *vm,
 				unsigned int timeout_s, unsigned int flags);
 
-/** Pause a running VM. @since 0.1 */
+/**
+ * Pause a running VM.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBADSTATE: the VM is not running; XENOPS_EBACKEND)
+ * are returned here only with XENOPS_WAIT. Any thread. @since 0.1
+ */
 XENOPS_API int xenops_vm_pause(char **task_out, xenops_ctx *ctx, const char *vm,
 			       unsigned int flags);
 
-/** Unpause a paused VM. @since 0.1 */
+/**
+ * Unpause a paused VM.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBADSTATE: the VM is not paused; XENOPS_EBACKEND)
+ * are returned here only with XENOPS_WAIT. Any thread. @since 0.1
+ */
 XENOPS_API int xenops_vm_unpause(char **task_out, xenops_ctx *ctx, const char *vm,
 				 unsigned int flags);
 
 /**
- * Suspend a running or paused VM to the file @p path (absolute; created,
- * must not exist), then release its domain: the VM ends Suspended.
- * @since 0.1
+ * Suspend a running or paused VM to a file, then release its domain: the VM
+ * ends Suspended.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param path      absolute path of the file to create (it must not exist);
+ *                  copied.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBADSTATE, XENOPS_EEXIST: the file exists,
+ * XENOPS_EIO, XENOPS_ENOSPC, XENOPS_EBACKEND) are returned here only with
+ * XENOPS_WAIT. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_suspend(char **task_out, xenops_ctx *ctx, const char *vm,
 				 const char *path, unsigned int flags);
 
 /**
- * Resume a suspended VM from the file @p path written by a suspend of the
- * same VM; it ends Running (Paused with XENOPS_START_PAUSED).
- * @since 0.1
+ * Resume a suspended VM from the file written by a suspend of the same VM; it
+ * ends Running (Paused with XENOPS_START_PAUSED).
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param path      absolute path of the suspend image; copied.
+ *
+ * @param flags     XENOPS_WAIT, XENOPS_START_PAUSED, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBADSTATE: the VM is not suspended,
+ * XENOPS_ENOTFOUND, XENOPS_EINVAL: not an image of this VM, XENOPS_EBACKEND)
+ * are returned here only with XENOPS_WAIT. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_resume(char **task_out, xenops_ctx *ctx, const char *vm,
 				const char *path, unsigned int flags);
 
 /**
- * Destroy the VM's domain at once, whatever its state, releasing its
- * devices; it ends Halted (a suspended VM forgets its suspend image).
- * Overtakes queued or running clean shutdowns like a forced shutdown.
- * @since 0.1
+ * Destroy the VM's domain at once, whatever its state, releasing its devices;
+ * it ends Halted (a suspended VM forgets its suspend image). Overtakes queued
+ * or running clean shutdowns like a forced shutdown.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
+ * own errors (e.g. XENOPS_EBACKEND) are returned here only with XENOPS_WAIT.
+ * Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_destroy(char **task_out, xenops_ctx *ctx, const char *vm,
 				 unsigned int flags);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Public API: the context (options, reference counting), names of enum
- * values, host information, event-loop integration and test hooks.
+ * values, host information and event-loop integration (the test hooks are
+ * in test_hooks.c).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -137,24 +138,4 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx)
 	XO_API_ENTER();
 	XO_CHECK_CTX(ctx);
 	return xo_api_ret(err, xo_engine_dispatch(ctx->e, ctx, err));
-}
-
-XENOPS_API int xenops_debug_set(xenops_ctx *ctx, const char *key, const char *value)
-{
-	XO_API_ENTER();
-	XO_CHECK_CTX(ctx);
-	if (!key)
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "key: must not be NULL"));
-	return xo_api_ret(err, xo_engine_debug_set(ctx->e, key, value, err));
-}
-
-XENOPS_API int xenops_sim_guest_action(xenops_ctx *ctx, const char *vm, const char *action,
-				       const char *device)
-{
-	XO_API_ENTER();
-	XO_CHECK_CTX(ctx);
-	XO_CHECK_ID(vm, "vm");
-	if (!action)
-		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "action: must not be NULL"));
-	return xo_api_ret(err, xo_engine_sim_guest_action(ctx->e, vm, action, device, err));
 }

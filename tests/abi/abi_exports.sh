@@ -7,13 +7,19 @@
 #
 #   abi_exports.sh --cc=CC --readelf=READELF --lib=LIBRARY --sym=SYMFILE
 #                  --include=DIR --soname=SONAME --versions="V1 V2 ..."
+#                  [--private-header=H --private-sym=S --private-node=N]
 #
 # --include is the directory holding the public headers (include/xenops);
 # --versions lists the version nodes the .sym file may define.
+# The --private-* arguments describe the test hooks of a build with
+# XENOPS_TEST_HOOKS=ON: the functions header H declares with XENOPS_API are
+# exported exactly under node N, which version script S (appended to SYMFILE
+# at link time) defines, and no public function is under N.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cc='' readelf='' lib='' sym='' incdir='' soname='' versions=''
+priv_h='' priv_sym='' priv_node=''
 for arg in "$@"; do
 	case "$arg" in
 	--cc=*) cc=${arg#*=} ;;
@@ -23,6 +29,9 @@ for arg in "$@"; do
 	--include=*) incdir=${arg#*=} ;;
 	--soname=*) soname=${arg#*=} ;;
 	--versions=*) versions=${arg#*=} ;;
+	--private-header=*) priv_h=${arg#*=} ;;
+	--private-sym=*) priv_sym=${arg#*=} ;;
+	--private-node=*) priv_node=${arg#*=} ;;
 	*) echo "abi_exports: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -32,6 +41,11 @@ for v in cc readelf lib sym incdir soname versions; do
 		exit 2
 	fi
 done
+
+if [ -n "$priv_h$priv_sym$priv_node" ] && { [ -z "$priv_h" ] || [ -z "$priv_sym" ] || [ -z "$priv_node" ]; }; then
+	echo "abi_exports: --private-header, --private-sym and --private-node go together" >&2
+	exit 2
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,9 +71,21 @@ dups=$(uniq -d "$tmp/declared")
 [ -z "$dups" ] || err "declared in more than one public header: $dups"
 sort -u -o "$tmp/declared" "$tmp/declared"
 [ -s "$tmp/declared" ] || err "found no XENOPS_API declaration in $incdir (parser broken?)"
+: >"$tmp/declared.private"
+if [ -n "$priv_h" ]; then
+	"$here/api_decls.sh" "$cc" "$priv_h" | sort -u >"$tmp/declared.private" || fail=1
+	[ -s "$tmp/declared.private" ] || err "found no XENOPS_API declaration in $priv_h"
+	both=$(comm -12 "$tmp/declared" "$tmp/declared.private" | tr '\n' ' ')
+	[ -z "$both" ] || err "declared both in the public headers and in $priv_h: $both"
+	# From here on "declared" is the union: every function the library exports.
+	sort -u "$tmp/declared" "$tmp/declared.private" -o "$tmp/declared"
+	versions="$versions $priv_node"
+fi
+# The version script as the linker sees it.
+cat "$sym" ${priv_sym:+"$priv_sym"} >"$tmp/script.sym"
 
 # 2. What the version script lists: "name node" for each global entry.
-"$cc" -fpreprocessed -dD -E -P -w -x c "$sym" | awk -v symfile="$sym" '
+"$cc" -fpreprocessed -dD -E -P -w -x c "$tmp/script.sym" | awk -v symfile="$sym" '
 	{ text = text " " $0 }
 	END {
 		gsub(/[{};:]/, " & ", text)
@@ -161,6 +187,13 @@ join "$tmp/sym.versions" "$tmp/lib.versions" | while read -r name want got; do
 		exit 1
 	}
 done || fail=1
+
+# The private node holds exactly the private header's functions.
+if [ -n "$priv_node" ]; then
+	awk -v n="$priv_node" '$2 == n { print $1 }' "$tmp/lib.versions" | sort -u >"$tmp/lib.private"
+	compare "$tmp/declared.private" "$(basename "$priv_h") (XENOPS_API)" "$tmp/lib.private" \
+		"the library's exports under $priv_node"
+fi
 
 # 5. SONAME.
 got_soname=$(LC_ALL=C "$readelf" -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')

@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "xenops_test.h" /* the test hooks: xenops_debug_set, ... */
+
 /* A new empty directory for one test (under $XO_TEST_TMPDIR or /tmp). Caller frees. */
 char *xo_test_mkdtemp(const char *tag);
 /* Remove a directory tree. */
