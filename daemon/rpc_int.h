@@ -46,7 +46,8 @@ struct xd_call {
 	xenops_ctx *ctx;
 	const struct xd_method *method;
 	struct json_object *params; /* borrowed; never NULL */
-	int notification;           /* no id: nobody reads the answer */
+	int has_no_id;              /* the request has no "id" member */
+	int notification;           /* no id, valid request object: nobody reads the answer */
 	int debug;                  /* the DEBUG.* methods are offered */
 	uint64_t now_ms;
 	uint64_t deadline_ms;       /* long-polls: 0 until first computed */
@@ -55,7 +56,7 @@ struct xd_call {
 	int err_code;
 	char *err_msg;         /* owned */
 	const char *err_name;  /* static, or NULL */
-	const char *err_param; /* static, or NULL */
+	const char *err_param; /* static, borrowed from the request, or NULL */
 };
 
 /* The table, sorted by nothing in particular; ends with a NULL name. */
