@@ -20,6 +20,8 @@ struct xd_rpc {
 	xenops_ctx *ctx;
 	int debug;
 	struct json_tokener *tok;
+	char *head; /* the update log's head token when last asked, or NULL */
+	struct xd_park_stats stats;
 };
 
 struct xd_park {
@@ -51,6 +53,7 @@ void xd_rpc_free(struct xd_rpc *rpc)
 {
 	if (!rpc)
 		return;
+	free(rpc->head);
 	json_tokener_free(rpc->tok);
 	free(rpc);
 }
@@ -377,7 +380,7 @@ int xd_wait_or_answer(struct xd_call *c, uint64_t wait_ms)
 static const struct xd_method *find_method(const char *name, int debug)
 {
 	for (const struct xd_method *m = xd_methods; m->name; m++)
-		if (strcmp(m->name, name) == 0 && (debug || !m->debug))
+		if (strcmp(m->name, name) == 0 && (debug || !(m->flags & XD_M_DEBUG)))
 			return m;
 	return NULL;
 }
@@ -634,7 +637,7 @@ static void handle_request(struct xd_rpc *rpc, struct json_object *req,
 {
 	struct json_object *id = NULL, *params = NULL;
 	struct json_object *empty = NULL;
-	struct xd_call c = { .ctx = rpc->ctx, .now_ms = now_ms, .debug = rpc->debug };
+	struct xd_call c = { .ctx = rpc->ctx, .rpc = rpc, .now_ms = now_ms, .debug = rpc->debug };
 
 	c.has_no_id = !json_object_object_get_ex(req, "id", &id);
 	if (!valid_id(id) || (nul->found && nul->depth == 1 && strcmp(nul->member, "id") == 0)) {
@@ -692,6 +695,7 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	struct json_object *id = NULL, *params = NULL, *empty = NULL;
 	struct xd_call c = {
 		.ctx = rpc->ctx,
+		.rpc = rpc,
 		.debug = rpc->debug,
 		.method = park->method,
 		.now_ms = now_ms,
@@ -699,6 +703,7 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	};
 
 	memset(out, 0, sizeof(*out));
+	rpc->stats.retried++;
 	json_object_object_get_ex(park->request, "id", &id);
 	if (!json_object_object_get_ex(park->request, "params", &params) || !params)
 		params = empty = json_object_new_object();
@@ -713,8 +718,69 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	call_clear(&c);
 	if (c.park)
 		return 0;
+	rpc->stats.answered++;
 	xd_park_free(park);
 	return 1;
+}
+
+/* The string parameter @name of a parked request, or NULL. */
+static const char *park_str(const struct xd_park *park, const char *name)
+{
+	struct json_object *params = NULL, *v = NULL;
+
+	json_object_object_get_ex(park->request, "params", &params);
+	json_object_object_get_ex(params, name, &v);
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+int xd_park_concerned(const struct xd_park *park, const struct xd_wake *w)
+{
+	const char *key;
+
+	if (park->method->flags & XD_M_WAKE_UPDATES) {
+		/* Parked at the head: nothing after its token yet. Any other
+		 * spelling of the token is retried, and the library decides. */
+		key = park_str(park, "from");
+		return !w->head || !key || strcmp(key, w->head) != 0;
+	}
+	if (park->method->flags & XD_M_WAKE_TASK) {
+		if (w->all_tasks)
+			return 1;
+		key = park_str(park, "id");
+		for (size_t i = 0; key && i < w->n_tasks; i++)
+			if (strcmp(w->tasks[i], key) == 0)
+				return 1;
+		return 0;
+	}
+	return 1;
+}
+
+int xd_park_wants_head(const struct xd_park *park)
+{
+	return !!(park->method->flags & XD_M_WAKE_UPDATES);
+}
+
+const char *xd_rpc_updates_head(struct xd_rpc *rpc)
+{
+	xenops_updates *u = NULL;
+	char *head;
+
+	/* From the last head the answer holds only what changed since. */
+	if (xenops_updates_get(&u, rpc->ctx, rpc->head, 0) < 0 &&
+	    xenops_updates_get(&u, rpc->ctx, NULL, 0) < 0)
+		return NULL;
+	head = strdup(xenops_updates_next(u));
+	xenops_updates_free(u);
+	if (!head)
+		return NULL;
+	free(rpc->head);
+	rpc->head = head;
+	return head;
+}
+
+struct xd_park_stats xd_rpc_park_stats(const struct xd_rpc *rpc)
+{
+	return rpc->stats;
 }
 
 uint64_t xd_park_deadline(const struct xd_park *park)

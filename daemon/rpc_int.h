@@ -32,18 +32,28 @@ struct xd_param {
 
 struct xd_call;
 
+/* struct xd_method flags. */
+enum {
+	XD_M_DEBUG = 1 << 0, /* offered only with XD_RPC_DEBUG */
+	/* What may make a parked call ready (see xd_park_concerned); a
+	 * long-poll with neither is retried after any change. */
+	XD_M_WAKE_UPDATES = 1 << 1, /* the update log moving past "from" */
+	XD_M_WAKE_TASK = 1 << 2,    /* an event of the task "id" */
+};
+
 struct xd_method {
 	const char *name;
 	/* 0, or a negative code with the error recorded by xd_fail/xd_lib. */
 	int (*fn)(struct xd_call *c);
 	const void *arg; /* per-method data (e.g. the device family) */
-	int debug;       /* offered only with XD_RPC_DEBUG */
+	unsigned int flags; /* XD_M_* */
 	struct xd_param params[XD_MAX_PARAMS];
 };
 
 /* One request being handled (or retried from a park). */
 struct xd_call {
 	xenops_ctx *ctx;
+	struct xd_rpc *rpc;
 	const struct xd_method *method;
 	struct json_object *params; /* borrowed; never NULL */
 	int has_no_id;              /* the request has no "id" member */

@@ -1141,6 +1141,84 @@ START_TEST(test_long_poll_updates)
 }
 END_TEST
 
+static uint64_t park_stat(struct xdt_conn *c, const char *which)
+{
+	struct json_object *r = xdt_ok(c, "DEBUG.stats", NULL);
+	uint64_t v = (uint64_t)xdt_int(r, which);
+
+	json_object_put(r);
+	return v;
+}
+
+/*
+ * A change wakes only the long-polls it concerns, once: N parked
+ * UPDATES.get are retried and answered N times for one new VM, while the
+ * TASK.wait parked on an unrelated task are not even retried.
+ */
+START_TEST(test_long_poll_wakes_concerned_only)
+{
+	enum { N = 20, M = 20 };
+	struct xdt_conn *ctl, *ups[N], *waits[M];
+	struct json_object *r;
+	char params[512], task[128];
+	char *token;
+	uint64_t retried, answered;
+
+	start_default();
+	ctl = client();
+	/* A task that stays pending without events: a clean shutdown of a
+	 * guest that ignores the request. */
+	add_vm(ctl, "g");
+	ck_assert_str_eq(xdt_op(ctl, "VM.start", "{\"id\":\"g\"}"), "completed");
+	json_object_put(xdt_ok(ctl, "DEBUG.set", "{\"key\":\"sim.shutdown_ack\",\"value\":\"0\"}"));
+	r = xdt_ok(ctl, "VM.shutdown", "{\"id\":\"g\",\"timeout\":60}");
+	snprintf(task, sizeof(task), "%s", xdt_str(r, "task"));
+	json_object_put(r);
+	usleep(300 * 1000);
+	for (int i = 0; i < M; i++) {
+		waits[i] = client();
+		snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":30}", task);
+		xdt_request(waits[i], "TASK.wait", params);
+	}
+	token = initial_token(ctl);
+	snprintf(params, sizeof(params), "{\"from\":\"%s\",\"timeout\":30}", token);
+	for (int i = 0; i < N; i++) {
+		ups[i] = client();
+		xdt_request(ups[i], "UPDATES.get", params);
+	}
+	/* Everybody parked (the last client's answer would be there by now). */
+	ck_assert_ptr_null(xdt_line(ups[N - 1], 300));
+	ck_assert_ptr_null(xdt_line(waits[M - 1], 10));
+	retried = park_stat(ctl, "parks_retried");
+	answered = park_stat(ctl, "parks_answered");
+	add_vm(ctl, "x");
+	for (int i = 0; i < N; i++) {
+		r = xdt_reply(ups[i], XDT_TIMEOUT_MS);
+		ck_assert_msg(r && xdt_get(r, "result.updates"), "client %d not answered", i);
+		json_object_put(r);
+	}
+	for (int i = 0; i < M; i++)
+		ck_assert_ptr_null(xdt_line(waits[i], i ? 0 : 200));
+	ck_assert_int_eq(park_stat(ctl, "parks_answered") - answered, N);
+	ck_assert_int_eq(park_stat(ctl, "parks_retried") - retried, N);
+	/* The task ending wakes its waiters: M answers more. */
+	json_object_put(xdt_ok(ctl, "VM.destroy", "{\"id\":\"g\"}"));
+	for (int i = 0; i < M; i++) {
+		r = xdt_reply(waits[i], XDT_TIMEOUT_MS);
+		ck_assert_msg(r && xdt_get(r, "result.state"), "waiter %d not answered", i);
+		ck_assert_str_ne(xdt_str(r, "result.state"), "pending");
+		json_object_put(r);
+		xdt_close(waits[i]);
+	}
+	ck_assert_int_eq(park_stat(ctl, "parks_answered") - answered, N + M);
+	for (int i = 0; i < N; i++)
+		xdt_close(ups[i]);
+	free(token);
+	xdt_close(ctl);
+	stop_clean();
+}
+END_TEST
+
 START_TEST(test_long_poll_timeout)
 {
 	struct xdt_conn *c;
@@ -1630,6 +1708,7 @@ static Suite *suite(void)
 	tcase_add_test(clients, test_hundred_clients);
 	tcase_add_test(clients, test_max_clients);
 	tcase_add_test(clients, test_long_poll_updates);
+	tcase_add_test(clients, test_long_poll_wakes_concerned_only);
 	tcase_add_test(clients, test_long_poll_timeout);
 	tcase_add_test(clients, test_disconnect_mid_long_poll);
 	tcase_add_test(clients, test_slow_reader);
