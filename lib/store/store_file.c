@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/lock.h"
 #include "store/store.h"
 
 #define RECORD_MAX (4u << 20)
@@ -27,6 +28,7 @@
 
 struct xo_store {
 	char *dir;    /* STATE_DIR/vm */
+	struct xo_dir_lock *lock; /* STATE_DIR/lock, held while open */
 	const struct xo_log *log;
 };
 
@@ -163,11 +165,14 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 	if (!s)
 		return xo_err(XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
-	s->dir = xo_asprintf("%s/vm", dir);
-	rc = s->dir ? xo_mkdir("state dir", s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	rc = xo_dir_lock(&s->lock, dir);
+	s->dir = rc < 0 ? NULL : xo_asprintf("%s/vm", dir);
+	if (rc == 0)
+		rc = s->dir ? xo_mkdir("state dir", s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
 	if (rc == 0)
 		rc = probe_writable(s->dir);
 	if (rc < 0) {
+		xo_dir_unlock(s->lock);
 		free(s->dir);
 		free(s);
 		return rc;
@@ -180,6 +185,7 @@ static void file_close(struct xo_store *s)
 {
 	if (!s)
 		return;
+	xo_dir_unlock(s->lock);
 	free(s->dir);
 	free(s);
 }
