@@ -131,19 +131,16 @@ static int m_host_stat(struct xd_call *c)
 
 /* ---- VM -------------------------------------------------------------------- */
 
-static const char *config_text(struct xd_call *c)
-{
-	return json_object_to_json_string_ext(xd_obj(c, "config"), JSON_C_TO_STRING_PLAIN);
-}
-
 static int m_vm_add(struct xd_call *c)
 {
-	char *id = NULL;
-	int rc = xd_lib(c, xenops_vm_add(&id, c->ctx, config_text(c), 0));
+	char *id = NULL, *config = xd_config_text(c);
+	int rc = config ? xd_lib(c, xenops_vm_add(&id, c->ctx, config, 0))
+	                : xd_fail(c, XENOPS_ENOMEM, "out of memory");
 
 	if (rc >= 0)
 		rc = result_string(c, "id", id);
 	xenops_free(id);
+	free(config);
 	return rc;
 }
 
@@ -307,12 +304,14 @@ static const struct dev_family *family(const struct xd_call *c)
 
 static int m_dev_add(struct xd_call *c)
 {
-	char *id = NULL;
-	int rc = xd_lib(c, family(c)->add(&id, c->ctx, xd_str(c, "vm"), config_text(c), 0));
+	char *id = NULL, *config = xd_config_text(c);
+	int rc = config ? xd_lib(c, family(c)->add(&id, c->ctx, xd_str(c, "vm"), config, 0))
+	                : xd_fail(c, XENOPS_ENOMEM, "out of memory");
 
 	if (rc >= 0)
 		rc = result_string(c, "id", id);
 	xenops_free(id);
+	free(config);
 	return rc;
 }
 
@@ -618,7 +617,8 @@ const struct xd_method xd_methods[] = {
 	  { { "from", XP_STR_OR_NULL, OPT }, { "timeout", XP_SECONDS, REQ } } },
 	{ "UPDATES.inject_barrier", m_updates_inject_barrier, NULL, 0, { VM_P } },
 
-	{ "DEBUG.set", m_debug_set, NULL, XD_M_DEBUG, { { "key", XP_STR, REQ }, { "value", XP_STR, REQ } } },
+	{ "DEBUG.set", m_debug_set, NULL, XD_M_DEBUG,
+	  { { "key", XP_STR, REQ }, { "value", XP_STR, REQ } } },
 	{ "DEBUG.guest_action", m_debug_guest_action, NULL, XD_M_DEBUG,
 	  { VM_P, { "action", XP_STR, REQ }, { "device", XP_STR, OPT } } },
 	{ "DEBUG.stats", m_debug_stats, NULL, XD_M_DEBUG, { { 0 } } },

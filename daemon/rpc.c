@@ -324,6 +324,13 @@ struct json_object *xd_obj(const struct xd_call *c, const char *name)
 	return param(c, name);
 }
 
+char *xd_config_text(const struct xd_call *c)
+{
+	if (c->config_text)
+		return strndup(c->config_text, c->config_len);
+	return strdup(json_object_to_json_string_ext(xd_obj(c, "config"), JSON_C_TO_STRING_PLAIN));
+}
+
 static int raw_serialize(struct json_object *jso, struct printbuf *pb, int level, int flags)
 {
 	const char *text = json_object_get_userdata(jso);
@@ -435,6 +442,9 @@ struct nul_hit {
 	int depth;                     /* 1: an envelope member; 2 and more: inside one */
 	char member[NAME_MAX_LEN + 1]; /* the envelope member holding it */
 	char param[NAME_MAX_LEN + 1];  /* inside "params": the parameter holding it */
+	/* The text of params.config (the last one, as json-c keeps), when it
+	 * is an object: line[config_start, config_end). */
+	size_t config_start, config_end;
 };
 
 static int hex_digit(char ch)
@@ -524,10 +534,16 @@ static int scan_line(const char *line, size_t len, struct nul_hit *hit)
 	int is_object[XD_RPC_MAX_DEPTH + 2] = { 0 }, expect_key[XD_RPC_MAX_DEPTH + 2] = { 0 };
 	char key[NAME_MAX_LEN + 1] = "";
 
+	/* params.config: its name was read (1), then its ':' (2), then its '{' (3). */
+	int config = 0;
+	size_t config_start = 0;
+
 	memset(hit, 0, sizeof(*hit));
 	for (size_t i = 0; i < len && !hit->found;) {
 		char ch = line[i];
 
+		if (config == 2 && !strchr(" \t\r\n{", ch))
+			config = 0; /* not an object: the type check refuses it */
 		if (ch == '"') {
 			int is_key = depth > 0 && expect_key[depth];
 			char *name = NULL;
@@ -543,7 +559,13 @@ static int scan_line(const char *line, size_t len, struct nul_hit *hit)
 			i = scan_string(line, len, i + 1, name, hit);
 			if (hit->found)
 				hit->depth = depth;
+			if (name == hit->param)
+				config = strcmp(hit->param, "config") == 0;
 			continue;
+		}
+		if (ch == '{' && config == 2 && depth == 2) {
+			config = 3;
+			config_start = i;
 		}
 		if (ch == '{' || ch == '[') {
 			if (++depth > max_depth)
@@ -552,9 +574,15 @@ static int scan_line(const char *line, size_t len, struct nul_hit *hit)
 				break; /* too deep: refused whatever else it holds */
 			is_object[depth] = expect_key[depth] = ch == '{';
 		} else if ((ch == '}' || ch == ']') && depth > 0) {
-			depth--;
+			if (--depth == 2 && config == 3) {
+				hit->config_start = config_start;
+				hit->config_end = i + 1;
+				config = 0;
+			}
 		} else if (ch == ':' && depth > 0) {
 			expect_key[depth] = 0;
+			if (config == 1 && depth == 2)
+				config = 2;
 		} else if (ch == ',' && depth > 0) {
 			/* In an object a name follows; in an array, never. */
 			expect_key[depth] = is_object[depth];
@@ -632,7 +660,7 @@ static int check_envelope(struct xd_rpc *rpc, struct xd_call *c, struct json_obj
 }
 
 /* The request's envelope is an object: check it, run it. */
-static void handle_request(struct xd_rpc *rpc, struct json_object *req,
+static void handle_request(struct xd_rpc *rpc, struct json_object *req, const char *line,
                            const struct nul_hit *nul, uint64_t now_ms, struct xd_reply *out)
 {
 	struct json_object *id = NULL, *params = NULL;
@@ -640,6 +668,10 @@ static void handle_request(struct xd_rpc *rpc, struct json_object *req,
 	struct xd_call c = { .ctx = rpc->ctx, .rpc = rpc, .now_ms = now_ms, .debug = rpc->debug };
 
 	c.has_no_id = !json_object_object_get_ex(req, "id", &id);
+	if (nul->config_end) {
+		c.config_text = line + nul->config_start;
+		c.config_len = nul->config_end - nul->config_start;
+	}
 	if (!valid_id(id) || (nul->found && nul->depth == 1 && strcmp(nul->member, "id") == 0)) {
 		out->line = error_line(NULL, XD_RPC_INVALID_REQUEST,
 		                       "id must be a string without NUL, a number or null", NULL,
@@ -684,7 +716,7 @@ void xd_rpc_handle(struct xd_rpc *rpc, const char *line, size_t len, uint64_t no
 		out->line = error_line(NULL, XD_RPC_INVALID_REQUEST,
 		                       "request must be a JSON object", NULL, NULL, &out->len);
 	else
-		handle_request(rpc, req, &nul, now_ms, out);
+		handle_request(rpc, req, line, &nul, now_ms, out);
 	json_object_put(req);
 }
 

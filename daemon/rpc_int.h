@@ -56,6 +56,10 @@ struct xd_call {
 	struct xd_rpc *rpc;
 	const struct xd_method *method;
 	struct json_object *params; /* borrowed; never NULL */
+	/* params.config as the request spelled it (not NUL-terminated), or
+	 * NULL (parked calls, and whenever the raw text is not at hand). */
+	const char *config_text;
+	size_t config_len;
 	int has_no_id;              /* the request has no "id" member */
 	int notification;           /* no id, valid request object: nobody reads the answer */
 	int debug;                  /* the DEBUG.* methods are offered */
@@ -90,6 +94,12 @@ unsigned int xd_uint(const struct xd_call *c, const char *name, unsigned int dfl
 /* Seconds converted to milliseconds, clamped to XD_MAX_WAIT_MS. */
 uint64_t xd_ms(const struct xd_call *c, const char *name, uint64_t dflt_ms);
 struct json_object *xd_obj(const struct xd_call *c, const char *name);
+/*
+ * The "config" parameter as JSON text for the library (free()): the
+ * request's own text of it, which the daemon already parsed and checked,
+ * so it is not printed again; NULL on ENOMEM.
+ */
+char *xd_config_text(const struct xd_call *c);
 
 /* Longest long-poll a client may ask for: one day. */
 #define XD_MAX_WAIT_MS (24ull * 3600 * 1000)

@@ -79,6 +79,8 @@ static const char *power(struct xdt_conn *c, const char *vm)
 	return state;
 }
 
+static struct json_object *raw(struct xdt_conn *c, const char *line);
+
 /* ---- methods ------------------------------------------------------------------ */
 
 START_TEST(test_query)
@@ -291,6 +293,42 @@ START_TEST(test_every_method)
 	power_cycle(c, d.dir);
 	tasks_and_updates(c);
 	removals(c);
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * A configuration reaches the library as the request spelled it: spacing,
+ * escapes, braces inside strings, and of two "config" members the last
+ * (as for every other member) all give what a plain request gives.
+ */
+START_TEST(test_config_as_sent)
+{
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+	           "{\"config\":{\"id\":\"a\"} , \"config\" : { \"id\" : \"b\" , "
+	           "\"name\":\"n\\/x\\u0041\","
+	           "\"xenstore\":{\"data/x\":\"{}[]\\\"}\"}}}}");
+	ck_assert_str_eq(xdt_str(r, "result.id"), "b");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.get_config", "{\"id\":\"b\"}");
+	ck_assert_str_eq(xdt_str(r, "config.name"), "n/xA");
+	ck_assert_str_eq(json_object_get_string(
+	                         json_object_object_get(xdt_get(r, "config.xenstore"), "data/x")),
+	                 "{}[]\"}");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.list", NULL);
+	ck_assert(!array_has(xdt_get(r, "vms"), "a"));
+	json_object_put(r);
+	r = raw(c, "{\"params\":{\"vm\":\"b\",\"config\":{\"device\":\"xvda\","
+	           "\"backend\":\"file:/tmp/x\"}},\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"VBD.add\"}");
+	ck_assert_str_eq(xdt_str(r, "result.id"), "xvda");
+	json_object_put(r);
 	xdt_close(c);
 	stop_clean();
 }
@@ -1691,6 +1729,7 @@ static Suite *suite(void)
 	tcase_add_test(methods, test_query);
 	tcase_add_test(methods, test_every_method);
 	tcase_add_test(methods, test_library_errors);
+	tcase_add_test(methods, test_config_as_sent);
 	tcase_add_test(methods, test_task_wait_long_poll);
 	tcase_add_test(methods, test_task_cancel_and_failure);
 	tcase_add_test(methods, test_debug_methods_off_by_default);
