@@ -60,10 +60,12 @@ int xo_dir_lock(struct xo_dir_lock **out, const char *dir)
 			rc = xo_err_errno(err, "state dir lock: cannot lock %s", path);
 		else if (holder > 0)
 			rc = xo_err(XENOPS_EBUSY,
-				    "state dir %s is in use by another context (process %ld holds %s)",
+				    "state dir %s is in use by another context "
+				    "(process %ld holds %s)",
 				    dir, holder, path);
 		else
-			rc = xo_err(XENOPS_EBUSY, "state dir %s is in use by another context (%s is locked)",
+			rc = xo_err(XENOPS_EBUSY,
+				    "state dir %s is in use by another context (%s is locked)",
 				    dir, path);
 		close(fd);
 		free(path);

@@ -166,9 +166,11 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 		return xo_err(XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
 	rc = xo_dir_lock(&s->lock, dir);
-	s->dir = rc < 0 ? NULL : xo_asprintf("%s/vm", dir);
-	if (rc == 0)
-		rc = s->dir ? xo_mkdir("state dir", s->dir) : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	if (rc == 0) {
+		s->dir = xo_asprintf("%s/vm", dir);
+		rc = s->dir ? xo_mkdir("state dir", s->dir)
+			    : xo_err(XENOPS_ENOMEM, "store: out of memory");
+	}
 	if (rc == 0)
 		rc = probe_writable(s->dir);
 	if (rc < 0) {
