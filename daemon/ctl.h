@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xenopsctl internals: the connection to xenopsd (ctl_conn.c), output
- * helpers (ctl_out.c) and the subcommands (ctl_cmds.c).
+ * helpers (ctl_out.c) and the subcommands (ctl_cmd.h: ctl_cmds.c, ctl_args.c,
+ * ctl_views.c).
  */
 #ifndef XD_CTL_H
 #define XD_CTL_H

@@ -101,7 +101,7 @@ static struct json_object *method_names(int debug)
 	struct json_object *arr = json_object_new_array();
 
 	for (const struct xd_method *m = xd_methods; arr && m->name; m++)
-		if (debug || !m->debug)
+		if (debug || !(m->flags & XD_M_DEBUG))
 			json_object_array_add(arr, json_object_new_string(m->name));
 	return arr;
 }
@@ -132,19 +132,16 @@ static int m_host_stat(struct xd_call *c)
 
 /* ---- VM -------------------------------------------------------------------- */
 
-static const char *config_text(struct xd_call *c)
-{
-	return json_object_to_json_string_ext(xd_obj(c, "config"), JSON_C_TO_STRING_PLAIN);
-}
-
 static int m_vm_add(struct xd_call *c)
 {
-	char *id = NULL;
-	int rc = xd_lib(c, xenops_vm_add(&id, c->ctx, config_text(c), 0));
+	char *id = NULL, *config = xd_config_text(c);
+	int rc = config ? xd_lib(c, xenops_vm_add(&id, c->ctx, config, 0))
+	                : xd_fail(c, XENOPS_ENOMEM, "out of memory");
 
 	if (rc >= 0)
 		rc = result_string(c, "id", id);
 	xenops_free(id);
+	free(config);
 	return rc;
 }
 
@@ -308,12 +305,14 @@ static const struct dev_family *family(const struct xd_call *c)
 
 static int m_dev_add(struct xd_call *c)
 {
-	char *id = NULL;
-	int rc = xd_lib(c, family(c)->add(&id, c->ctx, xd_str(c, "vm"), config_text(c), 0));
+	char *id = NULL, *config = xd_config_text(c);
+	int rc = config ? xd_lib(c, family(c)->add(&id, c->ctx, xd_str(c, "vm"), config, 0))
+	                : xd_fail(c, XENOPS_ENOMEM, "out of memory");
 
 	if (rc >= 0)
 		rc = result_string(c, "id", id);
 	xenops_free(id);
+	free(config);
 	return rc;
 }
 
@@ -538,6 +537,20 @@ static int m_debug_guest_action(struct xd_call *c)
 	                                         xd_str(c, "device")));
 }
 
+/* The daemon's own counters: how often parked long-polls were retried
+ * and how many of those retries answered. */
+static int m_debug_stats(struct xd_call *c)
+{
+	struct xd_park_stats st = xd_rpc_park_stats(c->rpc);
+
+	c->result = json_object_new_object();
+	if (!c->result)
+		return xd_fail(c, XENOPS_ENOMEM, "out of memory");
+	json_object_object_add(c->result, "parks_retried", json_object_new_uint64(st.retried));
+	json_object_object_add(c->result, "parks_answered", json_object_new_uint64(st.answered));
+	return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 /* One entry per method, laid out by hand. */
@@ -595,18 +608,21 @@ const struct xd_method xd_methods[] = {
 	{ "PCI.unplug", m_dev_unplug, &pci_family, 0, { VM_P, ID_P, { "force", XP_BOOL, OPT } } },
 
 	{ "TASK.stat", m_task_stat, NULL, 0, { ID_P } },
-	{ "TASK.wait", m_task_wait, NULL, 0, { ID_P, { "timeout", XP_SECONDS, REQ } } },
+	{ "TASK.wait", m_task_wait, NULL, XD_M_WAKE_TASK,
+	  { ID_P, { "timeout", XP_SECONDS, REQ } } },
 	{ "TASK.cancel", m_task_cancel, NULL, 0, { ID_P } },
 	{ "TASK.destroy", m_task_destroy, NULL, 0, { ID_P } },
 	{ "TASK.list", m_task_list, NULL, 0, { { 0 } } },
 
-	{ "UPDATES.get", m_updates_get, NULL, 0,
+	{ "UPDATES.get", m_updates_get, NULL, XD_M_WAKE_UPDATES,
 	  { { "from", XP_STR_OR_NULL, OPT }, { "timeout", XP_SECONDS, REQ } } },
 	{ "UPDATES.inject_barrier", m_updates_inject_barrier, NULL, 0, { VM_P } },
 
-	{ "DEBUG.set", m_debug_set, NULL, 1, { { "key", XP_STR, REQ }, { "value", XP_STR, REQ } } },
-	{ "DEBUG.guest_action", m_debug_guest_action, NULL, 1,
+	{ "DEBUG.set", m_debug_set, NULL, XD_M_DEBUG,
+	  { { "key", XP_STR, REQ }, { "value", XP_STR, REQ } } },
+	{ "DEBUG.guest_action", m_debug_guest_action, NULL, XD_M_DEBUG,
 	  { VM_P, { "action", XP_STR, REQ }, { "device", XP_STR, OPT } } },
+	{ "DEBUG.stats", m_debug_stats, NULL, XD_M_DEBUG, { { 0 } } },
 
 	{ NULL, NULL, NULL, 0, { { 0 } } },
 };

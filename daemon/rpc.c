@@ -20,6 +20,8 @@ struct xd_rpc {
 	xenops_ctx *ctx;
 	int debug;
 	struct json_tokener *tok;
+	char *head; /* the update log's head token when last asked, or NULL */
+	struct xd_park_stats stats;
 };
 
 struct xd_park {
@@ -36,7 +38,9 @@ struct xd_rpc *xd_rpc_new(xenops_ctx *ctx, unsigned int flags)
 		return NULL;
 	rpc->ctx = ctx;
 	rpc->debug = !!(flags & XD_RPC_DEBUG);
-	rpc->tok = json_tokener_new_ex(XD_RPC_MAX_DEPTH);
+	/* json-c refuses a text as deep as its limit: one more lets the
+	 * documented depth itself through. */
+	rpc->tok = json_tokener_new_ex(XD_RPC_MAX_DEPTH + 1);
 	if (!rpc->tok) {
 		free(rpc);
 		return NULL;
@@ -49,6 +53,7 @@ void xd_rpc_free(struct xd_rpc *rpc)
 {
 	if (!rpc)
 		return;
+	free(rpc->head);
 	json_tokener_free(rpc->tok);
 	free(rpc);
 }
@@ -250,9 +255,12 @@ static int check_params(struct xd_call *c)
 	json_object_object_foreach (c->params, key, val) {
 		const struct xd_param *p = param_spec(m, key);
 
-		if (!p)
+		if (!p) {
+			/* The name is the request's: it outlives the answer. */
+			c->err_param = key;
 			return xd_fail(c, XD_RPC_INVALID_PARAMS, "unknown parameter '%.64s' for %s",
 			               key, m->name);
+		}
 		if (!val && p->type != XP_STR_OR_NULL && !p->required)
 			continue; /* null stands for "absent" in optional parameters */
 		if (!type_ok(p->type, val)) {
@@ -316,6 +324,13 @@ struct json_object *xd_obj(const struct xd_call *c, const char *name)
 	return param(c, name);
 }
 
+char *xd_config_text(const struct xd_call *c)
+{
+	if (c->config_text)
+		return strndup(c->config_text, c->config_len);
+	return strdup(json_object_to_json_string_ext(xd_obj(c, "config"), JSON_C_TO_STRING_PLAIN));
+}
+
 static int raw_serialize(struct json_object *jso, struct printbuf *pb, int level, int flags)
 {
 	const char *text = json_object_get_userdata(jso);
@@ -372,7 +387,7 @@ int xd_wait_or_answer(struct xd_call *c, uint64_t wait_ms)
 static const struct xd_method *find_method(const char *name, int debug)
 {
 	for (const struct xd_method *m = xd_methods; m->name; m++)
-		if (strcmp(m->name, name) == 0 && (debug || !m->debug))
+		if (strcmp(m->name, name) == 0 && (debug || !(m->flags & XD_M_DEBUG)))
 			return m;
 	return NULL;
 }
@@ -411,6 +426,172 @@ static int parse_line(struct xd_rpc *rpc, const char *line, size_t len, struct j
 	return 0;
 }
 
+/* ---- NUL characters --------------------------------------------------------- */
+
+/*
+ * Where the first "\u0000" escape of a request line sits. json-c keeps a
+ * string value whole (its length says where it ends) but cuts a member name
+ * at the NUL, and everything past the daemon takes C strings: so the raw
+ * text is the one place where every NUL can be seen. Names are decoded as
+ * far as needed to tell which envelope member or parameter holds it.
+ */
+#define NAME_MAX_LEN 64
+
+struct nul_hit {
+	int found;
+	int depth;                     /* 1: an envelope member; 2 and more: inside one */
+	char member[NAME_MAX_LEN + 1]; /* the envelope member holding it */
+	char param[NAME_MAX_LEN + 1];  /* inside "params": the parameter holding it */
+	/* The text of params.config (the last one, as json-c keeps), when it
+	 * is an object: line[config_start, config_end). */
+	size_t config_start, config_end;
+};
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The code unit of "\uXXXX" at @s (@len bytes left), or -1. */
+static long unicode_escape(const char *s, size_t len)
+{
+	long cp = 0;
+
+	if (len < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++) {
+		int d = hex_digit(s[i]);
+
+		if (d < 0)
+			return -1;
+		cp = cp * 16 + d;
+	}
+	return cp;
+}
+
+static void name_append(char *name, char ch)
+{
+	size_t n = strlen(name);
+
+	if (n < NAME_MAX_LEN) {
+		name[n] = ch;
+		name[n + 1] = '\0';
+	}
+}
+
+/*
+ * Scan one string starting after its opening quote at @i; returns the index
+ * after its closing quote. Bytes go to @name when not NULL; a NUL escape
+ * sets @hit->found (and the scan stops there).
+ */
+static size_t scan_string(const char *line, size_t len, size_t i, char *name, struct nul_hit *hit)
+{
+	while (i < len && line[i] != '"') {
+		char ch = line[i];
+
+		if (ch == '\\' && i + 1 < len) {
+			long cp = unicode_escape(line + i, len - i);
+
+			if (cp == 0) {
+				hit->found = 1;
+				return i;
+			}
+			if (cp > 0) {
+				ch = cp < 0x80 ? (char)cp : '?';
+				i += 6;
+			} else {
+				static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+				const char *e = strchr(from, line[i + 1]);
+
+				ch = e ? to[e - from] : '?';
+				i += 2;
+			}
+		} else {
+			i++;
+		}
+		if (name)
+			name_append(name, ch);
+	}
+	return i + 1;
+}
+
+/*
+ * Scan a parsed line (so valid JSON): find its first NUL escape and return
+ * how deeply its containers nest. json-c counts a scalar inside the
+ * innermost container as a level of its own, so its limit alone cannot
+ * enforce the documented depth.
+ */
+static int scan_line(const char *line, size_t len, struct nul_hit *hit)
+{
+	int depth = 0, max_depth = 0;
+	/* Per level: an object; a member name comes next. */
+	int is_object[XD_RPC_MAX_DEPTH + 2] = { 0 }, expect_key[XD_RPC_MAX_DEPTH + 2] = { 0 };
+	char key[NAME_MAX_LEN + 1] = "";
+
+	/* params.config: its name was read (1), then its ':' (2), then its '{' (3). */
+	int config = 0;
+	size_t config_start = 0;
+
+	memset(hit, 0, sizeof(*hit));
+	for (size_t i = 0; i < len && !hit->found;) {
+		char ch = line[i];
+
+		if (config == 2 && !strchr(" \t\r\n{", ch))
+			config = 0; /* not an object: the type check refuses it */
+		if (ch == '"') {
+			int is_key = depth > 0 && expect_key[depth];
+			char *name = NULL;
+
+			if (is_key && depth == 1)
+				name = hit->member;
+			else if (is_key && depth == 2 && strcmp(hit->member, "params") == 0)
+				name = hit->param;
+			else if (is_key)
+				name = key; /* decoded, not kept */
+			if (name)
+				name[0] = '\0';
+			i = scan_string(line, len, i + 1, name, hit);
+			if (hit->found)
+				hit->depth = depth;
+			if (name == hit->param)
+				config = strcmp(hit->param, "config") == 0;
+			continue;
+		}
+		if (ch == '{' && config == 2 && depth == 2) {
+			config = 3;
+			config_start = i;
+		}
+		if (ch == '{' || ch == '[') {
+			if (++depth > max_depth)
+				max_depth = depth;
+			if (depth > XD_RPC_MAX_DEPTH)
+				break; /* too deep: refused whatever else it holds */
+			is_object[depth] = expect_key[depth] = ch == '{';
+		} else if ((ch == '}' || ch == ']') && depth > 0) {
+			if (--depth == 2 && config == 3) {
+				hit->config_start = config_start;
+				hit->config_end = i + 1;
+				config = 0;
+			}
+		} else if (ch == ':' && depth > 0) {
+			expect_key[depth] = 0;
+			if (config == 1 && depth == 2)
+				config = 2;
+		} else if (ch == ',' && depth > 0) {
+			/* In an object a name follows; in an array, never. */
+			expect_key[depth] = is_object[depth];
+		}
+		i++;
+	}
+	return max_depth;
+}
+
 static int valid_id(struct json_object *id)
 {
 	return !id || json_object_is_type(id, json_type_string) ||
@@ -442,38 +623,62 @@ static struct xd_park *park_new(const struct xd_call *c, struct json_object *req
 	return p;
 }
 
-/* The request's envelope is an object: check it, run it. */
-static void handle_request(struct xd_rpc *rpc, struct json_object *req, uint64_t now_ms,
-                           struct xd_reply *out)
+/*
+ * Check the envelope: 0, or the code recorded in @c. An invalid request
+ * object (-32600, and params not an object) is answered even without an id,
+ * as JSON-RPC 2.0 wants; @c->notification then stays 0.
+ */
+static int check_envelope(struct xd_rpc *rpc, struct xd_call *c, struct json_object *req,
+                          const struct nul_hit *nul, struct json_object **params)
 {
-	struct json_object *id = NULL, *version = NULL, *method = NULL, *params = NULL;
-	struct json_object *empty = NULL;
-	struct xd_call c = { .ctx = rpc->ctx, .now_ms = now_ms, .debug = rpc->debug };
-	int has_id = json_object_object_get_ex(req, "id", &id);
+	struct json_object *version = NULL, *method = NULL;
 
 	json_object_object_get_ex(req, "jsonrpc", &version);
 	json_object_object_get_ex(req, "method", &method);
-	json_object_object_get_ex(req, "params", &params);
-	c.notification = !has_id;
-
-	if (!valid_id(id)) {
-		out->line =
-		        error_line(NULL, XD_RPC_INVALID_REQUEST,
-		                   "id must be a string, a number or null", NULL, NULL, &out->len);
-		return;
-	}
+	json_object_object_get_ex(req, "params", params);
+	if (nul->found && (nul->depth == 1 || strcmp(nul->member, "params") != 0))
+		return xd_fail(c, XD_RPC_INVALID_REQUEST,
+		               "member '%s' of the request holds a NUL character", nul->member);
 	if (!json_object_is_type(version, json_type_string) ||
 	    strcmp(json_object_get_string(version), "2.0") != 0)
-		xd_fail(&c, XD_RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"");
-	else if (!json_object_is_type(method, json_type_string))
-		xd_fail(&c, XD_RPC_INVALID_REQUEST, "method must be a string");
-	else if (params && !json_object_is_type(params, json_type_object))
-		xd_fail(&c, XD_RPC_INVALID_PARAMS, "params must be an object");
-	else if (!(c.method = find_method(json_object_get_string(method), rpc->debug)))
-		xd_fail(&c, XD_RPC_METHOD_NOT_FOUND, "method not found: %.64s",
-		        json_object_get_string(method));
+		return xd_fail(c, XD_RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"");
+	if (!json_object_is_type(method, json_type_string))
+		return xd_fail(c, XD_RPC_INVALID_REQUEST, "method must be a string");
+	if (*params && !json_object_is_type(*params, json_type_object))
+		return xd_fail(c, XD_RPC_INVALID_PARAMS, "params must be an object");
+	/* From here on the request object is valid: a notification stays unanswered. */
+	c->notification = c->has_no_id;
+	if (!(c->method = find_method(json_object_get_string(method), rpc->debug)))
+		return xd_fail(c, XD_RPC_METHOD_NOT_FOUND, "method not found: %.64s",
+		               json_object_get_string(method));
+	if (nul->found) {
+		c->err_param = nul->param;
+		return xd_fail(c, XD_RPC_INVALID_PARAMS, "parameter '%s' holds a NUL character",
+		               nul->param);
+	}
+	return 0;
+}
 
-	if (!c.err_code) {
+/* The request's envelope is an object: check it, run it. */
+static void handle_request(struct xd_rpc *rpc, struct json_object *req, const char *line,
+                           const struct nul_hit *nul, uint64_t now_ms, struct xd_reply *out)
+{
+	struct json_object *id = NULL, *params = NULL;
+	struct json_object *empty = NULL;
+	struct xd_call c = { .ctx = rpc->ctx, .rpc = rpc, .now_ms = now_ms, .debug = rpc->debug };
+
+	c.has_no_id = !json_object_object_get_ex(req, "id", &id);
+	if (nul->config_end) {
+		c.config_text = line + nul->config_start;
+		c.config_len = nul->config_end - nul->config_start;
+	}
+	if (!valid_id(id) || (nul->found && nul->depth == 1 && strcmp(nul->member, "id") == 0)) {
+		out->line = error_line(NULL, XD_RPC_INVALID_REQUEST,
+		                       "id must be a string without NUL, a number or null", NULL,
+		                       NULL, &out->len);
+		return;
+	}
+	if (!check_envelope(rpc, &c, req, nul, &params)) {
 		if (!params)
 			params = empty = json_object_new_object();
 		c.params = params;
@@ -498,9 +703,11 @@ void xd_rpc_handle(struct xd_rpc *rpc, const char *line, size_t len, uint64_t no
                    struct xd_reply *out)
 {
 	struct json_object *req;
+	struct nul_hit nul;
 
 	memset(out, 0, sizeof(*out));
-	if (parse_line(rpc, line, len, &req) < 0) {
+	if (parse_line(rpc, line, len, &req) < 0 || scan_line(line, len, &nul) > XD_RPC_MAX_DEPTH) {
+		json_object_put(req);
 		out->line =
 		        error_line(NULL, XD_RPC_PARSE_ERROR, "parse error", NULL, NULL, &out->len);
 		return;
@@ -509,7 +716,7 @@ void xd_rpc_handle(struct xd_rpc *rpc, const char *line, size_t len, uint64_t no
 		out->line = error_line(NULL, XD_RPC_INVALID_REQUEST,
 		                       "request must be a JSON object", NULL, NULL, &out->len);
 	else
-		handle_request(rpc, req, now_ms, out);
+		handle_request(rpc, req, line, &nul, now_ms, out);
 	json_object_put(req);
 }
 
@@ -520,6 +727,7 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	struct json_object *id = NULL, *params = NULL, *empty = NULL;
 	struct xd_call c = {
 		.ctx = rpc->ctx,
+		.rpc = rpc,
 		.debug = rpc->debug,
 		.method = park->method,
 		.now_ms = now_ms,
@@ -527,6 +735,7 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	};
 
 	memset(out, 0, sizeof(*out));
+	rpc->stats.retried++;
 	json_object_object_get_ex(park->request, "id", &id);
 	if (!json_object_object_get_ex(park->request, "params", &params) || !params)
 		params = empty = json_object_new_object();
@@ -541,8 +750,69 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 	call_clear(&c);
 	if (c.park)
 		return 0;
+	rpc->stats.answered++;
 	xd_park_free(park);
 	return 1;
+}
+
+/* The string parameter @name of a parked request, or NULL. */
+static const char *park_str(const struct xd_park *park, const char *name)
+{
+	struct json_object *params = NULL, *v = NULL;
+
+	json_object_object_get_ex(park->request, "params", &params);
+	json_object_object_get_ex(params, name, &v);
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+int xd_park_concerned(const struct xd_park *park, const struct xd_wake *w)
+{
+	const char *key;
+
+	if (park->method->flags & XD_M_WAKE_UPDATES) {
+		/* Parked at the head: nothing after its token yet. Any other
+		 * spelling of the token is retried, and the library decides. */
+		key = park_str(park, "from");
+		return !w->head || !key || strcmp(key, w->head) != 0;
+	}
+	if (park->method->flags & XD_M_WAKE_TASK) {
+		if (w->all_tasks)
+			return 1;
+		key = park_str(park, "id");
+		for (size_t i = 0; key && i < w->n_tasks; i++)
+			if (strcmp(w->tasks[i], key) == 0)
+				return 1;
+		return 0;
+	}
+	return 1;
+}
+
+int xd_park_wants_head(const struct xd_park *park)
+{
+	return !!(park->method->flags & XD_M_WAKE_UPDATES);
+}
+
+const char *xd_rpc_updates_head(struct xd_rpc *rpc)
+{
+	xenops_updates *u = NULL;
+	char *head;
+
+	/* From the last head the answer holds only what changed since. */
+	if (xenops_updates_get(&u, rpc->ctx, rpc->head, 0) < 0 &&
+	    xenops_updates_get(&u, rpc->ctx, NULL, 0) < 0)
+		return NULL;
+	head = strdup(xenops_updates_next(u));
+	xenops_updates_free(u);
+	if (!head)
+		return NULL;
+	free(rpc->head);
+	rpc->head = head;
+	return head;
+}
+
+struct xd_park_stats xd_rpc_park_stats(const struct xd_rpc *rpc)
+{
+	return rpc->stats;
 }
 
 uint64_t xd_park_deadline(const struct xd_park *park)

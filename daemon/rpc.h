@@ -66,6 +66,38 @@ uint64_t xd_park_deadline(const struct xd_park *park);
 void xd_park_free(struct xd_park *park);
 
 /*
+ * What changed since parked requests were last retried, gathered over one
+ * loop turn: the update log's head token (NULL: unknown, retry every
+ * UPDATES.get) and the tasks that had events (@all_tasks: too many to list).
+ */
+struct xd_wake {
+	const char *head;
+	const char *const *tasks;
+	size_t n_tasks;
+	int all_tasks;
+};
+
+/*
+ * 0 when @park surely cannot be answered after the changes in @w (an
+ * UPDATES.get whose token is the head, a TASK.wait for another task), 1
+ * when a retry may answer it.
+ */
+int xd_park_concerned(const struct xd_park *park, const struct xd_wake *w);
+
+/* 1 when deciding about @park needs the head token (an UPDATES.get). */
+int xd_park_wants_head(const struct xd_park *park);
+
+/* The update log's head token now (borrowed until the next call), or NULL. */
+const char *xd_rpc_updates_head(struct xd_rpc *rpc);
+
+/* Counts of parked-request retries and of the answers they gave. */
+struct xd_park_stats {
+	uint64_t retried;
+	uint64_t answered;
+};
+struct xd_park_stats xd_rpc_park_stats(const struct xd_rpc *rpc);
+
+/*
  * An error response with id null, for faults outside any request (oversize
  * line, refused peer, too many clients). @name may be NULL (no data).
  * Returns a malloc'd line ending in '\n', or NULL on ENOMEM.

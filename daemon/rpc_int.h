@@ -32,21 +32,36 @@ struct xd_param {
 
 struct xd_call;
 
+/* struct xd_method flags. */
+enum {
+	XD_M_DEBUG = 1 << 0, /* offered only with XD_RPC_DEBUG */
+	/* What may make a parked call ready (see xd_park_concerned); a
+	 * long-poll with neither is retried after any change. */
+	XD_M_WAKE_UPDATES = 1 << 1, /* the update log moving past "from" */
+	XD_M_WAKE_TASK = 1 << 2,    /* an event of the task "id" */
+};
+
 struct xd_method {
 	const char *name;
 	/* 0, or a negative code with the error recorded by xd_fail/xd_lib. */
 	int (*fn)(struct xd_call *c);
 	const void *arg; /* per-method data (e.g. the device family) */
-	int debug;       /* offered only with XD_RPC_DEBUG */
+	unsigned int flags; /* XD_M_* */
 	struct xd_param params[XD_MAX_PARAMS];
 };
 
 /* One request being handled (or retried from a park). */
 struct xd_call {
 	xenops_ctx *ctx;
+	struct xd_rpc *rpc;
 	const struct xd_method *method;
 	struct json_object *params; /* borrowed; never NULL */
-	int notification;           /* no id: nobody reads the answer */
+	/* params.config as the request spelled it (not NUL-terminated), or
+	 * NULL (parked calls, and whenever the raw text is not at hand). */
+	const char *config_text;
+	size_t config_len;
+	int has_no_id;              /* the request has no "id" member */
+	int notification;           /* no id, valid request object: nobody reads the answer */
 	int debug;                  /* the DEBUG.* methods are offered */
 	uint64_t now_ms;
 	uint64_t deadline_ms;       /* long-polls: 0 until first computed */
@@ -55,7 +70,7 @@ struct xd_call {
 	int err_code;
 	char *err_msg;         /* owned */
 	const char *err_name;  /* static, or NULL */
-	const char *err_param; /* static, or NULL */
+	const char *err_param; /* static, borrowed from the request, or NULL */
 };
 
 /* The table, sorted by nothing in particular; ends with a NULL name. */
@@ -79,6 +94,12 @@ unsigned int xd_uint(const struct xd_call *c, const char *name, unsigned int dfl
 /* Seconds converted to milliseconds, clamped to XD_MAX_WAIT_MS. */
 uint64_t xd_ms(const struct xd_call *c, const char *name, uint64_t dflt_ms);
 struct json_object *xd_obj(const struct xd_call *c, const char *name);
+/*
+ * The "config" parameter as JSON text for the library (free()): the
+ * request's own text of it, which the daemon already parsed and checked,
+ * so it is not printed again; NULL on ENOMEM.
+ */
+char *xd_config_text(const struct xd_call *c);
 
 /* Longest long-poll a client may ask for: one day. */
 #define XD_MAX_WAIT_MS (24ull * 3600 * 1000)

@@ -56,9 +56,16 @@ struct server {
 	struct pollfd *pfds;
 	unsigned long serial;
 	uint64_t accept_resume_ms;
-	int changed; /* the library reported events since parks were last retried */
+	int changed; /* the library's fd fired since parks were last retried */
+	/* Tasks with events since parks were last retried (for TASK.wait). */
+	char **tasks;
+	size_t n_tasks;
+	int all_tasks; /* more than MAX_TURN_TASKS: every TASK.wait is retried */
 	int stop;
 };
+
+/* Task ids remembered per loop turn; past this, every TASK.wait is retried. */
+#define MAX_TURN_TASKS 1024
 
 static uint64_t now_ms(void)
 {
@@ -435,11 +442,40 @@ static void run_timers(struct server *s, uint64_t now)
 	}
 }
 
+static void forget_tasks(struct server *s)
+{
+	for (size_t i = 0; i < s->n_tasks; i++)
+		free(s->tasks[i]);
+	s->n_tasks = 0;
+	s->all_tasks = 0;
+}
+
+/*
+ * Once per loop turn after library events: retry only the parked requests
+ * the changes concern (an UPDATES.get whose token is behind the log's head,
+ * a TASK.wait whose task had an event), each at most once.
+ */
 static void retry_parks(struct server *s, uint64_t now)
 {
-	for (unsigned int i = 0; i < s->n_clients; i++)
-		if (!s->clients[i]->dead && s->clients[i]->park)
-			retry_park(s, s->clients[i], now);
+	struct xd_wake w = {
+		.tasks = (const char *const *)s->tasks,
+		.n_tasks = s->n_tasks,
+		.all_tasks = s->all_tasks,
+	};
+	int need_head = 0;
+
+	for (unsigned int i = 0; i < s->n_clients && !need_head; i++)
+		need_head = !s->clients[i]->dead && s->clients[i]->park &&
+		            xd_park_wants_head(s->clients[i]->park);
+	if (need_head)
+		w.head = xd_rpc_updates_head(s->rpc);
+	for (unsigned int i = 0; i < s->n_clients; i++) {
+		struct client *c = s->clients[i];
+
+		if (!c->dead && c->park && xd_park_concerned(c->park, &w))
+			retry_park(s, c, now);
+	}
+	forget_tasks(s);
 }
 
 static int poll_timeout(const struct server *s, uint64_t now)
@@ -475,10 +511,20 @@ static void sweep(struct server *s)
 static void on_event(xenops_ctx *ctx, const xenops_event *ev, void *userdata)
 {
 	struct server *s = userdata;
+	char *id;
 
 	(void)ctx;
-	(void)ev;
 	s->changed = 1;
+	if (ev->kind != XENOPS_KIND_TASK || s->all_tasks)
+		return;
+	for (size_t i = 0; i < s->n_tasks; i++)
+		if (strcmp(s->tasks[i], ev->id) == 0)
+			return;
+	id = s->n_tasks < MAX_TURN_TASKS ? strdup(ev->id) : NULL;
+	if (id)
+		s->tasks[s->n_tasks++] = id;
+	else
+		s->all_tasks = 1;
 }
 
 static void read_signal(struct server *s)
@@ -535,6 +581,8 @@ static int turn(struct server *s)
 	if (s->pfds[PFD_LIB].revents & POLLIN) {
 		int rc = xenops_ctx_dispatch(s->cfg->ctx);
 
+		/* Also without events: an injected barrier moves the log. */
+		s->changed = 1;
 		if (rc < 0)
 			xd_log(XENOPS_LOG_WARNING, "dispatch: %s", xenops_strerror(rc));
 	}
@@ -564,7 +612,8 @@ int xd_server_run(const struct xd_server_config *cfg)
 	s.rpc = xd_rpc_new(cfg->ctx, cfg->debug_methods ? XD_RPC_DEBUG : 0);
 	s.clients = calloc(cfg->max_clients ? cfg->max_clients : 1, sizeof(*s.clients));
 	s.pfds = calloc(PFD_CLIENTS + cfg->max_clients, sizeof(*s.pfds));
-	if (!s.rpc || !s.clients || !s.pfds) {
+	s.tasks = calloc(MAX_TURN_TASKS, sizeof(*s.tasks));
+	if (!s.rpc || !s.clients || !s.pfds || !s.tasks) {
 		xd_log(XENOPS_LOG_ERROR, "out of memory");
 		goto out;
 	}
@@ -582,6 +631,8 @@ out:
 		client_free(s.clients[i]);
 	free(s.clients);
 	free(s.pfds);
+	forget_tasks(&s);
+	free(s.tasks);
 	xd_rpc_free(s.rpc);
 	return rc < 0 ? -1 : 0;
 }

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -202,6 +205,52 @@ static int clear_stale_socket(const struct sockaddr_un *sa)
 	return 0;
 }
 
+/*
+ * PATH.lock, held for the daemon's life: two daemons started at the same
+ * instant on one socket path cannot both see the other's half-made socket
+ * as stale (bound, not yet listening) and remove it. Returns the fd or -1.
+ */
+static int lock_socket_path(const char *socket_path)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", socket_path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		xd_log(XENOPS_LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		xd_log(XENOPS_LOG_ERROR, "%s is in use by a running daemon (%s is locked)",
+		       socket_path, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Each client is a descriptor: raise the soft limit towards the hard one
+ * so that --max-clients can be served, with room for the library's own.
+ */
+#define FD_RESERVE 64
+
+static void raise_nofile(unsigned int max_clients)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)max_clients + FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
+		xd_log(XENOPS_LOG_WARNING,
+		       "open files limited to %llu: fewer than --max-clients %u clients can be "
+		       "served",
+		       (unsigned long long)rl.rlim_cur, max_clients);
+}
+
 /* Mode and group are set before anyone can connect: bind under a strict umask. */
 static int open_listener(const struct options *o, int have_group, gid_t gid)
 {
@@ -293,9 +342,10 @@ static int serve(const struct options *o)
 		.debug_methods = o->debug_methods,
 	};
 	xenops_ctx *ctx = NULL;
-	int rc = -1;
+	int rc = -1, sock_lock = -1;
 
 	cfg.listen_fd = cfg.signal_fd = -1;
+	raise_nofile(o->max_clients);
 	if (o->group && resolve_group(o->group, &cfg.group) < 0)
 		return -1;
 	cfg.have_group = o->group != NULL;
@@ -304,8 +354,11 @@ static int serve(const struct options *o)
 		xd_log(XENOPS_LOG_ERROR, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	/* Bind first: a second daemon must not touch the state of the first. */
-	cfg.listen_fd = open_listener(o, cfg.have_group, cfg.group);
+	/* Bind first: a second daemon must not touch the state of the first
+	 * (the library locks the state directory as well). */
+	sock_lock = lock_socket_path(o->socket_path);
+	if (sock_lock >= 0)
+		cfg.listen_fd = open_listener(o, cfg.have_group, cfg.group);
 	if (cfg.listen_fd < 0)
 		goto out;
 	ctx = open_context(o);
@@ -328,6 +381,8 @@ out:
 		unlink(o->socket_path);
 	}
 	close(cfg.signal_fd);
+	if (sock_lock >= 0)
+		close(sock_lock);
 	return rc;
 }
 

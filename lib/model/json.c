@@ -59,6 +59,24 @@ static size_t foreign_char(const char *text, size_t len)
 	return len;
 }
 
+/*
+ * json-c decodes \u0000 into a string and keeps its length, but object
+ * member names and every C string read back stop at the NUL: "id\u0000x"
+ * would be taken for "id". No input of ours has a use for NUL, so any
+ * \u0000 escape refuses the text. The offset of the first one, or @len.
+ */
+static size_t nul_escape(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len && !strncmp(text + i + 2, "0000", 4))
+			return i;
+		i++; /* the escaped character, a backslash among them */
+	}
+	return len;
+}
+
 int xo_json_loads(struct json_object **out, const char *text, const char *what,
 		  struct xo_error *err)
 {
@@ -98,6 +116,13 @@ int xo_json_loads(struct json_object **out, const char *text, const char *what,
 	if (bad < end) {
 		r = xo_err(err, XENOPS_EINVAL,
 			   "%s: invalid JSON at offset %zu: unexpected character",
+			   what, bad);
+		goto out;
+	}
+	bad = nul_escape(text, end);
+	if (bad < end) {
+		r = xo_err(err, XENOPS_EINVAL,
+			   "%s: invalid JSON at offset %zu: a NUL character (\\u0000) in a string",
 			   what, bad);
 		goto out;
 	}

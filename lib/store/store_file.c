@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/lock.h"
 #include "store/store.h"
 
 #define RECORD_MAX (4u << 20)
@@ -27,6 +28,7 @@
 
 struct xo_store {
 	char *dir;    /* STATE_DIR/vm */
+	struct xo_dir_lock *lock; /* STATE_DIR/lock, held while open */
 	const struct xo_log *log;
 };
 
@@ -166,12 +168,16 @@ static int file_open(struct xo_store **out, const char *dir, const struct xo_log
 	if (!s)
 		return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 	s->log = log;
-	s->dir = xo_asprintf("%s/vm", dir);
-	rc = s->dir ? xo_mkdir("state dir", s->dir, err) : xo_err(err, XENOPS_ENOMEM,
-								  "store: out of memory");
+	rc = xo_dir_lock(&s->lock, dir, err);
+	if (rc == 0) {
+		s->dir = xo_asprintf("%s/vm", dir);
+		rc = s->dir ? xo_mkdir("state dir", s->dir, err)
+			    : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	}
 	if (rc == 0)
 		rc = probe_writable(s->dir, err);
 	if (rc < 0) {
+		xo_dir_unlock(s->lock);
 		free(s->dir);
 		free(s);
 		return rc;
@@ -184,6 +190,7 @@ static void file_close(struct xo_store *s)
 {
 	if (!s)
 		return;
+	xo_dir_unlock(s->lock);
 	free(s->dir);
 	free(s);
 }
@@ -356,8 +363,8 @@ static int load_devices(struct xo_store *s, struct xo_store_vm *v, const char *d
 		if (!cfg)
 			continue;
 		if (strcmp(cfg->id, id)) {
-			xo_dev_config_free(cfg);
 			rc = xo_err(err, XENOPS_ECORRUPT, "%s: holds device \"%s\"", name, cfg->id);
+			xo_dev_config_free(cfg);
 			break;
 		}
 		grown = realloc(v->devs, (v->ndevs + 1) * sizeof(*grown));

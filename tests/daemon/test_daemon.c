@@ -79,6 +79,8 @@ static const char *power(struct xdt_conn *c, const char *vm)
 	return state;
 }
 
+static struct json_object *raw(struct xdt_conn *c, const char *line);
+
 /* ---- methods ------------------------------------------------------------------ */
 
 START_TEST(test_query)
@@ -291,6 +293,42 @@ START_TEST(test_every_method)
 	power_cycle(c, d.dir);
 	tasks_and_updates(c);
 	removals(c);
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * A configuration reaches the library as the request spelled it: spacing,
+ * escapes, braces inside strings, and of two "config" members the last
+ * (as for every other member) all give what a plain request gives.
+ */
+START_TEST(test_config_as_sent)
+{
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+	           "{\"config\":{\"id\":\"a\"} , \"config\" : { \"id\" : \"b\" , "
+	           "\"name\":\"n\\/x\\u0041\","
+	           "\"xenstore\":{\"data/x\":\"{}[]\\\"}\"}}}}");
+	ck_assert_str_eq(xdt_str(r, "result.id"), "b");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.get_config", "{\"id\":\"b\"}");
+	ck_assert_str_eq(xdt_str(r, "config.name"), "n/xA");
+	ck_assert_str_eq(json_object_get_string(
+	                         json_object_object_get(xdt_get(r, "config.xenstore"), "data/x")),
+	                 "{}[]\"}");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.list", NULL);
+	ck_assert(!array_has(xdt_get(r, "vms"), "a"));
+	json_object_put(r);
+	r = raw(c, "{\"params\":{\"vm\":\"b\",\"config\":{\"device\":\"xvda\","
+	           "\"backend\":\"file:/tmp/x\"}},\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"VBD.add\"}");
+	ck_assert_str_eq(xdt_str(r, "result.id"), "xvda");
+	json_object_put(r);
 	xdt_close(c);
 	stop_clean();
 }
@@ -747,6 +785,214 @@ START_TEST(test_notifications)
 }
 END_TEST
 
+/* Send one raw line; its reply (which must come). */
+static struct json_object *raw(struct xdt_conn *c, const char *line)
+{
+	struct json_object *r;
+
+	ck_assert_int_eq(xdt_send_str(c, line), 0);
+	ck_assert_int_eq(xdt_send_str(c, "\n"), 0);
+	r = xdt_reply(c, XDT_TIMEOUT_MS);
+	ck_assert_msg(r != NULL, "no reply to %s", line);
+	return r;
+}
+
+/* The reply to @line is error @code; with @param, data.param is it. */
+static void raw_error(struct xdt_conn *c, const char *line, int code, const char *param)
+{
+	struct json_object *r = raw(c, line);
+
+	ck_assert_msg(xdt_int(r, "error.code") == code, "%s: got %s", line,
+	              json_object_to_json_string(r));
+	if (param)
+		ck_assert_msg(strcmp(xdt_str(r, "error.data.param"), param) == 0, "%s: got %s",
+		              line, json_object_to_json_string(r));
+	json_object_put(r);
+}
+
+/*
+ * "\u0000" is valid JSON, but every string past the socket is a C string:
+ * a NUL anywhere in a request must refuse it, never cut the string short.
+ */
+START_TEST(test_nul_strings)
+{
+	static const struct {
+		const char *line;
+		int code;
+		const char *param;
+	} cases[] = {
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.remove\",\"params\":"
+		  "{\"id\":\"web\\u0000/../x\"}}",
+		  -32602, "id" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.stat\",\"params\":"
+		  "{\"id\":\"web\\u0000x\"}}",
+		  -32602, "id" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VBD.insert\",\"params\":"
+		  "{\"vm\":\"web\",\"id\":\"cd\",\"backend\":\"file:/tmp/iso\\u0000/../../etc/shadow\"}}",
+		  -32602, "backend" },
+		/* In a parameter's name: json-c would cut it to a known one. */
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.stat\",\"params\":"
+		  "{\"id\\u0000zz\":\"web\"}}",
+		  -32602, "id" },
+		/* Anywhere in a configuration: values, nested values, names. */
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+		  "{\"config\":{\"id\":\"w2\",\"name\":\"a\\u0000b\"}}}",
+		  -32602, "config" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+		  "{\"config\":{\"id\":\"w2\",\"xenstore\":{\"k\":\"v\\u0000x\"}}}}",
+		  -32602, "config" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+		  "{\"config\":{\"id\":\"w2\",\"xenstore\":{\"k\\u0000x\":\"v\"}}}}",
+		  -32602, "config" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":"
+		  "{\"config\":{\"id\\u0000x\":\"w2\"}}}",
+		  -32602, "config" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VBD.add\",\"params\":"
+		  "{\"vm\":\"web\",\"config\":{\"id\":\"d\",\"backend\":\"file:/x\\u0000y\"}}}",
+		  -32602, "config" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"DEBUG.set\",\"params\":"
+		  "{\"key\":\"sim.delay\",\"value\":\"0\\u0000\"}}",
+		  -32602, "value" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"UPDATES.get\",\"params\":"
+		  "{\"from\":\"x\\u0000\",\"timeout\":0}}",
+		  -32602, "from" },
+		/* The envelope. */
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Query\\u0000x\"}", -32600, NULL },
+		{ "{\"jsonrpc\":\"2.0\\u0000x\",\"id\":1,\"method\":\"Query\"}", -32600, NULL },
+		{ "{\"jsonrpc\\u0000x\":\"2.0\",\"id\":1,\"method\":\"Query\"}", -32600, NULL },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Query\",\"x\":[\"\\u0000\"]}", -32600,
+		  NULL },
+	};
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	add_vm(c, "web");
+	json_object_put(xdt_ok(c, "VBD.add",
+	                       "{\"vm\":\"web\",\"config\":{\"id\":\"cd\",\"device\":\"xvdc\","
+	                       "\"kind\":\"cdrom\",\"backend\":\"file:/tmp/iso\"}}"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		raw_error(c, cases[i].line, cases[i].code, cases[i].param);
+	/* An id holding a NUL cannot be echoed: the answer has id null. */
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"id\":\"a\\u0000b\",\"method\":\"Query\"}");
+	ck_assert_int_eq(xdt_int(r, "error.code"), -32600);
+	ck_assert(json_object_object_get_ex(r, "id", NULL) && xdt_get(r, "id") == NULL);
+	json_object_put(r);
+	/* An escaped backslash before "u0000" is no NUL. */
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Query\",\"x\":\"\\\\u0000\"}");
+	ck_assert_ptr_nonnull(xdt_get(r, "result"));
+	json_object_put(r);
+	/* Nothing happened: the VM is there, the disk keeps its backend, no w2. */
+	ck_assert_str_eq(power(c, "web"), "Halted");
+	r = xdt_ok(c, "VM.list", NULL);
+	ck_assert(!array_has(xdt_get(r, "vms"), "w2"));
+	json_object_put(r);
+	r = xdt_ok(c, "VBD.get_config", "{\"vm\":\"web\",\"id\":\"cd\"}");
+	ck_assert_str_eq(xdt_str(r, "config.backend"), "file:/tmp/iso");
+	json_object_put(r);
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * JSON-RPC 2.0: what is not a valid request object is answered with -32600
+ * and id null, even without an id; a valid notification is never answered.
+ */
+START_TEST(test_invalid_request_objects)
+{
+	static const char *const invalid[] = {
+		"{\"jsonrpc\":\"2.0\",\"method\":1,\"params\":\"bar\"}",
+		"{}",
+		"{\"jsonrpc\":\"2.0\"}",
+		"{\"method\":\"Query\"}",
+		"[]",
+		"[1,2]",
+		"1",
+		"[{\"jsonrpc\":\"2.0\",\"method\":\"Query\",\"id\":1}]",
+	};
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		r = raw(c, invalid[i]);
+		ck_assert_msg(xdt_int(r, "error.code") == -32600, "%s: got %s", invalid[i],
+		              json_object_to_json_string(r));
+		ck_assert_msg(json_object_object_get_ex(r, "id", NULL) && !xdt_get(r, "id"),
+		              "%s: id not null", invalid[i]);
+		json_object_put(r);
+	}
+	/* params of the wrong type: -32602, answered with id null as well. */
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"method\":\"VM.list\",\"params\":[]}");
+	ck_assert_int_eq(xdt_int(r, "error.code"), -32602);
+	ck_assert(json_object_object_get_ex(r, "id", NULL) && !xdt_get(r, "id"));
+	json_object_put(r);
+	/* Valid request objects without id stay unanswered, also when they fail:
+	 * the next line is the Query's answer. */
+	ck_assert_int_eq(xdt_send_str(c, "{\"jsonrpc\":\"2.0\",\"method\":\"VM.fly\"}\n"
+	                                 "{\"jsonrpc\":\"2.0\",\"method\":\"VM.list\","
+	                                 "\"params\":{\"all\":1}}\n"),
+	                 0);
+	r = raw(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"Query\"}");
+	ck_assert_int_eq(xdt_int(r, "id"), 5);
+	json_object_put(r);
+	/* Every -32602 names its parameter: unknown, missing, mistyped. */
+	raw_error(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.list\",\"params\":{\"all\":1}}",
+	          -32602, "all");
+	raw_error(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.stat\",\"params\":{}}", -32602,
+	          "id");
+	raw_error(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.stat\",\"params\":{\"id\":1}}",
+	          -32602, "id");
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
+/* docs/rpc.md: nesting deeper than 32 is a parse error; 32 is served. */
+static char *nested(int levels, int with_scalar)
+{
+	const char *head = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Query\",\"x\":";
+	char *s = malloc(strlen(head) + 2 * (size_t)levels + 8);
+	size_t n = strlen(head);
+
+	memcpy(s, head, n);
+	/* The request object is the first level. */
+	for (int i = 1; i < levels; i++)
+		s[n++] = '[';
+	if (with_scalar)
+		s[n++] = '7';
+	for (int i = 1; i < levels; i++)
+		s[n++] = ']';
+	s[n++] = '}';
+	s[n] = '\0';
+	return s;
+}
+
+START_TEST(test_nesting_boundary)
+{
+	struct xdt_conn *c;
+
+	start_default();
+	c = client();
+	for (int scalar = 0; scalar <= 1; scalar++) {
+		char *ok = nested(32, scalar), *deep = nested(33, scalar);
+		struct json_object *r = raw(c, ok);
+
+		ck_assert_msg(xdt_get(r, "result") != NULL, "32 levels refused: %s",
+		              json_object_to_json_string(r));
+		json_object_put(r);
+		raw_error(c, deep, -32700, NULL);
+		free(ok);
+		free(deep);
+	}
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
 /* ---- many clients ------------------------------------------------------------------- */
 
 START_TEST(test_pipelining)
@@ -929,6 +1175,84 @@ START_TEST(test_long_poll_updates)
 	free(token);
 	xdt_close(a);
 	xdt_close(b);
+	stop_clean();
+}
+END_TEST
+
+static uint64_t park_stat(struct xdt_conn *c, const char *which)
+{
+	struct json_object *r = xdt_ok(c, "DEBUG.stats", NULL);
+	uint64_t v = (uint64_t)xdt_int(r, which);
+
+	json_object_put(r);
+	return v;
+}
+
+/*
+ * A change wakes only the long-polls it concerns, once: N parked
+ * UPDATES.get are retried and answered N times for one new VM, while the
+ * TASK.wait parked on an unrelated task are not even retried.
+ */
+START_TEST(test_long_poll_wakes_concerned_only)
+{
+	enum { N = 20, M = 20 };
+	struct xdt_conn *ctl, *ups[N], *waits[M];
+	struct json_object *r;
+	char params[512], task[128];
+	char *token;
+	uint64_t retried, answered;
+
+	start_default();
+	ctl = client();
+	/* A task that stays pending without events: a clean shutdown of a
+	 * guest that ignores the request. */
+	add_vm(ctl, "g");
+	ck_assert_str_eq(xdt_op(ctl, "VM.start", "{\"id\":\"g\"}"), "completed");
+	json_object_put(xdt_ok(ctl, "DEBUG.set", "{\"key\":\"sim.shutdown_ack\",\"value\":\"0\"}"));
+	r = xdt_ok(ctl, "VM.shutdown", "{\"id\":\"g\",\"timeout\":60}");
+	snprintf(task, sizeof(task), "%s", xdt_str(r, "task"));
+	json_object_put(r);
+	usleep(300 * 1000);
+	for (int i = 0; i < M; i++) {
+		waits[i] = client();
+		snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":30}", task);
+		xdt_request(waits[i], "TASK.wait", params);
+	}
+	token = initial_token(ctl);
+	snprintf(params, sizeof(params), "{\"from\":\"%s\",\"timeout\":30}", token);
+	for (int i = 0; i < N; i++) {
+		ups[i] = client();
+		xdt_request(ups[i], "UPDATES.get", params);
+	}
+	/* Everybody parked (the last client's answer would be there by now). */
+	ck_assert_ptr_null(xdt_line(ups[N - 1], 300));
+	ck_assert_ptr_null(xdt_line(waits[M - 1], 10));
+	retried = park_stat(ctl, "parks_retried");
+	answered = park_stat(ctl, "parks_answered");
+	add_vm(ctl, "x");
+	for (int i = 0; i < N; i++) {
+		r = xdt_reply(ups[i], XDT_TIMEOUT_MS);
+		ck_assert_msg(r && xdt_get(r, "result.updates"), "client %d not answered", i);
+		json_object_put(r);
+	}
+	for (int i = 0; i < M; i++)
+		ck_assert_ptr_null(xdt_line(waits[i], i ? 0 : 200));
+	ck_assert_int_eq(park_stat(ctl, "parks_answered") - answered, N);
+	ck_assert_int_eq(park_stat(ctl, "parks_retried") - retried, N);
+	/* The task ending wakes its waiters: M answers more. */
+	json_object_put(xdt_ok(ctl, "VM.destroy", "{\"id\":\"g\"}"));
+	for (int i = 0; i < M; i++) {
+		r = xdt_reply(waits[i], XDT_TIMEOUT_MS);
+		ck_assert_msg(r && xdt_get(r, "result.state"), "waiter %d not answered", i);
+		ck_assert_str_ne(xdt_str(r, "result.state"), "pending");
+		json_object_put(r);
+		xdt_close(waits[i]);
+	}
+	ck_assert_int_eq(park_stat(ctl, "parks_answered") - answered, N + M);
+	for (int i = 0; i < N; i++)
+		xdt_close(ups[i]);
+	free(token);
+	xdt_close(ctl);
 	stop_clean();
 }
 END_TEST
@@ -1405,6 +1729,7 @@ static Suite *suite(void)
 	tcase_add_test(methods, test_query);
 	tcase_add_test(methods, test_every_method);
 	tcase_add_test(methods, test_library_errors);
+	tcase_add_test(methods, test_config_as_sent);
 	tcase_add_test(methods, test_task_wait_long_poll);
 	tcase_add_test(methods, test_task_cancel_and_failure);
 	tcase_add_test(methods, test_debug_methods_off_by_default);
@@ -1415,10 +1740,14 @@ static Suite *suite(void)
 	tcase_add_test(protocol, test_oversize_configured);
 	tcase_add_test(protocol, test_half_line_then_disconnect);
 	tcase_add_test(protocol, test_notifications);
+	tcase_add_test(protocol, test_nul_strings);
+	tcase_add_test(protocol, test_invalid_request_objects);
+	tcase_add_test(protocol, test_nesting_boundary);
 	tcase_add_test(clients, test_pipelining);
 	tcase_add_test(clients, test_hundred_clients);
 	tcase_add_test(clients, test_max_clients);
 	tcase_add_test(clients, test_long_poll_updates);
+	tcase_add_test(clients, test_long_poll_wakes_concerned_only);
 	tcase_add_test(clients, test_long_poll_timeout);
 	tcase_add_test(clients, test_disconnect_mid_long_poll);
 	tcase_add_test(clients, test_slow_reader);

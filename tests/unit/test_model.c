@@ -338,7 +338,7 @@ START_TEST(vm_range_errors)
 		{ "{\"name\": \"\"}", "\"name\"" },
 		{ "{\"name\": \"a\\tb\"}", "\"name\"" },
 		{ "{\"name\": \"a\\u007fb\"}", "\"name\"" },
-		{ "{\"name\": \"a\\u0000b\"}", "\"name\"" },
+		{ "{\"name\": \"a\\u0000b\"}", "NUL character" },
 		{ "{\"type\": \"hvm\"}", "\"type\"" },
 		{ "{\"type\": \"PV\"}", "\"type\"" },
 		{ "{\"memory_mib\": 15}", "\"memory_mib\"" },
@@ -521,6 +521,37 @@ START_TEST(json_loads_dumps)
 	ck_assert_int_eq(xo_json_loads(&o, "{\"a\":1} 2", "rpc request", err), XENOPS_EINVAL);
 	ck_assert_ptr_null(o);
 	ck_assert_str_eq(err->msg, "rpc request: invalid JSON at offset 8: trailing characters");
+}
+END_TEST
+
+/* json-c would cut a member name or a C string at a decoded NUL. */
+START_TEST(json_loads_refuses_nul)
+{
+	static const char *const bad[] = {
+		"{\"id\\u0000x\": \"b\"}",
+		"{\"id\": \"web\\u0000/../x\"}",
+		"{\"xenstore\": {\"k\\u0000x\": \"v\"}}",
+		"[\"a\", \"\\u0000\"]",
+	};
+	struct json_object *o = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(xo_json_loads(&o, bad[i], "t", err), XENOPS_EINVAL);
+		ck_assert_ptr_null(o);
+		ck_assert_ptr_nonnull(strstr(err->msg, "NUL character"));
+	}
+	/* An escaped backslash followed by "u0000" is six plain characters. */
+	ck_assert_int_eq(xo_json_loads(&o, "{\"a\": \"\\\\u0000\"}", "t", err), 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "a")), "\\u0000");
+	json_object_put(o);
+	/* A configuration refuses it too, before any field is read. */
+	{
+		struct xo_vm_config *cfg = NULL;
+
+		ck_assert_int_eq(xo_vm_config_parse(&cfg, "{\"id\": \"web\\u0000x\"}", err),
+				 XENOPS_EINVAL);
+		ck_assert_ptr_null(cfg);
+	}
 }
 END_TEST
 
@@ -1393,6 +1424,7 @@ static Suite *model_suite(void)
 	tcase_add_test(json, vm_invalid_json);
 	tcase_add_test(json, json_deep_nesting);
 	tcase_add_test(json, json_loads_dumps);
+	tcase_add_test(json, json_loads_refuses_nul);
 	suite_add_tcase(s, json);
 
 	tcase_add_test(dev, vbd_defaults);
