@@ -472,6 +472,14 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
+/* "prefix:" before the path (the deprecated syntax). */
+static bool has_prefix(const char *target)
+{
+	const char *colon = strchr(target, ':'), *slash = strchr(target, '/');
+
+	return colon && (!slash || colon < slash);
+}
+
 /* Parameters of one specification; the why buffer explains a refusal. */
 static int disk_split(struct diskspec *d, char *buf, char *why, size_t whylen)
 {
@@ -538,6 +546,9 @@ static int disk_split(struct diskspec *d, char *buf, char *why, size_t whylen)
 			return -1;
 		}
 		d->pos[i] = tok;
+		/* The old form "phy:/dev/x,xvda,w" has no format parameter. */
+		if (i == D_TARGET && !d->pos[D_FORMAT] && has_prefix(tok))
+			d->pos[D_FORMAT] = "";
 	}
 	return 0;
 }
