@@ -507,7 +507,10 @@ static int disk_split(struct diskspec *d, char *buf, char *why, size_t whylen)
 		s = comma ? comma + 1 : NULL;
 		eq = strchr(tok, '=');
 		if (eq) {
+			char *val = trim(eq + 1);
+
 			*eq = '\0';
+			tok = trim(tok);
 			for (i = 0; i < D_NPOS && strcmp(tok, disk_pos_names[i]) != 0; i++)
 				;
 			if (i < D_NPOS) {
@@ -515,11 +518,11 @@ static int disk_split(struct diskspec *d, char *buf, char *why, size_t whylen)
 					snprintf(why, whylen, "%s is given twice", tok);
 					return -1;
 				}
-				d->pos[i] = eq + 1;
+				d->pos[i] = val;
 			} else if (strcmp(tok, "devtype") == 0 && !d->devtype) {
-				d->devtype = eq + 1;
+				d->devtype = val;
 			} else if (strcmp(tok, "backendtype") == 0 && !d->backendtype) {
-				d->backendtype = eq + 1;
+				d->backendtype = val;
 			} else if (strcmp(tok, "devtype") == 0 || strcmp(tok, "backendtype") == 0) {
 				snprintf(why, whylen, "%s is given twice", tok);
 				return -1;

@@ -205,6 +205,7 @@ static const struct disk_case disk_cases[] = {
 	{ "tap:aio:/srv/a.img,xvdb,w", DISK("xvdb", "file:/srv/a.img", "rw", "disk"), NULL },
 	{ "vdev=xvdb, backendtype=phy, target=/srv/lv", DISK("xvdb", "phy:/srv/lv", "rw", "disk"), NULL },
 	{ "vdev=xvdb,target=/srv/with,comma.img", DISK("xvdb", "file:/srv/with,comma.img", "rw", "disk"), NULL },
+	{ " vdev = xvdb , access = r , target=/srv/b.img", DISK("xvdb", "file:/srv/b.img", "ro", "disk"), NULL },
 	{ "/dev/sdb,,xvdzz,", DISK("xvdzz", "phy:/dev/sdb", "rw", "disk"), NULL },
 	/* An empty CD drive. */
 	{ ",,xvdd,,devtype=cdrom", DISK("xvdd", "", "ro", "cdrom"), NULL },
