@@ -260,7 +260,8 @@ static struct xl_setting *find_setting(struct xl_parser *ps, const char *key)
 	return NULL;
 }
 
-/* KEY += VALUE: a list or a string grows by the new value. */
+/* KEY += VALUE: a list or a string grows by the new value (the items of
+ * a list move to @old; @s is cleared by the caller). */
 static int append_setting(struct xl_parser *ps, struct xl_setting *old, struct xl_setting *s)
 {
 	if (old->is_list != s->is_list)
@@ -286,7 +287,6 @@ static int append_setting(struct xl_parser *ps, struct xl_setting *old, struct x
 		old->atom.text = t;
 		old->atom.quoted = true;
 	}
-	setting_clear(s);
 	return 0;
 }
 
@@ -326,8 +326,10 @@ static int parse_statement(struct xl_parser *ps)
 		goto out;
 	}
 	old = find_setting(ps, s.key);
-	if (old && append)
-		return append_setting(ps, old, &s);
+	if (old && append) {
+		rc = append_setting(ps, old, &s);
+		goto out;
+	}
 	if (old) {
 		rc = fail(ps->err, XENOPS_EINVAL, s.line, s.key, "\"%s\" is set twice (first on line %d)",
 			  s.key, old->line);
