@@ -32,7 +32,7 @@ err() {
 # Plain text, no hyphenation or adjustment, wide lines: one entry heading
 # a line, as the reader sees it.
 render() {
-	printf '.nh\n.na\n' | cat - "$1" | MANWIDTH=200 groff -man -Tutf8 -rLL=200n -P-cbou 2>/dev/null
+	printf '.nh\n.na\n' | cat - "$1" | MANWIDTH=200 groff -K utf8 -man -Tutf8 -rLL=200n -P-cbou 2>/dev/null
 }
 render "$ctl_page" >"$tmp/ctl.txt"
 # xenopsd's options are looked for in its OPTIONS section.

@@ -9,7 +9,8 @@ set -euo pipefail
 fail=0
 for page in "$@"; do
 	# -w all leaves out the di, mac and reg warnings; -ww is every one.
-	out=$(groff -ww -man -Tutf8 "$page" 2>&1 >/dev/null) || { echo "check_render: groff failed on $page" >&2; fail=1; }
+	# Pages are UTF-8, as man(1) reads them (through preconv).
+	out=$(groff -K utf8 -ww -man -Tutf8 "$page" 2>&1 >/dev/null) || { echo "check_render: groff failed on $page" >&2; fail=1; }
 	if [ -n "$out" ]; then
 		echo "check_render: groff warns on $page:" >&2
 		echo "$out" >&2

@@ -37,12 +37,14 @@ function flush_doc(   i, since) {
 			since = substr(line, RSTART + (substr(line, RSTART, 1) == " " ? 1 : 0))
 			line = substr(line, 1, RSTART - 1)
 		}
-		if (line ~ /^@param /) {
-			sub(/^@param /, "", line)
+		if (line ~ /^@param(\[[a-z,]*\])? /) {
+			sub(/^@param(\[[a-z,]*\])? +/, "", line)
 			split(line, w, " ")
+			rest = substr(line, length(w[1]) + 2)
+			sub(/^ +/, "", rest)
 			print ".TP"
 			print "\\fI" esc(w[1]) "\\fR"
-			print prose(substr(line, length(w[1]) + 2))
+			print prose(rest)
 		} else if (line ~ /^@since /) {
 			print ".PP"
 			print "Since " esc(substr(line, 8)) "."
@@ -118,7 +120,7 @@ indoc {
 	t = $0
 	sub(/^ \* ?/, "", t)
 	# A line continues the previous one unless it starts a new item.
-	if (t == "" || t ~ /^@[a-z]+ / || ndoc == 0 || doc[ndoc] == "" || t ~ /^ *- /) {
+	if (t == "" || t ~ /^@[a-z]+(\[[a-z,]*\])? / || ndoc == 0 || doc[ndoc] == "" || t ~ /^ *- /) {
 		doc[++ndoc] = t
 	} else {
 		sub(/^[ \t]+/, "", t)
@@ -127,7 +129,7 @@ indoc {
 	next
 }
 /^XENOPS_API / { decl = $0; indecl = 1 }
-indecl && !/^XENOPS_API / { t = $0; sub(/^[ \t]+/, " ", t); decl = decl t }
+indecl && !/^XENOPS_API / { t = $0; sub(/^[ \t]+/, "", t); decl = decl " " t }
 indecl && /;/ {
 	indecl = 0
 	sub(/^XENOPS_API /, "", decl)
