@@ -32,10 +32,11 @@ lintian --fail-on error,warning "$work"/*.changes >/dev/null 2>&1 || {
 
 # test_xlcfg with Xen's own example files (xen-utils-common), when apt can
 # fetch the package; the suite said "SKIPPED" for them otherwise.
+mkdir "$work/xen"
 if [ -x build/tests/test_xlcfg ] &&
-	(cd "$work" && apt-get download -q xen-utils-common >/dev/null 2>&1); then
-	dpkg-deb -x "$work"/xen-utils-common_*.deb "$work/xen"
-	XO_XL_EXAMPLES="$work/xen/etc/xen" build/tests/test_xlcfg
+	(cd "$work/xen" && apt-get download -q xen-utils-common >/dev/null 2>&1); then
+	dpkg-deb -x "$work"/xen/xen-utils-common_*.deb "$work/xen/root"
+	XO_XL_EXAMPLES="$work/xen/root/etc/xen" build/tests/test_xlcfg
 fi
 
 if [ -n "$out" ]; then
