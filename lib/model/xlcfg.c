@@ -62,6 +62,21 @@ static int fail(struct xo_xlcfg_error *err, int code, int line, const char *key,
 	return code;
 }
 
+/* A formatted string, malloc'd; NULL when out of memory. */
+static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *str_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
 static int nomem(struct xo_xlcfg_error *err)
 {
 	return fail(err, XENOPS_ENOMEM, 0, NULL, "out of memory");
@@ -607,116 +622,128 @@ static bool vdev_ok(const char *v)
 	return true;
 }
 
+/* A disk specification once its parameters are read. */
+struct disk {
+	char *target, *vdev;
+	const char *format, *access, *mode;
+	bool cdrom, phy;
+};
+
+/* What the parameters say: the target's prefixes, the vdev suffix,
+ * devtype, backendtype, format. */
+static int disk_resolve(struct disk *r, struct diskspec *d, char *why, size_t whylen)
+{
+	char *suffix;
+
+	r->target = d->pos[D_TARGET] ? d->pos[D_TARGET] : "";
+	r->format = d->pos[D_FORMAT] ? d->pos[D_FORMAT] : "";
+	r->vdev = d->pos[D_VDEV] ? d->pos[D_VDEV] : "";
+	r->access = d->pos[D_ACCESS] ? d->pos[D_ACCESS] : "";
+	r->cdrom = d->cdrom_flag;
+	if (disk_prefixes(&r->target, &r->format, &r->phy, why, whylen) < 0)
+		return -1;
+	suffix = strchr(r->vdev, ':');
+	if (suffix) {
+		*suffix++ = '\0';
+		if (strcmp(suffix, "cdrom") == 0) {
+			r->cdrom = true;
+		} else if (strcmp(suffix, "disk") != 0) {
+			snprintf(why, whylen, "vdev suffix \":%.16s\" is not supported", suffix);
+			return -1;
+		}
+	}
+	if (d->devtype && strcmp(d->devtype, "cdrom") == 0) {
+		r->cdrom = true;
+	} else if (d->devtype && strcmp(d->devtype, "disk") != 0) {
+		snprintf(why, whylen, "devtype \"%.32s\" is not supported (cdrom or disk)", d->devtype);
+		return -1;
+	}
+	if (d->backendtype && strcmp(d->backendtype, "phy") == 0) {
+		r->phy = true;
+	} else if (d->backendtype) {
+		snprintf(why, whylen, "backendtype \"%.32s\" is not supported (only phy)",
+			 d->backendtype);
+		return -1;
+	}
+	if (*r->format && strcmp(r->format, "raw") != 0) {
+		snprintf(why, whylen, "format \"%.32s\" is not supported (only raw)", r->format);
+		return -1;
+	}
+	return 0;
+}
+
+/* The vdev, the access mode and the target, as the VBD schema takes them. */
+static int disk_check(struct disk *r, char *why, size_t whylen)
+{
+	if (!*r->vdev) {
+		snprintf(why, whylen, "no vdev");
+		return -1;
+	}
+	if (!vdev_ok(r->vdev)) {
+		snprintf(why, whylen, "vdev \"%.32s\" is not supported (xvda to xvdzzz)", r->vdev);
+		return -1;
+	}
+	if (!*r->access) {
+		r->mode = r->cdrom ? "ro" : "rw";
+	} else if (strcmp(r->access, "r") == 0 || strcmp(r->access, "ro") == 0) {
+		r->mode = "ro";
+	} else if (strcmp(r->access, "w") == 0 || strcmp(r->access, "rw") == 0) {
+		r->mode = "rw";
+	} else {
+		snprintf(why, whylen, "access \"%.32s\" is not supported (r, ro, w or rw)", r->access);
+		return -1;
+	}
+	if (r->cdrom && strcmp(r->mode, "rw") == 0) {
+		snprintf(why, whylen, "a cdrom is read-only");
+		return -1;
+	}
+	if (*r->target && r->target[0] != '/') {
+		snprintf(why, whylen, "target \"%.64s\" is not an absolute path", r->target);
+		return -1;
+	}
+	if (!*r->target && !r->cdrom) {
+		snprintf(why, whylen, "no target (only a cdrom may be empty)");
+		return -1;
+	}
+	/* xl looks at the target to choose; a pure conversion goes by its name. */
+	if (strncmp(r->target, "/dev/", 5) == 0)
+		r->phy = true;
+	return 0;
+}
+
+static struct json_object *disk_json(const struct disk *r, char *why, size_t whylen)
+{
+	struct json_object *o = json_object_new_object();
+	char *backend = !*r->target ? strdup("")
+				    : str_printf("%s:%s", r->phy ? "phy" : "file", r->target);
+
+	if (!o || !backend || json_object_object_add(o, "device", json_object_new_string(r->vdev)) < 0 ||
+	    json_object_object_add(o, "backend", json_object_new_string(backend)) < 0 ||
+	    json_object_object_add(o, "mode", json_object_new_string(r->mode)) < 0 ||
+	    json_object_object_add(o, "kind", json_object_new_string(r->cdrom ? "cdrom" : "disk")) < 0) {
+		snprintf(why, whylen, "out of memory");
+		json_object_put(o);
+		o = NULL;
+	}
+	free(backend);
+	return o;
+}
+
 /* One disk specification to a VBD configuration, or NULL with @why. */
 static struct json_object *disk_convert(const char *spec, char *why, size_t whylen)
 {
 	struct diskspec d = { 0 };
+	struct disk r = { 0 };
 	struct json_object *o = NULL;
-	char *buf = strdup(spec), *target, *vdev, *suffix, *backend = NULL;
-	const char *format, *access, *mode;
-	bool cdrom, phy = false;
+	char *buf = strdup(spec);
 
 	if (!buf) {
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	if (disk_split(&d, buf, why, whylen) < 0)
-		goto out;
-	target = d.pos[D_TARGET] ? d.pos[D_TARGET] : "";
-	format = d.pos[D_FORMAT] ? d.pos[D_FORMAT] : "";
-	vdev = d.pos[D_VDEV] ? d.pos[D_VDEV] : "";
-	access = d.pos[D_ACCESS] ? d.pos[D_ACCESS] : "";
-	cdrom = d.cdrom_flag;
-	if (disk_prefixes(&target, &format, &phy, why, whylen) < 0)
-		goto out;
-	suffix = strchr(vdev, ':');
-	if (suffix) {
-		*suffix++ = '\0';
-		if (strcmp(suffix, "cdrom") == 0) {
-			cdrom = true;
-		} else if (strcmp(suffix, "disk") != 0) {
-			snprintf(why, whylen, "vdev suffix \":%.16s\" is not supported", suffix);
-			goto out;
-		}
-	}
-	if (d.devtype) {
-		if (strcmp(d.devtype, "cdrom") == 0) {
-			cdrom = true;
-		} else if (strcmp(d.devtype, "disk") != 0) {
-			snprintf(why, whylen, "devtype \"%.32s\" is not supported (cdrom or disk)",
-				 d.devtype);
-			goto out;
-		}
-	}
-	if (d.backendtype) {
-		if (strcmp(d.backendtype, "phy") == 0) {
-			phy = true;
-		} else {
-			snprintf(why, whylen, "backendtype \"%.32s\" is not supported (only phy)",
-				 d.backendtype);
-			goto out;
-		}
-	}
-	if (*format && strcmp(format, "raw") != 0) {
-		snprintf(why, whylen, "format \"%.32s\" is not supported (only raw)", format);
-		goto out;
-	}
-	if (!*vdev) {
-		snprintf(why, whylen, "no vdev");
-		goto out;
-	}
-	if (!vdev_ok(vdev)) {
-		snprintf(why, whylen, "vdev \"%.32s\" is not supported (xvda to xvdzzz)", vdev);
-		goto out;
-	}
-	if (!*access) {
-		mode = cdrom ? "ro" : "rw";
-	} else if (strcmp(access, "r") == 0 || strcmp(access, "ro") == 0) {
-		mode = "ro";
-	} else if (strcmp(access, "w") == 0 || strcmp(access, "rw") == 0) {
-		mode = "rw";
-	} else {
-		snprintf(why, whylen, "access \"%.32s\" is not supported (r, ro, w or rw)", access);
-		goto out;
-	}
-	if (cdrom && strcmp(mode, "rw") == 0) {
-		snprintf(why, whylen, "a cdrom is read-only");
-		goto out;
-	}
-	if (*target && target[0] != '/') {
-		snprintf(why, whylen, "target \"%.64s\" is not an absolute path", target);
-		goto out;
-	}
-	if (!*target && !cdrom) {
-		snprintf(why, whylen, "no target (only a cdrom may be empty)");
-		goto out;
-	}
-	if (*target && (phy || strncmp(target, "/dev/", 5) == 0))
-		backend = malloc(strlen(target) + 5), phy = true;
-	else if (*target)
-		backend = malloc(strlen(target) + 6);
-	else
-		backend = strdup("");
-	o = json_object_new_object();
-	if (!backend || !o) {
-		snprintf(why, whylen, "out of memory");
-		goto fail;
-	}
-	if (*target)
-		sprintf(backend, "%s:%s", phy ? "phy" : "file", target);
-	if (json_object_object_add(o, "device", json_object_new_string(vdev)) < 0 ||
-	    json_object_object_add(o, "backend", json_object_new_string(backend)) < 0 ||
-	    json_object_object_add(o, "mode", json_object_new_string(mode)) < 0 ||
-	    json_object_object_add(o, "kind", json_object_new_string(cdrom ? "cdrom" : "disk")) < 0) {
-		snprintf(why, whylen, "out of memory");
-		goto fail;
-	}
-	goto out;
-fail:
-	json_object_put(o);
-	o = NULL;
-out:
-	free(backend);
+	if (disk_split(&d, buf, why, whylen) == 0 && disk_resolve(&r, &d, why, whylen) == 0 &&
+	    disk_check(&r, why, whylen) == 0)
+		o = disk_json(&r, why, whylen);
 	free(buf);
 	return o;
 }
