@@ -115,4 +115,10 @@ void ctl_progress_end(struct ctl_progress *p);
 int ctl_run(struct ctl *c, int argc, char **argv);
 void ctl_usage_commands(FILE *f);
 
+/* ---- ctl_import.c ---- */
+
+/* vm import-xl: define a VM from the xl.cfg file @path ("-": stdin), or
+ * with @dry_run print what it converts to. Returns the exit code. */
+int ctl_import_xl(struct ctl *c, const char *path, int dry_run);
+
 #endif /* XD_CTL_H */

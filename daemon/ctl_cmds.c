@@ -230,6 +230,12 @@ static int run_task_wait(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return wait_task(c, a->pos[0], 0);
 }
 
+static int run_import_xl(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	(void)cmd;
+	return ctl_import_xl(c, a->pos[0], a->val[0] != NULL);
+}
+
 /* ---- the table ------------------------------------------------------------------- */
 
 /* One entry per command, laid out by hand. */
@@ -303,6 +309,10 @@ static const struct cmd commands[] = {
 	{ "vm", "destroy", "VM.destroy", ctl_run_op, "destroy the domain at once", 1, { ID },
 	  NO_OPTS },
 	{ "vm", "remove", "VM.remove", run_quiet, "remove a halted VM", 1, { ID }, NO_OPTS },
+	{ "vm", "import-xl", "VM.import_xl", run_import_xl,
+	  "define a VM and its devices from an xl.cfg FILE ('-' for stdin)", 1,
+	  { { "file", A_STR } },
+	  { { "dry-run", "dry_run", O_TRUE, "print the JSON it converts to, define nothing" } } },
 
 	DEV_COMMANDS("vbd", "VBD",
 		     { "id", "id", F_STR, "device id (default: the device name)" },

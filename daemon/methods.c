@@ -553,6 +553,8 @@ static int m_debug_stats(struct xd_call *c)
 
 /* ---- the table --------------------------------------------------------------- */
 
+static int m_vm_import_xl(struct xd_call *c);
+
 /* One entry per method, laid out by hand. */
 /* clang-format off */
 #define REQ 1
@@ -578,6 +580,7 @@ const struct xd_method xd_methods[] = {
 	{ "VM.resume", m_vm_resume, NULL, 0,
 	  { ID_P, { "path", XP_STR, REQ }, { "paused", XP_BOOL, OPT } } },
 	{ "VM.destroy", m_vm_destroy, NULL, 0, { ID_P } },
+	{ "VM.import_xl", m_vm_import_xl, NULL, 0, { { "text", XP_STR, REQ }, { "dry_run", XP_BOOL, OPT } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -627,3 +630,21 @@ const struct xd_method xd_methods[] = {
 	{ NULL, NULL, NULL, 0, { { 0 } } },
 };
 /* clang-format on */
+
+/* VM.import_xl: {id} of the VM defined from the xl.cfg text, or with
+ * dry_run the template it converts to, as {config}. */
+static int m_vm_import_xl(struct xd_call *c)
+{
+	char *out = NULL;
+	int rc;
+
+	if (xd_bool(c, "dry_run", 0)) {
+		rc = xd_lib(c, xenops_xlcfg_convert(&out, xd_str(c, "text"), 0));
+		return result_json(c, rc, "config", out);
+	}
+	rc = xd_lib(c, xenops_vm_import_xl(&out, c->ctx, xd_str(c, "text"), 0));
+	if (rc >= 0)
+		rc = result_string(c, "id", out);
+	xenops_free(out);
+	return rc;
+}

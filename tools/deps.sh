@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what libxenops needs to build and test on Debian 12 (bookworm).
-# Run as root (or through sudo). --xen adds what the Xen testbed needs.
+# Run as root (or through sudo). --xen adds what the Xen testbed needs,
+# --pkg what building the Debian packages and checking them needs.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjson-c-dev check libxen-dev clang
       libclang-rt-14-dev valgrind abigail-tools)
-if [ "${1:-}" = "--xen" ]; then
-	pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev)
-fi
+for opt in "$@"; do
+	case "$opt" in
+	--xen) pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev) ;;
+	--pkg) pkgs+=(debhelper dpkg-dev lintian fakeroot groff-base man-db bash-completion) ;;
+	*) echo "deps: unknown option $opt (--xen, --pkg)" >&2; exit 2 ;;
+	esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

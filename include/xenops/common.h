@@ -22,7 +22,7 @@ extern "C" {
 
 /** Compile-time version of the headers. @since 0.1 */
 #define XENOPS_VERSION_MAJOR 0
-#define XENOPS_VERSION_MINOR 1
+#define XENOPS_VERSION_MINOR 2
 #define XENOPS_VERSION_PATCH 0
 /** The version as one number: 0xMMmmpp. @since 0.1 */
 #define XENOPS_VERSION_NUMBER \

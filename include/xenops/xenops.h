@@ -12,5 +12,6 @@
 #include "device.h"
 #include "task.h"
 #include "updates.h"
+#include "import.h"
 
 #endif /* XENOPS_XENOPS_H */
