@@ -382,7 +382,7 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		rc = xo_xen_err(b, "xc_dom_parse_image", err);
 	if (rc < 0 && kc.hit) {
 		xc_dom_release(dom);
-		xo_xen_kcache_drop(b, &kc);
+		xo_xen_kcache_drop(b, &kc, err);
 		return build_image(b, cfg, r, false, err);
 	}
 	if (rc < 0)

@@ -134,12 +134,12 @@ void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kc
 		ref->path[0] = '\0';
 }
 
-void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref)
+void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref,
+			const struct xo_error *why)
 {
-	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	xo_log(&b->log, XENOPS_LOG_WARNING,
 	       "xen backend: kernel cache: %s did not load (%s); dropped, using the original",
-	       ref->path, err->msg);
+	       ref->path, why->msg);
 	unlink(ref->path);
 	xo_xen_kcache_forget(b, ref);
 }

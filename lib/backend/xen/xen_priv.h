@@ -120,7 +120,8 @@ void xo_xen_kcache_lookup(struct xo_backend *b, const char *kernel, struct xo_kc
 /* Treat a hit as a miss: the original is used, and its ELF stored again. */
 void xo_xen_kcache_forget(struct xo_backend *b, struct xo_kcache_ref *ref);
 /* The cached ELF did not load: delete it; the caller retries with the original. */
-void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref);
+void xo_xen_kcache_drop(struct xo_backend *b, struct xo_kcache_ref *ref,
+			const struct xo_error *why);
 /* Keep @elf (libxenguest's decompressed kernel) for the kernel of @ref. */
 void xo_xen_kcache_store(struct xo_backend *b, const struct xo_kcache_ref *ref, const void *elf,
 			 size_t size);
