@@ -116,6 +116,14 @@ struct xo_backend_ops {
 	/* Save the (suspended) domain's memory to @path; the domain is then shut down. */
 	int (*domain_save)(struct xo_backend *b, struct xo_env *env, int domid,
 			   const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
+	/*
+	 * A domain that shut down for suspend runs on as if the suspend had
+	 * been cancelled (the guest's suspend call returns "cancelled"); for a
+	 * suspend whose image could not be written. XENOPS_EBADSTATE when the
+	 * domain did not shut down for suspend.
+	 */
+	int (*domain_resume)(struct xo_backend *b, struct xo_env *env, int domid,
+			     struct xo_error *err);
 	/* Create a domain from a file written by domain_save of the same VM. */
 	int (*domain_restore)(struct xo_backend *b, struct xo_env *env,
 			      const struct xo_vm_config *cfg, const char *path, int *domid_out,

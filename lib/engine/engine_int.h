@@ -224,6 +224,13 @@ void xo_task_unlink_locked(struct xo_engine *e, struct xo_task *t);
 /* Record what the run is about to do, before its first effect (locked). */
 int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err);
 /* Plan the atoms of @r's task (locked): checks the VM's state. */
+/*
+ * The preconditions on files an operation names (suspend: @path must not
+ * exist, its directory writable; resume: @path readable; VBD insert: the
+ * media's file or device readable). Checked at submission and again when
+ * the plan runs, before the first effect.
+ */
+int xo_ops_paths_check(int op, const char *path, const char *media, struct xo_error *err);
 int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err);
 /* Run after success (locked). */
 void xo_ops_complete_locked(struct xo_run *r);

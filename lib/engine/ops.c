@@ -735,6 +735,24 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	return rc;
 }
 
+int xo_ops_paths_check(int op, const char *path, const char *media, struct xo_error *err)
+{
+	switch (op) {
+	case XO_OP_VM_SUSPEND:
+		return path ? xo_path_check_new("path", path, err) : 0;
+	case XO_OP_VM_RESUME:
+		return path ? xo_path_check_readable("path", path, false, err) : 0;
+	case XO_OP_VBD_INSERT:
+		if (media && !strncmp(media, "file:", 5))
+			return xo_path_check_readable("backend", media + 5, false, err);
+		if (media && !strncmp(media, "phy:", 4))
+			return xo_path_check_readable("backend", media + 4, true, err);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
@@ -746,6 +764,9 @@ int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 	if (!r->cfg)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	r->domid = r->vm->st.domid;
+	/* Checked at submission too; the files may have changed since. */
+	if (xo_ops_paths_check(t->op, t->path, t->media, err) < 0)
+		return err->code;
 	switch (t->op) {
 	case XO_OP_VM_CHECK: {
 		int rc = snapshot_devs_locked(r, SNAP_ALL, err);
@@ -827,6 +848,24 @@ void xo_ops_abort(struct xo_run *r, int code)
 
 		xo_run_commit(r, apply_domain_gone, &power);
 		return;
+	}
+	if (r->t->op == XO_OP_VM_SUSPEND && !r->destroyed && r->reason == XO_SHUTDOWN_SUSPEND &&
+	    !r->saved) {
+		/* No image: the guest runs on, as after a suspend it cancelled. */
+		int power = XENOPS_POWER_RUNNING;
+		int rc = e->bops->domain_resume(e->b, &r->env, r->domid, err);
+
+		if (rc == 0) {
+			xo_log(&e->log, XENOPS_LOG_WARNING,
+			       "vm %s: the suspend failed before its image was complete; the guest "
+			       "runs on",
+			       r->vm->id);
+			xo_run_commit(r, apply_power, &power);
+			return;
+		}
+		xo_log(&e->log, XENOPS_LOG_ERROR,
+		       "vm %s: resuming the guest after a failed suspend failed: %s", r->vm->id,
+		       err->msg);
 	}
 	if (r->t->op == XO_OP_VM_SUSPEND && !r->destroyed && r->reason == XO_SHUTDOWN_SUSPEND) {
 		/*

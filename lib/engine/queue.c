@@ -132,6 +132,9 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 		if (rc < 0)
 			return rc;
 	}
+	/* Arguments that name files are checked before the task exists. */
+	if (xo_ops_paths_check(req->op, req->path, req->media, err) < 0)
+		return err->code;
 	xo_engine_lock(e);
 	vm = xo_vm_find(e, req->vm);
 	if (!vm) {

@@ -159,3 +159,49 @@ out:
 	close(fd);
 	return rc;
 }
+
+int xo_path_check_new(const char *what, const char *path, struct xo_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return xo_err(err, XENOPS_EEXIST, "%s: %s already exists", what, path);
+	if (errno != ENOENT && errno != ENOTDIR)
+		return xo_err_errno(err, errno, "%s: %s", what, path);
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return xo_err(err, XENOPS_EINVAL, "%s: %s has no usable directory", what, path);
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return xo_err(err, XENOPS_ENOTFOUND, "%s: directory %s does not exist", what,
+				      dir);
+		if (errno == ENOTDIR)
+			return xo_err(err, XENOPS_EINVAL, "%s: %s is not a directory", what, dir);
+		return xo_err_errno(err, errno, "%s: directory %s", what, dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return xo_err(err, XENOPS_EINVAL, "%s: %s is not a directory", what, dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return xo_err(err, XENOPS_EPERM, "%s: directory %s is not writable", what, dir);
+	return 0;
+}
+
+int xo_path_check_readable(const char *what, const char *path, bool block_ok,
+			   struct xo_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return xo_err(err, XENOPS_ENOTFOUND, "%s: %s does not exist", what, path);
+		return xo_err_errno(err, errno, "%s: %s", what, path);
+	}
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode)))
+		return xo_err(err, XENOPS_EINVAL, "%s: %s is not a %s", what, path,
+			      block_ok ? "regular file or block device" : "regular file");
+	if (access(path, R_OK) < 0)
+		return xo_err(err, XENOPS_EPERM, "%s: %s is not readable", what, path);
+	return 0;
+}

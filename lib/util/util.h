@@ -153,4 +153,19 @@ int xo_write_file_atomic(const char *dir, const char *name, const void *data, si
  */
 int xo_read_file(char **out, size_t *len_out, const char *path, size_t max, struct xo_error *err);
 
+/*
+ * Preconditions of operations that write or read a file the caller names,
+ * checked before their first effect (and again when the task runs).
+ * xo_path_check_new: @path must not exist and its directory must exist, be
+ * a directory and be writable. Errors: XENOPS_EEXIST, XENOPS_ENOTFOUND (no
+ * directory), XENOPS_EINVAL (not a directory), XENOPS_EPERM, as
+ * xo_err_errno otherwise; the message starts with @what.
+ * xo_path_check_readable: @path must exist, be a regular file (or, with
+ * @block_ok, a block device) and be readable. Errors: XENOPS_ENOTFOUND,
+ * XENOPS_EINVAL (another kind of file), XENOPS_EPERM, as xo_err_errno.
+ */
+int xo_path_check_new(const char *what, const char *path, struct xo_error *err);
+int xo_path_check_readable(const char *what, const char *path, bool block_ok,
+			   struct xo_error *err);
+
 #endif /* XO_UTIL_H */

@@ -178,8 +178,9 @@ static void hotplug(struct xdt_conn *c)
 	static const char *const kinds[][2] = { { "VBD", "xvda" },
 		                                { "VIF", "0" },
 		                                { "PCI", "0000:03:00.0" } };
-	char method[32];
+	char method[32], iso[64];
 	struct json_object *r;
+	FILE *f;
 
 	for (size_t i = 0; i < 3; i++) {
 		ck_assert(plugged(c, kinds[i][0], kinds[i][1]));
@@ -199,10 +200,18 @@ static void hotplug(struct xdt_conn *c)
 	r = xdt_ok(c, "VIF.stat", "{\"vm\":\"vm1\",\"id\":\"0\"}");
 	ck_assert(!json_object_get_boolean(xdt_get(r, "state.carrier")));
 	json_object_put(r);
+	/* The media must exist: an insert checks it before it queues. */
+	snprintf(iso, sizeof(iso), "/tmp/xdtest-%d.iso", (int)getpid());
+	ck_assert_int_eq(xdt_err(c, "VBD.insert",
+	                         "{\"vm\":\"vm1\",\"id\":\"xvdc\",\"backend\":\"file:%s\"}", iso),
+	                 -3); /* XENOPS_ENOTFOUND */
+	f = fopen(iso, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
 	ck_assert_str_eq(xdt_op(c, "VBD.insert",
-	                        "{\"vm\":\"vm1\",\"id\":\"xvdc\","
-	                        "\"backend\":\"file:/tmp/xdtest.iso\"}"),
+	                        "{\"vm\":\"vm1\",\"id\":\"xvdc\",\"backend\":\"file:%s\"}", iso),
 	                 "completed");
+	unlink(iso);
 	r = xdt_ok(c, "VBD.stat", "{\"vm\":\"vm1\",\"id\":\"xvdc\"}");
 	ck_assert(json_object_get_boolean(xdt_get(r, "state.media_present")));
 	json_object_put(r);

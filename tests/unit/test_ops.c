@@ -15,19 +15,28 @@
 #include "testutil.h"
 
 static xenops_ctx *ctx;
+/* A CD image that exists: an insert checks its media before it queues. */
+static char iso[64], iso_media[80];
 
 static void setup(void)
 {
 	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
+	FILE *f;
 
 	o.backend = "sim";
 	ck_assert_int_eq(xenops_ctx_new(&ctx, &o), 0);
+	snprintf(iso, sizeof(iso), "/tmp/xo-test-ops-%d.iso", getpid());
+	snprintf(iso_media, sizeof(iso_media), "file:%s", iso);
+	f = fopen(iso, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
 }
 
 static void teardown(void)
 {
 	xenops_ctx_unref(ctx);
 	ctx = NULL;
+	unlink(iso);
 }
 
 static int power(const char *vm)
@@ -258,20 +267,20 @@ START_TEST(illegal_transitions)
 	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 5, XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vm_reboot(NULL, ctx, "vm", 5, XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
-	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", iso, XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
-	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvda", "file:/iso/b.iso", XENOPS_WAIT),
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvda", iso_media, XENOPS_WAIT),
 			 XENOPS_EBADSTATE); /* a disk is not removable */
 	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "disk"));
 	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
-	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT),
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT),
 			 XENOPS_EBADSTATE); /* has media */
 
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vm_unpause(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
-	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", iso, XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "already plugged"));
 	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), XENOPS_EBUSY);
@@ -340,10 +349,10 @@ START_TEST(device_hotplug)
 	xenops_free(json);
 	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "relative.iso", 0), XENOPS_EINVAL);
-	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":true"));
-	ck_assert_ptr_nonnull(strstr(json, "/iso/b.iso"));
+	ck_assert_ptr_nonnull(strstr(json, iso));
 	xenops_free(json);
 
 	ck_assert_int_eq(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT), 0);
@@ -764,7 +773,7 @@ START_TEST(successful_calls_leave_no_error)
 	CLEAN(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
 	CLEAN(xenops_vbd_plug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
 	CLEAN(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT));
-	CLEAN(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "file:/iso/b.iso", XENOPS_WAIT));
+	CLEAN(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT));
 	CLEAN(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT));
 	CLEAN(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_WAIT));
 	CLEAN(xenops_vif_plug(NULL, ctx, "vm", "0", XENOPS_WAIT));
@@ -968,6 +977,79 @@ START_TEST(fail_at_every_atom)
 }
 END_TEST
 
+/*
+ * A suspend's file is checked before the guest is asked to suspend: an
+ * existing file, a missing directory or one that is a file refuse the call
+ * at once and the guest runs on (it used to be suspended, then lost when
+ * the save found the file there).
+ */
+START_TEST(suspend_checks_path_first)
+{
+	char path[128], dir_file[140];
+	char **tasks = NULL;
+	size_t n = 99;
+
+	snprintf(path, sizeof(path), "/tmp/xo-test-exists-%d.save", getpid());
+	snprintf(dir_file, sizeof(dir_file), "%s/x.save", iso);
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", iso, XENOPS_WAIT), XENOPS_EEXIST);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "already exists"));
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", "/nonexistent-dir/x.save", 0),
+			 XENOPS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "/nonexistent-dir"));
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", dir_file, 0), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_task_list(&tasks, &n, ctx), 0);
+	ck_assert_uint_eq(n, 0); /* refused before any task existed */
+	xenops_strv_free(tasks);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	/* A resume needs its image; an insert its media. */
+	unlink(path);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", "/nonexistent-dir/x.save", 0),
+			 XENOPS_ENOTFOUND);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * A suspend that fails after the guest suspended, before its image was
+ * complete, lets the guest run on instead of halting it.
+ */
+START_TEST(failed_save_resumes_guest)
+{
+	char path[128];
+	char *json = NULL;
+	int domid = -1, domid2 = -2, st = -1;
+
+	snprintf(path, sizeof(path), "/tmp/xo-test-failsave-%d.save", getpid());
+	unlink(path);
+	define_vm("vm", NULL);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_get_power_state(&st, &domid, ctx, "vm"), 0);
+	/* Atoms: request_shutdown, wait_ack, wait_shutdown, save, destroy_domain. */
+	ck_assert_int_eq(xenops_debug_set(ctx, "fault.fail_atom", "4"), 0);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), XENOPS_EBACKEND);
+	ck_assert_int_eq(xenops_debug_set(ctx, "fault.off", NULL), 0);
+	settle("vm");
+	ck_assert_int_eq(xenops_vm_get_power_state(&st, &domid2, ctx, "vm"), 0);
+	ck_assert_int_eq(st, XENOPS_POWER_RUNNING);
+	ck_assert_int_eq(domid2, domid); /* the same domain runs on */
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"power_state\":\"Running\""));
+	xenops_free(json);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* And it can still be suspended, and shut down. */
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(failed_start_leaves_nothing)
 {
 	long long before = free_memory();
@@ -1035,6 +1117,8 @@ int main(void)
 	tcase_add_loop_test(tc, cancel_at_every_point, 0, OP__N);
 	tcase_add_loop_test(tc, fail_at_every_atom, 0, OP__N);
 	tcase_add_test(tc, failed_start_leaves_nothing);
+	tcase_add_test(tc, suspend_checks_path_first);
+	tcase_add_test(tc, failed_save_resumes_guest);
 	tcase_add_test(tc, unref_with_tasks_in_flight);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);

@@ -442,6 +442,7 @@ const struct xo_backend_ops xo_backend_sim = {
 	.domain_wait_shutdown = xo_sim_domain_wait_shutdown,
 	.domain_destroy = xo_sim_domain_destroy,
 	.domain_save = xo_sim_domain_save,
+	.domain_resume = xo_sim_domain_resume,
 	.domain_restore = xo_sim_domain_restore,
 	.domain_info = xo_sim_domain_info,
 	.domain_list = xo_sim_domain_list,

@@ -170,6 +170,8 @@ int xo_sim_domain_wait_shutdown(struct xo_backend *b, struct xo_env *env, int do
 				unsigned int timeout_ms, int *reason_out, struct xo_error *err);
 int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid,
 			  struct xo_error *err);
+int xo_sim_domain_resume(struct xo_backend *b, struct xo_env *env, int domid,
+			 struct xo_error *err);
 int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,

@@ -332,16 +332,16 @@ static void fill_info(const struct xo_sim_dom *d, uint64_t now, struct xo_domain
 	out->start_time = d->start_time;
 }
 
-static int require_suspended(const struct xo_sim_dom *d, struct xo_error *err)
+static int require_suspended(const struct xo_sim_dom *d, const char *op, struct xo_error *err)
 {
 	if (d->status != XO_DOM_SHUTDOWN)
 		return xo_err(err, XENOPS_EBADSTATE,
-			      "cannot save domain %d: it is %s, not shut down for suspend", d->domid,
+			      "cannot %s domain %d: it is %s, not shut down for suspend", op, d->domid,
 			      xo_sim_status_word(d));
 	if (d->reason != XO_SHUTDOWN_SUSPEND)
 		return xo_err(err, XENOPS_EBADSTATE,
-			      "cannot save domain %d: it shut down for %s, not for suspend", d->domid,
-			      xo_shutdown_reason_name(d->reason));
+			      "cannot %s domain %d: it shut down for %s, not for suspend", op,
+			      d->domid, xo_shutdown_reason_name(d->reason));
 	return 0;
 }
 
@@ -367,7 +367,7 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 	if (rc == 0)
 		rc = require_vm(d, cfg, "save", err);
 	if (rc == 0)
-		rc = require_suspended(d, err);
+		rc = require_suspended(d, "save", err);
 	if (rc == 0) {
 		fill_info(d, xo_now_ms(), &info);
 		snprintf(img.vm, sizeof(img.vm), "%s", d->vm_id);
@@ -377,6 +377,28 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 	}
 	pthread_mutex_unlock(&b->lock);
 	return rc < 0 ? rc : xo_sim_image_write(path, &img, err);
+}
+
+/* A cancelled suspend: the guest runs on, as xc_domain_resume makes it. */
+int xo_sim_domain_resume(struct xo_backend *b, struct xo_env *env, int domid,
+			 struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	int rc;
+
+	(void)env;
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "resume", &d, err);
+	if (rc == 0)
+		rc = require_suspended(d, "resume", err);
+	if (rc == 0) {
+		d->reason = XO_SHUTDOWN_NONE;
+		d->acked = false;
+		xo_sim_set_status(d, XO_DOM_RUNNING, xo_now_ms());
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
 }
 
 int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,

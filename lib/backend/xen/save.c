@@ -152,6 +152,40 @@ int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 	return 0;
 }
 
+/* ---- a suspend that did not complete ---- */
+
+/*
+ * The guest shut down for suspend but no image was written: let it run on.
+ * The fast (cooperative) way: the guest's suspend hypercall returns as
+ * cancelled and it keeps its rings and devices, which Linux and the BSDs
+ * support; xenstored is told the domain runs again.
+ */
+int xo_xen_domain_resume(struct xo_backend *b, struct xo_env *env, int domid,
+			 struct xo_error *err)
+{
+	xc_domaininfo_t info;
+	int rc;
+
+	(void)env;
+	rc = xo_xen_check_domid(domid, err);
+	if (rc == 0)
+		rc = xo_xen_getinfo_one(b, domid, &info, err);
+	if (rc < 0)
+		return rc;
+	if (!(info.flags & XEN_DOMINF_shutdown) ||
+	    ((info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) != SHUTDOWN_suspend)
+		return xo_err(err, XENOPS_EBADSTATE,
+			      "xen backend: domain %d did not shut down for suspend", domid);
+	if (xc_domain_resume(b->xch, (uint32_t)domid, 1) < 0)
+		return xo_xen_err(b, "xc_domain_resume", err);
+	if (!xs_resume_domain(b->xsh, (unsigned int)domid))
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: xs_resume_domain %d: %s", domid,
+			      strerror(errno));
+	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: domain %d resumed after a cancelled suspend",
+	       domid);
+	return 0;
+}
+
 /* ---- restore ---- */
 
 /* Read and check our header; *saved_out is the configuration the image was made with. */

@@ -339,6 +339,7 @@ const struct xo_backend_ops xo_backend_xen = {
 	.domain_wait_shutdown = xo_xen_domain_wait_shutdown,
 	.domain_destroy = xo_xen_domain_destroy,
 	.domain_save = xo_xen_domain_save,
+	.domain_resume = xo_xen_domain_resume,
 	.domain_restore = xo_xen_domain_restore,
 	.domain_info = xo_xen_domain_info,
 	.domain_list = xo_xen_domain_list,

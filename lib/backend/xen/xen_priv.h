@@ -250,6 +250,8 @@ int xo_xen_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
 			 struct xo_error *err);
 int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 			   const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
+int xo_xen_domain_resume(struct xo_backend *b, struct xo_env *env, int domid,
+			 struct xo_error *err);
 int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		       const struct xo_vm_config *cfg, const char *path, struct xo_error *err);
 int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
