@@ -602,6 +602,10 @@ static int a_check_vm(struct xo_run *r, int arg)
 	memset(&info, 0, sizeof(info));
 	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info);
 	if (rc == XENOPS_ENOTFOUND) {
+		/* Destroyed behind our back (xl destroy): the backend still holds its
+		 * device entries (and through them loop devices and vifs): release them. */
+		if (E(r)->bops->domain_destroy(E(r)->b, &r->env, r->domid) < 0)
+			xo_err_clear();
 		xo_engine_lock(E(r));
 		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: domain %d vanished", r->vm->id, r->domid);
 		vm_domain_gone_locked(r, XENOPS_POWER_HALTED);
