@@ -18,7 +18,9 @@
  * 3. thousands of keys under data/ until xenstored refuses (its quota);
  * 4. garbage in the frontend keys of every device under device/;
  * 5. for FLIP_SECONDS (default 60): flips the frontend state of every
- *    device, control/feature-* and control/shutdown in a loop.
+ *    device, control/feature-* and control/shutdown in a loop; then
+ *    goes on flipping device states and control/shutdown until the
+ *    domain is shut down or destroyed.
  *
  * Every value holds "HOSTILE" so that dom0 can look for it in what the
  * toolstack reports. Prints "XENTB-HOSTILE-<phase> ..." lines with the counts
@@ -288,5 +290,16 @@ int main(int argc, char **argv)
 	report("FLIPS", &t, extra);
 	printf("XENTB-HOSTILE-DONE\n");
 	fflush(stdout);
-	return 0;
+	/* And on, unreported, until the domain goes: shutdown meets a hostile guest. */
+	for (;;) {
+		struct timespec pause = { 0, 2000000 };
+
+		for (int d = 0; d < ndev; d++) {
+			snprintf(path, sizeof(path), "%.63s/state", dirs[d]);
+			xs_write(path, states[flips % 12], strlen(states[flips % 12]));
+		}
+		xs_write("control/shutdown", garbage, sizeof(garbage) - 1);
+		flips++;
+		nanosleep(&pause, NULL);
+	}
 }
