@@ -595,7 +595,7 @@ xo_figures() {
         "xs_nodes=$(xenstore-ls -f / 2>/dev/null | wc -l) evtchns=$ev" \
         "irqs=$(grep -c xen-dyn /proc/interrupts)"
 }
-xo_fig() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+xo_fig() { sed -n -E "s/^(.* )?$1=(-?[0-9]+).*/\2/p" <<<"$2"; }
 
 # xo_soak_step DESC CMD...: run CMD; on failure note it for the cycle's check.
 xo_soak_step() {
@@ -632,7 +632,8 @@ section_xo_soak() {
         XO_SOAK_ERR=
         tc=$(now)
         xo_soak_all start vm start @
-        for g in s1 s2 s3; do xo_soak_step "$g boots" wait_console_count "$g" "$UP" $((2 * c - 1)) "$BOOT_SECS"; done
+        # Three guests boot at once: give them twice a lone guest's time.
+        for g in s1 s2 s3; do xo_soak_step "$g boots" wait_console_count "$g" "$UP" $((2 * c - 1)) $((2 * BOOT_SECS)); done
         for g in s1 s2 s3; do
             m=$(printf '00:16:3e:00:6%s:%02x' "${g#s}" $((c % 256)))
             xo_soak_step "$g vbd add" xoctl vbd add "$g" --device xvdb --backend "file:/tmp/$g-disk.img"
@@ -660,7 +661,7 @@ section_xo_soak() {
             rm -f "/tmp/$g.save"
         done
         xo_soak_all reboot vm reboot @ --timeout 60
-        for g in s1 s2 s3; do xo_soak_step "$g reboots" wait_console_count "$g" "$UP" $((2 * c)) "$BOOT_SECS"; done
+        for g in s1 s2 s3; do xo_soak_step "$g reboots" wait_console_count "$g" "$UP" $((2 * c)) $((2 * BOOT_SECS)); done
         xo_soak_all shutdown vm shutdown @ --timeout 60
         for g in s1 s2 s3; do
             xo_soak_step "$g Halted" wait_for 30 xo_power_is "$g" Halted
