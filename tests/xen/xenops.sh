@@ -417,7 +417,9 @@ EOS
     note "VM.stat of the other VM (xenopsctl round trip, median/max ms): before ${base% *}/${base#* }, during the flipping ${during% *}/${during#* }"
     check "VM.stat of another VM stays normal (median ${during% *} ms <= 3 x ${base% *} + 300)" \
         test "${during% *}" -le $((3 * ${base% *} + 300))
-    check "and no call took over 5 s (max ${during#* } ms)" test "${during#* }" -le 5000
+    # Absolute figures follow the host's load (TCG, shared cores): compare.
+    check "and its slowest call too (max ${during#* } ms <= 3 x ${base#* } + 1000)" \
+        test "${during#* }" -le $((3 * ${base#* } + 1000))
     check "the guest finished flipping" wait_console xh 'XENTB-HOSTILE-DONE' 120
     note "guest: $(grep -a 'XENTB-HOSTILE-FLIPS' "$(console_log xh)" | tail -n 1 | tr -d '\r')"
     check "xenopsd survived (same pid $pid)" xo_alive
