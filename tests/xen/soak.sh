@@ -8,4 +8,4 @@ n=${1:-200}
 case $n in '' | *[!0-9]*) echo "usage: $0 [CYCLES] [run.sh options...]" >&2; exit 2 ;; esac
 [ $# -eq 0 ] || shift
 exec "$(dirname "$0")/run.sh" --only '^xo_(daemon|soak|stop)$' --env "XO_SOAK_CYCLES=$n" \
-    --timeout $((900 + n * 240)) "$@"
+    --timeout $((900 + n * 900)) "$@"
