@@ -585,7 +585,8 @@ xo_xl_untouched() {
 }
 
 # dom0 figures: xenopsd RSS (KiB) and fds, free memory (MiB), loop devices,
-# vif interfaces, xenstore nodes, event channels of dom0.
+# vif interfaces, xenstore nodes, event channels of dom0; dom0's own
+# available memory is printed, not compared (its logs live in RAM).
 xo_figures() {
     local ev=-1
     [ -x /usr/lib/xen-4.17/bin/lsevtchn ] &&
@@ -595,7 +596,8 @@ xo_figures() {
         "loops=$(losetup -a 2>/dev/null | wc -l)" \
         "vifs=$(find /sys/class/net -maxdepth 1 -name 'vif*' | wc -l)" \
         "xs_nodes=$(xenstore-ls -f / 2>/dev/null | wc -l) evtchns=$ev" \
-        "irqs=$(grep -c xen-dyn /proc/interrupts)"
+        "irqs=$(grep -c xen-dyn /proc/interrupts)" \
+        "dom0_avail_mib=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)"
 }
 xo_fig() { sed -n -E "s/^(.* )?$1=(-?[0-9]+).*/\2/p" <<<"$2"; }
 
