@@ -601,6 +601,14 @@ xo_figures() {
 }
 xo_fig() { sed -n -E "s/^(.* )?$1=(-?[0-9]+).*/\2/p" <<<"$2"; }
 
+# xo_soak_mark VAR REGEX: VAR[guest] = lines of its console matching REGEX now.
+xo_soak_mark() {
+    local -n xo_m=$1
+    local g
+    # shellcheck disable=SC2034,SC2004  # xo_m names the caller's associative array
+    for g in s1 s2 s3; do xo_m[$g]=$(console_count "$g" "$2"); done
+}
+
 # xo_soak_step DESC CMD...: run CMD; on failure note it for the cycle's check.
 xo_soak_step() {
     local desc=$1
@@ -625,6 +633,9 @@ xo_soak_all() {
 # resume, reboot and shutdown; dom0's figures may not grow.
 section_xo_soak() {
     local n=${XO_SOAK_CYCLES:-3} c g f0 f1 fw t tc m
+    # Console lines of each guest before a step: a failed cycle must not
+    # shift what the next one waits for.
+    local -A up blk net rmb rmn
     for g in s1 s2 s3; do
         xo_define "$g" '"on_reboot": "restart"' >/dev/null || return
         dd if=/dev/zero of="/tmp/$g-disk.img" bs=1M count=4 2>/dev/null
@@ -635,25 +646,30 @@ section_xo_soak() {
     for ((c = 1; c <= n; c++)); do
         XO_SOAK_ERR=
         tc=$(now)
+        xo_soak_mark up "$UP"
         xo_soak_all start vm start @
         # Three guests boot at once: give them twice a lone guest's time.
-        for g in s1 s2 s3; do xo_soak_step "$g boots" wait_console_count "$g" "$UP" $((2 * c - 1)) $((2 * BOOT_SECS)); done
+        for g in s1 s2 s3; do xo_soak_step "$g boots" wait_console_count "$g" "$UP" $((up[$g] + 1)) $((2 * BOOT_SECS)); done
         for g in s1 s2 s3; do
             m=$(printf '00:16:3e:00:6%s:%02x' "${g#s}" $((c % 256)))
             xo_soak_step "$g vbd add" xoctl vbd add "$g" --device xvdb --backend "file:/tmp/$g-disk.img"
             xo_soak_step "$g vif add" xoctl vif add "$g" --bridge xenbr0 --mac "$m"
         done
+        xo_soak_mark blk 'XENTB-GUEST-BLOCK-ADDED xvdb'
+        xo_soak_mark net 'XENTB-GUEST-NET-ADDED eth0'
         xo_soak_all "vbd plug" vbd plug @ xvdb
         xo_soak_all "vif plug" vif plug @ 0
         for g in s1 s2 s3; do
-            xo_soak_step "$g sees xvdb" wait_console_count "$g" 'XENTB-GUEST-BLOCK-ADDED xvdb' "$c" 60
-            xo_soak_step "$g sees eth0" wait_console_count "$g" 'XENTB-GUEST-NET-ADDED eth0' "$c" 60
+            xo_soak_step "$g sees xvdb" wait_console_count "$g" 'XENTB-GUEST-BLOCK-ADDED xvdb' $((blk[$g] + 1)) 60
+            xo_soak_step "$g sees eth0" wait_console_count "$g" 'XENTB-GUEST-NET-ADDED eth0' $((net[$g] + 1)) 60
         done
+        xo_soak_mark rmb 'XENTB-GUEST-DEV-REMOVED xvdb'
+        xo_soak_mark rmn 'XENTB-GUEST-DEV-REMOVED eth0'
         xo_soak_all "vbd unplug" vbd unplug @ xvdb
         xo_soak_all "vif unplug" vif unplug @ 0
         for g in s1 s2 s3; do
-            xo_soak_step "$g loses xvdb" wait_console_count "$g" 'XENTB-GUEST-DEV-REMOVED xvdb' "$c" 60
-            xo_soak_step "$g loses eth0" wait_console_count "$g" 'XENTB-GUEST-DEV-REMOVED eth0' "$c" 60
+            xo_soak_step "$g loses xvdb" wait_console_count "$g" 'XENTB-GUEST-DEV-REMOVED xvdb' $((rmb[$g] + 1)) 60
+            xo_soak_step "$g loses eth0" wait_console_count "$g" 'XENTB-GUEST-DEV-REMOVED eth0' $((rmn[$g] + 1)) 60
             xo_soak_step "$g vbd remove" xoctl vbd remove "$g" xvdb
             xo_soak_step "$g vif remove" xoctl vif remove "$g" 0
         done
@@ -664,8 +680,9 @@ section_xo_soak() {
                 xo_soak_step "$g resume" xoctl vm resume "$g" "/tmp/$g.save"
             rm -f "/tmp/$g.save"
         done
+        xo_soak_mark up "$UP"
         xo_soak_all reboot vm reboot @ --timeout 60
-        for g in s1 s2 s3; do xo_soak_step "$g reboots" wait_console_count "$g" "$UP" $((2 * c)) $((2 * BOOT_SECS)); done
+        for g in s1 s2 s3; do xo_soak_step "$g reboots" wait_console_count "$g" "$UP" $((up[$g] + 1)) $((2 * BOOT_SECS)); done
         xo_soak_all shutdown vm shutdown @ --timeout 60
         for g in s1 s2 s3; do
             xo_soak_step "$g Halted" wait_for 30 xo_power_is "$g" Halted
