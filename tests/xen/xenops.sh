@@ -691,7 +691,10 @@ section_xo_soak() {
         xo_soak_step "no leftovers" leftovers
         check "soak cycle $c/$n: start, plug, unplug, suspend, resume, reboot, shutdown x3 ($(elapsed "$tc") s)" \
             sh -c "[ -z \"\$1\" ] || { echo \"\$1\"; exit 1; }" _ "$XO_SOAK_ERR"
-        [ "$c" = 1 ] && fw=$(xo_figures) && note "soak: after cycle 1 (warm): $fw"
+        # Every cycle's figures, so that a trend (leak or plateau) shows.
+        f1=$(xo_figures)
+        note "soak: after cycle $c: $f1"
+        [ "$c" = 1 ] && fw=$f1
     done
     f1=$(xo_figures)
     note "soak: after $n cycles: $f1"
