@@ -694,7 +694,11 @@ static int a_check_vm(struct xo_run *r, int arg, struct xo_error *err)
 	rc = E(r)->bops->domain_info(E(r)->b, r->domid, &info, err);
 	if (rc == XENOPS_ENOTFOUND) {
 		int halted = XENOPS_POWER_HALTED;
+		struct xo_error ignored = { 0 };
 
+		/* Destroyed behind our back (xl destroy): the backend still holds its
+		 * device entries (and through them loop devices and vifs): release them. */
+		E(r)->bops->domain_destroy(E(r)->b, &r->env, r->domid, &ignored);
 		xo_log(&E(r)->log, XENOPS_LOG_WARNING, "vm %s: domain %d vanished", r->vm->id, r->domid);
 		xo_run_commit(r, apply_domain_gone, &halted);
 		return 0;

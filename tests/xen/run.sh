@@ -16,7 +16,7 @@
 #   --stage DIR       use DIR (a DESTDIR install tree) instead of building
 #   --no-build        do not build; use the staged tree of the last build, if any
 #   --build-dir DIR   CMake build directory (default: build-xen at the repo top)
-#   --timeout SECS    limit for boot + payload (default 1200)
+#   --timeout SECS    limit for boot + payload (default 2400)
 #   --log FILE        console log (default BUILD_DIR/xentb/console.log); the
 #                     payload's own output goes to FILE's name with .payload
 #   --keep            keep the temporary directory (initrd, overlay, qemu files)
@@ -50,7 +50,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 BUILD_DIR=$TOP/build-xen
 STAGE=
 NO_BUILD=0
-TIMEOUT=1200
+TIMEOUT=2400
 KEEP=0
 LOG=
 SKIP_OK=0

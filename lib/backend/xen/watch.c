@@ -6,6 +6,11 @@
  * result is diffed against the previous snapshot and domain_changed is
  * called only for the VMs whose domain appeared, changed state or went.
  * Waiters (shutdown.c) read the snapshot instead of asking Xen.
+ *
+ * Pause and unpause by another toolstack (xl pause) fire no xenstore event
+ * and the hypervisor's VIRQ_DOM_EXC is bound by xenstored alone: a quiet
+ * watch rescans every XO_XEN_POLL_MS too (one getinfolist), which reports
+ * such changes within that period. Death and shutdown stay watch-driven.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +22,9 @@
 #include <unistd.h>
 
 #include "backend/xen/xen_priv.h"
+
+/* Rescan period of a quiet watch: changes no xenstore event announces. */
+#define XO_XEN_POLL_MS 500
 
 /* The flags whose change is a state change (not running/blocked, which flap). */
 #define XO_XEN_STATE_FLAGS                                                    \
@@ -166,7 +174,8 @@ static struct xo_xen_snap *snap_from_info(const xc_domaininfo_t *info, size_t n)
 
 /* One rescan: one getinfolist, one diff, the upcalls. */
 /* @released: the burst held an @releaseDomain event (for the counters). */
-static void rescan(struct xo_backend *b, bool initial, bool released)
+/* @periodic: no event, the poll period ran out (counted apart). */
+static void rescan(struct xo_backend *b, bool initial, bool released, bool periodic)
 {
 	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_xen_watch *w = &b->watch;
@@ -208,8 +217,13 @@ static void rescan(struct xo_backend *b, bool initial, bool released)
 	w->n_snap = n;
 	cur = old;
 	w->generation++;
-	w->stats.firings += initial ? 0 : 1;
-	w->stats.getinfolist_calls += calls;
+	if (periodic) {
+		w->stats.periodic_rescans++;
+		w->stats.periodic_changes += u.n ? 1 : 0;
+	} else {
+		w->stats.firings += initial ? 0 : 1;
+		w->stats.getinfolist_calls += calls;
+	}
 	if (released) {
 		w->stats.release_rescans++;
 		w->stats.release_getinfolist_calls += calls;
@@ -259,8 +273,13 @@ static void *watch_main(void *arg)
 
 	for (;;) {
 		unsigned int n, released;
+		int r = poll(fds, 2, XO_XEN_POLL_MS);
 
-		if (poll(fds, 2, -1) < 0) {
+		if (r == 0) {
+			rescan(b, false, false, true);
+			continue;
+		}
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			xo_log(&b->log, XENOPS_LOG_ERROR, "xen backend: watch: poll: %s",
@@ -271,7 +290,7 @@ static void *watch_main(void *arg)
 			break;
 		n = drain(b, &released);
 		if (n)
-			rescan(b, false, released > 0);
+			rescan(b, false, released > 0, false);
 	}
 	return NULL;
 }
@@ -313,7 +332,7 @@ int xo_xen_watch_start(struct xo_backend *b, struct xo_error *err)
 	if (rc < 0)
 		return rc;
 	/* The first snapshot: later firings are diffed against it, without upcalls. */
-	rescan(b, true, false);
+	rescan(b, true, false, false);
 	/* The application's signal handlers must not run on our thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);

@@ -310,6 +310,8 @@ void xo_xen_counters(struct xo_backend *b, struct xo_host_info *out)
 		{ "watch_release_domain_info_calls", &s.release_getinfolist_calls },
 		{ "watch_marker_reads", &s.marker_reads },
 		{ "watch_upcalls", &s.upcalls },
+		{ "watch_periodic_rescans", &s.periodic_rescans },
+		{ "watch_periodic_changes", &s.periodic_changes },
 		{ "domain_info_calls", &s.domain_info_calls },
 		{ "kernel_cache_hits", &s.kernel_cache_hits },
 		{ "kernel_cache_stores", &s.kernel_cache_stores },

@@ -20,6 +20,8 @@ struct xo_xen_stats {
 	uint64_t release_getinfolist_calls; /* the calls of those rescans */
 	uint64_t marker_reads;       /* xenstore reads to map a new domid to its VM */
 	uint64_t upcalls;            /* domain_changed calls */
+	uint64_t periodic_rescans;   /* rescans of a quiet watch (no event for a period) */
+	uint64_t periodic_changes;   /* of which found a change to report (e.g. xl pause) */
 	/* Backend-wide, not only the watch thread: */
 	uint64_t domain_info_calls;  /* every xc_domain_getinfolist call */
 	uint64_t kernel_cache_hits;  /* builds from a cached decompressed kernel */
