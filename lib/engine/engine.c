@@ -711,6 +711,12 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
 			return xo_err(err, XENOPS_ENOTSUP, "%s: simulator knobs need the sim backend", key);
 		return e->bops->set_knob(e->b, key, value, err);
 	}
+	/* Boot knobs (GRUB image paths) belong to every backend. */
+	if (!strncmp(key, "boot.", 5)) {
+		if (!e->bops->set_knob)
+			return xo_err(err, XENOPS_ENOTSUP, "%s: not supported by this backend", key);
+		return e->bops->set_knob(e->b, key, value, err);
+	}
 	if (!strcmp(key, "fault.off")) {
 		xo_engine_lock(e);
 		e->fail_atom = e->cancel_point = e->crash_point = 0;

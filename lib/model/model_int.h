@@ -47,6 +47,7 @@ struct json_object *xo_jw_new_object(struct xo_error *err);
 
 extern const char *const xo_action_names[];
 extern const char *const xo_vm_type_names[];
+extern const char *const xo_vm_boot_names[];
 extern const char *const xo_power_state_names[];
 
 /* ---- per-kind device code (dev_config.c dispatches) ---- */

@@ -19,6 +19,7 @@
 #include <xentoollog.h>
 
 #include "backend/backend.h"
+#include "backend/boot.h"
 #include "backend/xen/xen.h"
 
 /* Marker under /local/domain/<domid>: maps a domain back to its VM after a restart. */
@@ -81,6 +82,7 @@ struct xo_backend {
 	struct xo_xen_watch watch;
 	unsigned int getinfo_hint; /* buffer size that held every domain last time */
 	char *kcache_dir;          /* <state_dir>/xen/kernels, NULL: no kernel cache */
+	struct xo_boot_paths boot; /* GRUB images: knobs boot.grub_pv, boot.grub_pvh */
 	/* Atomic counters (see struct xo_xen_stats). */
 	uint64_t domain_info_calls;
 	uint64_t kcache_hits, kcache_stores;
