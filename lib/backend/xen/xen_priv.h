@@ -160,7 +160,10 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
-/* Can this backend build that VM (PV, sane vcpus and memory, a kernel)? */
+/* A domain for @cfg without its boot checks (kernel, GRUB image): for a restore. */
+int xo_xen_domain_create_empty(struct xo_backend *b, struct xo_env *env,
+			       const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
+/* Can this backend build that VM (PV or PVH, sane vcpus and memory, a kernel unless grub)? */
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err);
 /* The xenstore and console event channels of a domain (allocated once). */
 int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port,
@@ -170,6 +173,20 @@ int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
 			    unsigned long store_mfn, int console_port, unsigned long console_mfn, struct xo_error *err);
 /* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
 int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err);
+
+/* ---- pvh.c: what a PVH build adds to a PV one ---- */
+/* Before any domain exists: XENOPS_EINVAL unless @kernel has a PVH entry point. */
+int xo_xen_pvh_probe(struct xo_backend *b, const char *kernel, struct xo_error *err);
+/* HVM container with HAP, only the local APIC emulated. */
+void xo_xen_pvh_createdomain(struct xen_domctl_createdomain *cc);
+/* After create: the paging pool. */
+int xo_xen_pvh_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+		      struct xo_error *err);
+/* Before parsing: container type and the guest-physical layout for @mem bytes. */
+void xo_xen_pvh_dom_init(struct xc_dom_image *dom, uint64_t mem);
+/* After xc_dom_boot_mem_init: the ACPI tables and the memory map. */
+int xo_xen_pvh_hw(struct xo_backend *b, struct xc_dom_image *dom, const struct xo_vm_config *cfg,
+		  struct xo_error *err);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
