@@ -172,6 +172,10 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
  *  - "fault.crash_point" = N: the process exits (status 99) at the N-th cancel
  *    point from now, to test recovery;
  *  - "fault.off": clear all faults;
+ *  - "boot.grub_pv", "boot.grub_pvh" = an absolute path, or "" for the
+ *    default (/usr/lib/grub-xen/grub-x86_64-xen.bin,
+ *    /usr/lib/grub-xen/grub-i386-xen_pvh.bin): the GRUB image a VM with
+ *    "boot": "grub" of that type loads; every backend;
  *  - "sim.*": simulator knobs, e.g. "sim.delay.<atom>" = milliseconds,
  *    "sim.delay" = milliseconds for every atom, "sim.shutdown_ack" = 0 (guest
  *    ignores clean shutdown requests), "sim.shutdown_complete" = 0 (guest
