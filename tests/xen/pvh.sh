@@ -205,7 +205,19 @@ section_pvh_grub() {
     pvh_daemon || return
     check "grub-xen-host's PVH image is in dom0" test -s /usr/lib/grub-xen/grub-i386-xen_pvh.bin
     grub_boot grubpvh pvh PVH
-    # The same with xl, for the start time.
+    assert_no_leftovers "after PVH through GRUB"
+}
+
+section_pv_grub() {
+    pvh_daemon || return
+    check "grub-xen-host's PV image is in dom0" test -s /usr/lib/grub-xen/grub-x86_64-xen.bin
+    grub_boot grubpv pv PV
+    assert_no_leftovers "after PV through GRUB"
+}
+
+# xl booting the same disk through the same GRUB image, for the start time.
+section_grub_xl() {
+    [ -s /tmp/grubpvh-disk.img ] || grub_disk /tmp/grubpvh-disk.img
     cat >/tmp/grubxl.cfg <<'CFG'
 name = "grubxl"
 type = "pvh"
@@ -218,14 +230,7 @@ CFG
     BOOT_SECS=$PVH_BOOT_SECS boot grubxl /tmp/grubxl.cfg
     xlt destroy grubxl >/dev/null 2>&1
     check "grubxl is gone" wait_gone grubxl 30
-    assert_no_leftovers "after PVH through GRUB"
-}
-
-section_pv_grub() {
-    pvh_daemon || return
-    check "grub-xen-host's PV image is in dom0" test -s /usr/lib/grub-xen/grub-x86_64-xen.bin
-    grub_boot grubpv pv PV
-    assert_no_leftovers "after PV through GRUB"
+    assert_no_leftovers "after xl's PVH through GRUB"
 }
 
 section_grub_refused() {
@@ -251,4 +256,5 @@ section_pvh_stop() {
     tail -n 30 "$XO_LOG"
 }
 
-PVH_SECTIONS=(pvh_direct pvh_lifecycle pvh_crash pvh_refused pvh_grub pv_grub grub_refused pvh_stop)
+PVH_SECTIONS=(pvh_direct pvh_lifecycle pvh_crash pvh_refused pvh_grub pv_grub grub_refused grub_xl
+              pvh_stop)
