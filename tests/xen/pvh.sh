@@ -111,17 +111,10 @@ section_pvh_lifecycle() {
     check "vif unplug 1" xoctl vif unplug pvhl 1
     check "guest loses eth1" wait_console pvhl 'XENTB-GUEST-DEV-REMOVED eth1' 60
 
-    rm -f /tmp/pvhl.save
-    t=$(now)
-    check "vm suspend to a file (HVM save stream)" xoctl vm suspend pvhl /tmp/pvhl.save &&
-        timing "pvh vm suspend" "$t"
-    check "xenopsd says Suspended" xo_power_is pvhl Suspended
-    check "no domain while suspended" _xentb_not xl domid pvhl
-    t=$(now)
-    check "vm resume from the file" xoctl vm resume pvhl /tmp/pvhl.save && timing "pvh vm resume" "$t"
-    check "xenopsd says Running" xo_power_is pvhl Running
-    check "vbd plug xvdc after resume" xoctl vbd plug pvhl xvdc
-    check "resumed guest sees xvdc" wait_console_count pvhl 'XENTB-GUEST-BLOCK-ADDED xvdc' 2 60
+    # Saving a PVH domain aborted xenopsd on the testbed: refused for now.
+    check_fails "vm suspend is refused for PVH" xoctl vm suspend pvhl /tmp/pvhl.save
+    check "the error says it is not supported" out_has 'not supported' xoctl vm suspend pvhl /tmp/pvhl.save
+    check "xenopsd still says Running" xo_power_is pvhl Running
 
     d=$(xo_domid pvhl)
     n=$(console_count pvhl "$UP")
