@@ -11,7 +11,7 @@
 #include "ctl.h"
 
 #define MAX_POS 3
-#define MAX_OPTS 14
+#define MAX_OPTS 16
 
 /* How a positional argument becomes a param. */
 enum pos_type {

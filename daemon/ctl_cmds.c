@@ -280,6 +280,8 @@ static const struct cmd commands[] = {
 	  { { "id", "id", F_STR, "VM id (default: a new UUID)" },
 	    { "name", "name", F_STR, "name" },
 	    { "type", "type", F_STR, "pv or pvh" },
+	    { "boot", "boot", F_STR, "direct (kernel from the host) or grub (from the guest's disk)" },
+	    { "boot", "boot", F_STR, "direct (kernel from the host) or grub (from the guest's disk)" },
 	    { "memory", "memory_mib", F_MIB, "memory, e.g. 512M or 2G" },
 	    { "memory-target", "memory_target_mib", F_MIB, "balloon target" },
 	    { "vcpus", "vcpus", F_INT, "vCPUs online at start" },

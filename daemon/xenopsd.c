@@ -40,6 +40,7 @@ struct options {
 	unsigned int max_clients;
 	unsigned int idle_timeout_s;
 	int debug_methods;
+	const char *grub_pv, *grub_pvh; /* NULL: the library's defaults */
 };
 
 static void usage(FILE *f)
@@ -56,6 +57,10 @@ static void usage(FILE *f)
 	        "  --max-line BYTES     longest request line (default 1048576)\n"
 	        "  --max-clients N      simultaneous clients (default 256)\n"
 	        "  --idle-timeout SECS  close clients silent this long, 0 never (default 300)\n"
+	        "  --grub-pv PATH       GRUB image of PV guests with \"boot\": \"grub\"\n"
+	        "                       (default /usr/lib/grub-xen/grub-x86_64-xen.bin)\n"
+	        "  --grub-pvh PATH      the same for PVH guests\n"
+	        "                       (default /usr/lib/grub-xen/grub-i386-xen_pvh.bin)\n"
 	        "  --debug-methods      offer DEBUG.set and DEBUG.guest_action (tests only:\n"
 	        "                       they inject faults and can make the daemon exit)\n"
 	        "  --help               this text\n");
@@ -94,6 +99,11 @@ static int set_option(struct options *o, const char *name, const char *arg)
 		o->state_dir = arg;
 	else if (strcmp(name, "group") == 0)
 		o->group = arg;
+	else if (strcmp(name, "grub-pv") == 0 || strcmp(name, "grub-pvh") == 0) {
+		if (arg[0] != '/')
+			return bad_value(name, arg);
+		*(strcmp(name, "grub-pv") == 0 ? &o->grub_pv : &o->grub_pvh) = arg;
+	}
 	else if (strcmp(name, "backend") == 0) {
 		if (strcmp(arg, "auto") && strcmp(arg, "xen") && strcmp(arg, "sim"))
 			return bad_value(name, arg);
@@ -135,6 +145,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "max-line", required_argument, NULL, 0 },
 		{ "max-clients", required_argument, NULL, 0 },
 		{ "idle-timeout", required_argument, NULL, 0 },
+		{ "grub-pv", required_argument, NULL, 0 },
+		{ "grub-pvh", required_argument, NULL, 0 },
 		{ "debug-methods", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -328,6 +340,12 @@ static xenops_ctx *open_context(const struct options *o)
 	if (rc < 0) {
 		xd_log(XENOPS_LOG_ERROR, "cannot start libxenops: %s: %s", xenops_strerror_name(rc),
 		       xenops_last_error_message());
+		return NULL;
+	}
+	if ((o->grub_pv && (rc = xenops_ctx_set_option(ctx, "boot.grub_pv", o->grub_pv)) < 0) ||
+	    (o->grub_pvh && (rc = xenops_ctx_set_option(ctx, "boot.grub_pvh", o->grub_pvh)) < 0)) {
+		xd_log(XENOPS_LOG_ERROR, "cannot set the GRUB image: %s", xenops_last_error_message());
+		xenops_ctx_unref(ctx);
 		return NULL;
 	}
 	return ctx;

@@ -217,6 +217,27 @@ XENOPS_API int xenops_ctx_get_fd(xenops_ctx *ctx);
  */
 XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
 
+/**
+ * Set a run-time option of the context. The keys:
+ *  - "boot.grub_pv": the GRUB image that a PV VM with "boot": "grub" loads
+ *    as its kernel (default /usr/lib/grub-xen/grub-x86_64-xen.bin, from
+ *    Debian's grub-xen-host);
+ *  - "boot.grub_pvh": the same for PVH VMs (default
+ *    /usr/lib/grub-xen/grub-i386-xen_pvh.bin).
+ * A value is an absolute path, or "" for the default. The file is checked
+ * when a VM starts (a missing one fails the start before any domain exists).
+ *
+ * @param ctx    the context.
+ * @param key    the option; copied.
+ * @param value  its value; copied.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL @p ctx, @p key or @p value, an unknown key, a
+ * value that is neither an absolute path nor ""), XENOPS_ENOTSUP (the
+ * backend has no such option). Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_ctx_set_option(xenops_ctx *ctx, const char *key, const char *value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -139,3 +139,12 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx)
 	XO_CHECK_CTX(ctx);
 	return xo_api_ret(err, xo_engine_dispatch(ctx->e, ctx, err));
 }
+
+XENOPS_API int xenops_ctx_set_option(xenops_ctx *ctx, const char *key, const char *value)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	if (!key)
+		XO_API_FAIL("key: must not be NULL");
+	return xo_api_ret(err, xo_engine_set_option(ctx->e, key, value, err));
+}

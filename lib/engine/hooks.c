@@ -62,6 +62,9 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
 				      "%s: simulator knobs need the sim backend", key);
 		return e->bops->set_knob(e->b, key, value, err);
 	}
+	/* The context's options (xenops_ctx_set_option) are knobs too. */
+	if (!strncmp(key, "boot.", 5))
+		return xo_engine_set_option(e, key, value, err);
 	if (!strcmp(key, "fault.off")) {
 		xo_engine_lock(e);
 		e->fail_atom = e->cancel_point = e->crash_point = 0;

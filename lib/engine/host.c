@@ -46,3 +46,16 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *e
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
+
+int xo_engine_set_option(struct xo_engine *e, const char *key, const char *value,
+			 struct xo_error *err)
+{
+	if (strcmp(key, "boot.grub_pv") && strcmp(key, "boot.grub_pvh"))
+		return xo_err(err, XENOPS_EINVAL, "key: unknown option \"%.64s\"", key);
+	if (!value)
+		return xo_err(err, XENOPS_EINVAL, "value: must not be NULL");
+	if (!e->bops->set_knob)
+		return xo_err(err, XENOPS_ENOTSUP, "%s: not supported by the %s backend", key,
+			      e->bops->name);
+	return e->bops->set_knob(e->b, key, value, err);
+}

@@ -18,6 +18,8 @@
 #define XO_RECORD_VERSION 1
 
 enum xo_vm_type { XO_VM_PV = 0, XO_VM_PVH = 1 };
+/* Where the guest's kernel comes from: the host (kernel/ramdisk/cmdline) or its own disk. */
+enum xo_vm_boot { XO_BOOT_DIRECT = 0, XO_BOOT_GRUB = 1 };
 enum xo_action { XO_ACTION_DESTROY = 0, XO_ACTION_RESTART = 1, XO_ACTION_PRESERVE = 2 };
 
 struct xo_kv {
@@ -29,6 +31,7 @@ struct xo_vm_config {
 	char id[XO_ID_MAX + 1];
 	char *name;
 	int type;               /* enum xo_vm_type */
+	int boot;               /* enum xo_vm_boot */
 	uint64_t memory_max;    /* bytes (static max) */
 	uint64_t memory_target; /* bytes (dynamic target) */
 	unsigned int vcpus_max;
@@ -240,6 +243,7 @@ const char *xo_power_state_name(int state);
 const char *xo_task_state_name(int state);
 const char *xo_action_name(int action);
 const char *xo_vm_type_name(int type);
+const char *xo_vm_boot_name(int boot);
 /* Name of a Xen shutdown reason code (0 poweroff, 1 reboot, 2 suspend, 3 crash, 4 watchdog). */
 const char *xo_shutdown_reason_name(int reason);
 

@@ -16,6 +16,7 @@
 
 extern const char *const xo_action_names[];
 extern const char *const xo_vm_type_names[];
+extern const char *const xo_vm_boot_names[];
 extern const char *const xo_power_state_names[];
 
 /* ---- per-kind device code (dev_config.c dispatches) ---- */

@@ -23,6 +23,12 @@ const char *const xo_vm_type_names[] = {
 	NULL,
 };
 
+const char *const xo_vm_boot_names[] = {
+	[XO_BOOT_DIRECT] = "direct",
+	[XO_BOOT_GRUB] = "grub",
+	NULL,
+};
+
 const char *const xo_power_state_names[] = {
 	[XENOPS_POWER_HALTED] = "Halted",
 	[XENOPS_POWER_RUNNING] = "Running",
@@ -119,6 +125,11 @@ const char *xo_action_name(int action)
 const char *xo_vm_type_name(int type)
 {
 	return table_name(xo_vm_type_names, XO_ARRAY_SIZE(xo_vm_type_names) - 1, type);
+}
+
+const char *xo_vm_boot_name(int boot)
+{
+	return table_name(xo_vm_boot_names, XO_ARRAY_SIZE(xo_vm_boot_names) - 1, boot);
 }
 
 const char *xo_shutdown_reason_name(int reason)

@@ -23,7 +23,7 @@
 #define XS_VALUE_MAX_LEN 4096
 
 static const char *const vm_fields[] = {
-	"id", "name", "type", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
+	"id", "name", "type", "boot", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
 	"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
 	NULL,
 };
@@ -172,6 +172,28 @@ static int read_boot(struct xo_vm_config *cfg, struct json_object *obj, struct x
 	return set_str(&cfg->cmdline, cmdline, err);
 }
 
+/*
+ * With "boot": "grub" the guest boots the kernel on its own disk through
+ * the GRUB image of its type: a kernel, ramdisk or command line from the
+ * host would be silently ignored, so they are refused.
+ */
+static int boot_check(const struct xo_vm_config *cfg, struct xo_error *err)
+{
+	const struct {
+		const char *field, *value;
+	} host[] = { { "kernel", cfg->kernel }, { "ramdisk", cfg->ramdisk }, { "cmdline", cfg->cmdline } };
+
+	if (cfg->boot != XO_BOOT_GRUB)
+		return 0;
+	for (size_t i = 0; i < XO_ARRAY_SIZE(host); i++)
+		if (host[i].value && *host[i].value)
+			return xo_err(err, XENOPS_EINVAL,
+				      WHAT ": field \"%s\" must be \"\" with \"boot\": \"grub\" (the guest "
+					   "boots the kernel on its own disk)",
+				      host[i].field);
+	return 0;
+}
+
 static int read_actions(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int r;
@@ -285,11 +307,15 @@ static int read_all(struct xo_vm_config *cfg, struct json_object *obj, struct xo
 	if (r >= 0)
 		r = xo_jf_enum(obj, WHAT, "type", xo_vm_type_names, &cfg->type, err);
 	if (r >= 0)
+		r = xo_jf_enum(obj, WHAT, "boot", xo_vm_boot_names, &cfg->boot, err);
+	if (r >= 0)
 		r = read_memory(cfg, obj, err);
 	if (r >= 0)
 		r = read_vcpus(cfg, obj, err);
 	if (r >= 0)
 		r = read_boot(cfg, obj, err);
+	if (r >= 0)
+		r = boot_check(cfg, err);
 	if (r >= 0)
 		r = read_actions(cfg, obj, err);
 	if (r >= 0)
@@ -311,6 +337,7 @@ int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj, s
 	if (!cfg)
 		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	cfg->type = XO_VM_PV;
+	cfg->boot = XO_BOOT_DIRECT;
 	r = read_all(cfg, obj, err);
 	if (r < 0) {
 		xo_vm_config_free(cfg);
@@ -363,6 +390,7 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 	if (xo_jw_string(o, "id", cfg->id, err) < 0 || xo_jw_string(o, "name", cfg->name,
 								    err) < 0 ||
 	    xo_jw_string(o, "type", xo_vm_type_name(cfg->type), err) < 0 ||
+	    xo_jw_string(o, "boot", xo_vm_boot_name(cfg->boot), err) < 0 ||
 	    xo_jw_int(o, "memory_mib", (int64_t)(cfg->memory_max / MIB), err) < 0 ||
 	    xo_jw_int(o, "memory_target_mib", (int64_t)(cfg->memory_target / MIB), err) < 0 ||
 	    xo_jw_int(o, "vcpus_max", cfg->vcpus_max, err) < 0 ||

@@ -632,6 +632,37 @@ static const char full_vm[] =
 	" \"on_reboot\": \"destroy\", \"on_crash\": \"restart\","
 	" \"xenstore\": {\"data/role\": \"web\", \"data/tier\": \"front\"}}";
 
+START_TEST(vm_boot)
+{
+	struct xo_vm_config *cfg = vm_ok("{}");
+
+	ck_assert_int_eq(cfg->boot, XO_BOOT_DIRECT);
+	ck_assert_int_eq(cfg->type, XO_VM_PV);
+	xo_vm_config_free(cfg);
+	cfg = vm_ok("{\"type\": \"pvh\", \"boot\": \"grub\"}");
+	ck_assert_int_eq(cfg->boot, XO_BOOT_GRUB);
+	ck_assert_int_eq(cfg->type, XO_VM_PVH);
+	check_vm_round_trip(cfg);
+	xo_vm_config_free(cfg);
+	cfg = vm_ok("{\"boot\": \"direct\", \"kernel\": \"/k\", \"cmdline\": \"ro\"}");
+	ck_assert_int_eq(cfg->boot, XO_BOOT_DIRECT);
+	check_vm_round_trip(cfg);
+	xo_vm_config_free(cfg);
+	/* Empty host-boot fields are what get_config writes: accepted with grub. */
+	cfg = vm_ok("{\"boot\": \"grub\", \"kernel\": \"\", \"ramdisk\": \"\", \"cmdline\": \"\"}");
+	ck_assert_int_eq(cfg->boot, XO_BOOT_GRUB);
+	xo_vm_config_free(cfg);
+	vm_bad("{\"boot\": \"pxe\"}", "\"boot\"");
+	vm_bad("{\"boot\": 1}", "\"boot\"");
+	vm_bad("{\"boot\": \"grub\", \"kernel\": \"/boot/vmlinuz\"}", "field \"kernel\" must be \"\"");
+	vm_bad("{\"boot\": \"grub\", \"ramdisk\": \"/boot/initrd\"}", "field \"ramdisk\"");
+	vm_bad("{\"boot\": \"grub\", \"cmdline\": \"console=hvc0\"}", "field \"cmdline\"");
+	ck_assert_str_eq(xo_vm_boot_name(XO_BOOT_GRUB), "grub");
+	ck_assert_str_eq(xo_vm_boot_name(XO_BOOT_DIRECT), "direct");
+	ck_assert_str_eq(xo_vm_boot_name(7), "unknown");
+}
+END_TEST
+
 START_TEST(vm_round_trip_full)
 {
 	struct xo_vm_config *cfg = vm_ok(full_vm);
@@ -647,7 +678,7 @@ END_TEST
 START_TEST(vm_to_json_writes_every_field)
 {
 	static const char *const fields[] = {
-		"id", "name", "type", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
+		"id", "name", "type", "boot", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
 		"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
 	};
 	struct xo_vm_config *cfg = vm_ok("{\"id\": \"a\"}");
@@ -1405,6 +1436,7 @@ static Suite *model_suite(void)
 	tcase_add_test(vm, vm_memory_defaults);
 	tcase_add_test(vm, vm_vcpus_defaults);
 	tcase_add_test(vm, vm_other_fields);
+	tcase_add_test(vm, vm_boot);
 	tcase_add_test(vm, vm_type_errors);
 	tcase_add_test(vm, vm_range_errors);
 	tcase_add_test(vm, vm_length_limits);

@@ -1087,6 +1087,34 @@ START_TEST(unref_with_tasks_in_flight)
 }
 END_TEST
 
+/* GRUB boot through the API: the image path is a knob; a missing one fails the start cleanly. */
+START_TEST(grub_boot_start)
+{
+	char *dir = xo_test_mkdtemp("ops-grub"), img[512];
+	FILE *f;
+
+	snprintf(img, sizeof(img), "%s/grub-pvh.bin", dir);
+	define_vm("g", "\"type\": \"pvh\", \"boot\": \"grub\"");
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "g", "{\"device\": \"xvda\", \"backend\": \"file:/img/g\"}", 0), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "boot.grub_pvh", img), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "g", XENOPS_WAIT), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), img));
+	ck_assert_int_eq(power("g"), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(domid("g"), -1);
+	f = fopen(img, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("grub", f);
+	fclose(f);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "g", XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("g"), XENOPS_POWER_RUNNING);
+	ck_assert_int_eq(dev_plugged(XENOPS_KIND_VBD, "g", "xvda"), 1);
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "g", 0, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_debug_set(ctx, "boot.grub_pvh", "relative"), XENOPS_EINVAL);
+	xo_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ops");
@@ -1095,6 +1123,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_lifecycle);
+	tcase_add_test(tc, grub_boot_start);
 	tcase_add_test(tc, start_paused_and_destroy);
 	tcase_add_test(tc, forced_shutdown_variants);
 	tcase_add_test(tc, clean_shutdown_timeouts_are_distinct);

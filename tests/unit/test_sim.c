@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "backend/boot.h"
 #include "testutil.h"
 
 /* The error value the internal calls under test fill. */
@@ -373,6 +374,116 @@ START_TEST(test_bad_config)
 	ck_assert_uint_eq(n, 0);
 	free(list);
 	ops->close(b);
+}
+END_TEST
+
+/* ---- PVH and GRUB boot: refused before any domain exists ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void assert_no_domain(struct xo_backend *b)
+{
+	struct xo_domain_info *list;
+	size_t n;
+
+	ck_assert_int_eq(ops->domain_list(b, &list, &n, err), 0);
+	ck_assert_uint_eq(n, 0);
+	free(list);
+}
+
+START_TEST(test_pvh_and_grub_boot)
+{
+	char *dir = xo_test_mkdtemp("sim-boot");
+	char plain[512], pvh[512], grub_pv[512], grub_pvh[512], big[512];
+	struct xo_backend *b = sim_open(NULL);
+	struct xo_vm_config c = vm_cfg("a", GIB);
+	struct fake_env fe;
+	FILE *f;
+	int domid;
+
+	env_init(&fe, -1);
+	snprintf(plain, sizeof(plain), "%s/vmlinuz-pv", dir);
+	snprintf(pvh, sizeof(pvh), "%s/vmlinuz-pvh", dir);
+	snprintf(grub_pv, sizeof(grub_pv), "%s/grub-pv.bin", dir);
+	snprintf(grub_pvh, sizeof(grub_pvh), "%s/grub-pvh.bin", dir);
+	snprintf(big, sizeof(big), "%s/vmlinuz-big", dir);
+	write_file(plain, "an ELF without the note");
+	write_file(pvh, "ELF ... XEN_ELFNOTE_PHYS32_ENTRY ...");
+	write_file(grub_pv, "grub");
+	write_file(grub_pvh, "grub");
+	/* The marker straddles the 64 KiB reads of the scan. */
+	f = fopen(big, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 65536 - 5; i++)
+		fputc('x', f);
+	fputs("XEN_ELFNOTE_PHYS32_ENTRY", f);
+	fclose(f);
+
+	/* PVH direct: a kernel is needed, and it must have the PVH entry point. */
+	c.type = XO_VM_PVH;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "needs a \"kernel\""));
+	c.kernel = plain;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "no PVH entry point"));
+	ck_assert_ptr_nonnull(strstr(err->msg, plain));
+	c.kernel = (char *)"/nonexistent/vmlinuz";
+	ck_assert_int_lt(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_ptr_nonnull(strstr(err->msg, "/nonexistent/vmlinuz"));
+	assert_no_domain(b);
+	c.kernel = pvh;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &c, domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	c.kernel = big;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	/* PV direct: the simulated guest needs no kernel file at all. */
+	c.type = XO_VM_PV;
+	c.kernel = plain;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+
+	/* GRUB: the image of the VM's type must be there. */
+	c = vm_cfg("g", GIB);
+	c.boot = XO_BOOT_GRUB;
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pv", "/nonexistent/grub-pv.bin", err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err->msg, "/nonexistent/grub-pv.bin"));
+	ck_assert_ptr_nonnull(strstr(err->msg, "boot.grub_pv"));
+	assert_no_domain(b);
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pv", grub_pv, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	c.type = XO_VM_PVH; /* needs its own image, not the PV one */
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", "/nonexistent/grub-pvh.bin", err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err->msg, "boot.grub_pvh"));
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", dir, err), 0); /* a directory */
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err->msg, "not a regular file"));
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", grub_pvh, err), 0);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	/* "" restores the default; relative paths are refused. */
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", "", err), 0);
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", "grub.bin", err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_pvh", NULL, err), XENOPS_EINVAL);
+	ck_assert_int_eq(ops->set_knob(b, "boot.grub_hvm", "/x", err), XENOPS_EINVAL);
+	if (access(XO_GRUB_PVH_DEFAULT, R_OK) != 0) {
+		ck_assert_int_eq(ops->domain_create(b, &fe.env, &c, &domid, err), XENOPS_ENOTSUP);
+		ck_assert_ptr_nonnull(strstr(err->msg, XO_GRUB_PVH_DEFAULT));
+	}
+	ops->close(b);
+	xo_test_rmtree(dir);
+	free(dir);
 }
 END_TEST
 
@@ -1348,6 +1459,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_illegal_transitions);
 	tcase_add_test(tc, test_bad_config);
+	tcase_add_test(tc, test_pvh_and_grub_boot);
 	tcase_add_test(tc, test_domid_monotonic);
 	tcase_add_test(tc, test_memory_exhausted);
 	tcase_add_test(tc, test_cpu_time);

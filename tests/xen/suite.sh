@@ -219,6 +219,10 @@ SECTIONS=(host staged testbed_stable xl_lifecycle guest_poweroff guest_reboot xl
 # shellcheck source=xenops.sh
 . "$(dirname "$0")/xenops.sh"
 SECTIONS+=("${XO_SECTIONS[@]}")
+# PVH guests and GRUB boot through xenopsd.
+# shellcheck source=pvh.sh
+. "$(dirname "$0")/pvh.sh"
+SECTIONS+=("${PVH_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

@@ -248,6 +248,7 @@ static void sim_free(struct xo_backend *b)
 	xo_sim_clear(b);
 	free(b->doms);
 	free(b->dir);
+	xo_boot_paths_destroy(&b->boot);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
@@ -264,6 +265,7 @@ static int sim_open(struct xo_backend **out, const struct xo_backend_params *par
 	if (!b)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	pthread_mutex_init(&b->lock, NULL);
+	xo_boot_paths_init(&b->boot);
 	if (params->log)
 		b->log = *params->log;
 	b->events = params->events;
@@ -411,8 +413,13 @@ static int sim_set_flag(struct xo_backend *b, const char *key, const char *value
 static int sim_set_knob(struct xo_backend *b, const char *key, const char *value,
 			struct xo_error *err)
 {
+	int rc;
+
 	if (!key)
 		return xo_err(err, XENOPS_EINVAL, "knob: no key");
+	rc = xo_boot_paths_knob(&b->boot, key, value, err);
+	if (rc <= 0)
+		return rc;
 	if (strncmp(key, "sim.delay", strlen("sim.delay")) == 0)
 		return sim_set_delay(b, key, value, err);
 	if (strcmp(key, "sim.shutdown_ack") == 0)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
+#include "backend/boot.h"
 
 #define XO_SIM_HYPERVISOR "sim-0.1"
 #define XO_SIM_NR_CPUS 4
@@ -92,9 +93,17 @@ struct xo_backend {
 	uint64_t used_memory; /* sum of memory_max of every domain */
 	unsigned int delay[XO_SIM_NR_DELAYS];
 	bool ack_enabled, complete_enabled;
+	struct xo_boot_paths boot; /* GRUB images: knobs boot.grub_pv, boot.grub_pvh */
 };
 
 extern const char *const xo_sim_delay_names[XO_SIM_NR_DELAYS];
+
+/*
+ * The marker that stands for a kernel's PVH entry point (Xen's ELF note
+ * XEN_ELFNOTE_PHYS32_ENTRY): a PVH VM booted directly needs a kernel file
+ * holding these bytes somewhere (docs/simulator.md).
+ */
+#define XO_SIM_PVH_MARKER "XEN_ELFNOTE_PHYS32_ENTRY"
 
 /* ---- sim.c: host, table, guest clock (call with the lock held) ---- */
 

@@ -6,6 +6,8 @@
  */
 #include "sim.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,52 @@ static int check_config(const struct xo_vm_config *cfg, struct xo_error *err)
 			      "memory of VM %s: memory_max must be above 0 and memory_target at most"
 			      " memory_max", cfg->id);
 	return 0;
+}
+
+/* Does the file hold the marker standing for a PVH entry point? */
+static int has_pvh_marker(const char *path, bool *found, struct xo_error *err)
+{
+	static const char marker[] = XO_SIM_PVH_MARKER;
+	const size_t m = sizeof(marker) - 1;
+	char buf[65536 + sizeof(marker)];
+	size_t keep = 0, n;
+	FILE *f = fopen(path, "rb");
+
+	*found = false;
+	if (!f)
+		return xo_err_errno(err, errno, "kernel %s", path);
+	while (!*found && (n = fread(buf + keep, 1, sizeof(buf) - keep, f)) > 0) {
+		n += keep;
+		*found = memmem(buf, n, marker, m) != NULL;
+		/* The tail may hold the start of a marker cut by the read. */
+		keep = n < m - 1 ? n : m - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * What a real build would refuse before any domain exists: a GRUB image
+ * that is not there, a PVH kernel without a PVH entry point.
+ */
+static int check_boot(struct xo_backend *b, const struct xo_vm_config *cfg, struct xo_error *err)
+{
+	char path[PATH_MAX];
+	bool found;
+	int rc;
+
+	if (cfg->boot != XO_BOOT_GRUB && cfg->type != XO_VM_PVH)
+		return 0; /* PV direct: the simulated guest needs no kernel */
+	rc = xo_boot_kernel(&b->boot, cfg, path, err);
+	if (rc < 0 || cfg->boot == XO_BOOT_GRUB)
+		return rc;
+	rc = has_pvh_marker(path, &found, err);
+	if (rc == 0 && !found)
+		rc = xo_err(err, XENOPS_EINVAL,
+			    "VM %s: kernel %s has no PVH entry point (ELF note PHYS32_ENTRY): it "
+			    "cannot boot as a pvh guest", cfg->id, path);
+	return rc;
 }
 
 static struct xo_sim_dom *dom_new(const struct xo_vm_config *cfg)
@@ -96,6 +144,8 @@ int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,
 	rc = xo_sim_delay(b, env, XO_SIM_DELAY_CREATE, err);
 	if (rc == 0)
 		rc = check_config(cfg, err);
+	if (rc == 0)
+		rc = check_boot(b, cfg, err);
 	if (rc < 0)
 		return rc;
 	d = dom_new(cfg);

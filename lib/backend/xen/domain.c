@@ -264,17 +264,16 @@ static int cleanup_xenstore(struct xo_backend *b, int domid, struct xo_error *er
 
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	if (cfg->type != XO_VM_PV)
-		return xo_err(err, XENOPS_ENOTSUP,
-			      "xen backend: VM type %s not implemented yet (PV only)",
+	if (cfg->type != XO_VM_PV && cfg->type != XO_VM_PVH)
+		return xo_err(err, XENOPS_ENOTSUP, "xen backend: VM type %s not supported",
 			      xo_vm_type_name(cfg->type));
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
 		return xo_err(err, XENOPS_EINVAL, "xen backend: vcpus_max %u out of range 1..%d",
 			      cfg->vcpus_max, XO_MAX_VCPUS);
 	if (cfg->memory_max < 16 * MIB)
 		return xo_err(err, XENOPS_EINVAL, "xen backend: memory_max below 16 MiB");
-	if (!cfg->kernel || !*cfg->kernel)
-		return xo_err(err, XENOPS_EINVAL, "xen backend: a PV VM needs a kernel");
+	if (cfg->boot != XO_BOOT_GRUB && (!cfg->kernel || !*cfg->kernel))
+		return xo_err(err, XENOPS_EINVAL, "xen backend: a VM booted directly needs a kernel");
 	return 0;
 }
 
@@ -299,14 +298,43 @@ static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, i
 	if (xc_domain_setmaxmem(b->xch, (uint32_t)domid,
 				cfg->memory_max / KIB + XO_XEN_MAXMEM_SLACK_KIB) < 0)
 		return xo_xen_err(b, "xc_domain_setmaxmem", err);
+	if (cfg->type == XO_VM_PVH)
+		return xo_xen_pvh_limits(b, cfg, domid, err);
 	return 0;
+}
+
+/*
+ * What the build will load must be there, and fit the type, before any
+ * domain exists: the kernel, or the GRUB image, and a PVH entry point.
+ */
+static int boot_check(struct xo_backend *b, const struct xo_vm_config *cfg, struct xo_error *err)
+{
+	char kernel[PATH_MAX];
+	int rc = xo_boot_kernel(&b->boot, cfg, kernel, err);
+
+	if (rc == 0 && cfg->type == XO_VM_PVH)
+		rc = xo_xen_pvh_probe(b, kernel, err);
+	return rc;
 }
 
 int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
 			 const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err)
 {
+	int rc = xo_xen_config_check(cfg, err);
+
+	*domid_out = -1;
+	if (rc == 0)
+		rc = boot_check(b, cfg, err);
+	if (rc < 0)
+		return rc;
+	return xo_xen_domain_create_empty(b, env, cfg, domid_out, err);
+}
+
+int xo_xen_domain_create_empty(struct xo_backend *b, struct xo_env *env,
+			       const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err)
+{
 	struct xen_domctl_createdomain cc = {
-		.flags = 0, /* PV: no XEN_DOMCTL_CDF_hvm */
+		.flags = 0, /* PV; a PVH domain gets its flags from pvh.c */
 		.max_vcpus = cfg->vcpus_max,
 		.max_evtchn_port = -1,
 		.max_grant_frames = 32,
@@ -323,6 +351,8 @@ int xo_xen_domain_create(struct xo_backend *b, struct xo_env *env,
 		rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
+	if (cfg->type == XO_VM_PVH)
+		xo_xen_pvh_createdomain(&cc);
 	uuid_parse(cfg->id, cc.handle);
 	if (xc_domain_create(b->xch, &domid, &cc) < 0)
 		return xo_xen_err(b, "xc_domain_create", err);
@@ -355,26 +385,35 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		       bool use_cached, struct xo_error *err)
 {
 	uint64_t mem = cfg->memory_target ? cfg->memory_target : cfg->memory_max;
+	bool pvh = cfg->type == XO_VM_PVH;
 	struct xo_kcache_ref kc = { 0 };
 	struct xc_dom_image *dom;
-	int rc = 0;
+	char kernel[PATH_MAX];
+	int rc = xo_boot_kernel(&b->boot, cfg, kernel, err);
 
-	xo_xen_kcache_lookup(b, cfg->kernel, &kc);
+	if (rc < 0)
+		return rc;
+	xo_xen_kcache_lookup(b, kernel, &kc);
 	if (kc.hit && !use_cached)
 		xo_xen_kcache_forget(b, &kc);
+	/* With boot grub, cmdline is "" (the model refuses another): GRUB reads its own. */
 	dom = xc_dom_allocate(b->xch, cfg->cmdline, NULL);
 	if (!dom)
 		return xo_xen_err(b, "xc_dom_allocate", err);
-	dom->container_type = XC_DOM_PV_CONTAINER;
+	if (pvh)
+		xo_xen_pvh_dom_init(dom, mem);
+	else
+		dom->container_type = XC_DOM_PV_CONTAINER;
 	dom->console_evtchn = (unsigned int)r->console_port;
 	dom->console_domid = 0;
 	dom->xenstore_evtchn = (unsigned int)r->store_port;
 	dom->xenstore_domid = 0;
 	dom->max_vcpus = cfg->vcpus_max;
-	if (xc_dom_kernel_file(dom, kc.hit ? kc.path : cfg->kernel) != 0)
+	if (xc_dom_kernel_file(dom, kc.hit ? kc.path : kernel) != 0)
 		rc = xo_xen_err(b, "xc_dom_kernel_file", err);
 	/* 4.17 has no xc_dom_ramdisk_file: the ramdisk is the first module. */
-	else if (*cfg->ramdisk && xc_dom_module_file(dom, cfg->ramdisk, NULL) != 0)
+	else if (cfg->boot != XO_BOOT_GRUB && *cfg->ramdisk &&
+		 xc_dom_module_file(dom, cfg->ramdisk, NULL) != 0)
 		rc = xo_xen_err(b, "xc_dom_module_file", err);
 	else if (xc_dom_boot_xen_init(dom, b->xch, (uint32_t)r->domid) != 0)
 		rc = xo_xen_err(b, "xc_dom_boot_xen_init", err);
@@ -393,13 +432,19 @@ static int build_image(struct xo_backend *b, const struct xo_vm_config *cfg, str
 		rc = xo_xen_err(b, "xc_dom_mem_init", err);
 	else if (xc_dom_boot_mem_init(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_boot_mem_init", err);
+	else if (pvh && (rc = xo_xen_pvh_hw(b, dom, cfg, err)) < 0)
+		;
 	else if (xc_dom_build_image(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_build_image", err);
 	else if (xc_dom_boot_image(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_boot_image", err);
 	else if (xc_dom_gnttab_init(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_gnttab_init", err);
-	if (rc == 0) {
+	if (rc == 0 && pvh) {
+		/* Translated: the rings are named by guest frame (special pages). */
+		r->store_mfn = dom->xenstore_pfn;
+		r->console_mfn = dom->console_pfn;
+	} else if (rc == 0) {
 		/* A PV guest's rings are named by machine frame, not by its own pfn. */
 		r->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
 		r->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
@@ -515,7 +560,8 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 	if (rc < 0)
 		return rc;
 	env->progress(env, 1.0);
-	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: built domain %d (%s)", domid, cfg->kernel);
+	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: built %s domain %d (%s boot%s%s)", xo_vm_type_name(cfg->type),
+	       domid, xo_vm_boot_name(cfg->boot), *cfg->kernel ? ", " : "", cfg->kernel);
 	return 0;
 }
 

@@ -281,7 +281,8 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 	c.memory_target = saved->memory_target;
 	c.vcpus_max = saved->vcpus_max;
 	c.vcpus = saved->vcpus;
-	rc = xo_xen_domain_create(b, env, &c, &domid, err);
+	c.type = saved->type; /* a PV image cannot become a PVH domain */
+	rc = xo_xen_domain_create_empty(b, env, &c, &domid, err);
 	if (rc < 0)
 		goto out;
 	env->progress(env, 0.1);

@@ -195,6 +195,7 @@ static void xen_close(struct xo_backend *b)
 		xc_interface_close(b->xch);
 	xo_map_foreach(&b->doms, free_dom, NULL);
 	xo_map_clear(&b->doms);
+	xo_boot_paths_destroy(&b->boot);
 	pthread_mutex_destroy(&b->lock);
 	free(b->kcache_dir);
 	free(b);
@@ -248,6 +249,7 @@ static int xen_open(struct xo_backend **out, const struct xo_backend_params *par
 	if (!b)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->lock, NULL);
+	xo_boot_paths_init(&b->boot);
 	xo_xen_watch_init(b);
 	if (params && params->log)
 		b->log = *params->log;
@@ -281,7 +283,10 @@ fail:
 static int xen_set_knob(struct xo_backend *b, const char *key, const char *value,
 			struct xo_error *err)
 {
-	(void)b, (void)value;
+	int rc = key ? xo_boot_paths_knob(&b->boot, key, value, err) : 1;
+
+	if (rc <= 0)
+		return rc;
 	return xo_err(err, XENOPS_ENOTSUP, "xen backend: no knob \"%s\"", key ? key : "");
 }
 

@@ -19,6 +19,7 @@
 #include <xentoollog.h>
 
 #include "backend/backend.h"
+#include "backend/boot.h"
 #include "backend/xen/xen.h"
 
 /* Marker under /local/domain/<domid>: maps a domain back to its VM after a restart. */
@@ -81,6 +82,7 @@ struct xo_backend {
 	struct xo_xen_watch watch;
 	unsigned int getinfo_hint; /* buffer size that held every domain last time */
 	char *kcache_dir;          /* <state_dir>/xen/kernels, NULL: no kernel cache */
+	struct xo_boot_paths boot; /* GRUB images: knobs boot.grub_pv, boot.grub_pvh */
 	/* Atomic counters (see struct xo_xen_stats). */
 	uint64_t domain_info_calls;
 	uint64_t kcache_hits, kcache_stores;
@@ -163,7 +165,10 @@ int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid,
 int xo_xen_domain_pause(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid,
 			  struct xo_error *err);
-/* Can this backend build that VM (PV, sane vcpus and memory, a kernel)? */
+/* A domain for @cfg without its boot checks (kernel, GRUB image): for a restore. */
+int xo_xen_domain_create_empty(struct xo_backend *b, struct xo_env *env,
+			       const struct xo_vm_config *cfg, int *domid_out, struct xo_error *err);
+/* Can this backend build that VM (PV or PVH, sane vcpus and memory, a kernel unless grub)? */
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err);
 /* The xenstore and console event channels of a domain (allocated once). */
 int xo_xen_alloc_ports(struct xo_backend *b, int domid, int *store_port, int *console_port,
@@ -174,6 +179,20 @@ int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
 			    struct xo_error *err);
 /* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
 int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err);
+
+/* ---- pvh.c: what a PVH build adds to a PV one ---- */
+/* Before any domain exists: XENOPS_EINVAL unless @kernel has a PVH entry point. */
+int xo_xen_pvh_probe(struct xo_backend *b, const char *kernel, struct xo_error *err);
+/* HVM container with HAP, only the local APIC emulated. */
+void xo_xen_pvh_createdomain(struct xen_domctl_createdomain *cc);
+/* After create: the paging pool. */
+int xo_xen_pvh_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+		      struct xo_error *err);
+/* Before parsing: container type and the guest-physical layout for @mem bytes. */
+void xo_xen_pvh_dom_init(struct xc_dom_image *dom, uint64_t mem);
+/* After xc_dom_boot_mem_init: the ACPI tables and the memory map. */
+int xo_xen_pvh_hw(struct xo_backend *b, struct xc_dom_image *dom, const struct xo_vm_config *cfg,
+		  struct xo_error *err);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,

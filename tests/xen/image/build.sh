@@ -257,7 +257,7 @@ build_base() {
     PKGS=("xen-hypervisor-$XENVER-amd64" "xen-utils-$XENVER" xen-utils-common xenstore-utils
           "libxenmisc$XENVER" libxenstore4 libxencall1 libxenevtchn1 libxenforeignmemory1
           libxengnttab1 libxentoollog1 libxentoolcore1 libxenhypfs1 libxendevicemodel1
-          libyajl2 busybox-static "$kpkg")
+          libyajl2 busybox-static grub-xen-host "$kpkg")
     fetch_debs
 
     local t p host_files=()
@@ -267,6 +267,10 @@ build_base() {
     done
     [ -x "$HOST_LDCONFIG" ] || die "$HOST_LDCONFIG not found"
     host_files+=("$HOST_LDCONFIG" "$HOST_LIBC")
+    # mke2fs -d: tests build guest disks holding /boot/grub/grub.cfg.
+    local mke2fs
+    mke2fs=$(PATH=$PATH:/sbin:/usr/sbin command -v mke2fs) || die "mke2fs not found on this machine"
+    host_files+=("$mke2fs")
 
     local key
     key=$({
@@ -346,6 +350,11 @@ build_base() {
     done
     cp -a "$pkg/usr/lib/$MULTIARCH/." "$d/usr/lib/$MULTIARCH/"
     cp -a "$pkg/etc/xen" "$d/etc/"
+    # GRUB built for Xen: what guests booting from their own disk load.
+    mkdir -p "$d/usr/lib/grub-xen"
+    cp "$pkg"/usr/lib/grub-xen/grub-*.bin "$d/usr/lib/grub-xen/"
+    rm -f "$d/usr/sbin/mke2fs"
+    cp -L "$mke2fs" "$d/usr/sbin/mke2fs"
     for f in "${host_files[@]:0:2}"; do
         rm -f "$d/usr/bin/${f##*/}"
         cp -L "$f" "$d/usr/bin/${f##*/}"
