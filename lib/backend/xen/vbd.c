@@ -97,15 +97,14 @@ static void vbd_teardown(struct xo_xenbus_dev *d)
 static int vbd_frontend_keys(struct xo_backend *b, xs_transaction_t t,
 			     const struct xo_xenbus_dev *d, struct xo_error *err)
 {
-	char buf[32];
-	int rc;
+	char devid[16];
+	const struct xo_xenbus_kv kv[] = {
+		{ "virtual-device", devid },
+		{ "device-type", d->cfg->u.vbd.cdrom ? "cdrom" : "disk" },
+	};
 
-	snprintf(buf, sizeof(buf), "%d", d->devid);
-	rc = xo_xenbus_write(b, t, d->fe, "virtual-device", buf, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->fe, "device-type",
-				     d->cfg->u.vbd.cdrom ? "cdrom" : "disk", err);
-	return rc;
+	snprintf(devid, sizeof(devid), "%d", d->devid);
+	return xo_xenbus_write_all(b, t, d->fe, kv, XO_ARRAY_SIZE(kv), err);
 }
 
 static int vbd_backend_keys(struct xo_backend *b, xs_transaction_t t,
@@ -113,9 +112,7 @@ static int vbd_backend_keys(struct xo_backend *b, xs_transaction_t t,
 {
 	const struct xo_vbd_config *v = &d->cfg->u.vbd;
 	char buf[32];
-	const struct {
-		const char *k, *v;
-	} kv[] = {
+	const struct xo_xenbus_kv kv[] = {
 		{ "removable", v->cdrom ? "1" : "0" },
 		{ "bootable", "1" },
 		{ "dev", v->device },
@@ -128,10 +125,8 @@ static int vbd_backend_keys(struct xo_backend *b, xs_transaction_t t,
 		/* We are the hotplug script: there is nothing left for one to do. */
 		{ "hotplug-status", "connected" },
 	};
-	int rc = 0;
+	int rc = xo_xenbus_write_all(b, t, d->be, kv, XO_ARRAY_SIZE(kv), err);
 
-	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(kv); i++)
-		rc = xo_xenbus_write(b, t, d->be, kv[i].k, kv[i].v, err);
 	/* blkback opens the device when this appears: write it last. */
 	snprintf(buf, sizeof(buf), "%x:%x", d->bk.major, d->bk.minor);
 	if (rc == 0)

@@ -42,11 +42,10 @@ static int vif_frontend_keys(struct xo_backend *b, xs_transaction_t t,
 			     const struct xo_xenbus_dev *d, struct xo_error *err)
 {
 	char handle[16];
-	int rc;
+	const struct xo_xenbus_kv kv[] = { { "handle", handle }, { "mac", d->cfg->u.vif.mac } };
 
 	snprintf(handle, sizeof(handle), "%d", d->devid);
-	rc = xo_xenbus_write(b, t, d->fe, "handle", handle, err);
-	return rc == 0 ? xo_xenbus_write(b, t, d->fe, "mac", d->cfg->u.vif.mac, err) : rc;
+	return xo_xenbus_write_all(b, t, d->fe, kv, XO_ARRAY_SIZE(kv), err);
 }
 
 static int vif_backend_keys(struct xo_backend *b, xs_transaction_t t,
@@ -54,9 +53,7 @@ static int vif_backend_keys(struct xo_backend *b, xs_transaction_t t,
 {
 	const struct xo_vif_config *v = &d->cfg->u.vif;
 	char handle[16], mtu[16];
-	const struct {
-		const char *k, *v;
-	} kv[] = {
+	const struct xo_xenbus_kv kv[] = {
 		{ "handle", handle },
 		{ "mac", v->mac },
 		{ "type", "vif" },
@@ -64,11 +61,10 @@ static int vif_backend_keys(struct xo_backend *b, xs_transaction_t t,
 		/* netback insists on reading a script; we do its work ourselves. */
 		{ "script", "" },
 	};
-	int rc = 0;
+	int rc;
 
 	snprintf(handle, sizeof(handle), "%d", d->devid);
-	for (size_t i = 0; rc == 0 && i < XO_ARRAY_SIZE(kv); i++)
-		rc = xo_xenbus_write(b, t, d->be, kv[i].k, kv[i].v, err);
+	rc = xo_xenbus_write_all(b, t, d->be, kv, XO_ARRAY_SIZE(kv), err);
 	snprintf(mtu, sizeof(mtu), "%u", v->mtu);
 	if (rc == 0 && v->mtu)
 		rc = xo_xenbus_write(b, t, d->be, "mtu", mtu, err);

@@ -49,6 +49,16 @@ int xo_xenbus_write(struct xo_backend *b, xs_transaction_t t, const char *dir, c
 	return xo_xs_write_perms(b, t, path, value, NULL, 0, err);
 }
 
+int xo_xenbus_write_all(struct xo_backend *b, xs_transaction_t t, const char *dir,
+			const struct xo_xenbus_kv *kv, size_t n, struct xo_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = xo_xenbus_write(b, t, dir, kv[i].key, kv[i].value, err);
+	return rc;
+}
+
 int xo_xenbus_state(struct xo_backend *b, const char *dir)
 {
 	char path[256];
@@ -87,23 +97,31 @@ static bool domain_running(struct xo_backend *b, int domid)
 
 /* ---- the plug transaction ---- */
 
+/* A fresh @dir with the two permissions @p and the standard keys @kv. */
+static int write_dir(struct xo_backend *b, xs_transaction_t t, const char *dir,
+		     struct xs_permissions *p, const struct xo_xenbus_kv *kv, size_t n,
+		     struct xo_error *err)
+{
+	int rc = xo_xs_rm(b, t, dir, err);
+
+	if (rc == 0)
+		rc = xo_xs_mkdir_perms(b, t, dir, p, 2, err);
+	return rc == 0 ? xo_xenbus_write_all(b, t, dir, kv, n, err) : rc;
+}
+
 static int write_frontend(struct xo_backend *b, xs_transaction_t t, const struct xo_xenbus_dev *d,
 			  struct xo_error *err)
 {
 	/* The guest owns its end; dom0 may read it. */
 	struct xs_permissions p[2] = { { .id = (unsigned int)d->domid, .perms = XS_PERM_NONE },
 				       { .id = 0, .perms = XS_PERM_READ } };
-	int rc;
+	const struct xo_xenbus_kv kv[] = {
+		{ "backend", d->be },
+		{ "backend-id", "0" },
+		{ "state", "1" },
+	};
+	int rc = write_dir(b, t, d->fe, p, kv, XO_ARRAY_SIZE(kv), err);
 
-	rc = xo_xs_rm(b, t, d->fe, err);
-	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, d->fe, p, 2, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->fe, "backend", d->be, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->fe, "backend-id", "0", err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->fe, "state", "1", err);
 	return rc == 0 ? d->kind->frontend_keys(b, t, d, err) : rc;
 }
 
@@ -112,21 +130,18 @@ static int write_backend(struct xo_backend *b, xs_transaction_t t, const struct 
 {
 	struct xs_permissions p[2];
 	char fe_id[16];
+	const struct xo_xenbus_kv kv[] = {
+		{ "frontend", d->fe },
+		{ "frontend-id", fe_id },
+		{ "online", "1" },
+		{ "state", "1" },
+	};
 	int rc;
 
 	snprintf(fe_id, sizeof(fe_id), "%d", d->domid);
+	/* dom0 owns the backend's end; the guest may read it. */
 	xo_xs_perms_ro(p, d->domid);
-	rc = xo_xs_rm(b, t, d->be, err);
-	if (rc == 0)
-		rc = xo_xs_mkdir_perms(b, t, d->be, p, 2, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->be, "frontend", d->fe, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->be, "frontend-id", fe_id, err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->be, "online", "1", err);
-	if (rc == 0)
-		rc = xo_xenbus_write(b, t, d->be, "state", "1", err);
+	rc = write_dir(b, t, d->be, p, kv, XO_ARRAY_SIZE(kv), err);
 	return rc == 0 ? d->kind->backend_keys(b, t, d, err) : rc;
 }
 
@@ -186,9 +201,9 @@ static int wait_connected(struct xo_backend *b, struct xo_env *env, const struct
 static int close_txn(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
 {
 	const struct xo_xenbus_dev *d = arg;
-	int rc = xo_xenbus_write(b, t, d->be, "online", "0", err);
+	const struct xo_xenbus_kv kv[] = { { "online", "0" }, { "state", "5" } };
 
-	return rc == 0 ? xo_xenbus_write(b, t, d->be, "state", "5", err) : rc;
+	return xo_xenbus_write_all(b, t, d->be, kv, XO_ARRAY_SIZE(kv), err);
 }
 
 /* The closing handshake: set the backend closing and wait (cancel points

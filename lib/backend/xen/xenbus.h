@@ -75,6 +75,12 @@ int xo_xenbus_dev_init(struct xo_xenbus_dev *d, const struct xo_xenbus_kind *kin
 /* Write DIR/KEY in a transaction (children inherit DIR's perms). */
 int xo_xenbus_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
 		    const char *value, struct xo_error *err);
+/* Write @n keys under @dir in order, stopping at the first error. */
+struct xo_xenbus_kv {
+	const char *key, *value;
+};
+int xo_xenbus_write_all(struct xo_backend *b, xs_transaction_t t, const char *dir,
+			const struct xo_xenbus_kv *kv, size_t n, struct xo_error *err);
 /* The xenbus state of a device directory; -1 when it is absent. */
 int xo_xenbus_state(struct xo_backend *b, const char *dir);
 /* The backend's state, or XENOPS_ENOTFOUND "<label> is not plugged" when its
