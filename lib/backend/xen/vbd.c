@@ -156,11 +156,8 @@ static enum xo_xenbus_wait vbd_connected(const struct xo_xenbus_dev *d, bool run
 
 static void vbd_info(struct xo_backend *b, const struct xo_xenbus_dev *d, struct xo_dev_state *st)
 {
-	char path[160];
-	char *v;
+	char *v = xo_xs_readf(b->xsh, XBT_NULL, "%s/physical-device", d->be);
 
-	snprintf(path, sizeof(path), "%s/physical-device", d->be);
-	v = xo_xs_read(b->xsh, XBT_NULL, path);
 	st->media_present = v != NULL;
 	free(v);
 }

@@ -146,6 +146,9 @@ int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path
 int xo_xs_rm(struct xo_backend *b, xs_transaction_t t, const char *path, struct xo_error *err);
 /* Read a key into a malloc'd string; NULL (errno set) when absent. */
 char *xo_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path);
+/* The same at a formatted path (NULL, errno ENAMETOOLONG, past XO_XS_PATH_MAX). */
+#define XO_XS_PATH_MAX 256
+char *xo_xs_readf(struct xs_handle *h, xs_transaction_t t, const char *fmt, ...) XO_PRINTF(3, 4);
 /* Permission sets for a domain's nodes. */
 void xo_xs_perms_ro(struct xs_permissions p[2], int domid);  /* dom0 owns, guest reads */
 void xo_xs_perms_rw(struct xs_permissions p[1], int domid);  /* guest owns */

@@ -61,12 +61,9 @@ int xo_xenbus_write_all(struct xo_backend *b, xs_transaction_t t, const char *di
 
 int xo_xenbus_state(struct xo_backend *b, const char *dir)
 {
-	char path[256];
-	char *v;
+	char *v = xo_xs_readf(b->xsh, XBT_NULL, "%s/state", dir);
 	int s;
 
-	snprintf(path, sizeof(path), "%s/state", dir);
-	v = xo_xs_read(b->xsh, XBT_NULL, path);
 	if (!v)
 		return -1;
 	s = atoi(v);
