@@ -2,7 +2,8 @@
 /*
  * Xenstore helpers of the xen backend: transactions retried while the
  * commit fails with EAGAIN, writes and directories with permissions,
- * removal that tolerates absence, and the backend's permission sets.
+ * removal that tolerates absence, reads (also at a formatted path), and
+ * the backend's permission sets.
  */
 #include <errno.h>
 #include <stdarg.h>
