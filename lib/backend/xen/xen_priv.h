@@ -151,6 +151,9 @@ int xo_xs_mkdir_perms(struct xo_backend *b, xs_transaction_t t, const char *path
 int xo_xs_rm(struct xo_backend *b, xs_transaction_t t, const char *path, struct xo_error *err);
 /* Read a key into a malloc'd string; NULL (errno set) when absent. */
 char *xo_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path);
+/* The same at a formatted path (NULL, errno ENAMETOOLONG, past XO_XS_PATH_MAX). */
+#define XO_XS_PATH_MAX 256
+char *xo_xs_readf(struct xs_handle *h, xs_transaction_t t, const char *fmt, ...) XO_PRINTF(3, 4);
 /* Permission sets for a domain's nodes. */
 void xo_xs_perms_ro(struct xs_permissions p[2], int domid);  /* dom0 owns, guest reads */
 void xo_xs_perms_rw(struct xs_permissions p[1], int domid);  /* guest owns */
@@ -229,34 +232,28 @@ int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t
 		       struct xo_error *err);
 int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 
-/* ---- vbd.c, vif.c ---- */
-/* device.c: write DIR/KEY in a transaction (children inherit DIR's perms). */
-int xo_xen_kv_write(struct xo_backend *b, xs_transaction_t t, const char *dir, const char *key,
-		    const char *value, struct xo_error *err);
-/* The closing handshake of a split device: set the backend closing and wait
- * (cancel points included) for the guest to let go: state 6 or gone. */
-int xo_xen_dev_close(struct xo_backend *b, struct xo_env *env, const char *what, const char *be,
-		     const char *fe, struct xo_error *err);
-/* The xenbus state of a device directory; -1 when it is absent. */
-int xo_xen_read_state(struct xo_backend *b, const char *dir);
-/* Running: can a frontend react (not paused, shut down or dying)? */
-bool xo_xen_domain_running(struct xo_backend *b, int domid, struct xo_error *err);
-int xo_xen_vbd_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st, struct xo_error *err);
-int xo_xen_vbd_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
-int xo_xen_vbd_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st, struct xo_error *err);
-int xo_xen_vif_plug(struct xo_backend *b, struct xo_env *env, int domid,
-		    const struct xo_dev_config *cfg, struct xo_dev_state *st, struct xo_error *err);
-int xo_xen_vif_unplug(struct xo_backend *b, struct xo_env *env, int domid,
-		      const struct xo_dev_config *cfg, int force, struct xo_error *err);
-int xo_xen_vif_info(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
-		    struct xo_dev_state *st, struct xo_error *err);
-int xo_xen_vif_carrier(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_dev_config *cfg, int carrier, struct xo_error *err);
+/* ---- loop.c ---- */
+/*
+ * Attach @path to a free loop device (auto-clearing), named in @dev. On
+ * success *loop_fd stays open: the caller closes it once blkback holds the
+ * device (auto-clear then frees it when blkback closes it, or at once if
+ * blkback never opened it).
+ */
+int xo_xen_loop_attach(const char *path, bool ro, char dev[32], int *loop_fd, struct xo_error *err);
 
-/* ---- device.c (dispatch by kind), save.c ---- */
+/* ---- netif.c: host network interfaces ---- */
+/* netback's host-side interface of a VIF: vif<domid>.<index>. */
+void xo_netif_name(char *buf, size_t n, int domid, int index);
+/* Wait (cancel points included) until netback has made @ifname. */
+int xo_netif_wait(struct xo_env *env, const char *ifname, struct xo_error *err);
+int xo_netif_set_up(const char *ifname, bool up, struct xo_error *err);
+/* false also when @ifname cannot be read. */
+bool xo_netif_is_up(const char *ifname);
+int xo_netif_set_mtu(const char *ifname, unsigned int mtu, struct xo_error *err);
+int xo_netif_bridge_add(const char *bridge, const char *ifname, struct xo_error *err);
+bool xo_netif_bridge_exists(const char *bridge);
+
+/* ---- device.c (dispatch by kind through the xenbus table: xenbus.h), save.c ---- */
 int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 		    const struct xo_dev_config *cfg, struct xo_dev_state *st_out,
 		    struct xo_error *err);

@@ -2,9 +2,12 @@
 /*
  * Xenstore helpers of the xen backend: transactions retried while the
  * commit fails with EAGAIN, writes and directories with permissions,
- * removal that tolerates absence, and the backend's permission sets.
+ * removal that tolerates absence, reads (also at a formatted path), and
+ * the backend's permission sets.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +90,22 @@ char *xo_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path)
 
 	/* xs_read NUL-terminates what it returns. */
 	return xs_read(h, t, path, &len);
+}
+
+char *xo_xs_readf(struct xs_handle *h, xs_transaction_t t, const char *fmt, ...)
+{
+	char path[XO_XS_PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return xo_xs_read(h, t, path);
 }
 
 void xo_xs_perms_ro(struct xs_permissions p[2], int domid)
