@@ -19,6 +19,8 @@ enum pos_type {
 	A_PATH,  /* made absolute: the daemon does not share our directory */
 	A_ONOFF, /* "on" / "off" as a boolean */
 	A_FILE,  /* optional config file ("-": stdin), not a param */
+	A_UINT,  /* a non-negative integer */
+	A_MIB,   /* a size in MiB, given as 512, 512M, 2G */
 };
 
 /* How an option becomes a param, or a field of the config being added. */
@@ -31,6 +33,7 @@ enum opt_type {
 	F_INT,   /* config field, an integer */
 	F_MIB,   /* config field in MiB, given as 512, 512M, 2G */
 	F_BOOL,  /* config field, on/off */
+	O_MIB,   /* param = a size in MiB, given as 512, 512M, 2G */
 };
 
 struct posdef {

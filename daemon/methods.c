@@ -554,6 +554,8 @@ static int m_debug_stats(struct xd_call *c)
 /* ---- the table --------------------------------------------------------------- */
 
 static int m_vm_import_xl(struct xd_call *c);
+static int m_vm_set_memory(struct xd_call *c);
+static int m_vm_set_vcpus(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -581,6 +583,9 @@ const struct xd_method xd_methods[] = {
 	  { ID_P, { "path", XP_STR, REQ }, { "paused", XP_BOOL, OPT } } },
 	{ "VM.destroy", m_vm_destroy, NULL, 0, { ID_P } },
 	{ "VM.import_xl", m_vm_import_xl, NULL, 0, { { "text", XP_STR, REQ }, { "dry_run", XP_BOOL, OPT } } },
+	{ "VM.set_memory", m_vm_set_memory, NULL, 0,
+	  { ID_P, { "target_mib", XP_UINT, REQ }, { "max_mib", XP_UINT, OPT }, { "timeout", XP_UINT, OPT } } },
+	{ "VM.set_vcpus", m_vm_set_vcpus, NULL, 0, { ID_P, { "vcpus", XP_UINT, REQ } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -647,4 +652,25 @@ static int m_vm_import_xl(struct xd_call *c)
 		rc = result_string(c, "id", out);
 	xenops_free(out);
 	return rc;
+}
+
+/* VM.set_memory: {task}; the guest's progress is in the task's result. */
+static int m_vm_set_memory(struct xd_call *c)
+{
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_memory(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+						xd_uint(c, "target_mib", 0), xd_uint(c, "max_mib", 0),
+						xd_uint(c, "timeout", 0), 0));
+
+	return task_result(c, rc, task);
+}
+
+/* VM.set_vcpus: {task}. */
+static int m_vm_set_vcpus(struct xd_call *c)
+{
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_vcpus(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+					       xd_uint(c, "vcpus", 0), 0));
+
+	return task_result(c, rc, task);
 }

@@ -319,6 +319,67 @@ XENOPS_API int xenops_vm_resume(char **task_out, xenops_ctx *ctx, const char *vm
 XENOPS_API int xenops_vm_destroy(char **task_out, xenops_ctx *ctx, const char *vm,
 				 unsigned int flags);
 
+/**
+ * Change a VM's memory target (the balloon) and, optionally, its domain's
+ * maximum. With a domain (Running or Paused) the target is given to the
+ * guest and the task waits until the guest holds it (within 1%, at least
+ * 1 MiB) or @timeout_s passes; the task's result is {"target_mib",
+ * "actual_mib", "reached", "applied": true}: a guest that did not reach the
+ * target in time is a completed task with "reached": false. Without a
+ * domain only the configuration changes (result {"target_mib", "applied":
+ * false}). Either way the stored configuration's memory_target_mib becomes
+ * @target_mib in the same operation; the maximum lasts as long as the
+ * domain.
+ *
+ * @param task_out   receives the task id, the caller's (free with
+ *                   xenops_free(); forget the task with xenops_task_destroy());
+ *                   may be NULL: the task is then destroyed when it ends. NULL
+ *                   on failure.
+ * @param ctx        the context.
+ * @param vm         id of the VM; borrowed for the call.
+ * @param target_mib the new target in MiB, 1 or more, at most the maximum.
+ * @param max_mib    the domain's new maximum in MiB, at most the VM's static
+ *                   maximum (memory_mib); 0 keeps the current one.
+ * @param timeout_s  how long to wait for the guest, in seconds; 0: 30.
+ * @param flags      XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag; the message names target_mib or max_mib when one is out
+ * of range), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's own
+ * errors (e.g. XENOPS_EBACKEND) are returned here only with XENOPS_WAIT.
+ * Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_set_memory(char **task_out, xenops_ctx *ctx, const char *vm,
+				    uint64_t target_mib, uint64_t max_mib, unsigned int timeout_s,
+				    unsigned int flags);
+
+/**
+ * Bring vCPUs 0 to @vcpus - 1 of a VM online and the others offline (vCPU
+ * hot-plug), up to the VM's vcpus_max. With a domain the guest is told at
+ * once (it follows through its hot-plug driver); without one only the
+ * configuration changes. The stored configuration's vcpus becomes @vcpus in
+ * the same operation. The task's result is {"vcpus", "applied"}.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param vcpus     how many vCPUs online, from 1 to vcpus_max.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag; the message names vcpus when it is out of range),
+ * XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's own errors (e.g.
+ * XENOPS_EBACKEND) are returned here only with XENOPS_WAIT. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char *vm,
+				   unsigned int vcpus, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

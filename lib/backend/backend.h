@@ -147,6 +147,17 @@ struct xo_backend_ops {
 	/* Simulator only (NULL elsewhere): the guest does @action. */
 	int (*guest_action)(struct xo_backend *b, int domid, const char *action, int kind,
 			    const char *dev_id, struct xo_error *err);
+
+	/*
+	 * Running guests. Set the balloon target (bytes) and, when @max is not
+	 * 0, the domain's maximum (bytes): the guest moves towards the target
+	 * by itself; the call does not wait for it.
+	 */
+	int (*domain_set_memory)(struct xo_backend *b, struct xo_env *env, int domid,
+				 uint64_t target, uint64_t max, struct xo_error *err);
+	/* Bring vCPUs 0..@vcpus-1 online and the others offline (hot-plug). */
+	int (*domain_set_vcpus)(struct xo_backend *b, struct xo_env *env, int domid,
+				unsigned int vcpus, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

@@ -32,6 +32,9 @@ struct xo_op_req {
 	const char *path;    /* suspend/resume */
 	const char *media;   /* VBD insert */
 	int carrier;         /* VIF set_carrier */
+	uint64_t mem_target; /* VM set_memory: bytes */
+	uint64_t mem_max;    /* VM set_memory: bytes, 0 = unchanged */
+	unsigned int vcpus;  /* VM set_vcpus */
 };
 
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);

@@ -32,6 +32,7 @@ enum xo_sim_delay {
 	XO_SIM_DELAY_CARRIER,
 	XO_SIM_DELAY_ACK,      /* guest: request -> acknowledgement */
 	XO_SIM_DELAY_SHUTDOWN, /* guest: acknowledgement -> shut down */
+	XO_SIM_DELAY_BALLOON,  /* guest: new memory target -> reached (guest time) */
 	XO_SIM_NR_DELAYS
 };
 
@@ -77,6 +78,9 @@ struct xo_sim_dom {
 	/* Shut down lazily and nobody was told yet (see domain_wait_shutdown). */
 	bool notify_pending;
 	struct xo_sim_dev *devs;
+	/* The balloon (sim_tune.c): memory_target is reached balloon_ms of guest time after balloon_run_ms; memory_from until then (0: reached). Not persisted. */
+	uint64_t memory_from, balloon_run_ms;
+	unsigned int balloon_ms;
 };
 
 struct xo_backend {
@@ -128,6 +132,15 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 		 struct xo_error *err);
 /* env->sleep, or a plain sleep without an env. */
 int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err);
+
+/* ---- sim_tune.c: running guests ---- */
+
+/* The memory the guest holds now (lock held). */
+uint64_t xo_sim_memory_actual(const struct xo_sim_dom *d, uint64_t now);
+int xo_sim_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
+			     uint64_t target, uint64_t max, struct xo_error *err);
+int xo_sim_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
+			    unsigned int vcpus, struct xo_error *err);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

@@ -348,4 +348,6 @@ const struct xo_backend_ops xo_backend_xen = {
 	.vbd_set_media = xo_xen_vbd_set_media,
 	.vif_set_carrier = xo_xen_vif_set_carrier,
 	.guest_action = NULL,
+	.domain_set_memory = xo_xen_domain_set_memory,
+	.domain_set_vcpus = xo_xen_domain_set_vcpus,
 };

@@ -255,4 +255,10 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
 			  struct xo_error *err);
 
+/* ---- tune.c: running guests ---- */
+int xo_xen_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
+			     uint64_t target, uint64_t max, struct xo_error *err);
+int xo_xen_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
+			    unsigned int vcpus, struct xo_error *err);
+
 #endif /* XO_XEN_PRIV_H */

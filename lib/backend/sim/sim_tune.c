@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Simulator: running guests. The balloon: a new memory target is reached
+ * after the knob sim.delay.balloon of guest time (a paused guest does not
+ * move); until then the guest holds what it held before. vCPU hot-plug
+ * takes effect at once.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+uint64_t xo_sim_memory_actual(const struct xo_sim_dom *d, uint64_t now)
+{
+	if (!d->memory_from)
+		return d->memory_target;
+	if (xo_sim_run_ms(d, now) - d->balloon_run_ms >= d->balloon_ms)
+		return d->memory_target;
+	return d->memory_from;
+}
+
+int xo_sim_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
+			     uint64_t target, uint64_t max, struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	uint64_t now, new_max;
+	int rc;
+
+	if (target == 0)
+		return xo_err(err, XENOPS_EINVAL, "domain %d: memory target must be above 0", domid);
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "set the memory of", &d, err);
+	if (rc == 0)
+		rc = xo_sim_require_live(d, "set the memory of", err);
+	if (rc < 0)
+		goto out;
+	new_max = max ? max : d->memory_max;
+	if (target > new_max) {
+		rc = xo_err(err, XENOPS_EINVAL,
+			    "domain %d: memory target %" PRIu64 " bytes is above its maximum %" PRIu64,
+			    domid, target, new_max);
+		goto out;
+	}
+	if (new_max > d->memory_max &&
+	    new_max - d->memory_max > XO_SIM_TOTAL_MEMORY - b->used_memory) {
+		rc = xo_err(err, XENOPS_EBACKEND,
+			    "domain %d: not enough free memory to raise its maximum to %" PRIu64
+			    " bytes",
+			    domid, new_max);
+		goto out;
+	}
+	now = xo_now_ms();
+	d->memory_from = xo_sim_memory_actual(d, now);
+	d->balloon_run_ms = xo_sim_run_ms(d, now);
+	d->balloon_ms = b->delay[XO_SIM_DELAY_BALLOON];
+	b->used_memory = b->used_memory - d->memory_max + new_max;
+	d->memory_max = new_max;
+	d->memory_target = target;
+	xo_sim_store_save(b);
+out:
+	pthread_mutex_unlock(&b->lock);
+	(void)env;
+	return rc;
+}
+
+int xo_sim_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
+			    unsigned int vcpus, struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "set the vcpus of", &d, err);
+	if (rc == 0)
+		rc = xo_sim_require_live(d, "set the vcpus of", err);
+	if (rc == 0 && (vcpus == 0 || vcpus > d->vcpus_max))
+		rc = xo_err(err, XENOPS_EINVAL, "domain %d: vcpus must be from 1 to %u, not %u",
+			    domid, d->vcpus_max, vcpus);
+	if (rc == 0) {
+		d->vcpus = vcpus;
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	(void)env;
+	return rc;
+}
