@@ -98,4 +98,9 @@ int ctl_run_op(struct ctl *c, const struct cmd *cmd, struct args *a);
 int ctl_run_list(struct ctl *c, const struct cmd *cmd, struct args *a);
 int ctl_run_events(struct ctl *c, const struct cmd *cmd, struct args *a);
 
+/* ---- ctl_top.c: statistics ---- */
+
+int ctl_run_stats(struct ctl *c, const struct cmd *cmd, struct args *a);
+int ctl_run_top(struct ctl *c, const struct cmd *cmd, struct args *a);
+
 #endif /* CTL_CMD_H */

@@ -274,6 +274,12 @@ static const struct cmd commands[] = {
 	  { { 0 } }, { { "count", NULL, O_COUNT, "stop after N lines" } } },
 	{ NULL, "barrier", "UPDATES.inject_barrier", run_show,
 	  "inject a barrier for a VM into the update stream", 1, { VM }, NO_OPTS },
+	{ NULL, "stats", "VM.stats_all", ctl_run_stats,
+	  "show the statistics of a VM, or of every VM", 0, { VM },
+	  { { "prometheus", NULL, O_TRUE, "print the Prometheus text format" } } },
+	{ NULL, "top", "VM.stats_all", ctl_run_top,
+	  "a live table of the VMs' CPU, memory, disk and network rates", 0, { { 0 } },
+	  { { "iterations", NULL, O_COUNT, "print N frames and exit" } } },
 
 	{ "vm", "add", "VM.add", run_add, "define a VM from a JSON FILE and/or fields", 0,
 	  { FILE_ARG },

@@ -556,6 +556,8 @@ static int m_debug_stats(struct xd_call *c)
 static int m_vm_import_xl(struct xd_call *c);
 static int m_vm_set_memory(struct xd_call *c);
 static int m_vm_set_vcpus(struct xd_call *c);
+static int m_vm_stats(struct xd_call *c);
+static int m_vm_stats_all(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -586,6 +588,8 @@ const struct xd_method xd_methods[] = {
 	{ "VM.set_memory", m_vm_set_memory, NULL, 0,
 	  { ID_P, { "target_mib", XP_UINT, REQ }, { "max_mib", XP_UINT, OPT }, { "timeout", XP_UINT, OPT } } },
 	{ "VM.set_vcpus", m_vm_set_vcpus, NULL, 0, { ID_P, { "vcpus", XP_UINT, REQ } } },
+	{ "VM.stats", m_vm_stats, NULL, 0, { ID_P } },
+	{ "VM.stats_all", m_vm_stats_all, NULL, 0, { { 0 } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -673,4 +677,22 @@ static int m_vm_set_vcpus(struct xd_call *c)
 					       xd_uint(c, "vcpus", 0), 0));
 
 	return task_result(c, rc, task);
+}
+
+/* VM.stats: the library's object as the result. */
+static int m_vm_stats(struct xd_call *c)
+{
+	char *json = NULL;
+	int rc = xd_lib(c, xenops_vm_stats(&json, c->ctx, xd_str(c, "id")));
+
+	return result_json(c, rc, NULL, json);
+}
+
+/* VM.stats_all: {vms: [...]}. */
+static int m_vm_stats_all(struct xd_call *c)
+{
+	char *json = NULL;
+	int rc = xd_lib(c, xenops_vm_stats_all(&json, c->ctx));
+
+	return result_json(c, rc, NULL, json);
 }

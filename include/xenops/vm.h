@@ -380,6 +380,42 @@ XENOPS_API int xenops_vm_set_memory(char **task_out, xenops_ctx *ctx, const char
 XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char *vm,
 				   unsigned int vcpus, unsigned int flags);
 
+/**
+ * Statistics of a VM, cheap and synchronous (they never wait for the VM's
+ * tasks), as a JSON object: {"time", "vcpus": [{"id", "online", "time_ns"}],
+ * "memory": {"target", "actual", "max"}, "vbds": [{"id", "rd_reqs",
+ * "wr_reqs", "rd_sectors", "wr_sectors"}], "vifs": [{"id", "rx_bytes",
+ * "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops"}]}.
+ * "time" is a monotonic timestamp in seconds (for rates between two
+ * calls), memory is in bytes, CPU time in nanoseconds, sectors of 512
+ * bytes; VIF counters are the guest's view (rx: received by the guest).
+ * Only plugged VBDs and VIFs are listed. A VM without a domain has no
+ * vCPUs or devices and its configured target and maximum, actual 0.
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @return 0, or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND (no such
+ * VM), XENOPS_ENOMEM. Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_stats(char **json_out, xenops_ctx *ctx, const char *vm);
+
+/**
+ * Statistics of every VM in one call, for monitoring agents: {"vms": [...]}
+ * where each element is what xenops_vm_stats() returns with the VM's "id"
+ * added, in the order of the VM ids.
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @return 0, or a negative error.
+ * Errors: XENOPS_EINVAL (NULL argument), XENOPS_ENOMEM. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_stats_all(char **json_out, xenops_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

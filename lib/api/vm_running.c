@@ -53,3 +53,20 @@ XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char 
 		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "vcpus: must be 1 or more"));
 	return xo_api_ret(err, xo_api_submit(task_out, ctx, &req, flags, err));
 }
+
+XENOPS_API int xenops_vm_stats(char **json_out, xenops_ctx *ctx, const char *vm)
+{
+	XO_API_ENTER();
+	XO_CHECK_OUT(json_out);
+	XO_CHECK_CTX(ctx);
+	XO_CHECK_ID(vm, "vm");
+	return xo_api_ret(err, xo_engine_vm_stats(ctx->e, vm, json_out, err));
+}
+
+XENOPS_API int xenops_vm_stats_all(char **json_out, xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_OUT(json_out);
+	XO_CHECK_CTX(ctx);
+	return xo_api_ret(err, xo_engine_vm_stats_all(ctx->e, json_out, err));
+}

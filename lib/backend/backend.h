@@ -9,6 +9,7 @@
 #ifndef XO_BACKEND_H
 #define XO_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model/model.h"
@@ -59,6 +60,26 @@ struct xo_domain_info {
 	uint64_t vcpu_time_ns[XO_MAX_VCPUS]; /* first vcpus_max entries */
 	double start_time;         /* wall clock */
 };
+
+/* Statistics of a domain: memory in bytes, CPU time in nanoseconds. */
+struct xo_domain_stats {
+	uint64_t memory_target, memory_actual, memory_max;
+	unsigned int vcpus_max;
+	bool vcpu_online[XO_MAX_VCPUS];
+	uint64_t vcpu_time_ns[XO_MAX_VCPUS];
+};
+
+/* Device counters as the guest sees them (a VIF's rx is what the guest received). */
+enum xo_vbd_counter { XO_VBD_RD_REQS, XO_VBD_WR_REQS, XO_VBD_RD_SECTORS, XO_VBD_WR_SECTORS };
+enum xo_vif_counter {
+	XO_VIF_RX_BYTES,
+	XO_VIF_TX_BYTES,
+	XO_VIF_RX_PACKETS,
+	XO_VIF_TX_PACKETS,
+	XO_VIF_RX_DROPS,
+	XO_VIF_TX_DROPS,
+};
+#define XO_DEV_COUNTERS 6
 
 /* Upcalls from the backend, from any thread of the backend. */
 struct xo_backend_events {
@@ -158,6 +179,13 @@ struct xo_backend_ops {
 	/* Bring vCPUs 0..@vcpus-1 online and the others offline (hot-plug). */
 	int (*domain_set_vcpus)(struct xo_backend *b, struct xo_env *env, int domid,
 				unsigned int vcpus, struct xo_error *err);
+
+	/* Statistics (cheap, no waiting): the domain's, XENOPS_ENOTFOUND when gone. */
+	int (*domain_stats)(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			    struct xo_error *err);
+	/* A plugged device's counters (enum xo_vbd_counter / xo_vif_counter order). */
+	int (*dev_stats)(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+			 uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

@@ -54,6 +54,10 @@ int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error 
 int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
 int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out,
 			    struct xo_error *err);
+/* Statistics (stats.c): one VM's, or {vms: [...]} of every VM. */
+int xo_engine_vm_stats(struct xo_engine *e, const char *vm, char **json_out,
+		       struct xo_error *err);
+int xo_engine_vm_stats_all(struct xo_engine *e, char **json_out, struct xo_error *err);
 int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid,
 		       struct xo_error *err);
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,

@@ -453,5 +453,7 @@ const struct xo_backend_ops xo_backend_sim = {
 	.vif_set_carrier = xo_sim_vif_set_carrier,
 	.domain_set_memory = xo_sim_domain_set_memory,
 	.domain_set_vcpus = xo_sim_domain_set_vcpus,
+	.domain_stats = xo_sim_domain_stats,
+	.dev_stats = xo_sim_dev_stats,
 	.guest_action = xo_sim_guest_action,
 };

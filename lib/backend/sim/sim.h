@@ -141,6 +141,10 @@ int xo_sim_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid
 			     uint64_t target, uint64_t max, struct xo_error *err);
 int xo_sim_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
 			    unsigned int vcpus, struct xo_error *err);
+int xo_sim_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err);
+int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sim.h"
 
@@ -82,5 +83,71 @@ int xo_sim_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
 	}
 	pthread_mutex_unlock(&b->lock);
 	(void)env;
+	return rc;
+}
+
+/* ---- statistics: counters that move with the guest's running time ---- */
+
+int xo_sim_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	uint64_t now, per_vcpu;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "get statistics of", &d, err);
+	if (rc == 0) {
+		now = xo_now_ms();
+		per_vcpu = d->cpu_base_ns + xo_sim_run_ms(d, now) * 1000000ull;
+		out->memory_target = d->memory_target;
+		out->memory_actual = xo_sim_memory_actual(d, now);
+		out->memory_max = d->memory_max;
+		out->vcpus_max = d->vcpus_max;
+		for (unsigned int i = 0; i < d->vcpus_max && i < XO_MAX_VCPUS; i++) {
+			out->vcpu_online[i] = i < d->vcpus;
+			out->vcpu_time_ns[i] = i < d->vcpus ? per_vcpu : 0;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+/*
+ * A disk does 100 reads and 50 writes of 8 sectors per second of guest
+ * time; a network interface receives 125000 and sends 62500 bytes per
+ * second in packets of 1000 bytes, dropping one received packet in 1000.
+ */
+int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	struct xo_sim_dev *v;
+	uint64_t t;
+	int rc;
+
+	memset(out, 0, XO_DEV_COUNTERS * sizeof(out[0]));
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "get statistics of", &d, err);
+	if (rc == 0)
+		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
+	if (rc == 0) {
+		t = xo_sim_run_ms(d, xo_now_ms());
+		if (cfg->kind == XENOPS_KIND_VBD) {
+			out[XO_VBD_RD_REQS] = t / 10;
+			out[XO_VBD_WR_REQS] = t / 20;
+			out[XO_VBD_RD_SECTORS] = t / 10 * 8;
+			out[XO_VBD_WR_SECTORS] = t / 20 * 8;
+		} else if (cfg->kind == XENOPS_KIND_VIF) {
+			out[XO_VIF_RX_BYTES] = t * 125;
+			out[XO_VIF_TX_BYTES] = t * 125 / 2;
+			out[XO_VIF_RX_PACKETS] = t * 125 / 1000;
+			out[XO_VIF_TX_PACKETS] = t * 125 / 2 / 1000;
+			out[XO_VIF_RX_DROPS] = t * 125 / 1000 / 1000;
+			out[XO_VIF_TX_DROPS] = 0;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
 	return rc;
 }

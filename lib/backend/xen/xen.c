@@ -350,4 +350,6 @@ const struct xo_backend_ops xo_backend_xen = {
 	.guest_action = NULL,
 	.domain_set_memory = xo_xen_domain_set_memory,
 	.domain_set_vcpus = xo_xen_domain_set_vcpus,
+	.domain_stats = xo_xen_domain_stats,
+	.dev_stats = xo_xen_dev_stats,
 };

@@ -261,4 +261,10 @@ int xo_xen_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid
 int xo_xen_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
 			    unsigned int vcpus, struct xo_error *err);
 
+/* ---- stats.c: statistics ---- */
+int xo_xen_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err);
+int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
+
 #endif /* XO_XEN_PRIV_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Xen backend: statistics. Memory and CPU time from the hypervisor
+ * (getdomaininfo, per-vCPU info), the memory target from xenstore; a VBD's
+ * counters from blkback's sysfs directory
+ * /sys/bus/xen-backend/devices/vbd-<domid>-<devid>/statistics/, a VIF's
+ * from its host interface's /sys/class/net/vif<domid>.<index>/statistics/,
+ * where the host's rx is the guest's tx.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xen_priv.h"
+
+#define STATS_PAGE 4096ull
+
+/* The virtual-device number of xvd<letters> (major 202, or the extended form). */
+static long stats_vbd_devid(const char *name)
+{
+	unsigned long n = 0;
+
+	if (strncmp(name, "xvd", 3) != 0 || name[3] == '\0')
+		return -1;
+	for (const char *p = name + 3; *p; p++) {
+		if (*p < 'a' || *p > 'z')
+			return -1;
+		n = n * 26 + (unsigned long)(*p - 'a') + (p == name + 3 ? 0 : 1);
+	}
+	if (n < 16)
+		return (202L << 8) | (long)(n << 4);
+	if (n < (1ul << 20))
+		return (1L << 28) | (long)(n << 8);
+	return -1;
+}
+
+/* A decimal counter file; XENOPS_ENOTFOUND when absent. */
+static int read_counter(const char *path, uint64_t *out, struct xo_error *err)
+{
+	char buf[64];
+	FILE *f = fopen(path, "re");
+	char *end = NULL;
+	size_t n;
+
+	if (!f)
+		return xo_err(err, errno == ENOENT ? XENOPS_ENOTFOUND : XENOPS_EIO, "%s: %s", path,
+			      strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return xo_err(err, XENOPS_EIO, "%s: not a counter", path);
+	return 0;
+}
+
+int xo_xen_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err)
+{
+	xc_domaininfo_t info;
+	char path[96], *v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = xo_xen_getinfo_one(b, domid, &info, err);
+	if (rc < 0)
+		return rc;
+	out->memory_actual = info.tot_pages * STATS_PAGE;
+	out->memory_max = info.max_pages * STATS_PAGE;
+	out->memory_target = out->memory_max;
+	snprintf(path, sizeof(path), "/local/domain/%d/memory/target", domid);
+	v = xo_xs_read(b->xsh, XBT_NULL, path);
+	if (v) {
+		char *end = NULL;
+		unsigned long long kib = strtoull(v, &end, 10);
+
+		if (end != v && *end == '\0')
+			out->memory_target = (uint64_t)kib * 1024;
+		free(v);
+	}
+	out->vcpus_max = info.max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ? 0 : info.max_vcpu_id + 1;
+	if (out->vcpus_max > XO_MAX_VCPUS)
+		out->vcpus_max = XO_MAX_VCPUS;
+	for (unsigned int i = 0; i < out->vcpus_max; i++) {
+		xc_vcpuinfo_t vi;
+
+		/* A vCPU that cannot be read counts as offline: statistics are best effort. */
+		if (xc_vcpu_getinfo(b->xch, (uint32_t)domid, i, &vi) == 0) {
+			out->vcpu_online[i] = vi.online != 0;
+			out->vcpu_time_ns[i] = vi.cpu_time;
+		}
+	}
+	return 0;
+}
+
+int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err)
+{
+	static const char *const vbd_files[] = { "rd_req", "wr_req", "rd_sect", "wr_sect" };
+	/* Host-side files in the guest's order: guest rx = host tx. */
+	static const char *const vif_files[] = { "tx_bytes", "rx_bytes", "tx_packets",
+						 "rx_packets", "tx_dropped", "rx_dropped" };
+	char path[160];
+	int rc = xo_xen_check_domid(domid, err);
+
+	(void)b;
+	memset(out, 0, XO_DEV_COUNTERS * sizeof(out[0]));
+	if (rc < 0)
+		return rc;
+	if (cfg->kind == XENOPS_KIND_VBD) {
+		long devid = stats_vbd_devid(cfg->u.vbd.device);
+
+		if (devid < 0)
+			return xo_err(err, XENOPS_EINVAL, "vbd %s: device \"%s\" is not xvd<letters>",
+				      cfg->id, cfg->u.vbd.device);
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(path, sizeof(path),
+				 "/sys/bus/xen-backend/devices/vbd-%d-%ld/statistics/%s", domid, devid,
+				 vbd_files[i]);
+			rc = read_counter(path, &out[i], err);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (cfg->kind == XENOPS_KIND_VIF) {
+		for (size_t i = 0; i < XO_DEV_COUNTERS; i++) {
+			snprintf(path, sizeof(path), "/sys/class/net/vif%d.%d/statistics/%s", domid,
+				 cfg->u.vif.index, vif_files[i]);
+			rc = read_counter(path, &out[i], err);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	return xo_err(err, XENOPS_ENOTSUP, "%s %s: no statistics for this kind", "device", cfg->id);
+}
