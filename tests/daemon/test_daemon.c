@@ -1755,6 +1755,23 @@ START_TEST(test_running_guests)
 	r = xdt_call(c, "VM.set_vcpus", "{\"id\":\"g\",\"vcpus\":\"two\"}");
 	ck_assert_int_eq(xdt_int(r, "error.code"), -32602);
 	json_object_put(r);
+	/* Statistics: the shape of DESIGN section 8, memory in bytes. */
+	r = xdt_ok(c, "VM.stats", "{\"id\":\"g\"}");
+	ck_assert(xdt_get(r, "time") != NULL);
+	ck_assert_int_eq(xdt_int(r, "memory.target"), 384ll << 20);
+	ck_assert_int_eq(xdt_int(r, "memory.max"), 512ll << 20);
+	ck_assert_int_eq(json_object_array_length(xdt_get(r, "vcpus")), 2);
+	ck_assert(json_object_get_boolean(xdt_get(r, "vcpus.1.online")));
+	ck_assert(xdt_get(r, "vcpus.0.time_ns") != NULL);
+	ck_assert(json_object_is_type(xdt_get(r, "vbds"), json_type_array));
+	ck_assert(json_object_is_type(xdt_get(r, "vifs"), json_type_array));
+	json_object_put(r);
+	r = xdt_ok(c, "VM.stats_all", NULL);
+	ck_assert_str_eq(xdt_str(r, "vms.0.id"), "g");
+	json_object_put(r);
+	r = xdt_call(c, "VM.stats", "{\"id\":\"nope\"}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_ENOTFOUND");
+	json_object_put(r);
 	xdt_close(c);
 	stop_clean();
 }

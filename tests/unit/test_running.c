@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xenops/xenops.h>
 
@@ -222,6 +223,69 @@ START_TEST(failed_atom_keeps_config)
 }
 END_TEST
 
+/* A counter's value in a stats text: the number after "\"key\":" from @from. */
+static long long counter(const char *json, const char *from, const char *key)
+{
+	char pat[64];
+	const char *p = strstr(json, from);
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(p, pat);
+	ck_assert_ptr_nonnull(p);
+	return strtoll(p + strlen(pat), NULL, 10);
+}
+
+START_TEST(stats_shape_and_counters_move)
+{
+	char *a = NULL, *b = NULL, *all = NULL;
+
+	define_vm("vm");
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/img\"}", 0), 0);
+	ck_assert_int_eq(xenops_vif_add(NULL, ctx, "vm", "{}", 0), 0);
+	/* Halted: no vCPUs or devices, the configured memory. */
+	ck_assert_int_eq(xenops_vm_stats(&a, ctx, "vm"), 0);
+	ck_assert_msg(strstr(a, "\"vcpus\":[],\"memory\":{\"target\":536870912,\"actual\":0,"
+				"\"max\":1073741824},\"vbds\":[],\"vifs\":[]") != NULL, "%s", a);
+	xenops_free(a);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_stats(&a, ctx, "vm"), 0);
+	usleep(300000);
+	ck_assert_int_eq(xenops_vm_stats(&b, ctx, "vm"), 0);
+	ck_assert_msg(strstr(a, "{\"id\":0,\"online\":true,\"time_ns\":") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "{\"id\":3,\"online\":false,\"time_ns\":0}") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "\"memory\":{\"target\":536870912,\"actual\":536870912,"
+				"\"max\":1073741824}") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "\"vbds\":[{\"id\":\"xvda\",\"rd_reqs\":") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "\"vifs\":[{\"id\":\"0\",\"rx_bytes\":") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "\"tx_drops\":") != NULL, "%s", a);
+	/* Counters and the monotonic time move on. */
+	ck_assert_int_gt(counter(b, "\"time_ns\"", "time_ns"), counter(a, "\"time_ns\"", "time_ns"));
+	ck_assert_int_gt(counter(b, "xvda", "rd_reqs"), counter(a, "xvda", "rd_reqs"));
+	ck_assert_int_gt(counter(b, "xvda", "wr_sectors"), counter(a, "xvda", "wr_sectors"));
+	ck_assert_int_gt(counter(b, "vifs", "rx_bytes"), counter(a, "vifs", "rx_bytes"));
+	ck_assert(strtod(strstr(b, "\"time\":") + 7, NULL) > strtod(strstr(a, "\"time\":") + 7, NULL));
+	xenops_free(a);
+	xenops_free(b);
+	/* A paused guest's counters stand still. */
+	ck_assert_int_eq(xenops_vm_pause(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_stats(&a, ctx, "vm"), 0);
+	usleep(200000);
+	ck_assert_int_eq(xenops_vm_stats(&b, ctx, "vm"), 0);
+	ck_assert_int_eq(counter(b, "xvda", "rd_reqs"), counter(a, "xvda", "rd_reqs"));
+	xenops_free(a);
+	xenops_free(b);
+	define_vm("other");
+	ck_assert_int_eq(xenops_vm_stats_all(&all, ctx), 0);
+	ck_assert_msg(strncmp(all, "{\"vms\":[{\"id\":\"other\",\"time\":", 25) == 0, "%s", all);
+	ck_assert_ptr_nonnull(strstr(all, "{\"id\":\"vm\",\"time\":"));
+	xenops_free(all);
+	ck_assert_int_eq(xenops_vm_stats(&a, ctx, "nope"), XENOPS_ENOTFOUND);
+	ck_assert_int_eq(xenops_vm_stats(NULL, ctx, "vm"), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_stats_all(NULL, ctx), XENOPS_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("running");
@@ -236,6 +300,7 @@ int main(void)
 	tcase_add_test(tc, changes_are_persistent);
 	tcase_add_test(tc, set_vcpus);
 	tcase_add_test(tc, failed_atom_keeps_config);
+	tcase_add_test(tc, stats_shape_and_counters_move);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }
