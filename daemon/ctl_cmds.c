@@ -194,6 +194,27 @@ static int run_quiet(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return call_and_show(c, cmd, a, SHOW_NOTHING);
 }
 
+/* host dmesg: the text as it is (with --json: {text}). */
+static int run_dmesg(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	struct json_object *res = NULL;
+	const char *text;
+	int rc = ctl_call_cmd(c, cmd, a, &res);
+
+	if (rc)
+		return rc;
+	if (c->json) {
+		ctl_print_json(res, 0);
+	} else {
+		text = ctl_str_member(res, "text");
+		fputs(text ? text : "", stdout);
+		if (text && *text && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+	}
+	json_object_put(res);
+	return CTL_OK;
+}
+
 /* get-config: the configuration. */
 static int run_config(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
@@ -274,6 +295,8 @@ static const struct cmd commands[] = {
 	  { { 0 } }, { { "count", NULL, O_COUNT, "stop after N lines" } } },
 	{ NULL, "barrier", "UPDATES.inject_barrier", run_show,
 	  "inject a barrier for a VM into the update stream", 1, { VM }, NO_OPTS },
+	{ "host", "dmesg", "HOST.dmesg", run_dmesg, "print the hypervisor's log", 0, { { 0 } },
+	  NO_OPTS },
 	{ NULL, "stats", "VM.stats_all", ctl_run_stats,
 	  "show the statistics of a VM, or of every VM", 0, { VM },
 	  { { "prometheus", NULL, O_TRUE, "print the Prometheus text format" } } },
@@ -419,7 +442,10 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	struct args a;
 	int help = 0, rc;
 
-	if (is_group(argv[0])) {
+	/* "host" is a command and a group ("host dmesg"): alone or with options, the command. */
+	if (is_group(argv[0]) &&
+	    !(find_cmd(NULL, argv[0]) &&
+	      (argc == 1 || argv[1][0] == '-'))) {
 		group = argv[0];
 		argc--;
 		argv++;

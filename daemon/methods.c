@@ -558,6 +558,7 @@ static int m_vm_set_memory(struct xd_call *c);
 static int m_vm_set_vcpus(struct xd_call *c);
 static int m_vm_stats(struct xd_call *c);
 static int m_vm_stats_all(struct xd_call *c);
+static int m_host_dmesg(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -569,6 +570,7 @@ static int m_vm_stats_all(struct xd_call *c);
 const struct xd_method xd_methods[] = {
 	{ "Query", m_query, NULL, 0, { { 0 } } },
 	{ "HOST.stat", m_host_stat, NULL, 0, { { 0 } } },
+	{ "HOST.dmesg", m_host_dmesg, NULL, 0, { { 0 } } },
 
 	{ "VM.add", m_vm_add, NULL, 0, { { "config", XP_OBJECT, REQ } } },
 	{ "VM.remove", m_vm_remove, NULL, 0, { ID_P } },
@@ -695,4 +697,16 @@ static int m_vm_stats_all(struct xd_call *c)
 	int rc = xd_lib(c, xenops_vm_stats_all(&json, c->ctx));
 
 	return result_json(c, rc, NULL, json);
+}
+
+/* HOST.dmesg: {text}. */
+static int m_host_dmesg(struct xd_call *c)
+{
+	char *text = NULL;
+	int rc = xd_lib(c, xenops_host_dmesg(&text, c->ctx));
+
+	if (rc >= 0)
+		rc = result_string(c, "text", text);
+	xenops_free(text);
+	return rc;
 }

@@ -139,3 +139,11 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx)
 	XO_CHECK_CTX(ctx);
 	return xo_api_ret(err, xo_engine_dispatch(ctx->e, ctx, err));
 }
+
+XENOPS_API int xenops_host_dmesg(char **text_out, xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_OUT(text_out);
+	XO_CHECK_CTX(ctx);
+	return xo_api_ret(err, xo_engine_host_dmesg(ctx->e, text_out, err));
+}

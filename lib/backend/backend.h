@@ -81,6 +81,18 @@ enum xo_vif_counter {
 };
 #define XO_DEV_COUNTERS 6
 
+#define XO_MAX_NODES 64
+
+/* The host's CPU topology and NUMA nodes (HOST.stat). */
+struct xo_host_facts {
+	char xen_version[64]; /* "4.17.7"; "" when there is no Xen (simulator) */
+	unsigned int sockets, cores_per_socket, threads_per_core;
+	unsigned int nr_nodes;
+	struct {
+		uint64_t total, free; /* bytes */
+	} nodes[XO_MAX_NODES];
+};
+
 /* Upcalls from the backend, from any thread of the backend. */
 struct xo_backend_events {
 	/* A domain of that VM changed state (died, shut down, paused...). */
@@ -186,6 +198,11 @@ struct xo_backend_ops {
 	/* A plugged device's counters (enum xo_vbd_counter / xo_vif_counter order). */
 	int (*dev_stats)(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
 			 uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
+
+	/* Host facts beyond host_info: version, CPU topology, NUMA nodes. */
+	int (*host_facts)(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
+	/* The hypervisor's log (its console ring), a malloc'd string. */
+	int (*host_dmesg)(struct xo_backend *b, char **text_out, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

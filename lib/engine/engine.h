@@ -58,6 +58,8 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out
 int xo_engine_vm_stats(struct xo_engine *e, const char *vm, char **json_out,
 		       struct xo_error *err);
 int xo_engine_vm_stats_all(struct xo_engine *e, char **json_out, struct xo_error *err);
+/* The hypervisor's log (HOST.dmesg); *text_out malloc'd. */
+int xo_engine_host_dmesg(struct xo_engine *e, char **text_out, struct xo_error *err);
 int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid,
 		       struct xo_error *err);
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,

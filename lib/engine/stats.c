@@ -266,3 +266,62 @@ int xo_engine_vm_stats_all(struct xo_engine *e, char **json_out, struct xo_error
 	}
 	return dump(o, json_out, err);
 }
+
+/* ---- host facts (HOST.stat) and the hypervisor's log ---- */
+
+int xo_engine_host_facts_json(struct xo_engine *e, struct json_object *o, struct xo_error *err)
+{
+	struct xo_host_facts *hf = calloc(1, sizeof(*hf));
+	struct json_object *topo = NULL, *nodes = NULL;
+	int rc;
+
+	if (!hf)
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = e->bops->host_facts(e->b, hf, err);
+	if (rc == 0)
+		rc = hf->xen_version[0] ? xo_jw_string(o, "xen_version", hf->xen_version, err)
+					: xo_jw_take(o, "xen_version", NULL, err);
+	if (rc == 0) {
+		topo = xo_jw_new_object(err);
+		rc = topo ? xo_jw_take(o, "cpu_topology", topo, err) : err->code;
+	}
+	if (rc == 0)
+		rc = xo_jw_int(topo, "sockets", hf->sockets, err);
+	if (rc == 0)
+		rc = xo_jw_int(topo, "cores_per_socket", hf->cores_per_socket, err);
+	if (rc == 0)
+		rc = xo_jw_int(topo, "cores", (int64_t)hf->sockets * hf->cores_per_socket, err);
+	if (rc == 0)
+		rc = xo_jw_int(topo, "threads_per_core", hf->threads_per_core, err);
+	if (rc == 0)
+		rc = add_array(o, "numa_nodes", &nodes, err);
+	for (unsigned int i = 0; i < hf->nr_nodes && rc == 0; i++) {
+		struct json_object *n = xo_jw_new_object(err);
+
+		if (!n) {
+			rc = err->code;
+			break;
+		}
+		rc = xo_jw_int(n, "id", i, err);
+		if (rc == 0)
+			rc = xo_jw_int(n, "total_memory", clamp(hf->nodes[i].total), err);
+		if (rc == 0)
+			rc = xo_jw_int(n, "free_memory", clamp(hf->nodes[i].free), err);
+		rc = rc == 0 ? push(nodes, n, err) : (json_object_put(n), rc);
+	}
+	free(hf);
+	return rc;
+}
+
+int xo_engine_host_dmesg(struct xo_engine *e, char **text_out, struct xo_error *err)
+{
+	int rc;
+
+	*text_out = NULL;
+	rc = e->bops->host_dmesg(e->b, text_out, err);
+	/* Plain text for JSON clients: other bytes than printable ASCII, tab and newline become '?'. */
+	for (unsigned char *p = (unsigned char *)*text_out; rc == 0 && p && *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
+			*p = '?';
+	return rc;
+}

@@ -411,6 +411,14 @@ START_TEST(test_running_guests)
 		ck_assert_ptr_nonnull(strstr(first + 1, "xenopsctl top:"));
 	}
 	ck_assert_ptr_nonnull(strstr(run.out, "\ng "));
+	/* The host: a command and a group. */
+	expect_ok(ctl("host", "--json"));
+	o = out_json();
+	ck_assert_int_eq(xdt_int(o, "cpu_topology.threads_per_core"), 2);
+	ck_assert_int_eq(xdt_int(o, "numa_nodes.0.id"), 0);
+	json_object_put(o);
+	expect_ok(ctl("host", "dmesg"));
+	ck_assert_ptr_nonnull(strstr(run.out, "(XEN) simulator:"));
 	stop();
 }
 END_TEST

@@ -286,6 +286,27 @@ START_TEST(stats_shape_and_counters_move)
 }
 END_TEST
 
+START_TEST(host_facts_and_dmesg)
+{
+	char *json = NULL, *text = NULL;
+
+	ck_assert_int_eq(xenops_host_stat(&json, ctx), 0);
+	ck_assert_msg(strstr(json, "\"xen_version\":null,\"cpu_topology\":{\"sockets\":1,"
+				   "\"cores_per_socket\":2,\"cores\":2,\"threads_per_core\":2},"
+				   "\"numa_nodes\":[{\"id\":0,\"total_memory\":17179869184,"
+				   "\"free_memory\":17179869184}]") != NULL, "%s", json);
+	xenops_free(json);
+	start_vm("vm");
+	ck_assert_int_eq(xenops_host_stat(&json, ctx), 0);
+	ck_assert_msg(strstr(json, "\"free_memory\":16106127360}]") != NULL, "%s", json);
+	xenops_free(json);
+	ck_assert_int_eq(xenops_host_dmesg(&text, ctx), 0);
+	ck_assert_ptr_nonnull(strstr(text, "(XEN) simulator: sim-0.1 hypervisor log\n"));
+	xenops_free(text);
+	ck_assert_int_eq(xenops_host_dmesg(NULL, ctx), XENOPS_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("running");
@@ -301,6 +322,7 @@ int main(void)
 	tcase_add_test(tc, set_vcpus);
 	tcase_add_test(tc, failed_atom_keeps_config);
 	tcase_add_test(tc, stats_shape_and_counters_move);
+	tcase_add_test(tc, host_facts_and_dmesg);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }

@@ -455,5 +455,7 @@ const struct xo_backend_ops xo_backend_sim = {
 	.domain_set_vcpus = xo_sim_domain_set_vcpus,
 	.domain_stats = xo_sim_domain_stats,
 	.dev_stats = xo_sim_dev_stats,
+	.host_facts = xo_sim_host_facts,
+	.host_dmesg = xo_sim_host_dmesg,
 	.guest_action = xo_sim_guest_action,
 };

@@ -146,6 +146,9 @@ int xo_sim_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats 
 int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
 		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
 
+int xo_sim_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
+int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
+
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 
 /* Rewrite the file after a change (lock held); failures are logged only. */

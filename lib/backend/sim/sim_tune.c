@@ -151,3 +151,33 @@ int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config
 	pthread_mutex_unlock(&b->lock);
 	return rc;
 }
+
+/* ---- host facts: one socket of 2 cores of 2 threads, one NUMA node ---- */
+
+int xo_sim_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err)
+{
+	(void)err;
+	memset(out, 0, sizeof(*out));
+	out->sockets = 1;
+	out->cores_per_socket = XO_SIM_NR_CPUS / 2;
+	out->threads_per_core = 2;
+	out->nr_nodes = 1;
+	pthread_mutex_lock(&b->lock);
+	out->nodes[0].total = XO_SIM_TOTAL_MEMORY;
+	out->nodes[0].free = XO_SIM_TOTAL_MEMORY - b->used_memory;
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+/* A fixed simulated log. */
+int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err)
+{
+	static const char text[] =
+		"(XEN) simulator: " XO_SIM_HYPERVISOR " hypervisor log\n"
+		"(XEN) simulator: 4 CPUs, 16 GiB of memory, one NUMA node\n"
+		"(XEN) simulator: this log is fixed text; nothing is logged here\n";
+
+	(void)b;
+	*text_out = strdup(text);
+	return *text_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
+}

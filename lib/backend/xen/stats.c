@@ -138,3 +138,58 @@ int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config
 	}
 	return xo_err(err, XENOPS_ENOTSUP, "%s %s: no statistics for this kind", "device", cfg->id);
 }
+
+/* ---- host facts and the hypervisor's log ---- */
+
+int xo_xen_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err)
+{
+	xen_extraversion_t extra = "";
+	xc_physinfo_t phys = { 0 };
+	xc_meminfo_t mem[XO_MAX_NODES];
+	unsigned int n = XO_MAX_NODES, per_socket;
+	int ver;
+
+	memset(out, 0, sizeof(*out));
+	ver = xc_version(b->xch, XENVER_version, NULL);
+	if (ver < 0)
+		return xo_xen_err(b, "xc_version", err);
+	if (xc_version(b->xch, XENVER_extraversion, &extra) < 0)
+		return xo_xen_err(b, "xc_version(extraversion)", err);
+	extra[sizeof(extra) - 1] = '\0';
+	snprintf(out->xen_version, sizeof(out->xen_version), "%d.%d%s", ver >> 16, ver & 0xffff,
+		 extra);
+	if (xc_physinfo(b->xch, &phys) < 0)
+		return xo_xen_err(b, "xc_physinfo", err);
+	out->threads_per_core = phys.threads_per_core ? phys.threads_per_core : 1;
+	out->cores_per_socket = phys.cores_per_socket ? phys.cores_per_socket : 1;
+	per_socket = out->threads_per_core * out->cores_per_socket;
+	out->sockets = (phys.nr_cpus + per_socket - 1) / per_socket;
+	if (xc_numainfo(b->xch, &n, mem, NULL) < 0)
+		return xo_xen_err(b, "xc_numainfo", err);
+	out->nr_nodes = n < XO_MAX_NODES ? n : XO_MAX_NODES;
+	for (unsigned int i = 0; i < out->nr_nodes; i++) {
+		/* Absent nodes have XEN_INVALID_MEM_SZ. */
+		out->nodes[i].total = mem[i].memsize == XEN_INVALID_MEM_SZ ? 0 : mem[i].memsize;
+		out->nodes[i].free = mem[i].memfree == XEN_INVALID_MEM_SZ ? 0 : mem[i].memfree;
+	}
+	return 0;
+}
+
+#define DMESG_MAX (256u * 1024u)
+
+int xo_xen_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err)
+{
+	unsigned int n = DMESG_MAX - 1;
+	char *buf = malloc(DMESG_MAX);
+
+	*text_out = NULL;
+	if (!buf)
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	if (xc_readconsolering(b->xch, buf, &n, 0, 0, NULL) < 0) {
+		free(buf);
+		return xo_xen_err(b, "xc_readconsolering", err);
+	}
+	buf[n < DMESG_MAX ? n : DMESG_MAX - 1] = '\0';
+	*text_out = buf;
+	return 0;
+}

@@ -352,4 +352,6 @@ const struct xo_backend_ops xo_backend_xen = {
 	.domain_set_vcpus = xo_xen_domain_set_vcpus,
 	.domain_stats = xo_xen_domain_stats,
 	.dev_stats = xo_xen_dev_stats,
+	.host_facts = xo_xen_host_facts,
+	.host_dmesg = xo_xen_host_dmesg,
 };
