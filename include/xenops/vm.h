@@ -112,7 +112,13 @@ XENOPS_API int xenops_vm_get_config(char **json_out, xenops_ctx *ctx, const char
 /**
  * The VM's configuration and state as JSON {"config": ..., "state": ...}
  * (state: power_state, domid, vcpus, memory_target, memory_actual, vcpu_time,
- * start_time, last_shutdown_reason, error).
+ * start_time, last_shutdown_reason, error). Since 0.2 a VM with a domain
+ * also has "consoles": [{"protocol": "vt100", "path": pty}] (empty while the
+ * console is not known) and "guest": what the guest publishes under its
+ * xenstore data/ and attr/, as {"data/key": "value"} — untrusted and
+ * bounded (64 keys, keys of 128 and values of 256 characters, 4 levels;
+ * bytes other than printable ASCII become '?'; "guest_truncated": true when
+ * something was left out).
  *
  * @param json_out  receives the JSON text, the caller's (free with
  *                  xenops_free()); NULL on failure.

@@ -93,6 +93,22 @@ struct xo_host_facts {
 	} nodes[XO_MAX_NODES];
 };
 
+/* Bounds of what a guest's data/ and attr/ may cost us. */
+#define XO_GUEST_KEYS_MAX 64
+#define XO_GUEST_KEY_MAX 128
+#define XO_GUEST_VALUE_MAX 256
+#define XO_GUEST_DEPTH_MAX 4
+
+struct xo_guest_facts {
+	char console_path[256]; /* the text console's pty, "" when unknown */
+	size_t n_keys;           /* keys below data/ and attr/, "data/x", sanitised */
+	struct {
+		char key[XO_GUEST_KEY_MAX + 1];
+		char value[XO_GUEST_VALUE_MAX + 1];
+	} keys[XO_GUEST_KEYS_MAX];
+	bool truncated;          /* more keys, deeper trees or longer values left out */
+};
+
 /* Upcalls from the backend, from any thread of the backend. */
 struct xo_backend_events {
 	/* A domain of that VM changed state (died, shut down, paused...). */
@@ -203,6 +219,9 @@ struct xo_backend_ops {
 	int (*host_facts)(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
 	/* The hypervisor's log (its console ring), a malloc'd string. */
 	int (*host_dmesg)(struct xo_backend *b, char **text_out, struct xo_error *err);
+	/* What a running guest shows: its console and what it publishes (untrusted). */
+	int (*guest_facts)(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+			   struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

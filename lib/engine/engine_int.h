@@ -245,6 +245,9 @@ int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err);
 
 /* stats.c: add xen_version, cpu_topology and numa_nodes to a HOST.stat object. */
 int xo_engine_host_facts_json(struct xo_engine *e, struct json_object *o, struct xo_error *err);
+/* Add "consoles" and "guest" of a live domain to a state object (VM.stat). */
+int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_object *st,
+			       struct xo_error *err);
 
 /* updates.c */
 struct xo_unode *xo_unode_new_locked(struct xo_engine *e, int kind, const char *vm,

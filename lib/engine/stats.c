@@ -325,3 +325,39 @@ int xo_engine_host_dmesg(struct xo_engine *e, char **text_out, struct xo_error *
 			*p = '?';
 	return rc;
 }
+
+int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_object *st,
+			       struct xo_error *err)
+{
+	struct xo_guest_facts *gf = calloc(1, sizeof(*gf));
+	struct xo_error gone = { 0 };
+	struct json_object *cons = NULL, *guest = NULL, *c;
+	int rc;
+
+	if (!gf)
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	if (e->bops->guest_facts(e->b, domid, gf, &gone) < 0) {
+		/* Gone meanwhile: nothing to add. */
+		xo_error_clear(&gone);
+		free(gf);
+		return 0;
+	}
+	rc = add_array(st, "consoles", &cons, err);
+	if (rc == 0 && gf->console_path[0]) {
+		c = xo_jw_new_object(err);
+		rc = c ? xo_jw_string(c, "protocol", "vt100", err) : err->code;
+		if (rc == 0)
+			rc = xo_jw_string(c, "path", gf->console_path, err);
+		rc = rc == 0 ? push(cons, c, err) : (c ? (json_object_put(c), rc) : rc);
+	}
+	if (rc == 0) {
+		guest = xo_jw_new_object(err);
+		rc = guest ? xo_jw_take(st, "guest", guest, err) : err->code;
+	}
+	for (size_t i = 0; i < gf->n_keys && rc == 0; i++)
+		rc = xo_jw_string(guest, gf->keys[i].key, gf->keys[i].value, err);
+	if (rc == 0 && gf->truncated)
+		rc = xo_jw_bool(st, "guest_truncated", 1, err);
+	free(gf);
+	return rc;
+}

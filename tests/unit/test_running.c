@@ -286,6 +286,19 @@ START_TEST(stats_shape_and_counters_move)
 }
 END_TEST
 
+START_TEST(consoles_and_guest_in_stat)
+{
+	define_vm("vm");
+	ck_assert(!stat_has("vm", "\"consoles\""));
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert(stat_has("vm", "\"consoles\":[{\"protocol\":\"vt100\",\"path\":\"/dev/pts/sim-1\"}]"));
+	ck_assert(stat_has("vm", "\"guest\":{\"data/os\":\"simulated\"}"));
+	ck_assert(!stat_has("vm", "guest_truncated"));
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert(!stat_has("vm", "\"guest\""));
+}
+END_TEST
+
 START_TEST(host_facts_and_dmesg)
 {
 	char *json = NULL, *text = NULL;
@@ -323,6 +336,7 @@ int main(void)
 	tcase_add_test(tc, failed_atom_keeps_config);
 	tcase_add_test(tc, stats_shape_and_counters_move);
 	tcase_add_test(tc, host_facts_and_dmesg);
+	tcase_add_test(tc, consoles_and_guest_in_stat);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }

@@ -457,5 +457,6 @@ const struct xo_backend_ops xo_backend_sim = {
 	.dev_stats = xo_sim_dev_stats,
 	.host_facts = xo_sim_host_facts,
 	.host_dmesg = xo_sim_host_dmesg,
+	.guest_facts = xo_sim_guest_facts,
 	.guest_action = xo_sim_guest_action,
 };

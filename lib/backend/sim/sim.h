@@ -148,6 +148,8 @@ int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config
 
 int xo_sim_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
 int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
+int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+		       struct xo_error *err);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

@@ -354,4 +354,5 @@ const struct xo_backend_ops xo_backend_xen = {
 	.dev_stats = xo_xen_dev_stats,
 	.host_facts = xo_xen_host_facts,
 	.host_dmesg = xo_xen_host_dmesg,
+	.guest_facts = xo_xen_guest_facts,
 };

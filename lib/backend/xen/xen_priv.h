@@ -268,5 +268,7 @@ int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config
 		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
 int xo_xen_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
 int xo_xen_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
+int xo_xen_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+		       struct xo_error *err);
 
 #endif /* XO_XEN_PRIV_H */
