@@ -103,6 +103,25 @@ static int add_pos(const struct cmd *cmd, struct json_object *params, const stru
 			return ctl_usage_error(cmd, "expected a non-negative integer, not '%s'", arg);
 		json_object_object_add(params, p->param, json_object_new_int64((int64_t)v));
 		return 0;
+	case A_XSKEY: {
+		struct json_object *data = json_object_new_object();
+
+		json_object_object_add(data, arg, NULL);
+		json_object_object_add(params, p->param, data);
+		return 0;
+	}
+	case A_XSVAL: {
+		struct json_object *data = NULL;
+
+		if (!json_object_object_get_ex(params, p->param, &data))
+			return 0;
+		json_object_object_foreach(data, key, val) {
+			(void)val;
+			json_object_object_add(data, key, json_object_new_string(arg));
+			break;
+		}
+		return 0;
+	}
 	case A_MIB:
 		if (parse_mib(arg, &v) < 0)
 			return ctl_usage_error(cmd, "expected a size like 512, 512M or 2G, not '%s'", arg);

@@ -21,6 +21,8 @@ enum pos_type {
 	A_FILE,  /* optional config file ("-": stdin), not a param */
 	A_UINT,  /* a non-negative integer */
 	A_MIB,   /* a size in MiB, given as 512, 512M, 2G */
+	A_XSKEY, /* param "data" = {arg: null} */
+	A_XSVAL, /* the value of the A_XSKEY before it */
 };
 
 /* How an option becomes a param, or a field of the config being added. */

@@ -559,6 +559,7 @@ static int m_vm_set_vcpus(struct xd_call *c);
 static int m_vm_stats(struct xd_call *c);
 static int m_vm_stats_all(struct xd_call *c);
 static int m_host_dmesg(struct xd_call *c);
+static int m_vm_set_xenstore(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -591,6 +592,7 @@ const struct xd_method xd_methods[] = {
 	  { ID_P, { "target_mib", XP_UINT, REQ }, { "max_mib", XP_UINT, OPT }, { "timeout", XP_UINT, OPT } } },
 	{ "VM.set_vcpus", m_vm_set_vcpus, NULL, 0, { ID_P, { "vcpus", XP_UINT, REQ } } },
 	{ "VM.stats", m_vm_stats, NULL, 0, { ID_P } },
+	{ "VM.set_xenstore", m_vm_set_xenstore, NULL, 0, { ID_P, { "data", XP_OBJECT, REQ } } },
 	{ "VM.stats_all", m_vm_stats_all, NULL, 0, { { 0 } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
@@ -709,4 +711,15 @@ static int m_host_dmesg(struct xd_call *c)
 		rc = result_string(c, "text", text);
 	xenops_free(text);
 	return rc;
+}
+
+/* VM.set_xenstore: {task}; the data object goes to the library as JSON text. */
+static int m_vm_set_xenstore(struct xd_call *c)
+{
+	struct json_object *data = xd_obj(c, "data");
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_xenstore(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+						  json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN), 0));
+
+	return task_result(c, rc, task);
 }

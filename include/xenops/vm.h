@@ -422,6 +422,34 @@ XENOPS_API int xenops_vm_stats(char **json_out, xenops_ctx *ctx, const char *vm)
  */
 XENOPS_API int xenops_vm_stats_all(char **json_out, xenops_ctx *ctx);
 
+/**
+ * Write and remove keys of a running or paused VM's guest data in xenstore,
+ * in one transaction. Keys are relative to the guest's domain path and
+ * must be under "data/" (segments of [A-Za-z0-9_.-], at most 128
+ * characters); values are strings of at most 1024 bytes, or null to remove
+ * the key and everything below it; 1 to 64 keys. The guest owns what is
+ * written (it may change it). Not stored in the configuration. The task's
+ * result is empty.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param data_json a JSON object {"data/key": "value" or null}; copied.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument; the
+ * message names the data key at fault), XENOPS_ENOTFOUND (no such VM),
+ * XENOPS_ENOMEM; the task's own errors (XENOPS_EBADSTATE: no domain;
+ * XENOPS_EBACKEND) are returned here only with XENOPS_WAIT. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_set_xenstore(char **task_out, xenops_ctx *ctx, const char *vm,
+				      const char *data_json, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

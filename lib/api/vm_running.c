@@ -70,3 +70,19 @@ XENOPS_API int xenops_vm_stats_all(char **json_out, xenops_ctx *ctx)
 	XO_CHECK_CTX(ctx);
 	return xo_api_ret(err, xo_engine_vm_stats_all(ctx->e, json_out, err));
 }
+
+XENOPS_API int xenops_vm_set_xenstore(char **task_out, xenops_ctx *ctx, const char *vm,
+				      const char *data_json, unsigned int flags)
+{
+	struct xo_op_req req = { .op = XO_OP_VM_SET_XENSTORE, .vm = vm, .xs_data = data_json };
+
+	XO_API_ENTER();
+	if (task_out)
+		*task_out = NULL;
+	XO_CHECK_CTX(ctx);
+	XO_CHECK_ID(vm, "vm");
+	XO_CHECK_FLAGS(flags, XENOPS_WAIT);
+	if (!data_json)
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "data_json: must not be NULL"));
+	return xo_api_ret(err, xo_api_submit(task_out, ctx, &req, flags, err));
+}

@@ -222,6 +222,9 @@ struct xo_backend_ops {
 	/* What a running guest shows: its console and what it publishes (untrusted). */
 	int (*guest_facts)(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 			   struct xo_error *err);
+	/* Write (value NULL: remove) keys relative to the domain's path, in one transaction. */
+	int (*domain_set_xenstore)(struct xo_backend *b, struct xo_env *env, int domid,
+				   const struct xo_kv *kv, size_t n, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

@@ -35,6 +35,7 @@ struct xo_op_req {
 	uint64_t mem_target; /* VM set_memory: bytes */
 	uint64_t mem_max;    /* VM set_memory: bytes, 0 = unchanged */
 	unsigned int vcpus;  /* VM set_vcpus */
+	const char *xs_data; /* VM set_xenstore: {key: value or null} as JSON text */
 };
 
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);

@@ -83,6 +83,7 @@ struct xo_task {
 	struct xo_unode *un;
 	uint64_t mem_target, mem_max; /* set_memory */
 	unsigned int vcpus;            /* set_vcpus */
+	char *xs_data;                 /* set_xenstore: checked JSON text */
 	char *result_json;             /* a result object other than a domid, or NULL */
 };
 

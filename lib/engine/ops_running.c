@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "model/json.h"
 
 #define MIB (UINT64_C(1024) * 1024)
 #define W_FAST 1
@@ -23,6 +24,104 @@
 static bool has_domain(const struct xo_vm *vm)
 {
 	return vm->st.power == XENOPS_POWER_RUNNING || vm->st.power == XENOPS_POWER_PAUSED;
+}
+
+#define XS_KEYS_MAX 64
+#define XS_KEY_MAX 128
+#define XS_VALUE_MAX 1024
+
+static void kv_free(struct xo_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* A key under data/: segments of [A-Za-z0-9_.-], no "." or "..", no empty one. */
+static bool xs_key_ok(const char *k)
+{
+	size_t len = strlen(k), seg = 0;
+
+	if (len > XS_KEY_MAX || strncmp(k, "data/", 5) != 0 || len == 5)
+		return false;
+	for (const char *p = k + 5;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (seg == 0 || (seg == 1 && p[-1] == '.') ||
+			    (seg == 2 && p[-1] == '.' && p[-2] == '.'))
+				return false;
+			if (*p == '\0')
+				return true;
+			seg = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return false;
+		seg++;
+	}
+}
+
+/* Parse and check VM.set_xenstore's data: *kv_out (values NULL: remove). */
+static int xs_parse(const char *text, struct xo_kv **kv_out, size_t *n_out, struct xo_error *err)
+{
+	struct json_object *o = NULL;
+	struct xo_kv *kv = NULL;
+	size_t n = 0;
+	int rc;
+
+	*kv_out = NULL;
+	*n_out = 0;
+	if (!text)
+		return xo_err(err, XENOPS_EINVAL, "data: must not be NULL");
+	rc = xo_json_loads(&o, text, "data", err);
+	if (rc < 0)
+		return rc;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return xo_err(err, XENOPS_EINVAL, "data: must be an object");
+	}
+	if (json_object_object_length(o) == 0 || json_object_object_length(o) > XS_KEYS_MAX) {
+		json_object_put(o);
+		return xo_err(err, XENOPS_EINVAL, "data: must hold 1 to %d keys", XS_KEYS_MAX);
+	}
+	kv = calloc((size_t)json_object_object_length(o), sizeof(*kv));
+	if (!kv) {
+		json_object_put(o);
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	}
+	json_object_object_foreach(o, key, val) {
+		if (!xs_key_ok(key)) {
+			rc = xo_err(err, XENOPS_EINVAL,
+				    "data: key \"%.64s\" must be data/ and a path of [A-Za-z0-9_.-] segments, at most %d characters",
+				    key, XS_KEY_MAX);
+			break;
+		}
+		if (val && (!json_object_is_type(val, json_type_string) ||
+			    json_object_get_string_len(val) > XS_VALUE_MAX)) {
+			rc = xo_err(err, XENOPS_EINVAL,
+				    "data: the value of \"%.64s\" must be a string of at most %d bytes, or null",
+				    key, XS_VALUE_MAX);
+			break;
+		}
+		kv[n].key = strdup(key);
+		kv[n].value = val ? strdup(json_object_get_string(val)) : NULL;
+		if (!kv[n].key || (val && !kv[n].value)) {
+			n++;
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
+			break;
+		}
+		n++;
+	}
+	json_object_put(o);
+	if (rc < 0) {
+		kv_free(kv, n);
+		return rc;
+	}
+	*kv_out = kv;
+	*n_out = n;
+	return 0;
 }
 
 /* The checks that need the VM's configuration (engine locked). */
@@ -45,6 +144,15 @@ int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *
 				      req->mem_target / MIB,
 				      (req->mem_max ? req->mem_max : cfg->memory_max) / MIB);
 		return 0;
+	case XO_OP_VM_SET_XENSTORE: {
+		struct xo_kv *kv;
+		size_t n;
+		int rc = xs_parse(req->xs_data, &kv, &n, err);
+
+		if (rc == 0)
+			kv_free(kv, n);
+		return rc;
+	}
 	case XO_OP_VM_SET_VCPUS:
 		if (req->vcpus < 1 || req->vcpus > cfg->vcpus_max)
 			return xo_err(err, XENOPS_EINVAL,
@@ -194,11 +302,25 @@ static int a_set_vcpus(struct xo_run *r, int arg, struct xo_error *err)
 	return set_result(r, buf, err);
 }
 
+static int a_set_xenstore(struct xo_run *r, int arg, struct xo_error *err)
+{
+	struct xo_kv *kv;
+	size_t n;
+	int rc = xs_parse(r->t->xs_data, &kv, &n, err);
+
+	(void)arg;
+	if (rc < 0)
+		return rc;
+	rc = r->e->bops->domain_set_xenstore(r->e->b, &r->env, r->domid, kv, n, err);
+	kv_free(kv, n);
+	return rc;
+}
+
 int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
 	struct xo_op_req req = { .op = t->op, .mem_target = t->mem_target, .mem_max = t->mem_max,
-				 .vcpus = t->vcpus };
+				 .vcpus = t->vcpus, .xs_data = t->xs_data };
 	int rc = xo_ops_running_check_locked(r->vm, &req, err);
 
 	if (rc < 0)
@@ -213,6 +335,12 @@ int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err)
 		return rc;
 	case XO_OP_VM_SET_VCPUS:
 		return xo_run_add_atom(r, "set_vcpus", W_FAST, a_set_vcpus, 0, err);
+	case XO_OP_VM_SET_XENSTORE:
+		if (r->domid < 0)
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "VM \"%s\" is %s: guest xenstore data needs a running or paused VM",
+				      r->vm->id, xo_power_state_name(r->vm->st.power));
+		return xo_run_add_atom(r, "set_xenstore", W_FAST, a_set_xenstore, 0, err);
 	default:
 		return xo_err(err, XENOPS_EINTERNAL, "unknown running-guest operation %d", t->op);
 	}

@@ -32,13 +32,14 @@ struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *
 	t->mem_target = req->mem_target;
 	t->mem_max = req->mem_max;
 	t->vcpus = req->vcpus;
+	t->xs_data = xo_strdup(req->xs_data);
 	t->path = xo_strdup(req->path);
 	t->media = xo_strdup(req->media);
 	t->result_domid = -1;
 	t->state = XENOPS_TASK_PENDING;
 	t->created = xo_wall_time();
 	t->un = xo_unode_new_locked(e, XENOPS_KIND_TASK, NULL, t->id);
-	if ((req->path && !t->path) || (req->media && !t->media) || !t->un ||
+	if ((req->path && !t->path) || (req->media && !t->media) || (req->xs_data && !t->xs_data) || !t->un ||
 	    xo_map_put(&e->tasks, t->id, t) < 0) {
 		if (t->un)
 			xo_unode_delete_locked(e, t->un);
@@ -61,6 +62,7 @@ void xo_task_free(struct xo_task *t)
 	free(t->path);
 	free(t->media);
 	free(t->result_json);
+	free(t->xs_data);
 	xo_strv_clear(&t->done);
 	xo_error_clear(&t->err);
 	free(t);

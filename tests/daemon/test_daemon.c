@@ -1769,6 +1769,16 @@ START_TEST(test_running_guests)
 	r = xdt_ok(c, "VM.stats_all", NULL);
 	ck_assert_str_eq(xdt_str(r, "vms.0.id"), "g");
 	json_object_put(r);
+	ck_assert_str_eq(xdt_op(c, "VM.set_xenstore", "{\"id\":\"g\",\"data\":{\"data/k\":\"v\"}}"),
+	                 "completed");
+	r = xdt_ok(c, "VM.stat", "{\"id\":\"g\"}");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(xdt_get(r, "state.guest"), "data/k")), "v");
+	ck_assert_str_eq(xdt_str(r, "state.consoles.0.protocol"), "vt100");
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_xenstore", "{\"id\":\"g\",\"data\":{\"attr/k\":\"v\"}}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "attr/k"));
+	json_object_put(r);
 	r = xdt_call(c, "VM.stats", "{\"id\":\"nope\"}");
 	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_ENOTFOUND");
 	json_object_put(r);

@@ -411,6 +411,13 @@ START_TEST(test_running_guests)
 		ck_assert_ptr_nonnull(strstr(first + 1, "xenopsctl top:"));
 	}
 	ck_assert_ptr_nonnull(strstr(run.out, "\ng "));
+	expect_ok(ctl("vm", "set-xenstore", "g", "data/color", "blue"));
+	expect_ok(ctl("vm", "stat", "g", "--json"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"data/color\":\"blue\""));
+	expect_ok(ctl("vm", "set-xenstore", "g", "data/color"));
+	expect_ok(ctl("vm", "stat", "g", "--json"));
+	ck_assert_ptr_null(strstr(run.out, "data/color"));
+	ck_assert_int_eq(ctl("vm", "set-xenstore", "g", "control/x", "1"), 10 + 1);
 	/* The host: a command and a group. */
 	expect_ok(ctl("host", "--json"));
 	o = out_json();

@@ -299,6 +299,47 @@ START_TEST(consoles_and_guest_in_stat)
 }
 END_TEST
 
+START_TEST(set_xenstore)
+{
+	define_vm("vm");
+	/* No domain: the task fails with a state error. */
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"data/a\": \"1\"}", XENOPS_WAIT),
+			 XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm",
+						"{\"data/a\": \"1\", \"data/b/c\": \"x y\"}",
+						XENOPS_WAIT), 0);
+	ck_assert(stat_has("vm", "\"data/a\":\"1\""));
+	ck_assert(stat_has("vm", "\"data/b/c\":\"x y\""));
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"data/b\": null}", XENOPS_WAIT),
+			 0);
+	ck_assert(!stat_has("vm", "data/b/c"));
+	ck_assert(stat_has("vm", "\"data/a\":\"1\""));
+	/* Outside data/, odd paths, non-strings, long values: refused naming the key. */
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"control/shutdown\": \"poweroff\"}", 0),
+			 XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "control/shutdown"));
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"data/../x\": \"1\"}", 0),
+			 XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"data//x\": \"1\"}", 0),
+			 XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{\"data/x\": 1}", 0),
+			 XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "data/x"));
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "{}", 0), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", "[1]", 0), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", NULL, 0), XENOPS_EINVAL);
+	{
+		char big[1200];
+
+		memset(big, 'v', sizeof(big));
+		memcpy(big, "{\"data/x\": \"", 12);
+		memcpy(big + sizeof(big) - 3, "\"}", 3);
+		ck_assert_int_eq(xenops_vm_set_xenstore(NULL, ctx, "vm", big, 0), XENOPS_EINVAL);
+	}
+}
+END_TEST
+
 START_TEST(host_facts_and_dmesg)
 {
 	char *json = NULL, *text = NULL;
@@ -337,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, stats_shape_and_counters_move);
 	tcase_add_test(tc, host_facts_and_dmesg);
 	tcase_add_test(tc, consoles_and_guest_in_stat);
+	tcase_add_test(tc, set_xenstore);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }

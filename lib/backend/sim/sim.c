@@ -138,6 +138,7 @@ void xo_sim_dom_free(struct xo_sim_dom *d)
 		free(d->devs);
 		d->devs = next;
 	}
+	xo_sim_xs_free(d);
 	free(d);
 }
 
@@ -458,5 +459,6 @@ const struct xo_backend_ops xo_backend_sim = {
 	.host_facts = xo_sim_host_facts,
 	.host_dmesg = xo_sim_host_dmesg,
 	.guest_facts = xo_sim_guest_facts,
+	.domain_set_xenstore = xo_sim_domain_set_xenstore,
 	.guest_action = xo_sim_guest_action,
 };

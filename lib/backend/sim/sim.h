@@ -81,6 +81,9 @@ struct xo_sim_dom {
 	/* The balloon (sim_tune.c): memory_target is reached balloon_ms of guest time after balloon_run_ms; memory_from until then (0: reached). Not persisted. */
 	uint64_t memory_from, balloon_run_ms;
 	unsigned int balloon_ms;
+	/* Keys written by domain_set_xenstore (sim_tune.c), not persisted. */
+	struct xo_kv *xs;
+	size_t n_xs;
 };
 
 struct xo_backend {
@@ -150,6 +153,9 @@ int xo_sim_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo
 int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
 int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 		       struct xo_error *err);
+int xo_sim_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err);
+void xo_sim_xs_free(struct xo_sim_dom *d);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

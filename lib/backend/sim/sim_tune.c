@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -198,6 +199,83 @@ int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *o
 		snprintf(out->keys[0].key, sizeof(out->keys[0].key), "data/os");
 		snprintf(out->keys[0].value, sizeof(out->keys[0].value), "simulated");
 		out->n_keys = 1;
+		for (size_t i = 0; i < d->n_xs && out->n_keys < XO_GUEST_KEYS_MAX; i++) {
+			snprintf(out->keys[out->n_keys].key, sizeof(out->keys[0].key), "%s",
+				 d->xs[i].key);
+			snprintf(out->keys[out->n_keys].value, sizeof(out->keys[0].value), "%s",
+				 d->xs[i].value);
+			out->n_keys++;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+void xo_sim_xs_free(struct xo_sim_dom *d)
+{
+	for (size_t i = 0; i < d->n_xs; i++) {
+		free(d->xs[i].key);
+		free(d->xs[i].value);
+	}
+	free(d->xs);
+	d->xs = NULL;
+	d->n_xs = 0;
+}
+
+/* Remove @key (and what is below it), as xenstore's rm does. */
+static void xs_remove(struct xo_sim_dom *d, const char *key)
+{
+	size_t len = strlen(key), j = 0;
+
+	for (size_t i = 0; i < d->n_xs; i++) {
+		const char *k = d->xs[i].key;
+
+		if (!strncmp(k, key, len) && (k[len] == '\0' || k[len] == '/')) {
+			free(d->xs[i].key);
+			free(d->xs[i].value);
+			continue;
+		}
+		d->xs[j++] = d->xs[i];
+	}
+	d->n_xs = j;
+}
+
+int xo_sim_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	int rc;
+
+	(void)env;
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "write the xenstore of", &d, err);
+	if (rc == 0)
+		rc = xo_sim_require_live(d, "write the xenstore of", err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct xo_kv *v;
+
+		xs_remove(d, kv[i].key);
+		if (!kv[i].value)
+			continue;
+		if (d->n_xs >= 4 * XO_GUEST_KEYS_MAX) {
+			rc = xo_err(err, XENOPS_ENOSPC, "domain %d: too many xenstore keys", domid);
+			break;
+		}
+		v = realloc(d->xs, (d->n_xs + 1) * sizeof(*v));
+		if (!v) {
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
+			break;
+		}
+		d->xs = v;
+		v[d->n_xs].key = strdup(kv[i].key);
+		v[d->n_xs].value = strdup(kv[i].value);
+		if (!v[d->n_xs].key || !v[d->n_xs].value) {
+			free(v[d->n_xs].key);
+			free(v[d->n_xs].value);
+			rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
+			break;
+		}
+		d->n_xs++;
 	}
 	pthread_mutex_unlock(&b->lock);
 	return rc;

@@ -95,3 +95,36 @@ int xo_xen_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
 			      domid, v.max, vcpus);
 	return xo_xs_transaction(b, "set the vcpus", vcpu_write, &v, err);
 }
+
+struct xs_txn {
+	int domid;
+	const struct xo_kv *kv;
+	size_t n;
+};
+
+static int guest_data_write(struct xo_backend *b, xs_transaction_t t, void *arg, struct xo_error *err)
+{
+	const struct xs_txn *x = arg;
+	struct xs_permissions p[1];
+	char path[256];
+	int rc = 0;
+
+	/* data/ belongs to the guest: keys written there stay the guest's to change. */
+	xo_xs_perms_rw(p, x->domid);
+	for (size_t i = 0; rc == 0 && i < x->n; i++) {
+		snprintf(path, sizeof(path), "/local/domain/%d/%s", x->domid, x->kv[i].key);
+		rc = x->kv[i].value ? xo_xs_write_perms(b, t, path, x->kv[i].value, p, 1, err)
+				    : xo_xs_rm(b, t, path, err);
+	}
+	return rc;
+}
+
+int xo_xen_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err)
+{
+	struct xs_txn x = { .domid = domid, .kv = kv, .n = n };
+	int rc = xo_xen_check_domid(domid, err);
+
+	(void)env;
+	return rc < 0 ? rc : xo_xs_transaction(b, "write guest data", guest_data_write, &x, err);
+}

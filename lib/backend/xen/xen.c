@@ -355,4 +355,5 @@ const struct xo_backend_ops xo_backend_xen = {
 	.host_facts = xo_xen_host_facts,
 	.host_dmesg = xo_xen_host_dmesg,
 	.guest_facts = xo_xen_guest_facts,
+	.domain_set_xenstore = xo_xen_domain_set_xenstore,
 };

@@ -270,5 +270,7 @@ int xo_xen_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo
 int xo_xen_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
 int xo_xen_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 		       struct xo_error *err);
+int xo_xen_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err);
 
 #endif /* XO_XEN_PRIV_H */
