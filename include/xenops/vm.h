@@ -343,7 +343,7 @@ XENOPS_API int xenops_vm_destroy(char **task_out, xenops_ctx *ctx, const char *v
  *                   on failure.
  * @param ctx        the context.
  * @param vm         id of the VM; borrowed for the call.
- * @param target_mib the new target in MiB, 1 or more, at most the maximum.
+ * @param target_mib the new target in MiB, 16 or more, at most the maximum.
  * @param max_mib    the domain's new maximum in MiB, at most the VM's static
  *                   maximum (memory_mib); 0 keeps the current one.
  * @param timeout_s  how long to wait for the guest, in seconds; 0: 30.

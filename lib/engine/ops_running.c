@@ -134,6 +134,11 @@ int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *
 		return 0; /* the plan reports the error state */
 	switch (req->op) {
 	case XO_OP_VM_SET_MEMORY:
+		/* The stored configuration must stay valid: the schema's minimum. */
+		if (req->mem_target < 16 * MIB)
+			return xo_err(err, XENOPS_EINVAL, "target_mib: must be at least 16");
+		if (req->mem_max && req->mem_max < 16 * MIB)
+			return xo_err(err, XENOPS_EINVAL, "max_mib: must be at least 16");
 		if (req->mem_max > cfg->memory_max)
 			return xo_err(err, XENOPS_EINVAL,
 				      "max_mib: %" PRIu64 " MiB is above the VM's static maximum (memory_mib %" PRIu64 ")",

@@ -128,6 +128,8 @@ START_TEST(set_memory_bounds_name_the_field)
 	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "target_mib"));
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 0, 0, 0, 0), XENOPS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "target_mib"));
+	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 15, 0, 0, 0), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "target_mib"));
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "nope", 64, 0, 0, 0), XENOPS_ENOTFOUND);
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 64, 0, 0, XENOPS_FORCE),
 			 XENOPS_EINVAL);
