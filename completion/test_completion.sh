@@ -57,7 +57,7 @@ check() {
 	fi
 }
 S="xenopsctl --socket $tmp/s"
-check "$S " "barrier debug events host pci query task vbd vif vm"
+check "$S " "barrier debug events host pci query stats task top vbd vif vm"
 check "$S v" "vbd vif vm"
 check "$S vm im" "import-xl"
 check "$S vm st" "start stat"

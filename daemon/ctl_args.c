@@ -79,6 +79,7 @@ static int add_pos(const struct cmd *cmd, struct json_object *params, const stru
                    const char *arg)
 {
 	char cwd[PATH_MAX], path[PATH_MAX * 2];
+	unsigned long long v;
 	int b;
 
 	switch (p->type) {
@@ -96,6 +97,35 @@ static int add_pos(const struct cmd *cmd, struct json_object *params, const stru
 		if (b < 0)
 			return ctl_usage_error(cmd, "expected on or off, not '%s'", arg);
 		json_object_object_add(params, p->param, json_object_new_boolean(b));
+		return 0;
+	case A_UINT:
+		if (ctl_parse_uint(arg, UINT_MAX, &v) < 0)
+			return ctl_usage_error(cmd, "expected a non-negative integer, not '%s'", arg);
+		json_object_object_add(params, p->param, json_object_new_int64((int64_t)v));
+		return 0;
+	case A_XSKEY: {
+		struct json_object *data = json_object_new_object();
+
+		json_object_object_add(data, arg, NULL);
+		json_object_object_add(params, p->param, data);
+		return 0;
+	}
+	case A_XSVAL: {
+		struct json_object *data = NULL;
+
+		if (!json_object_object_get_ex(params, p->param, &data))
+			return 0;
+		json_object_object_foreach(data, key, val) {
+			(void)val;
+			json_object_object_add(data, key, json_object_new_string(arg));
+			break;
+		}
+		return 0;
+	}
+	case A_MIB:
+		if (parse_mib(arg, &v) < 0)
+			return ctl_usage_error(cmd, "expected a size like 512, 512M or 2G, not '%s'", arg);
+		json_object_object_add(params, p->param, json_object_new_int64((int64_t)v));
 		return 0;
 	}
 	return 0;
@@ -118,6 +148,11 @@ static int add_opt(const struct cmd *cmd, struct json_object *params, const stru
 			return ctl_usage_error(cmd, "expected a non-negative integer, not '%s'", val);
 		json_object_object_add(params, o->param, json_object_new_int64((int64_t)v));
 		break;
+	case O_MIB:
+		if (parse_mib(val, &v) < 0)
+			return ctl_usage_error(cmd, "expected a size like 512, 512M or 2G, not '%s'", val);
+		json_object_object_add(params, o->param, json_object_new_int64((int64_t)v));
+		break;
 	}
 	return 0;
 }
@@ -132,7 +167,7 @@ int ctl_build_params(const struct cmd *cmd, const struct args *a, struct json_ob
 		if (cmd->pos[i].type != A_FILE)
 			rc = add_pos(cmd, params, &cmd->pos[i], a->pos[i]);
 	for (int i = 0; cmd->opts[i].name && !rc; i++)
-		if (a->val[i] && cmd->opts[i].type <= O_UINT)
+		if (a->val[i] && (cmd->opts[i].type <= O_UINT || cmd->opts[i].type == O_MIB))
 			rc = add_opt(cmd, params, &cmd->opts[i], a->val[i]);
 	if (rc) {
 		json_object_put(params);
@@ -229,7 +264,7 @@ int ctl_build_config(const struct cmd *cmd, const struct args *a, struct json_ob
 	if (!config)
 		config = json_object_new_object();
 	for (int i = 0; cmd->opts[i].name && !rc; i++) {
-		if (a->val[i] && cmd->opts[i].type >= F_STR) {
+		if (a->val[i] && cmd->opts[i].type >= F_STR && cmd->opts[i].type != O_MIB) {
 			rc = set_field(cmd, config, &cmd->opts[i], a->val[i]);
 			fields++;
 		}

@@ -19,6 +19,10 @@ enum pos_type {
 	A_PATH,  /* made absolute: the daemon does not share our directory */
 	A_ONOFF, /* "on" / "off" as a boolean */
 	A_FILE,  /* optional config file ("-": stdin), not a param */
+	A_UINT,  /* a non-negative integer */
+	A_MIB,   /* a size in MiB, given as 512, 512M, 2G */
+	A_XSKEY, /* param "data" = {arg: null} */
+	A_XSVAL, /* the value of the A_XSKEY before it */
 };
 
 /* How an option becomes a param, or a field of the config being added. */
@@ -31,6 +35,7 @@ enum opt_type {
 	F_INT,   /* config field, an integer */
 	F_MIB,   /* config field in MiB, given as 512, 512M, 2G */
 	F_BOOL,  /* config field, on/off */
+	O_MIB,   /* param = a size in MiB, given as 512, 512M, 2G */
 };
 
 struct posdef {
@@ -94,5 +99,10 @@ int ctl_run_op(struct ctl *c, const struct cmd *cmd, struct args *a);
 
 int ctl_run_list(struct ctl *c, const struct cmd *cmd, struct args *a);
 int ctl_run_events(struct ctl *c, const struct cmd *cmd, struct args *a);
+
+/* ---- ctl_top.c: statistics ---- */
+
+int ctl_run_stats(struct ctl *c, const struct cmd *cmd, struct args *a);
+int ctl_run_top(struct ctl *c, const struct cmd *cmd, struct args *a);
 
 #endif /* CTL_CMD_H */

@@ -194,6 +194,27 @@ static int run_quiet(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return call_and_show(c, cmd, a, SHOW_NOTHING);
 }
 
+/* host dmesg: the text as it is (with --json: {text}). */
+static int run_dmesg(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	struct json_object *res = NULL;
+	const char *text;
+	int rc = ctl_call_cmd(c, cmd, a, &res);
+
+	if (rc)
+		return rc;
+	if (c->json) {
+		ctl_print_json(res, 0);
+	} else {
+		text = ctl_str_member(res, "text");
+		fputs(text ? text : "", stdout);
+		if (text && *text && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+	}
+	json_object_put(res);
+	return CTL_OK;
+}
+
 /* get-config: the configuration. */
 static int run_config(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
@@ -274,6 +295,14 @@ static const struct cmd commands[] = {
 	  { { 0 } }, { { "count", NULL, O_COUNT, "stop after N lines" } } },
 	{ NULL, "barrier", "UPDATES.inject_barrier", run_show,
 	  "inject a barrier for a VM into the update stream", 1, { VM }, NO_OPTS },
+	{ "host", "dmesg", "HOST.dmesg", run_dmesg, "print the hypervisor's log", 0, { { 0 } },
+	  NO_OPTS },
+	{ NULL, "stats", "VM.stats_all", ctl_run_stats,
+	  "show the statistics of a VM, or of every VM", 0, { VM },
+	  { { "prometheus", NULL, O_TRUE, "print the Prometheus text format" } } },
+	{ NULL, "top", "VM.stats_all", ctl_run_top,
+	  "a live table of the VMs' CPU, memory, disk and network rates", 0, { { 0 } },
+	  { { "iterations", NULL, O_COUNT, "print N frames and exit" } } },
 
 	{ "vm", "add", "VM.add", run_add, "define a VM from a JSON FILE and/or fields", 0,
 	  { FILE_ARG },
@@ -311,6 +340,15 @@ static const struct cmd commands[] = {
 	{ "vm", "destroy", "VM.destroy", ctl_run_op, "destroy the domain at once", 1, { ID },
 	  NO_OPTS },
 	{ "vm", "remove", "VM.remove", run_quiet, "remove a halted VM", 1, { ID }, NO_OPTS },
+	{ "vm", "set-memory", "VM.set_memory", ctl_run_op,
+	  "set the memory target (balloon), e.g. 512M or 2G", 2, { ID, { "target_mib", A_MIB } },
+	  { { "max", "max_mib", O_MIB, "the domain's maximum, at most memory_mib" },
+	    { "timeout", "timeout", O_UINT, "seconds to wait for the guest (default 30)" } } },
+	{ "vm", "set-vcpus", "VM.set_vcpus", ctl_run_op, "set the vCPUs online, up to vcpus_max", 2,
+	  { ID, { "vcpus", A_UINT } }, NO_OPTS },
+	{ "vm", "set-xenstore", "VM.set_xenstore", ctl_run_op,
+	  "write guest data KEY (data/...) = VALUE; without VALUE remove it", 2,
+	  { ID, { "data", A_XSKEY }, { "data", A_XSVAL } }, NO_OPTS },
 	{ "vm", "import-xl", "VM.import_xl", run_import_xl,
 	  "define a VM and its devices from an xl.cfg FILE ('-' for stdin)", 1,
 	  { { "file", A_STR } },
@@ -409,7 +447,10 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	struct args a;
 	int help = 0, rc;
 
-	if (is_group(argv[0])) {
+	/* "host" is a command and a group ("host dmesg"): alone or with options, the command. */
+	if (is_group(argv[0]) &&
+	    !(find_cmd(NULL, argv[0]) &&
+	      (argc == 1 || argv[1][0] == '-'))) {
 		group = argv[0];
 		argc--;
 		argv++;

@@ -554,6 +554,12 @@ static int m_debug_stats(struct xd_call *c)
 /* ---- the table --------------------------------------------------------------- */
 
 static int m_vm_import_xl(struct xd_call *c);
+static int m_vm_set_memory(struct xd_call *c);
+static int m_vm_set_vcpus(struct xd_call *c);
+static int m_vm_stats(struct xd_call *c);
+static int m_vm_stats_all(struct xd_call *c);
+static int m_host_dmesg(struct xd_call *c);
+static int m_vm_set_xenstore(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -565,6 +571,7 @@ static int m_vm_import_xl(struct xd_call *c);
 const struct xd_method xd_methods[] = {
 	{ "Query", m_query, NULL, 0, { { 0 } } },
 	{ "HOST.stat", m_host_stat, NULL, 0, { { 0 } } },
+	{ "HOST.dmesg", m_host_dmesg, NULL, 0, { { 0 } } },
 
 	{ "VM.add", m_vm_add, NULL, 0, { { "config", XP_OBJECT, REQ } } },
 	{ "VM.remove", m_vm_remove, NULL, 0, { ID_P } },
@@ -581,6 +588,12 @@ const struct xd_method xd_methods[] = {
 	  { ID_P, { "path", XP_STR, REQ }, { "paused", XP_BOOL, OPT } } },
 	{ "VM.destroy", m_vm_destroy, NULL, 0, { ID_P } },
 	{ "VM.import_xl", m_vm_import_xl, NULL, 0, { { "text", XP_STR, REQ }, { "dry_run", XP_BOOL, OPT } } },
+	{ "VM.set_memory", m_vm_set_memory, NULL, 0,
+	  { ID_P, { "target_mib", XP_UINT, REQ }, { "max_mib", XP_UINT, OPT }, { "timeout", XP_UINT, OPT } } },
+	{ "VM.set_vcpus", m_vm_set_vcpus, NULL, 0, { ID_P, { "vcpus", XP_UINT, REQ } } },
+	{ "VM.stats", m_vm_stats, NULL, 0, { ID_P } },
+	{ "VM.set_xenstore", m_vm_set_xenstore, NULL, 0, { ID_P, { "data", XP_OBJECT, REQ } } },
+	{ "VM.stats_all", m_vm_stats_all, NULL, 0, { { 0 } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -647,4 +660,66 @@ static int m_vm_import_xl(struct xd_call *c)
 		rc = result_string(c, "id", out);
 	xenops_free(out);
 	return rc;
+}
+
+/* VM.set_memory: {task}; the guest's progress is in the task's result. */
+static int m_vm_set_memory(struct xd_call *c)
+{
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_memory(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+						xd_uint(c, "target_mib", 0), xd_uint(c, "max_mib", 0),
+						xd_uint(c, "timeout", 0), 0));
+
+	return task_result(c, rc, task);
+}
+
+/* VM.set_vcpus: {task}. */
+static int m_vm_set_vcpus(struct xd_call *c)
+{
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_vcpus(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+					       xd_uint(c, "vcpus", 0), 0));
+
+	return task_result(c, rc, task);
+}
+
+/* VM.stats: the library's object as the result. */
+static int m_vm_stats(struct xd_call *c)
+{
+	char *json = NULL;
+	int rc = xd_lib(c, xenops_vm_stats(&json, c->ctx, xd_str(c, "id")));
+
+	return result_json(c, rc, NULL, json);
+}
+
+/* VM.stats_all: {vms: [...]}. */
+static int m_vm_stats_all(struct xd_call *c)
+{
+	char *json = NULL;
+	int rc = xd_lib(c, xenops_vm_stats_all(&json, c->ctx));
+
+	return result_json(c, rc, NULL, json);
+}
+
+/* HOST.dmesg: {text}. */
+static int m_host_dmesg(struct xd_call *c)
+{
+	char *text = NULL;
+	int rc = xd_lib(c, xenops_host_dmesg(&text, c->ctx));
+
+	if (rc >= 0)
+		rc = result_string(c, "text", text);
+	xenops_free(text);
+	return rc;
+}
+
+/* VM.set_xenstore: {task}; the data object goes to the library as JSON text. */
+static int m_vm_set_xenstore(struct xd_call *c)
+{
+	struct json_object *data = xd_obj(c, "data");
+	char *task;
+	int rc = xd_lib(c, xenops_vm_set_xenstore(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+						  json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN), 0));
+
+	return task_result(c, rc, task);
 }

@@ -112,7 +112,10 @@ XENOPS_API const char *xenops_ctx_instance(xenops_ctx *ctx);
  * "total_memory", "free_memory"} (memory in bytes), and, where the backend
  * keeps any, "backend_counters": an object of counters since the context was
  * opened (names and meaning per backend, for diagnostics and benchmarks, not
- * part of the stable interface; see docs/api.md).
+ * part of the stable interface; see docs/api.md). Since 0.2 also
+ * "xen_version" (e.g. "4.17.7"; null on the simulator), "cpu_topology":
+ * {"sockets", "cores_per_socket", "cores", "threads_per_core"} and
+ * "numa_nodes": [{"id", "total_memory", "free_memory"}] (bytes).
  *
  * @param json_out  receives the JSON text, the caller's (free with
  *                  xenops_free()); NULL on failure.
@@ -122,6 +125,19 @@ XENOPS_API const char *xenops_ctx_instance(xenops_ctx *ctx);
  * thread. @since 0.1
  */
 XENOPS_API int xenops_host_stat(char **json_out, xenops_ctx *ctx);
+
+/**
+ * The hypervisor's log: on Xen its console ring (what xl dmesg prints, at
+ * most the last 256 KiB), on the simulator a fixed simulated text.
+ *
+ * @param text_out  receives the text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @return 0 or a negative error.
+ * Errors: XENOPS_EINVAL (NULL argument), XENOPS_EBACKEND (e.g. not allowed
+ * to read it), XENOPS_ENOMEM. Any thread. @since 0.2
+ */
+XENOPS_API int xenops_host_dmesg(char **text_out, xenops_ctx *ctx);
 
 /* ---- event-loop integration ------------------------------------------ */
 

@@ -112,7 +112,13 @@ XENOPS_API int xenops_vm_get_config(char **json_out, xenops_ctx *ctx, const char
 /**
  * The VM's configuration and state as JSON {"config": ..., "state": ...}
  * (state: power_state, domid, vcpus, memory_target, memory_actual, vcpu_time,
- * start_time, last_shutdown_reason, error).
+ * start_time, last_shutdown_reason, error). Since 0.2 a VM with a domain
+ * also has "consoles": [{"protocol": "vt100", "path": pty}] (empty while the
+ * console is not known) and "guest": what the guest publishes under its
+ * xenstore data/ and attr/, as {"data/key": "value"} — untrusted and
+ * bounded (64 keys, keys of 128 and values of 256 characters, 4 levels;
+ * bytes other than printable ASCII become '?'; "guest_truncated": true when
+ * something was left out).
  *
  * @param json_out  receives the JSON text, the caller's (free with
  *                  xenops_free()); NULL on failure.
@@ -318,6 +324,131 @@ XENOPS_API int xenops_vm_resume(char **task_out, xenops_ctx *ctx, const char *vm
  */
 XENOPS_API int xenops_vm_destroy(char **task_out, xenops_ctx *ctx, const char *vm,
 				 unsigned int flags);
+
+/**
+ * Change a VM's memory target (the balloon) and, optionally, its domain's
+ * maximum. With a domain (Running or Paused) the target is given to the
+ * guest and the task waits until the guest holds it (within 1%, at least
+ * 1 MiB) or @timeout_s passes; the task's result is {"target_mib",
+ * "actual_mib", "reached", "applied": true}: a guest that did not reach the
+ * target in time is a completed task with "reached": false. Without a
+ * domain only the configuration changes (result {"target_mib", "applied":
+ * false}). Either way the stored configuration's memory_target_mib becomes
+ * @target_mib in the same operation; the maximum lasts as long as the
+ * domain.
+ *
+ * @param task_out   receives the task id, the caller's (free with
+ *                   xenops_free(); forget the task with xenops_task_destroy());
+ *                   may be NULL: the task is then destroyed when it ends. NULL
+ *                   on failure.
+ * @param ctx        the context.
+ * @param vm         id of the VM; borrowed for the call.
+ * @param target_mib the new target in MiB, 16 or more, at most the maximum.
+ * @param max_mib    the domain's new maximum in MiB, at most the VM's static
+ *                   maximum (memory_mib); 0 keeps the current one.
+ * @param timeout_s  how long to wait for the guest, in seconds; 0: 30.
+ * @param flags      XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag; the message names target_mib or max_mib when one is out
+ * of range), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's own
+ * errors (e.g. XENOPS_EBACKEND) are returned here only with XENOPS_WAIT.
+ * Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_set_memory(char **task_out, xenops_ctx *ctx, const char *vm,
+				    uint64_t target_mib, uint64_t max_mib, unsigned int timeout_s,
+				    unsigned int flags);
+
+/**
+ * Bring vCPUs 0 to @vcpus - 1 of a VM online and the others offline (vCPU
+ * hot-plug), up to the VM's vcpus_max. With a domain the guest is told at
+ * once (it follows through its hot-plug driver); without one only the
+ * configuration changes. The stored configuration's vcpus becomes @vcpus in
+ * the same operation. The task's result is {"vcpus", "applied"}.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param vcpus     how many vCPUs online, from 1 to vcpus_max.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag; the message names vcpus when it is out of range),
+ * XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's own errors (e.g.
+ * XENOPS_EBACKEND) are returned here only with XENOPS_WAIT. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char *vm,
+				   unsigned int vcpus, unsigned int flags);
+
+/**
+ * Statistics of a VM, cheap and synchronous (they never wait for the VM's
+ * tasks), as a JSON object: {"time", "vcpus": [{"id", "online", "time_ns"}],
+ * "memory": {"target", "actual", "max"}, "vbds": [{"id", "rd_reqs",
+ * "wr_reqs", "rd_sectors", "wr_sectors"}], "vifs": [{"id", "rx_bytes",
+ * "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops"}]}.
+ * "time" is a monotonic timestamp in seconds (for rates between two
+ * calls), memory is in bytes, CPU time in nanoseconds, sectors of 512
+ * bytes; VIF counters are the guest's view (rx: received by the guest).
+ * Only plugged VBDs and VIFs are listed. A VM without a domain has no
+ * vCPUs or devices and its configured target and maximum, actual 0.
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @return 0, or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument), XENOPS_ENOTFOUND (no such
+ * VM), XENOPS_ENOMEM. Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_stats(char **json_out, xenops_ctx *ctx, const char *vm);
+
+/**
+ * Statistics of every VM in one call, for monitoring agents: {"vms": [...]}
+ * where each element is what xenops_vm_stats() returns with the VM's "id"
+ * added, in the order of the VM ids.
+ *
+ * @param json_out  receives the JSON text, the caller's (free with
+ *                  xenops_free()); NULL on failure.
+ * @param ctx       the context.
+ * @return 0, or a negative error.
+ * Errors: XENOPS_EINVAL (NULL argument), XENOPS_ENOMEM. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_stats_all(char **json_out, xenops_ctx *ctx);
+
+/**
+ * Write and remove keys of a running or paused VM's guest data in xenstore,
+ * in one transaction. Keys are relative to the guest's domain path and
+ * must be under "data/" (segments of [A-Za-z0-9_.-], at most 128
+ * characters); values are strings of at most 1024 bytes, or null to remove
+ * the key and everything below it; 1 to 64 keys. The guest owns what is
+ * written (it may change it). Not stored in the configuration. The task's
+ * result is empty.
+ *
+ * @param task_out  receives the task id, the caller's (free with
+ *                  xenops_free(); forget the task with xenops_task_destroy());
+ *                  may be NULL: the task is then destroyed when it ends. NULL
+ *                  on failure.
+ * @param ctx       the context.
+ * @param vm        id of the VM; borrowed for the call.
+ * @param data_json a JSON object {"data/key": "value" or null}; copied.
+ * @param flags     XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument; the
+ * message names the data key at fault), XENOPS_ENOTFOUND (no such VM),
+ * XENOPS_ENOMEM; the task's own errors (XENOPS_EBADSTATE: no domain;
+ * XENOPS_EBACKEND) are returned here only with XENOPS_WAIT. Any thread.
+ * @since 0.2
+ */
+XENOPS_API int xenops_vm_set_xenstore(char **task_out, xenops_ctx *ctx, const char *vm,
+				      const char *data_json, unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -148,3 +148,11 @@ XENOPS_API int xenops_ctx_set_option(xenops_ctx *ctx, const char *key, const cha
 		XO_API_FAIL("key: must not be NULL");
 	return xo_api_ret(err, xo_engine_set_option(ctx->e, key, value, err));
 }
+
+XENOPS_API int xenops_host_dmesg(char **text_out, xenops_ctx *ctx)
+{
+	XO_API_ENTER();
+	XO_CHECK_OUT(text_out);
+	XO_CHECK_CTX(ctx);
+	return xo_api_ret(err, xo_engine_host_dmesg(ctx->e, text_out, err));
+}

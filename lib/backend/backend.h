@@ -9,6 +9,7 @@
 #ifndef XO_BACKEND_H
 #define XO_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model/model.h"
@@ -58,6 +59,54 @@ struct xo_domain_info {
 	uint64_t cpu_time_ns;
 	uint64_t vcpu_time_ns[XO_MAX_VCPUS]; /* first vcpus_max entries */
 	double start_time;         /* wall clock */
+};
+
+/* Statistics of a domain: memory in bytes, CPU time in nanoseconds. */
+struct xo_domain_stats {
+	uint64_t memory_target, memory_actual, memory_max;
+	unsigned int vcpus_max;
+	bool vcpu_online[XO_MAX_VCPUS];
+	uint64_t vcpu_time_ns[XO_MAX_VCPUS];
+};
+
+/* Device counters as the guest sees them (a VIF's rx is what the guest received). */
+enum xo_vbd_counter { XO_VBD_RD_REQS, XO_VBD_WR_REQS, XO_VBD_RD_SECTORS, XO_VBD_WR_SECTORS };
+enum xo_vif_counter {
+	XO_VIF_RX_BYTES,
+	XO_VIF_TX_BYTES,
+	XO_VIF_RX_PACKETS,
+	XO_VIF_TX_PACKETS,
+	XO_VIF_RX_DROPS,
+	XO_VIF_TX_DROPS,
+};
+#define XO_DEV_COUNTERS 6
+
+#define XO_MAX_NODES 64
+
+/* The host's CPU topology and NUMA nodes (HOST.stat). */
+struct xo_host_facts {
+	char xen_version[64]; /* "4.17.7"; "" when there is no Xen (simulator) */
+	unsigned int sockets, cores_per_socket, threads_per_core;
+	unsigned int nr_nodes;
+	struct {
+		uint64_t total, free; /* bytes */
+	} nodes[XO_MAX_NODES];
+};
+
+/* Bounds of what a guest's data/ and attr/ may cost us. */
+#define XO_GUEST_KEYS_MAX 64
+#define XO_GUEST_KEY_MAX 128
+#define XO_GUEST_VALUE_MAX 256
+#define XO_GUEST_DEPTH_MAX 4
+
+struct xo_guest_facts {
+	char console_path[256]; /* the text console's pty, "" when unknown */
+	size_t n_keys;           /* keys below data/ and attr/, "data/x", sanitised */
+	struct {
+		char key[XO_GUEST_KEY_MAX + 1];
+		char value[XO_GUEST_VALUE_MAX + 1];
+	} keys[XO_GUEST_KEYS_MAX];
+	bool truncated;          /* more keys, deeper trees or longer values left out */
 };
 
 /* Upcalls from the backend, from any thread of the backend. */
@@ -155,6 +204,35 @@ struct xo_backend_ops {
 	/* Simulator only (NULL elsewhere): the guest does @action. */
 	int (*guest_action)(struct xo_backend *b, int domid, const char *action, int kind,
 			    const char *dev_id, struct xo_error *err);
+
+	/*
+	 * Running guests. Set the balloon target (bytes) and, when @max is not
+	 * 0, the domain's maximum (bytes): the guest moves towards the target
+	 * by itself; the call does not wait for it.
+	 */
+	int (*domain_set_memory)(struct xo_backend *b, struct xo_env *env, int domid,
+				 uint64_t target, uint64_t max, struct xo_error *err);
+	/* Bring vCPUs 0..@vcpus-1 online and the others offline (hot-plug). */
+	int (*domain_set_vcpus)(struct xo_backend *b, struct xo_env *env, int domid,
+				unsigned int vcpus, struct xo_error *err);
+
+	/* Statistics (cheap, no waiting): the domain's, XENOPS_ENOTFOUND when gone. */
+	int (*domain_stats)(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			    struct xo_error *err);
+	/* A plugged device's counters (enum xo_vbd_counter / xo_vif_counter order). */
+	int (*dev_stats)(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+			 uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
+
+	/* Host facts beyond host_info: version, CPU topology, NUMA nodes. */
+	int (*host_facts)(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
+	/* The hypervisor's log (its console ring), a malloc'd string. */
+	int (*host_dmesg)(struct xo_backend *b, char **text_out, struct xo_error *err);
+	/* What a running guest shows: its console and what it publishes (untrusted). */
+	int (*guest_facts)(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+			   struct xo_error *err);
+	/* Write (value NULL: remove) keys relative to the domain's path, in one transaction. */
+	int (*domain_set_xenstore)(struct xo_backend *b, struct xo_env *env, int domid,
+				   const struct xo_kv *kv, size_t n, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

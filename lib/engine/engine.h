@@ -32,6 +32,10 @@ struct xo_op_req {
 	const char *path;    /* suspend/resume */
 	const char *media;   /* VBD insert */
 	int carrier;         /* VIF set_carrier */
+	uint64_t mem_target; /* VM set_memory: bytes */
+	uint64_t mem_max;    /* VM set_memory: bytes, 0 = unchanged */
+	unsigned int vcpus;  /* VM set_vcpus */
+	const char *xs_data; /* VM set_xenstore: {key: value or null} as JSON text */
 };
 
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);
@@ -54,6 +58,12 @@ int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error 
 int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
 int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out,
 			    struct xo_error *err);
+/* Statistics (stats.c): one VM's, or {vms: [...]} of every VM. */
+int xo_engine_vm_stats(struct xo_engine *e, const char *vm, char **json_out,
+		       struct xo_error *err);
+int xo_engine_vm_stats_all(struct xo_engine *e, char **json_out, struct xo_error *err);
+/* The hypervisor's log (HOST.dmesg); *text_out malloc'd. */
+int xo_engine_host_dmesg(struct xo_engine *e, char **text_out, struct xo_error *err);
 int xo_engine_vm_power(struct xo_engine *e, const char *vm, int *state, int *domid,
 		       struct xo_error *err);
 int xo_engine_dev_add(struct xo_engine *e, int kind, const char *vm, const char *json,

@@ -81,6 +81,10 @@ struct xo_task {
 	struct xo_task *qnext;        /* in its VM's queue */
 	struct xo_task *lprev, *lnext; /* in the engine's task list */
 	struct xo_unode *un;
+	uint64_t mem_target, mem_max; /* set_memory */
+	unsigned int vcpus;            /* set_vcpus */
+	char *xs_data;                 /* set_xenstore: checked JSON text */
+	char *result_json;             /* a result object other than a domid, or NULL */
 };
 
 struct xo_sub {
@@ -240,6 +244,18 @@ int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
 		    int (*fn)(struct xo_run *, int, struct xo_error *), int arg,
 		    struct xo_error *err);
 void xo_run_free(struct xo_run *r);
+
+/* ops_running.c: memory and vCPUs of a running guest. */
+/* Checks of a request against the VM's configuration (locked). */
+int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *req,
+				struct xo_error *err);
+int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err);
+
+/* stats.c: add xen_version, cpu_topology and numa_nodes to a HOST.stat object. */
+int xo_engine_host_facts_json(struct xo_engine *e, struct json_object *o, struct xo_error *err);
+/* Add "consoles" and "guest" of a live domain to a state object (VM.stat). */
+int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_object *st,
+			       struct xo_error *err);
 
 /* updates.c */
 struct xo_unode *xo_unode_new_locked(struct xo_engine *e, int kind, const char *vm,

@@ -42,6 +42,11 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *e
 	o = xo_host_info_to_json(e->bops->name, &hi, err);
 	if (!o)
 		return err->code;
+	rc = xo_engine_host_facts_json(e, o, err);
+	if (rc < 0) {
+		json_object_put(o);
+		return rc;
+	}
 	*json_out = xo_json_dumps(o);
 	json_object_put(o);
 	return *json_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");

@@ -291,6 +291,8 @@ static int add_live_facts(struct xo_engine *e, int domid, struct json_object *st
 	else
 		json_object_put(vt);
 	free(info);
+	if (rc == 0)
+		rc = xo_engine_guest_facts_json(e, domid, st, err);
 	return rc;
 }
 

@@ -792,6 +792,10 @@ int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 	case XO_OP_VBD_INSERT:
 	case XO_OP_VIF_SET_CARRIER:
 		return plan_dev_op(r, err);
+	case XO_OP_VM_SET_MEMORY:
+	case XO_OP_VM_SET_VCPUS:
+	case XO_OP_VM_SET_XENSTORE:
+		return xo_ops_plan_running_locked(r, err);
 	default:
 		return plan_vm_op(r, err);
 	}

@@ -146,6 +146,15 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 		return xo_err(err, XENOPS_ENOTFOUND, "VM \"%s\" has no %s \"%s\"", req->vm,
 			      xo_kind_name(req->dev_kind), req->dev);
 	}
+	if (req->op == XO_OP_VM_SET_MEMORY || req->op == XO_OP_VM_SET_VCPUS ||
+	    req->op == XO_OP_VM_SET_XENSTORE) {
+		int rc = xo_ops_running_check_locked(vm, req, err);
+
+		if (rc < 0) {
+			xo_engine_unlock(e);
+			return rc;
+		}
+	}
 	if (e->stopping) {
 		xo_engine_unlock(e);
 		return xo_err(err, XENOPS_EBADSTATE, "the context is shutting down");

@@ -29,13 +29,17 @@ struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *
 	t->flags = req->flags;
 	t->timeout_s = req->timeout_s;
 	t->carrier = req->carrier;
+	t->mem_target = req->mem_target;
+	t->mem_max = req->mem_max;
+	t->vcpus = req->vcpus;
+	t->xs_data = xo_strdup(req->xs_data);
 	t->path = xo_strdup(req->path);
 	t->media = xo_strdup(req->media);
 	t->result_domid = -1;
 	t->state = XENOPS_TASK_PENDING;
 	t->created = xo_wall_time();
 	t->un = xo_unode_new_locked(e, XENOPS_KIND_TASK, NULL, t->id);
-	if ((req->path && !t->path) || (req->media && !t->media) || !t->un ||
+	if ((req->path && !t->path) || (req->media && !t->media) || (req->xs_data && !t->xs_data) || !t->un ||
 	    xo_map_put(&e->tasks, t->id, t) < 0) {
 		if (t->un)
 			xo_unode_delete_locked(e, t->un);
@@ -57,6 +61,8 @@ void xo_task_free(struct xo_task *t)
 		return;
 	free(t->path);
 	free(t->media);
+	free(t->result_json);
+	free(t->xs_data);
 	xo_strv_clear(&t->done);
 	xo_error_clear(&t->err);
 	free(t);
@@ -124,6 +130,7 @@ static struct json_object *task_to_json_locked(const struct xo_task *t, struct x
 		.done = (const char *const *)t->done.v, .ndone = t->done.n,
 		.result_domid = t->result_domid, .error = &t->err,
 		.created = t->created, .started = t->started, .finished = t->finished,
+		.result_json = t->result_json,
 	};
 
 	return xo_task_record_to_json(&rec, err);

@@ -191,6 +191,7 @@ struct xo_task_record {
 	int result_domid;     /* < 0: no result */
 	const struct xo_error *error; /* shown when failed or cancelled */
 	double created, started, finished; /* 0: not yet (null) */
+	const char *result_json; /* an object shown as the result, or NULL */
 };
 struct json_object *xo_task_record_to_json(const struct xo_task_record *t, struct xo_error *err);
 
@@ -224,6 +225,9 @@ enum xo_op {
 	XO_OP_VBD_INSERT,
 	XO_OP_VIF_SET_CARRIER,
 	XO_OP_DEV_CHECK,
+	XO_OP_VM_SET_MEMORY,
+	XO_OP_VM_SET_VCPUS,
+	XO_OP_VM_SET_XENSTORE,
 	XO_OP__COUNT
 };
 

@@ -70,6 +70,9 @@ static const char *const op_names[XO_OP__COUNT][XENOPS_KIND_PCI + 1] = {
 	[XO_OP_VIF_SET_CARRIER] = { "VIF.set_carrier" },
 	[XO_OP_DEV_CHECK] = { "DEVICE.check", [XENOPS_KIND_VBD] = "VBD.check",
 			      [XENOPS_KIND_VIF] = "VIF.check", [XENOPS_KIND_PCI] = "PCI.check" },
+	[XO_OP_VM_SET_MEMORY] = { "VM.set_memory" },
+	[XO_OP_VM_SET_VCPUS] = { "VM.set_vcpus" },
+	[XO_OP_VM_SET_XENSTORE] = { "VM.set_xenstore" },
 };
 
 /* Xen's SHUTDOWN_* numbering (public/sched.h). */

@@ -128,6 +128,10 @@ static int task_fields(struct json_object *o, const struct xo_task_record *t, st
 		rc = v ? xo_jw_int(v, "domid", t->result_domid, err) : XENOPS_ENOMEM;
 		rc = rc == 0 ? xo_jw_take(o, "result", v, err) : (json_object_put(v), rc);
 	}
+	if (rc == 0 && t->result_json) {
+		rc = xo_json_loads(&v, t->result_json, "task result", err);
+		rc = rc == 0 ? xo_jw_take(o, "result", v, err) : rc;
+	}
 	if (rc == 0 && (t->state == XENOPS_TASK_FAILED || t->state == XENOPS_TASK_CANCELLED)) {
 		v = error_json(t->error, err);
 		rc = v ? xo_jw_take(o, "error", v, err) : XENOPS_ENOMEM;

@@ -1725,6 +1725,77 @@ static int run_persistence(void)
 	return 0;
 }
 
+/* Running guests: memory and vCPUs through the daemon, bad values refused naming the field. */
+START_TEST(test_running_guests)
+{
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	json_object_put(xdt_ok(c, "VM.add",
+	                       "{\"config\":{\"id\":\"g\",\"memory_mib\":512,"
+	                       "\"memory_target_mib\":256,\"vcpus\":1,\"vcpus_max\":2}}"));
+	ck_assert_str_eq(xdt_op(c, "VM.start", "{\"id\":\"g\"}"), "completed");
+	r = xdt_ok(c, "VM.set_memory", "{\"id\":\"g\",\"target_mib\":384,\"timeout\":5}");
+	ck_assert_str_eq(xdt_wait_task(c, xdt_str(r, "task")), "completed");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.stat", "{\"id\":\"g\"}");
+	ck_assert_int_eq(xdt_int(r, "state.memory_target"), 384ll << 20);
+	ck_assert_int_eq(xdt_int(r, "state.memory_actual"), 384ll << 20);
+	ck_assert_int_eq(xdt_int(r, "config.memory_target_mib"), 384);
+	json_object_put(r);
+	ck_assert_str_eq(xdt_op(c, "VM.set_vcpus", "{\"id\":\"g\",\"vcpus\":2}"), "completed");
+	r = xdt_ok(c, "VM.stat", "{\"id\":\"g\"}");
+	ck_assert_int_eq(xdt_int(r, "state.vcpus"), 2);
+	ck_assert_int_eq(xdt_int(r, "config.vcpus"), 2);
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_memory", "{\"id\":\"g\",\"target_mib\":1024}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "target_mib"));
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_memory", "{\"id\":\"g\",\"target_mib\":128,\"max_mib\":4096}");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "max_mib"));
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_vcpus", "{\"id\":\"g\",\"vcpus\":3}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "vcpus"));
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_vcpus", "{\"id\":\"g\",\"vcpus\":\"two\"}");
+	ck_assert_int_eq(xdt_int(r, "error.code"), -32602);
+	json_object_put(r);
+	/* Statistics: the shape of DESIGN section 8, memory in bytes. */
+	r = xdt_ok(c, "VM.stats", "{\"id\":\"g\"}");
+	ck_assert(xdt_get(r, "time") != NULL);
+	ck_assert_int_eq(xdt_int(r, "memory.target"), 384ll << 20);
+	ck_assert_int_eq(xdt_int(r, "memory.max"), 512ll << 20);
+	ck_assert_int_eq(json_object_array_length(xdt_get(r, "vcpus")), 2);
+	ck_assert(json_object_get_boolean(xdt_get(r, "vcpus.1.online")));
+	ck_assert(xdt_get(r, "vcpus.0.time_ns") != NULL);
+	ck_assert(json_object_is_type(xdt_get(r, "vbds"), json_type_array));
+	ck_assert(json_object_is_type(xdt_get(r, "vifs"), json_type_array));
+	json_object_put(r);
+	r = xdt_ok(c, "VM.stats_all", NULL);
+	ck_assert_str_eq(xdt_str(r, "vms.0.id"), "g");
+	json_object_put(r);
+	ck_assert_str_eq(xdt_op(c, "VM.set_xenstore", "{\"id\":\"g\",\"data\":{\"data/k\":\"v\"}}"),
+	                 "completed");
+	r = xdt_ok(c, "VM.stat", "{\"id\":\"g\"}");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(xdt_get(r, "state.guest"), "data/k")), "v");
+	ck_assert_str_eq(xdt_str(r, "state.consoles.0.protocol"), "vt100");
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_xenstore", "{\"id\":\"g\",\"data\":{\"attr/k\":\"v\"}}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "attr/k"));
+	json_object_put(r);
+	r = xdt_call(c, "VM.stats", "{\"id\":\"nope\"}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_ENOTFOUND");
+	json_object_put(r);
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("xenopsd");
@@ -1738,6 +1809,7 @@ static Suite *suite(void)
 	tcase_add_test(methods, test_query);
 	tcase_add_test(methods, test_every_method);
 	tcase_add_test(methods, test_library_errors);
+	tcase_add_test(methods, test_running_guests);
 	tcase_add_test(methods, test_config_as_sent);
 	tcase_add_test(methods, test_task_wait_long_poll);
 	tcase_add_test(methods, test_task_cancel_and_failure);

@@ -371,6 +371,65 @@ START_TEST(test_events_and_resync)
 }
 END_TEST
 
+/* Running guests from the command line: set-memory, set-vcpus, stats, top. */
+START_TEST(test_running_guests)
+{
+	struct json_object *o;
+
+	start();
+	expect_ok(ctl("vm", "add", "--id", "g", "--memory", "1G", "--memory-target", "512M",
+	              "--vcpus", "1", "--vcpus-max", "2"));
+	expect_ok(ctl("vbd", "add", "g", "--device", "xvda", "--backend", "file:/tmp/xdt-g.img"));
+	expect_ok(ctl("vm", "start", "g"));
+	expect_ok(ctl("vm", "set-memory", "g", "768M", "--timeout", "5"));
+	expect_ok(ctl("vm", "set-vcpus", "g", "2"));
+	ck_assert_int_eq(ctl("vm", "set-vcpus", "g", "3"), 10 + 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "vcpus"));
+	ck_assert_int_eq(ctl("vm", "set-memory", "g", "2G"), 10 + 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "target_mib"));
+	ck_assert_int_eq(ctl("vm", "set-memory", "g", "lots"), 1);
+	expect_ok(ctl("stats", "g", "--json"));
+	o = out_json();
+	ck_assert_int_eq(xdt_int(o, "vms.0.memory.target"), 768ll << 20);
+	ck_assert_int_eq(json_object_array_length(xdt_get(o, "vms.0.vcpus")), 2);
+	ck_assert_str_eq(xdt_str(o, "vms.0.vbds.0.id"), "xvda");
+	json_object_put(o);
+	expect_ok(ctl("stats", "--prometheus"));
+	ck_assert_ptr_nonnull(strstr(run.out, "# TYPE xenops_vm_cpu_seconds_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(run.out, "xenops_vm_cpu_seconds_total{vm=\"g\",vcpu=\"1\"} "));
+	ck_assert_ptr_nonnull(strstr(run.out, "xenops_vm_memory_target_bytes{vm=\"g\"} 805306368\n"));
+	ck_assert_ptr_nonnull(strstr(run.out, "xenops_vm_vbd_read_requests_total{vm=\"g\",vbd=\"xvda\"} "));
+	/* Not a terminal: frames without screen control, then exit. */
+	expect_ok(ctl("top", "--iterations", "2"));
+	ck_assert_ptr_null(strchr(run.out, '\033'));
+	ck_assert_ptr_nonnull(strstr(run.out, "CPU%"));
+	o = NULL;
+	{
+		const char *first = strstr(run.out, "xenopsctl top:");
+
+		ck_assert_ptr_nonnull(first);
+		ck_assert_ptr_nonnull(strstr(first + 1, "xenopsctl top:"));
+	}
+	ck_assert_ptr_nonnull(strstr(run.out, "\ng "));
+	expect_ok(ctl("vm", "set-xenstore", "g", "data/color", "blue"));
+	expect_ok(ctl("vm", "stat", "g", "--json"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"data/color\":\"blue\""));
+	expect_ok(ctl("vm", "set-xenstore", "g", "data/color"));
+	expect_ok(ctl("vm", "stat", "g", "--json"));
+	ck_assert_ptr_null(strstr(run.out, "data/color"));
+	ck_assert_int_eq(ctl("vm", "set-xenstore", "g", "control/x", "1"), 10 + 1);
+	/* The host: a command and a group. */
+	expect_ok(ctl("host", "--json"));
+	o = out_json();
+	ck_assert_int_eq(xdt_int(o, "cpu_topology.threads_per_core"), 2);
+	ck_assert_int_eq(xdt_int(o, "numa_nodes.0.id"), 0);
+	json_object_put(o);
+	expect_ok(ctl("host", "dmesg"));
+	ck_assert_ptr_nonnull(strstr(run.out, "(XEN) simulator:"));
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenopsctl");
@@ -383,6 +442,7 @@ int main(void)
 	tcase_add_test(tc, test_exit_codes);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_events_and_resync);
+	tcase_add_test(tc, test_running_guests);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -396,6 +396,12 @@ struct json_object *xdt_get(struct json_object *obj, const char *path)
 		size_t n = strcspn(path, ".");
 
 		snprintf(part, sizeof(part), "%.*s", (int)n, path);
+		if (json_object_is_type(obj, json_type_array) && n &&
+		    strspn(part, "0123456789") == n) { /* an index into an array */
+			obj = json_object_array_get_idx(obj, (size_t)strtoul(part, NULL, 10));
+			path += n + (path[n] == '.');
+			continue;
+		}
 		if (!json_object_is_type(obj, json_type_object) ||
 		    !json_object_object_get_ex(obj, part, &obj))
 			return NULL;

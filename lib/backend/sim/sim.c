@@ -22,6 +22,7 @@ const char *const xo_sim_delay_names[XO_SIM_NR_DELAYS] = {
 	[XO_SIM_DELAY_UNPLUG] = "unplug",   [XO_SIM_DELAY_MEDIA] = "media",
 	[XO_SIM_DELAY_CARRIER] = "carrier", [XO_SIM_DELAY_ACK] = "ack",
 	[XO_SIM_DELAY_SHUTDOWN] = "shutdown",
+	[XO_SIM_DELAY_BALLOON] = "balloon",
 };
 
 /* ---- the domain table ---- */
@@ -137,6 +138,7 @@ void xo_sim_dom_free(struct xo_sim_dom *d)
 		free(d->devs);
 		d->devs = next;
 	}
+	xo_sim_xs_free(d);
 	free(d);
 }
 
@@ -458,5 +460,13 @@ const struct xo_backend_ops xo_backend_sim = {
 	.dev_info = xo_sim_dev_info,
 	.vbd_set_media = xo_sim_vbd_set_media,
 	.vif_set_carrier = xo_sim_vif_set_carrier,
+	.domain_set_memory = xo_sim_domain_set_memory,
+	.domain_set_vcpus = xo_sim_domain_set_vcpus,
+	.domain_stats = xo_sim_domain_stats,
+	.dev_stats = xo_sim_dev_stats,
+	.host_facts = xo_sim_host_facts,
+	.host_dmesg = xo_sim_host_dmesg,
+	.guest_facts = xo_sim_guest_facts,
+	.domain_set_xenstore = xo_sim_domain_set_xenstore,
 	.guest_action = xo_sim_guest_action,
 };

@@ -33,6 +33,7 @@ enum xo_sim_delay {
 	XO_SIM_DELAY_CARRIER,
 	XO_SIM_DELAY_ACK,      /* guest: request -> acknowledgement */
 	XO_SIM_DELAY_SHUTDOWN, /* guest: acknowledgement -> shut down */
+	XO_SIM_DELAY_BALLOON,  /* guest: new memory target -> reached (guest time) */
 	XO_SIM_NR_DELAYS
 };
 
@@ -78,6 +79,12 @@ struct xo_sim_dom {
 	/* Shut down lazily and nobody was told yet (see domain_wait_shutdown). */
 	bool notify_pending;
 	struct xo_sim_dev *devs;
+	/* The balloon (sim_tune.c): memory_target is reached balloon_ms of guest time after balloon_run_ms; memory_from until then (0: reached). Not persisted. */
+	uint64_t memory_from, balloon_run_ms;
+	unsigned int balloon_ms;
+	/* Keys written by domain_set_xenstore (sim_tune.c), not persisted. */
+	struct xo_kv *xs;
+	size_t n_xs;
 };
 
 struct xo_backend {
@@ -137,6 +144,27 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 		 struct xo_error *err);
 /* env->sleep, or a plain sleep without an env. */
 int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err);
+
+/* ---- sim_tune.c: running guests ---- */
+
+/* The memory the guest holds now (lock held). */
+uint64_t xo_sim_memory_actual(const struct xo_sim_dom *d, uint64_t now);
+int xo_sim_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
+			     uint64_t target, uint64_t max, struct xo_error *err);
+int xo_sim_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
+			    unsigned int vcpus, struct xo_error *err);
+int xo_sim_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err);
+int xo_sim_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
+
+int xo_sim_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
+int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
+int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+		       struct xo_error *err);
+int xo_sim_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err);
+void xo_sim_xs_free(struct xo_sim_dom *d);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

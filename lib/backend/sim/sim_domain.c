@@ -371,7 +371,7 @@ static void fill_info(const struct xo_sim_dom *d, uint64_t now, struct xo_domain
 	snprintf(out->vm_id, sizeof(out->vm_id), "%s", d->vm_id);
 	out->status = d->status;
 	out->shutdown_reason = d->status == XO_DOM_SHUTDOWN ? d->reason : XO_SHUTDOWN_NONE;
-	out->memory_actual = d->memory_target;
+	out->memory_actual = xo_sim_memory_actual(d, now);
 	out->memory_target = d->memory_target;
 	out->vcpus_max = d->vcpus_max;
 	out->vcpus_online = d->vcpus;

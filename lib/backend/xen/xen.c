@@ -356,4 +356,12 @@ const struct xo_backend_ops xo_backend_xen = {
 	.vbd_set_media = xo_xen_vbd_set_media,
 	.vif_set_carrier = xo_xen_vif_set_carrier,
 	.guest_action = NULL,
+	.domain_set_memory = xo_xen_domain_set_memory,
+	.domain_set_vcpus = xo_xen_domain_set_vcpus,
+	.domain_stats = xo_xen_domain_stats,
+	.dev_stats = xo_xen_dev_stats,
+	.host_facts = xo_xen_host_facts,
+	.host_dmesg = xo_xen_host_dmesg,
+	.guest_facts = xo_xen_guest_facts,
+	.domain_set_xenstore = xo_xen_domain_set_xenstore,
 };

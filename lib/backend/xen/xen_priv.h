@@ -274,4 +274,22 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
 			  struct xo_error *err);
 
+/* ---- tune.c: running guests ---- */
+int xo_xen_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
+			     uint64_t target, uint64_t max, struct xo_error *err);
+int xo_xen_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
+			    unsigned int vcpus, struct xo_error *err);
+
+/* ---- stats.c: statistics ---- */
+int xo_xen_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
+			struct xo_error *err);
+int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+		     uint64_t out[XO_DEV_COUNTERS], struct xo_error *err);
+int xo_xen_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
+int xo_xen_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *err);
+int xo_xen_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
+		       struct xo_error *err);
+int xo_xen_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
+			       const struct xo_kv *kv, size_t n, struct xo_error *err);
+
 #endif /* XO_XEN_PRIV_H */
