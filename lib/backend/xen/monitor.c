@@ -207,21 +207,31 @@ int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t
 	return 0;
 }
 
-int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err)
+int xo_xen_version(struct xo_backend *b, char *out, size_t len, struct xo_error *err)
 {
 	xen_extraversion_t extra = "";
-	xc_physinfo_t phys = { 0 };
-	int ver;
+	int ver = xc_version(b->xch, XENVER_version, NULL);
 
-	memset(out, 0, sizeof(*out));
-	ver = xc_version(b->xch, XENVER_version, NULL);
 	if (ver < 0)
 		return xo_xen_err(b, "xc_version", err);
 	if (xc_version(b->xch, XENVER_extraversion, &extra) < 0)
 		return xo_xen_err(b, "xc_version(extraversion)", err);
 	extra[sizeof(extra) - 1] = '\0';
-	snprintf(out->hypervisor, sizeof(out->hypervisor), "xen-%d.%d%s", ver >> 16, ver & 0xffff,
-		 extra);
+	snprintf(out, len, "%d.%d%s", ver >> 16, ver & 0xffff, extra);
+	return 0;
+}
+
+int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err)
+{
+	xc_physinfo_t phys = { 0 };
+	char ver[48];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = xo_xen_version(b, ver, sizeof(ver), err);
+	if (rc < 0)
+		return rc;
+	snprintf(out->hypervisor, sizeof(out->hypervisor), "xen-%s", ver);
 	if (xc_physinfo(b->xch, &phys) < 0)
 		return xo_xen_err(b, "xc_physinfo", err);
 	out->nr_cpus = phys.nr_cpus;

@@ -143,21 +143,15 @@ int xo_xen_dev_stats(struct xo_backend *b, int domid, const struct xo_dev_config
 
 int xo_xen_host_facts(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err)
 {
-	xen_extraversion_t extra = "";
 	xc_physinfo_t phys = { 0 };
 	xc_meminfo_t mem[XO_MAX_NODES];
 	unsigned int n = XO_MAX_NODES, per_socket;
-	int ver;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	ver = xc_version(b->xch, XENVER_version, NULL);
-	if (ver < 0)
-		return xo_xen_err(b, "xc_version", err);
-	if (xc_version(b->xch, XENVER_extraversion, &extra) < 0)
-		return xo_xen_err(b, "xc_version(extraversion)", err);
-	extra[sizeof(extra) - 1] = '\0';
-	snprintf(out->xen_version, sizeof(out->xen_version), "%d.%d%s", ver >> 16, ver & 0xffff,
-		 extra);
+	rc = xo_xen_version(b, out->xen_version, sizeof(out->xen_version), err);
+	if (rc < 0)
+		return rc;
 	if (xc_physinfo(b->xch, &phys) < 0)
 		return xo_xen_err(b, "xc_physinfo", err);
 	out->threads_per_core = phys.threads_per_core ? phys.threads_per_core : 1;

@@ -230,6 +230,8 @@ int xo_xen_domain_info(struct xo_backend *b, int domid, struct xo_domain_info *o
 		       struct xo_error *err);
 int xo_xen_domain_list(struct xo_backend *b, struct xo_domain_info **out, size_t *n_out,
 		       struct xo_error *err);
+/* The hypervisor's version, e.g. "4.17.7". */
+int xo_xen_version(struct xo_backend *b, char *out, size_t len, struct xo_error *err);
 int xo_xen_host_info(struct xo_backend *b, struct xo_host_info *out, struct xo_error *err);
 
 /* ---- loop.c ---- */
