@@ -398,7 +398,7 @@ struct conv {
 	struct json_object *vbds, *vifs;
 	const struct xl_setting *name, *uuid, *type, *memory, *maxmem, *vcpus, *maxvcpus;
 	const struct xl_setting *kernel, *ramdisk, *cmdline, *root, *extra;
-	const struct xl_setting *on_poweroff, *on_reboot, *on_crash;
+	const struct xl_setting *on_poweroff, *on_reboot, *on_crash, *bootloader;
 	long long memory_mib, maxmem_mib;
 };
 
@@ -859,7 +859,7 @@ static const struct key_slot key_slots[] = {
 	SLOT(name),	SLOT(uuid),    SLOT(type),   SLOT(memory),	SLOT(maxmem),
 	SLOT(vcpus),	SLOT(maxvcpus), SLOT(kernel), SLOT(ramdisk),	SLOT(cmdline),
 	SLOT(root),	SLOT(extra),   SLOT(on_poweroff), SLOT(on_reboot), SLOT(on_crash),
-	{ NULL, 0 },
+	SLOT(bootloader), { NULL, 0 },
 };
 #undef SLOT
 
@@ -1039,6 +1039,39 @@ static int conv_cmdline(struct conv *cv, struct json_object *vm)
 	return rc;
 }
 
+/*
+ * bootloader = "pygrub": the guest boots the kernel on its own disk, which
+ * is what "boot": "grub" does with GRUB built for Xen, inside the guest.
+ * pygrub's kernel/ramdisk/extra pick an entry on the guest's disk; GRUB
+ * reads the guest's own grub.cfg instead, so they are refused with it.
+ */
+static int conv_boot(struct conv *cv, struct json_object *vm)
+{
+	const struct xl_setting *with[] = { cv->kernel, cv->ramdisk, cv->cmdline, cv->root,
+					    cv->extra };
+	const char *v = NULL, *base;
+	int rc;
+
+	if (!cv->bootloader)
+		return 0;
+	rc = get_string(cv, cv->bootloader, &v);
+	if (rc < 0)
+		return rc;
+	base = strrchr(v, '/') ? strrchr(v, '/') + 1 : v;
+	if (strcmp(base, "pygrub") != 0)
+		return fail(cv->err, XENOPS_EINVAL, cv->bootloader->line, "bootloader",
+			    "\"bootloader\": \"%.64s\" is not supported (only pygrub, imported as "
+			    "\"boot\": \"grub\")",
+			    v);
+	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+		if (with[i])
+			return fail(cv->err, XENOPS_EINVAL, with[i]->line, with[i]->key,
+				    "\"%s\" with \"bootloader\" is not supported: GRUB boot reads "
+				    "the guest's own /boot/grub/grub.cfg",
+				    with[i]->key);
+	return add_str(cv, vm, "boot", "grub");
+}
+
 static int conv_all(struct conv *cv, struct xl_parser *ps, struct json_object *vm)
 {
 	struct json_object *devs;
@@ -1069,7 +1102,7 @@ static int conv_all(struct conv *cv, struct xl_parser *ps, struct json_object *v
 		}
 	}
 	if ((rc = conv_identity(cv, vm)) < 0 || (rc = conv_sizes(cv, vm)) < 0 ||
-	    (rc = conv_path(cv, vm, cv->kernel, "kernel")) < 0 ||
+	    (rc = conv_boot(cv, vm)) < 0 || (rc = conv_path(cv, vm, cv->kernel, "kernel")) < 0 ||
 	    (rc = conv_path(cv, vm, cv->ramdisk, "ramdisk")) < 0 || (rc = conv_cmdline(cv, vm)) < 0 ||
 	    (rc = conv_action(cv, vm, cv->on_poweroff, "on_shutdown")) < 0 ||
 	    (rc = conv_action(cv, vm, cv->on_reboot, "on_reboot")) < 0 ||

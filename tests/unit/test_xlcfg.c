@@ -150,9 +150,23 @@ START_TEST(identity_memory_and_cmdline_rules)
 }
 END_TEST
 
+/* bootloader = "pygrub" is GRUB boot; what pygrub's selection keys ask is refused. */
+START_TEST(bootloader_pygrub_is_grub_boot)
+{
+	conv_eq("name = 'g'\ntype = 'pvh'\nbootloader = 'pygrub'\n",
+		"{\"id\":\"g\",\"name\":\"g\",\"type\":\"pvh\",\"boot\":\"grub\"}");
+	conv_eq("name = 'g'\nbootloader = '/usr/lib/xen-4.17/bin/pygrub'\n",
+		"{\"id\":\"g\",\"name\":\"g\",\"boot\":\"grub\"}");
+	conv_bad("bootloader = 'pygrub'\nkernel = '/boot/vmlinuz'", 2, "kernel",
+		 "GRUB boot reads the guest's own");
+	conv_bad("extra = 'quiet'\nbootloader = 'pygrub'", 1, "extra", "with \"bootloader\"");
+	conv_bad("bootloader = 'pvgrub'", 1, "bootloader", "only pygrub");
+}
+END_TEST
+
 /* Keys xl knows that the import does not: refused by name and line, never dropped. */
 static const char *const unsupported_keys[] = {
-	"bootloader = 'pygrub'", "builder = 'hvm'", "cpus = '0-3'",	"cpu_weight = 256",
+	"bootloader_args = ['-q']", "builder = 'hvm'", "cpus = '0-3'",	"cpu_weight = 256",
 	"cap = 50",		 "sdl = 1",	    "vnc = 1",		"pci = ['01:00.0']",
 	"on_watchdog = 'destroy'", "serial = 'pty'", "vfb = ['vnc=1']", "device_model_version = 'x'",
 };
@@ -485,6 +499,7 @@ int main(void)
 	tcase_add_test(tc, syntax_errors_name_line_and_key);
 	tcase_add_test(tc, all_supported_keys);
 	tcase_add_test(tc, identity_memory_and_cmdline_rules);
+	tcase_add_test(tc, bootloader_pygrub_is_grub_boot);
 	tcase_add_loop_test(tc, unsupported_keys_are_refused, 0,
 			    (int)(sizeof(unsupported_keys) / sizeof(unsupported_keys[0])));
 	tcase_add_loop_test(tc, disk_corpus, 0, (int)(sizeof(disk_cases) / sizeof(disk_cases[0])));
