@@ -200,12 +200,11 @@ static bool apply_running_cfg(struct xo_run *r, void *arg)
 	return true;
 }
 
-static int set_result(struct xo_run *r, const char *json, struct xo_error *err)
+/* The task's result: @s, built by the model (consumed; NULL: *err says why). */
+static int set_result(struct xo_run *r, char *s, struct xo_error *err)
 {
-	char *s = strdup(json);
-
 	if (!s)
-		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+		return err->code ? err->code : xo_err(err, XENOPS_ENOMEM, "out of memory");
 	xo_engine_lock(r->e);
 	free(r->t->result_json);
 	r->t->result_json = s;
@@ -216,7 +215,6 @@ static int set_result(struct xo_run *r, const char *json, struct xo_error *err)
 static int a_set_memory(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct cfg_change c = { .err = err };
-	char buf[96];
 	int rc;
 
 	(void)arg;
@@ -231,11 +229,9 @@ static int a_set_memory(struct xo_run *r, int arg, struct xo_error *err)
 	xo_run_commit(r, apply_running_cfg, &c);
 	if (c.rc < 0)
 		return c.rc;
-	if (r->domid < 0) {
-		snprintf(buf, sizeof(buf), "{\"target_mib\":%" PRIu64 ",\"applied\":false}",
-			 r->t->mem_target / MIB);
-		return set_result(r, buf, err);
-	}
+	if (r->domid < 0)
+		return set_result(r, xo_memory_result_dumps(r->t->mem_target / MIB, 0, 0, 0, err),
+				  err);
 	return 0;
 }
 
@@ -254,7 +250,6 @@ static int a_wait_balloon(struct xo_run *r, int arg, struct xo_error *err)
 	struct xo_domain_info *info = calloc(1, sizeof(*info));
 	uint64_t start = xo_now_ms(), actual = 0;
 	bool reached = false;
-	char buf[128];
 	int rc = 0;
 
 	(void)arg;
@@ -280,16 +275,15 @@ static int a_wait_balloon(struct xo_run *r, int arg, struct xo_error *err)
 		xo_log(&r->e->log, XENOPS_LOG_WARNING,
 		       "vm %s: the guest holds %" PRIu64 " MiB, not its target of %" PRIu64 " MiB, after %u s",
 		       r->vm->id, actual / MIB, r->t->mem_target / MIB, timeout_ms / 1000);
-	snprintf(buf, sizeof(buf),
-		 "{\"target_mib\":%" PRIu64 ",\"actual_mib\":%" PRIu64 ",\"reached\":%s,\"applied\":true}",
-		 r->t->mem_target / MIB, actual / MIB, reached ? "true" : "false");
-	return set_result(r, buf, err);
+	return set_result(r,
+			  xo_memory_result_dumps(r->t->mem_target / MIB, 1, actual / MIB, reached,
+						 err),
+			  err);
 }
 
 static int a_set_vcpus(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct cfg_change c = { .err = err };
-	char buf[64];
 	int rc;
 
 	(void)arg;
@@ -302,9 +296,7 @@ static int a_set_vcpus(struct xo_run *r, int arg, struct xo_error *err)
 	xo_run_commit(r, apply_running_cfg, &c);
 	if (c.rc < 0)
 		return c.rc;
-	snprintf(buf, sizeof(buf), "{\"vcpus\":%u,\"applied\":%s}", r->t->vcpus,
-		 r->domid >= 0 ? "true" : "false");
-	return set_result(r, buf, err);
+	return set_result(r, xo_vcpus_result_dumps(r->t->vcpus, r->domid >= 0, err), err);
 }
 
 static int a_set_xenstore(struct xo_run *r, int arg, struct xo_error *err)

@@ -176,6 +176,14 @@ struct xo_intent {
 	int dev_kind;             /* with dev */
 	const char *dev;          /* NULL or "": not a device operation */
 };
+/*
+ * Task results of the running-guest operations, as text (free()):
+ * VM.set_memory {target_mib, applied, and when applied actual_mib and
+ * reached}; VM.set_vcpus {vcpus, applied}.
+ */
+char *xo_memory_result_dumps(uint64_t target_mib, int applied, uint64_t actual_mib, int reached,
+			     struct xo_error *err);
+char *xo_vcpus_result_dumps(unsigned int vcpus, int applied, struct xo_error *err);
 struct json_object *xo_intent_to_json(const struct xo_intent *in, struct xo_error *err);
 
 /* A task, as task stat shows it. */

@@ -182,3 +182,48 @@ struct json_object *xo_disagreement_to_json(int kind, const char *id, const char
 	}
 	return o;
 }
+
+/* Serialise @o (consumed) to text; NULL with *err on failure. */
+static char *dumps_consumed(struct json_object *o, int rc, struct xo_error *err)
+{
+	char *text = NULL;
+
+	if (rc == 0) {
+		text = xo_json_dumps(o);
+		if (!text)
+			xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
+	}
+	json_object_put(o);
+	return text;
+}
+
+char *xo_memory_result_dumps(uint64_t target_mib, int applied, uint64_t actual_mib, int reached,
+			     struct xo_error *err)
+{
+	struct json_object *o = xo_jw_new_object(err);
+	int rc;
+
+	if (!o)
+		return NULL;
+	rc = xo_jw_int(o, "target_mib", (int64_t)target_mib, err);
+	if (rc == 0 && applied)
+		rc = xo_jw_int(o, "actual_mib", (int64_t)actual_mib, err);
+	if (rc == 0 && applied)
+		rc = xo_jw_bool(o, "reached", reached, err);
+	if (rc == 0)
+		rc = xo_jw_bool(o, "applied", applied, err);
+	return dumps_consumed(o, rc, err);
+}
+
+char *xo_vcpus_result_dumps(unsigned int vcpus, int applied, struct xo_error *err)
+{
+	struct json_object *o = xo_jw_new_object(err);
+	int rc;
+
+	if (!o)
+		return NULL;
+	rc = xo_jw_int(o, "vcpus", vcpus, err);
+	if (rc == 0)
+		rc = xo_jw_bool(o, "applied", applied, err);
+	return dumps_consumed(o, rc, err);
+}
