@@ -116,8 +116,8 @@ START_TEST(cli_dry_run_import_and_refusal)
 	ck_assert_int_eq(ctl_text(guest, "vm", "import-xl", "-"), 14);
 
 	/* Refused: exit 11 (XENOPS_EINVAL), line and key on stderr, nothing defined. */
-	ck_assert_int_eq(ctl_text("name = 'x'\n\nbootloader = 'pygrub'\n", "vm", "import-xl", "-"), 11);
-	ck_assert_msg(strstr(run.err, "line 3: key \"bootloader\" is not supported") != NULL, "%s",
+	ck_assert_int_eq(ctl_text("name = 'x'\n\nsdl = 1\n", "vm", "import-xl", "-"), 11);
+	ck_assert_msg(strstr(run.err, "line 3: key \"sdl\" is not supported") != NULL, "%s",
 		      run.err);
 	ck_assert_int_eq(ctl("vm", "stat", "x"), 13);
 
