@@ -74,6 +74,8 @@ static int engine_init_sync(struct xo_engine *e, struct xo_error *err)
 	int rc = 0;
 
 	pthread_mutex_init(&e->lock, NULL);
+	for (int i = 0; i < XO_PERSIST_STRIPES; i++)
+		pthread_mutex_init(&e->persist_locks[i], NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	if (pthread_cond_init(&e->work_cond, &ca) || pthread_cond_init(&e->task_cond, &ca) ||
@@ -219,6 +221,8 @@ void xo_engine_free(struct xo_engine *e)
 	pthread_cond_destroy(&e->cancel_cond);
 	pthread_cond_destroy(&e->upd_cond);
 	pthread_mutex_destroy(&e->lock);
+	for (int i = 0; i < XO_PERSIST_STRIPES; i++)
+		pthread_mutex_destroy(&e->persist_locks[i]);
 	free(e);
 }
 

@@ -34,6 +34,8 @@ struct xo_dev {
 
 struct xo_task;
 
+#define XO_PERSIST_STRIPES 16
+
 struct xo_vm {
 	char id[XO_ID_MAX + 1];
 	struct xo_vm_config *cfg; /* NULL while in error state */
@@ -46,6 +48,10 @@ struct xo_vm {
 	bool ready;                      /* on the engine's ready list */
 	struct xo_vm *ready_next;
 	struct xo_unode *un;
+	/* Runtime records: each encoding under the lock takes the next number
+	 * (persist_seq); a writer outside the lock writes only a newer one than
+	 * the last written (persisted_seq, under the VM's persist stripe). */
+	uint64_t persist_seq, persisted_seq;
 };
 
 #define XO_ATOM_NAME_MAX 96
@@ -106,6 +112,10 @@ struct xo_barrier {
 
 struct xo_engine {
 	pthread_mutex_t lock;
+	/* Order the runtime writes of one VM made outside the lock; striped by
+	 * VM so that no VM needs a mutex of its own. Taken after e->lock, never
+	 * before it. */
+	pthread_mutex_t persist_locks[XO_PERSIST_STRIPES];
 	pthread_cond_t work_cond;   /* workers: a VM became ready, or stop */
 	pthread_cond_t task_cond;   /* a task ended */
 	pthread_cond_t cancel_cond; /* a task was asked to stop (wakes sleeps) */

@@ -11,11 +11,13 @@
 
 #include "engine/engine_int.h"
 
-void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
+/* The VM's runtime record as text (NULL: the store keeps none). Locked. */
+static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64_t *seq_out)
 {
 	struct xo_error err_value = { 0 }, *err = &err_value;
 	const struct xo_dev_config **cfgs = NULL;
 	struct xo_dev_state *sts = NULL;
+	char *text = NULL;
 
 	if (vm->ndevs) {
 		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
@@ -30,21 +32,66 @@ void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
 		cfgs[i] = vm->devs[i]->cfg;
 		sts[i] = vm->devs[i]->st;
 	}
-	if (e->sops->put_runtime(e->s, vm->id, &vm->st, cfgs, sts, vm->ndevs, err) < 0)
+	if (e->sops->encode_runtime(e->s, &vm->st, cfgs, sts, vm->ndevs, &text, err) < 0)
 		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: saving runtime state failed: %s", vm->id,
 		       err->msg);
+	*seq_out = ++vm->persist_seq;
 out:
 	free(cfgs);
 	free(sts);
+	return text;
 }
 
+/*
+ * Write a runtime record encoded with number @seq, unless a newer one was
+ * written meanwhile: records of one VM land in the order they were encoded
+ * even when written outside the engine's lock. The VM cannot go away
+ * meanwhile: the writers are its own running task, or hold the lock.
+ */
+static void write_runtime(struct xo_engine *e, struct xo_vm *vm, char *text, uint64_t seq)
+{
+	struct xo_error err_value = { 0 }, *err = &err_value;
+	pthread_mutex_t *stripe = &e->persist_locks[(uintptr_t)vm / 64 % XO_PERSIST_STRIPES];
+
+	if (!text)
+		return;
+	pthread_mutex_lock(stripe);
+	if (seq > vm->persisted_seq) {
+		if (e->sops->write_runtime(e->s, vm->id, text, err) < 0)
+			xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: saving runtime state failed: %s",
+			       vm->id, err->msg);
+		vm->persisted_seq = seq;
+	}
+	pthread_mutex_unlock(stripe);
+	free(text);
+}
+
+void xo_persist_runtime_locked(struct xo_engine *e, struct xo_vm *vm)
+{
+	uint64_t seq = 0;
+	char *text = encode_runtime_locked(e, vm, &seq);
+
+	write_runtime(e, vm, text, seq);
+}
+
+/*
+ * An atom's one commit: the change to the VM's state and the update log
+ * under the lock, the record's text encoded there too; the file written
+ * after the lock is let go, so that one VM's fsync does not hold up every
+ * other VM. It is written before this returns, so before the atom's next
+ * effect: the recovery promise holds as when it was written under the lock.
+ */
 void xo_run_commit(struct xo_run *r, bool (*apply)(struct xo_run *r, void *arg),
 		   void *arg)
 {
+	uint64_t seq = 0;
+	char *text = NULL;
+
 	xo_engine_lock(r->e);
 	if (apply(r, arg))
-		xo_persist_runtime_locked(r->e, r->vm);
+		text = encode_runtime_locked(r->e, r->vm, &seq);
 	xo_engine_unlock(r->e);
+	write_runtime(r->e, r->vm, text, seq);
 }
 
 static struct xo_run *run_from_env(struct xo_env *env)

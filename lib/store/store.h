@@ -37,10 +37,19 @@ struct xo_store_ops {
 		       struct xo_error *err);
 	int (*remove_dev)(struct xo_store *s, const char *vm, int kind, const char *dev,
 			  struct xo_error *err);
-	/* Runtime facts: the VM's state and its devices' states. */
-	int (*put_runtime)(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
-			   const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
-			   size_t ndevs, struct xo_error *err);
+	/*
+	 * Runtime facts (the VM's state and its devices' states), in two steps
+	 * so that the engine can write them outside its lock: encode_runtime
+	 * reads the objects and makes the record's text (*text_out, free();
+	 * NULL when this store keeps nothing); write_runtime writes such a
+	 * text and reads nothing of the engine's.
+	 */
+	int (*encode_runtime)(struct xo_store *s, const struct xo_vm_state *st,
+			      const struct xo_dev_config *const *devs,
+			      const struct xo_dev_state *dev_states, size_t ndevs, char **text_out,
+			      struct xo_error *err);
+	int (*write_runtime)(struct xo_store *s, const char *vm, const char *text,
+			     struct xo_error *err);
 	/* The intent of the operation in progress (NULL clears it). */
 	int (*put_intent)(struct xo_store *s, const char *vm, struct json_object *intent,
 			  struct xo_error *err);

@@ -41,29 +41,45 @@ static char *vm_dir(struct xo_store *s, const char *vm)
 }
 
 /* Write {"version": 1, key: payload} as <vm>/<name>. Takes @payload. */
+/* The text of a record: {"version": N, @key: @payload} (@payload consumed). */
+static char *encode_record(const char *key, struct json_object *payload, struct xo_error *err)
+{
+	struct json_object *rec = json_object_new_object();
+	char *text = NULL;
+
+	if (rec && payload && json_object_object_add(rec, "version",
+						      json_object_new_int(XO_RECORD_VERSION)) == 0 &&
+	    json_object_object_add(rec, key, payload) == 0) {
+		payload = NULL; /* rec owns it now */
+		text = xo_json_dumps(rec);
+	}
+	json_object_put(payload);
+	json_object_put(rec);
+	if (!text)
+		xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+	return text;
+}
+
+static int write_text(struct xo_store *s, const char *vm, const char *name, const char *text,
+		      struct xo_error *err)
+{
+	char *dir = vm_dir(s, vm);
+	int rc = dir ? xo_mkdir("state dir", dir, err)
+		     : xo_err(err, XENOPS_ENOMEM, "store: out of memory");
+
+	if (rc == 0)
+		rc = xo_write_file_atomic(dir, name, text, strlen(text), err);
+	free(dir);
+	return rc;
+}
+
 static int put_record(struct xo_store *s, const char *vm, const char *name, const char *key,
 		      struct json_object *payload, struct xo_error *err)
 {
-	struct json_object *rec = json_object_new_object();
-	char *dir = vm_dir(s, vm), *text = NULL;
-	int rc;
+	char *text = encode_record(key, payload, err);
+	int rc = text ? write_text(s, vm, name, text, err) : XENOPS_ENOMEM;
 
-	if (!rec || !dir || !payload) {
-		json_object_put(payload);
-		rc = xo_err(err, XENOPS_ENOMEM, "store: out of memory");
-		goto out;
-	}
-	json_object_object_add(rec, "version", json_object_new_int(XO_RECORD_VERSION));
-	json_object_object_add(rec, key, payload);
-	text = xo_json_dumps(rec);
-	rc = text ? xo_mkdir("state dir", dir, err) : xo_err(err, XENOPS_ENOMEM,
-							     "store: out of memory");
-	if (rc == 0)
-		rc = xo_write_file_atomic(dir, name, text, strlen(text), err);
-out:
-	json_object_put(rec);
 	free(text);
-	free(dir);
 	return rc;
 }
 
@@ -277,12 +293,15 @@ static int file_remove_dev(struct xo_store *s, const char *vm, int kind, const c
 	return rc;
 }
 
-static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
-			    const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
-			    size_t ndevs, struct xo_error *err)
+static int file_encode_runtime(struct xo_store *s, const struct xo_vm_state *st,
+			       const struct xo_dev_config *const *devs,
+			       const struct xo_dev_state *dev_states, size_t ndevs, char **text_out,
+			       struct xo_error *err)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
+	(void)s;
+	*text_out = NULL;
 	if (!o || !arr) {
 		json_object_put(o);
 		json_object_put(arr);
@@ -300,7 +319,14 @@ static int file_put_runtime(struct xo_store *s, const char *vm, const struct xo_
 		json_object_array_add(arr, d);
 	}
 	json_object_object_add(o, "devices", arr);
-	return put_record(s, vm, "runtime.json", "runtime", o, err);
+	*text_out = encode_record("runtime", o, err);
+	return *text_out ? 0 : XENOPS_ENOMEM;
+}
+
+static int file_write_runtime(struct xo_store *s, const char *vm, const char *text,
+			      struct xo_error *err)
+{
+	return write_text(s, vm, "runtime.json", text, err);
 }
 
 static int file_put_intent(struct xo_store *s, const char *vm, struct json_object *intent,
@@ -535,6 +561,7 @@ const struct xo_store_ops xo_store_file = {
 	.remove_vm = file_remove_vm,
 	.put_dev = file_put_dev,
 	.remove_dev = file_remove_dev,
-	.put_runtime = file_put_runtime,
+	.encode_runtime = file_encode_runtime,
+	.write_runtime = file_write_runtime,
 	.put_intent = file_put_intent,
 };

@@ -72,17 +72,21 @@ static int mem_remove_dev(struct xo_store *s, const char *vm, int kind, const ch
 	return 0;
 }
 
-static int mem_put_runtime(struct xo_store *s, const char *vm, const struct xo_vm_state *st,
-			   const struct xo_dev_config *const *devs, const struct xo_dev_state *dev_states,
-			   size_t ndevs, struct xo_error *err)
+/* Nothing to keep: the engine's own tables are the only copy. */
+static int mem_encode_runtime(struct xo_store *s, const struct xo_vm_state *st,
+			      const struct xo_dev_config *const *devs,
+			      const struct xo_dev_state *dev_states, size_t ndevs, char **text_out,
+			      struct xo_error *err)
 {
-	(void)err;
-	(void)s;
-	(void)vm;
-	(void)st;
-	(void)devs;
-	(void)dev_states;
-	(void)ndevs;
+	(void)s, (void)st, (void)devs, (void)dev_states, (void)ndevs, (void)err;
+	*text_out = NULL;
+	return 0;
+}
+
+static int mem_write_runtime(struct xo_store *s, const char *vm, const char *text,
+			     struct xo_error *err)
+{
+	(void)s, (void)vm, (void)text, (void)err;
 	return 0;
 }
 
@@ -105,7 +109,8 @@ const struct xo_store_ops xo_store_mem = {
 	.remove_vm = mem_remove_vm,
 	.put_dev = mem_put_dev,
 	.remove_dev = mem_remove_dev,
-	.put_runtime = mem_put_runtime,
+	.encode_runtime = mem_encode_runtime,
+	.write_runtime = mem_write_runtime,
 	.put_intent = mem_put_intent,
 };
 
