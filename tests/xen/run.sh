@@ -385,7 +385,13 @@ case $HOW in
         say "payload exit status $RC"
         summary_line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$TMP/stream" | tail -n 1)
         if [ -n "$summary_line" ] && [ "$summary_line" != "$NPASS passed, $NFAIL failed" ]; then
-            HARNESS+=("payload's summary \"$summary_line\" does not match the $NPASS PASS and $NFAIL FAIL lines seen")
+            # A failure the stream lost would hide: that fails. A PASS line
+            # lost on the console (seen under load) hides nothing: noted.
+            if [ "${summary_line#*, }" != "$NFAIL failed" ]; then
+                HARNESS+=("payload's summary \"$summary_line\" does not match the $NPASS PASS and $NFAIL FAIL lines seen")
+            else
+                say "NOTE: payload's summary \"$summary_line\": $NPASS PASS lines seen (the console lost some; every failure is accounted for)"
+            fi
         fi
         if [ "$RC" != 0 ] && [ "$NFAIL" = 0 ]; then
             HARNESS+=("payload exited with status $RC")

@@ -427,10 +427,16 @@ EOS
     # Its own claims were refused: name and marker are dom0's.
     check "the guest could not rename itself" xs_is "/local/domain/$d/name" xh
     check "nor claim another VM (marker)" xs_is "/local/domain/$d/xenops/vm-id" xh
+    # The guest's data/ and attr/ are reported as what it says of itself
+    # (VM.stat's state.guest: untrusted, bounded, escaped), and nowhere else.
     : >"$out"
-    { xoctl --json vm stat xh; xoctl vm stat xh; xoctl --json vm list; xoctl vm list
+    { xoctl --json vm list; xoctl vm list
       xoctl --json vbd list xh; xoctl --json vif list xh; xoctl --json host; } >>"$out" 2>&1
-    check "what xenopsd reports of the hostile VM holds none of its data" xo_clean_output "$out"
+    check "what xenopsd reports beside VM.stat's guest data holds none of it" xo_clean_output "$out"
+    : >"$out.stat"
+    { xoctl --json vm stat xh; xoctl vm stat xh; } >>"$out.stat" 2>&1
+    check "VM.stat reports the guest's data escaped (no control characters)" \
+        _xentb_not env LC_ALL=C grep -aq '[[:cntrl:]]' "$out.stat"
     check "its VM.stat is bounded ($(xoctl --json vm stat xh | wc -c) bytes)" \
         test "$(xoctl --json vm stat xh | wc -c)" -lt 8192
     check "nor does xenopsd's log" _xentb_not grep -aq HOSTILE "$XO_LOG"
