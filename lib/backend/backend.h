@@ -27,6 +27,13 @@ struct xo_env {
 	int (*check)(struct xo_env *env, struct xo_error *err);
 	int (*sleep)(struct xo_env *env, unsigned int ms, struct xo_error *err);
 	void (*progress)(struct xo_env *env, double fraction); /* within the atom */
+	/*
+	 * Migration streams (may be NULL): bytes moved so far, the pre-copy
+	 * iteration (0 before the first), and the pages dirtied in the last
+	 * iteration.
+	 */
+	void (*stream_progress)(struct xo_env *env, uint64_t bytes, unsigned int iteration,
+				uint64_t dirty_pages);
 	void *priv;
 };
 
@@ -233,6 +240,25 @@ struct xo_backend_ops {
 	/* Write (value NULL: remove) keys relative to the domain's path, in one transaction. */
 	int (*domain_set_xenstore)(struct xo_backend *b, struct xo_env *env, int domid,
 				   const struct xo_kv *kv, size_t n, struct xo_error *err);
+
+	/*
+	 * Migration (NULL: the backend cannot migrate; the engine answers
+	 * XENOPS_ENOTSUP). domain_send writes the domain's memory stream to
+	 * @fd: with @live, pre-copy rounds while the guest runs, then the last
+	 * round with the guest suspended; without, the guest is suspended
+	 * first. On success the domain is left shut down for suspend, not
+	 * destroyed: the engine destroys it after the commit, or resumes it
+	 * with domain_resume when the migration fails or is cancelled.
+	 * domain_receive creates a paused domain from such a stream on @fd
+	 * (the same VM configuration on the sending side); the engine then
+	 * plugs the devices and unpauses only after the commit. Neither call
+	 * closes @fd. Both report progress through env->stream_progress.
+	 */
+	int (*domain_send)(struct xo_backend *b, struct xo_env *env, int domid,
+			   const struct xo_vm_config *cfg, int fd, int live, struct xo_error *err);
+	int (*domain_receive)(struct xo_backend *b, struct xo_env *env,
+			      const struct xo_vm_config *cfg, int fd, int *domid_out,
+			      struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

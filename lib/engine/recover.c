@@ -40,7 +40,7 @@ static void rec_progress(struct xo_env *env, double f)
 	(void)f;
 }
 
-static struct xo_env rec_env = { rec_check, rec_sleep, rec_progress, NULL };
+static struct xo_env rec_env = { .check = rec_check, .sleep = rec_sleep, .progress = rec_progress };
 
 static const char *intent_op(const struct json_object *intent)
 {

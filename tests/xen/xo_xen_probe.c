@@ -101,7 +101,7 @@ static void env_progress(struct xo_env *env, double fraction)
 	(void)env, (void)fraction;
 }
 
-static struct xo_env env = { env_check, env_sleep, env_progress, NULL };
+static struct xo_env env = { .check = env_check, .sleep = env_sleep, .progress = env_progress };
 
 static pthread_mutex_t up_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t up_cond = PTHREAD_COND_INITIALIZER;
