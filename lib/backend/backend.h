@@ -68,6 +68,27 @@ struct xo_domain_info {
 	double start_time;         /* wall clock */
 };
 
+/*
+ * Scheduler parameters to change on a domain (domain_set_sched). Affinity
+ * lists are as in the VM configuration; a vCPU without a list gets every
+ * CPU of the host.
+ */
+struct xo_sched_req {
+	unsigned int weight;                   /* 0: unchanged */
+	int cap;                               /* percent of one CPU, 0 none; -1: unchanged */
+	const struct xo_affinity *hard, *soft; /* NULL: unchanged */
+};
+
+/* What the hypervisor holds for a domain (domain_get_sched). */
+struct xo_sched_info {
+	char scheduler[16]; /* "credit", "credit2", "sim" ... */
+	unsigned int weight, cap;
+	unsigned int nr_cpus; /* of the host */
+	unsigned int vcpus_max;
+	uint64_t hard[XO_MAX_VCPUS][XO_CPUMAP_WORDS];
+	uint64_t soft[XO_MAX_VCPUS][XO_CPUMAP_WORDS];
+};
+
 /* Statistics of a domain: memory in bytes, CPU time in nanoseconds. */
 struct xo_domain_stats {
 	uint64_t memory_target, memory_actual, memory_max;
@@ -237,6 +258,16 @@ struct xo_backend_ops {
 	/* What a running guest shows: its console and what it publishes (untrusted). */
 	int (*guest_facts)(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 			   struct xo_error *err);
+	/*
+	 * Scheduler weight and cap, hard and soft vCPU affinity: XENOPS_EINVAL
+	 * naming the field when a list names a CPU the host lacks (nothing is
+	 * changed then). Backends apply the VM configuration's values
+	 * themselves when they create or restore a domain.
+	 */
+	int (*domain_set_sched)(struct xo_backend *b, struct xo_env *env, int domid,
+				const struct xo_sched_req *req, struct xo_error *err);
+	int (*domain_get_sched)(struct xo_backend *b, int domid, struct xo_sched_info *out,
+				struct xo_error *err);
 	/* Write (value NULL: remove) keys relative to the domain's path, in one transaction. */
 	int (*domain_set_xenstore)(struct xo_backend *b, struct xo_env *env, int domid,
 				   const struct xo_kv *kv, size_t n, struct xo_error *err);

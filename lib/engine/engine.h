@@ -35,7 +35,8 @@ struct xo_op_req {
 	uint64_t mem_target; /* VM set_memory: bytes */
 	uint64_t mem_max;    /* VM set_memory: bytes, 0 = unchanged */
 	unsigned int vcpus;  /* VM set_vcpus */
-	const char *xs_data; /* VM set_xenstore: {key: value or null} as JSON text */
+	const char *xs_data; /* VM set_xenstore: {key: value or null} as JSON text;
+	                        VM set_scheduler: {weight?, cap?, affinity?, soft_affinity?} */
 };
 
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);
@@ -54,6 +55,8 @@ int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm, const char *
 /* Definitions. */
 int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struct xo_error *err);
 int xo_engine_vm_remove(struct xo_engine *e, const char *vm, struct xo_error *err);
+int xo_engine_vm_set_config(struct xo_engine *e, const char *vm, const char *json,
+			    struct xo_error *err);
 int xo_engine_vm_list(struct xo_engine *e, struct xo_strv *out, struct xo_error *err);
 int xo_engine_vm_stat(struct xo_engine *e, const char *vm, char **json_out, struct xo_error *err);
 int xo_engine_vm_get_config(struct xo_engine *e, const char *vm, char **json_out,

@@ -89,7 +89,7 @@ struct xo_task {
 	struct xo_unode *un;
 	uint64_t mem_target, mem_max; /* set_memory */
 	unsigned int vcpus;            /* set_vcpus */
-	char *xs_data;                 /* set_xenstore: checked JSON text */
+	char *xs_data;                 /* set_xenstore, set_scheduler: checked JSON text */
 	char *result_json;             /* a result object other than a domid, or NULL */
 };
 
@@ -261,6 +261,9 @@ int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *
 				struct xo_error *err);
 int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err);
 
+/* sched.c: add "sched" (the domain's scheduler as the hypervisor holds it) to @parent. */
+int xo_engine_sched_json(struct xo_engine *e, int domid, struct json_object *parent,
+			 struct xo_error *err);
 /* stats.c: add xen_version, cpu_topology and numa_nodes to a HOST.stat object. */
 int xo_engine_host_facts_json(struct xo_engine *e, struct json_object *o, struct xo_error *err);
 /* Add "consoles" and "guest" of a live domain to a state object (VM.stat). */

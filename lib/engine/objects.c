@@ -216,6 +216,67 @@ int xo_engine_vm_add(struct xo_engine *e, const char *json, char **id_out, struc
 	return rc;
 }
 
+/*
+ * Replace a halted VM's configuration: validated as by VM.add; the id inside
+ * may be left out (the VM's own is kept) and must otherwise be the VM's. The
+ * devices stay as they are.
+ */
+int xo_engine_vm_set_config(struct xo_engine *e, const char *id, const char *json,
+			    struct xo_error *err)
+{
+	struct json_object *obj = NULL, *v;
+	struct xo_vm_config *cfg = NULL, *old;
+	struct xo_vm *vm;
+	int rc = xo_json_loads(&obj, json, "vm config", err);
+
+	if (rc < 0)
+		return rc;
+	if (json_object_is_type(obj, json_type_object)) {
+		if (json_object_object_get_ex(obj, "id", &v) &&
+		    (!json_object_is_type(v, json_type_string) ||
+		     strcmp(json_object_get_string(v), id) != 0)) {
+			json_object_put(obj);
+			return xo_err(err, XENOPS_EINVAL,
+				      "vm config: field \"id\" must be the VM's own id \"%s\" or left out",
+				      id);
+		}
+		if (json_object_object_get_ex(obj, "devices", &v) ||
+		    json_object_object_get_ex(obj, "disagreements", &v)) {
+			json_object_put(obj);
+			return xo_err(err, XENOPS_EINVAL,
+				      "vm config: fields \"devices\" and \"disagreements\" do not belong in "
+				      "VM.set_config (devices are changed with VBD.add, VIF.add ...)");
+		}
+		json_object_object_add(obj, "id", json_object_new_string(id));
+	}
+	rc = xo_vm_config_from_json(&cfg, obj, err);
+	json_object_put(obj);
+	if (rc < 0)
+		return rc;
+	xo_engine_lock(e);
+	vm = vm_get_locked(e, id, err);
+	if (!vm) {
+		rc = XENOPS_ENOTFOUND;
+	} else if (vm_busy_locked(e, vm)) {
+		rc = xo_err(err, XENOPS_EBUSY, "VM \"%s\" has operations queued or running", id);
+	} else if (vm->st.power != XENOPS_POWER_HALTED) {
+		rc = xo_err(err, XENOPS_EBADSTATE,
+			    "VM \"%s\" is %s: its configuration can only be replaced while Halted",
+			    id, xo_power_state_name(vm->st.power));
+	} else {
+		rc = e->sops->put_vm(e->s, cfg, err);
+	}
+	if (rc == 0) {
+		old = vm->cfg;
+		vm->cfg = cfg;
+		cfg = old;
+		xo_unode_touch_locked(e, vm->un);
+	}
+	xo_engine_unlock(e);
+	xo_vm_config_free(cfg);
+	return rc;
+}
+
 static int list_cb(const char *key, void *value, void *arg)
 {
 	(void)value;
@@ -293,6 +354,8 @@ static int add_live_facts(struct xo_engine *e, int domid, struct json_object *st
 	free(info);
 	if (rc == 0)
 		rc = xo_engine_guest_facts_json(e, domid, st, err);
+	if (rc == 0)
+		rc = xo_engine_sched_json(e, domid, st, err);
 	return rc;
 }
 

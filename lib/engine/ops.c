@@ -795,6 +795,7 @@ int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 	case XO_OP_VM_SET_MEMORY:
 	case XO_OP_VM_SET_VCPUS:
 	case XO_OP_VM_SET_XENSTORE:
+	case XO_OP_VM_SET_SCHEDULER:
 		return xo_ops_plan_running_locked(r, err);
 	default:
 		return plan_vm_op(r, err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Operations on running guests: the memory target (balloon) and the vCPUs
- * online. Each changes the domain when the VM has one and the stored
+ * Operations on running guests: the memory target (balloon), the vCPUs
+ * online, the scheduler (weight, cap, affinity). Each changes the domain when the VM has one and the stored
  * configuration in the same atom (after the backend call: a crash between
  * the two leaves the domain changed and the record not, which recovery
  * keeps and VM.get_config reports as a disagreement); a VM without a
@@ -124,6 +124,75 @@ static int xs_parse(const char *text, struct xo_kv **kv_out, size_t *n_out, stru
 	return 0;
 }
 
+/* VM.set_scheduler's parameters, parsed. */
+struct sched_change {
+	bool has_weight, has_cap;
+	unsigned int weight, cap;
+	bool has_hard, has_soft;
+	struct xo_affinity hard, soft;
+};
+
+static void sched_change_clear(struct sched_change *c)
+{
+	xo_affinity_clear(&c->hard);
+	xo_affinity_clear(&c->soft);
+}
+
+/* {weight?, cap?, affinity?, soft_affinity?}, checked against @vcpus_max. */
+static int sched_parse(const char *text, unsigned int vcpus_max, struct sched_change *c,
+		       struct xo_error *err)
+{
+	static const char *const fields[] = { "weight", "cap", "affinity", "soft_affinity", NULL };
+	struct json_object *o = NULL, *v;
+	int64_t n;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!text)
+		return xo_err(err, XENOPS_EINVAL, "scheduler: no parameters");
+	rc = xo_json_loads(&o, text, "scheduler", err);
+	if (rc < 0)
+		return rc;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return xo_err(err, XENOPS_EINVAL, "scheduler: must be an object");
+	}
+	rc = xo_jf_known(o, "scheduler", fields, err);
+	if (rc >= 0 && json_object_object_length(o) == 0)
+		rc = xo_err(err, XENOPS_EINVAL,
+			    "scheduler: give at least one of weight, cap, affinity, soft_affinity");
+	if (rc >= 0) {
+		rc = xo_jf_int(o, "scheduler", "weight", 1, 65535, &n, err);
+		c->has_weight = rc > 0;
+		c->weight = rc > 0 ? (unsigned int)n : 0;
+	}
+	if (rc >= 0) {
+		rc = xo_jf_int(o, "scheduler", "cap", 0, 65535, &n, err);
+		c->has_cap = rc > 0;
+		c->cap = rc > 0 ? (unsigned int)n : 0;
+		if (rc > 0 && c->cap > 100 * vcpus_max)
+			rc = xo_err(err, XENOPS_EINVAL,
+				    "scheduler: field \"cap\" (%u) must not exceed 100 per vCPU (%u for vcpus_max %u)",
+				    c->cap, 100 * vcpus_max, vcpus_max);
+	}
+	if (rc >= 0 && json_object_object_get_ex(o, "affinity", &v)) {
+		rc = xo_affinity_from_json(&c->hard, v, "scheduler: field \"affinity\"", vcpus_max,
+					   err);
+		c->has_hard = rc >= 0;
+	}
+	if (rc >= 0 && json_object_object_get_ex(o, "soft_affinity", &v)) {
+		rc = xo_affinity_from_json(&c->soft, v, "scheduler: field \"soft_affinity\"",
+					   vcpus_max, err);
+		c->has_soft = rc >= 0;
+	}
+	json_object_put(o);
+	if (rc < 0) {
+		sched_change_clear(c);
+		return rc;
+	}
+	return 0;
+}
+
 /* The checks that need the VM's configuration (engine locked). */
 int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *req,
 				struct xo_error *err)
@@ -156,6 +225,14 @@ int xo_ops_running_check_locked(const struct xo_vm *vm, const struct xo_op_req *
 
 		if (rc == 0)
 			kv_free(kv, n);
+		return rc;
+	}
+	case XO_OP_VM_SET_SCHEDULER: {
+		struct sched_change c;
+		int rc = sched_parse(req->xs_data, cfg->vcpus_max, &c, err);
+
+		if (rc == 0)
+			sched_change_clear(&c);
 		return rc;
 	}
 	case XO_OP_VM_SET_VCPUS:
@@ -299,6 +376,103 @@ static int a_set_vcpus(struct xo_run *r, int arg, struct xo_error *err)
 	return set_result(r, xo_vcpus_result_dumps(r->t->vcpus, r->domid >= 0, err), err);
 }
 
+struct sched_commit {
+	struct sched_change *c;
+	struct xo_error *err;
+	int rc;
+};
+
+/* Store the new scheduler values in the VM's configuration (locked, in a commit). */
+static bool apply_sched_cfg(struct xo_run *r, void *arg)
+{
+	struct sched_commit *sc = arg;
+	struct xo_vm_config *cfg = r->vm->cfg;
+	struct sched_change *c = sc->c;
+	unsigned int old_weight, old_cap;
+	struct xo_affinity old_hard, old_soft;
+
+	if (!cfg)
+		return false;
+	old_weight = cfg->sched_weight;
+	old_cap = cfg->sched_cap;
+	old_hard = cfg->affinity;
+	old_soft = cfg->soft_affinity;
+	if (c->has_weight)
+		cfg->sched_weight = c->weight;
+	if (c->has_cap)
+		cfg->sched_cap = c->cap;
+	if (c->has_hard)
+		cfg->affinity = c->hard;
+	if (c->has_soft)
+		cfg->soft_affinity = c->soft;
+	sc->rc = r->e->sops->put_vm(r->e->s, cfg, sc->err);
+	if (sc->rc < 0) {
+		cfg->sched_weight = old_weight;
+		cfg->sched_cap = old_cap;
+		cfg->affinity = old_hard;
+		cfg->soft_affinity = old_soft;
+		return false;
+	}
+	/* The configuration holds the new lists now, the change the old ones. */
+	if (c->has_hard)
+		c->hard = old_hard;
+	if (c->has_soft)
+		c->soft = old_soft;
+	xo_unode_touch_locked(r->e, r->vm->un);
+	return true;
+}
+
+static int a_set_scheduler(struct xo_run *r, int arg, struct xo_error *err)
+{
+	struct xo_host_info *hi = calloc(1, sizeof(*hi));
+	struct sched_change c;
+	struct sched_commit sc = { .c = &c, .err = err };
+	unsigned int vcpus_max;
+	char *res;
+	int rc;
+
+	(void)arg;
+	if (!hi)
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	xo_engine_lock(r->e);
+	vcpus_max = r->vm->cfg ? r->vm->cfg->vcpus_max : 1;
+	xo_engine_unlock(r->e);
+	rc = sched_parse(r->t->xs_data, vcpus_max, &c, err);
+	if (rc < 0) {
+		free(hi);
+		return rc;
+	}
+	/* The host must have the CPUs named, running or not. */
+	rc = r->e->bops->host_info(r->e->b, hi, err);
+	if (rc == 0 && c.has_hard)
+		rc = xo_affinity_check_host(&c.hard, "affinity", hi->nr_cpus, err);
+	if (rc == 0 && c.has_soft)
+		rc = xo_affinity_check_host(&c.soft, "soft_affinity", hi->nr_cpus, err);
+	free(hi);
+	if (rc == 0 && r->domid >= 0) {
+		struct xo_sched_req req = { .weight = c.has_weight ? c.weight : 0,
+					    .cap = c.has_cap ? (int)c.cap : -1,
+					    .hard = c.has_hard ? &c.hard : NULL,
+					    .soft = c.has_soft ? &c.soft : NULL };
+
+		rc = r->e->bops->domain_set_sched
+			     ? r->e->bops->domain_set_sched(r->e->b, &r->env, r->domid, &req, err)
+			     : xo_err(err, XENOPS_ENOTSUP,
+				      "this backend cannot change the scheduler of a running VM");
+		if (rc == 0)
+			xo_crash_point(r->e);
+	}
+	if (rc == 0) {
+		xo_run_commit(r, apply_sched_cfg, &sc);
+		rc = sc.rc;
+	}
+	sched_change_clear(&c);
+	if (rc < 0)
+		return rc;
+	res = strdup(r->domid >= 0 ? "{\"applied\":true}" : "{\"applied\":false}");
+	return set_result(r, res, err);
+}
+
 static int a_set_xenstore(struct xo_run *r, int arg, struct xo_error *err)
 {
 	struct xo_kv *kv;
@@ -332,6 +506,8 @@ int xo_ops_plan_running_locked(struct xo_run *r, struct xo_error *err)
 		return rc;
 	case XO_OP_VM_SET_VCPUS:
 		return xo_run_add_atom(r, "set_vcpus", W_FAST, a_set_vcpus, 0, err);
+	case XO_OP_VM_SET_SCHEDULER:
+		return xo_run_add_atom(r, "set_scheduler", W_FAST, a_set_scheduler, 0, err);
 	case XO_OP_VM_SET_XENSTORE:
 		if (r->domid < 0)
 			return xo_err(err, XENOPS_EBADSTATE,

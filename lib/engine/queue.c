@@ -147,7 +147,7 @@ int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **ta
 			      xo_kind_name(req->dev_kind), req->dev);
 	}
 	if (req->op == XO_OP_VM_SET_MEMORY || req->op == XO_OP_VM_SET_VCPUS ||
-	    req->op == XO_OP_VM_SET_XENSTORE) {
+	    req->op == XO_OP_VM_SET_XENSTORE || req->op == XO_OP_VM_SET_SCHEDULER) {
 		int rc = xo_ops_running_check_locked(vm, req, err);
 
 		if (rc < 0) {

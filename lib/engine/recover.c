@@ -210,7 +210,7 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		   opc == XO_OP_DEV_UNPLUG || opc == XO_OP_DEV_CHECK || opc == XO_OP_VBD_EJECT ||
 		   opc == XO_OP_VBD_INSERT || opc == XO_OP_VIF_SET_CARRIER ||
 		   opc == XO_OP_VM_SET_MEMORY || opc == XO_OP_VM_SET_VCPUS ||
-		   opc == XO_OP_VM_SET_XENSTORE) {
+		   opc == XO_OP_VM_SET_XENSTORE || opc == XO_OP_VM_SET_SCHEDULER) {
 		/* These never take a domain apart: it is intact if it is there. */
 		keep = mine && mine->status != XO_DOM_SHUTDOWN;
 	} else if (opc == XO_OP_VM_SUSPEND) {

@@ -204,6 +204,8 @@ static struct json_object *vm_stats_json(struct xo_engine *e, const char *id, bo
 	if (rc == 0)
 		rc = xo_jw_int(mem, "max", clamp(ds->memory_max), err);
 	if (rc == 0)
+		rc = xo_engine_sched_json(e, s.domid, o, err);
+	if (rc == 0)
 		rc = add_array(o, "vbds", &vbds, err);
 	if (rc == 0)
 		rc = add_array(o, "vifs", &vifs, err);

@@ -7,6 +7,7 @@
 #ifndef XO_MODEL_H
 #define XO_MODEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
 
@@ -27,6 +28,23 @@ struct xo_kv {
 	char *value;
 };
 
+/* CPU numbers in affinity lists: 0 to XO_CPUS_MAX-1 (cpulist.c). */
+#define XO_CPUS_MAX 512
+#define XO_CPUMAP_WORDS (XO_CPUS_MAX / 64)
+#define XO_CPULIST_TEXT_MAX 2048
+
+/*
+ * vCPU affinity: n == 0 is none (every CPU of the host); otherwise one CPU
+ * list for every vCPU (!per_vcpu, n == 1) or one per vCPU from vCPU 0
+ * (per_vcpu; vCPUs past the last have none). Lists are canonical text
+ * ("0-3,5", "all,^1").
+ */
+struct xo_affinity {
+	bool per_vcpu;
+	size_t n;
+	char **lists;
+};
+
 struct xo_vm_config {
 	char id[XO_ID_MAX + 1];
 	char *name;
@@ -40,6 +58,9 @@ struct xo_vm_config {
 	int on_shutdown, on_reboot, on_crash; /* enum xo_action */
 	struct xo_kv *xenstore; /* extra keys, relative to the domain's path */
 	size_t n_xenstore;
+	unsigned int sched_weight; /* 1 to 65535 (parsed default 256; 0 in a struct: 256) */
+	unsigned int sched_cap;    /* percent of one CPU, 0: no cap */
+	struct xo_affinity affinity, soft_affinity; /* hard and soft */
 };
 
 struct xo_vbd_config {
@@ -110,6 +131,34 @@ int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj,
 struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err);
 struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_error *err);
 void xo_vm_config_free(struct xo_vm_config *cfg);
+
+/* ---- CPU lists and affinity (cpulist.c); @field names the field in errors ---- */
+
+/* The canonical text of CPU list @s (*out, free()); XENOPS_EINVAL naming @field. */
+int xo_cpulist_canon(const char *s, char **out, const char *field, struct xo_error *err);
+/*
+ * The CPUs of list @s (NULL: "all") on a host of @nr_cpus CPUs, into @map
+ * (XO_CPUMAP_WORDS words); XENOPS_EINVAL naming @field when it names a CPU
+ * the host lacks or leaves none.
+ */
+int xo_cpulist_map(const char *s, unsigned int nr_cpus, uint64_t *map, const char *field,
+		   struct xo_error *err);
+bool xo_cpumap_test(const uint64_t *map, unsigned int cpu);
+/* "0-3,5", or "all" when @map holds every CPU of @nr_cpus; malloc'd, NULL: no memory. */
+char *xo_cpumap_format(const uint64_t *map, unsigned int nr_cpus);
+/* The list of @vcpu, NULL when it has none (every CPU). */
+const char *xo_affinity_list(const struct xo_affinity *a, unsigned int vcpu);
+void xo_affinity_clear(struct xo_affinity *a);
+int xo_affinity_copy(struct xo_affinity *dst, const struct xo_affinity *src,
+		     struct xo_error *err);
+/* A string (every vCPU) or an array of at most @vcpus_max strings (one per vCPU). */
+int xo_affinity_from_json(struct xo_affinity *a, struct json_object *v, const char *field,
+			  unsigned int vcpus_max, struct xo_error *err);
+/* A string when not per vCPU ("all" when unset), else an array. */
+struct json_object *xo_affinity_to_json(const struct xo_affinity *a, struct xo_error *err);
+/* Every list names only CPUs of a host of @nr_cpus and leaves at least one. */
+int xo_affinity_check_host(const struct xo_affinity *a, const char *field, unsigned int nr_cpus,
+			   struct xo_error *err);
 
 /* ---- device configuration ---- */
 
@@ -236,6 +285,7 @@ enum xo_op {
 	XO_OP_VM_SET_MEMORY,
 	XO_OP_VM_SET_VCPUS,
 	XO_OP_VM_SET_XENSTORE,
+	XO_OP_VM_SET_SCHEDULER,
 	XO_OP__COUNT
 };
 

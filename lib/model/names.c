@@ -73,6 +73,7 @@ static const char *const op_names[XO_OP__COUNT][XENOPS_KIND_PCI + 1] = {
 	[XO_OP_VM_SET_MEMORY] = { "VM.set_memory" },
 	[XO_OP_VM_SET_VCPUS] = { "VM.set_vcpus" },
 	[XO_OP_VM_SET_XENSTORE] = { "VM.set_xenstore" },
+	[XO_OP_VM_SET_SCHEDULER] = { "VM.set_scheduler" },
 };
 
 /* Xen's SHUTDOWN_* numbering (public/sched.h). */

@@ -25,7 +25,7 @@
 static const char *const vm_fields[] = {
 	"id", "name", "type", "boot", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
 	"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
-	NULL,
+	"weight", "cap", "affinity", "soft_affinity", NULL,
 };
 
 /* A copy of @s into *dst (freeing the old value); XENOPS_ENOMEM. */
@@ -295,6 +295,44 @@ static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj, stru
 	return 0;
 }
 
+/*
+ * Scheduler weight and cap, hard and soft affinity. Host-dependent checks
+ * (CPUs the host has) wait for start or the live change.
+ */
+static int read_sched(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
+{
+	int64_t weight = 256, cap = 0;
+	struct json_object *v;
+	int r;
+
+	r = xo_jf_int(obj, WHAT, "weight", 1, 65535, &weight, err);
+	if (r < 0)
+		return r;
+	r = xo_jf_int(obj, WHAT, "cap", 0, 65535, &cap, err);
+	if (r < 0)
+		return r;
+	if (cap > 100 * (int64_t)cfg->vcpus_max)
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": field \"cap\" (%lld) must not exceed 100 per vCPU (%u for "
+				   "vcpus_max %u)",
+			      (long long)cap, 100 * cfg->vcpus_max, cfg->vcpus_max);
+	cfg->sched_weight = (unsigned int)weight;
+	cfg->sched_cap = (unsigned int)cap;
+	if (json_object_object_get_ex(obj, "affinity", &v)) {
+		r = xo_affinity_from_json(&cfg->affinity, v, WHAT ": field \"affinity\"",
+					  cfg->vcpus_max, err);
+		if (r < 0)
+			return r;
+	}
+	if (json_object_object_get_ex(obj, "soft_affinity", &v)) {
+		r = xo_affinity_from_json(&cfg->soft_affinity, v,
+					  WHAT ": field \"soft_affinity\"", cfg->vcpus_max, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int read_all(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int r;
@@ -320,6 +358,8 @@ static int read_all(struct xo_vm_config *cfg, struct json_object *obj, struct xo
 		r = read_actions(cfg, obj, err);
 	if (r >= 0)
 		r = read_xenstore(cfg, obj, err);
+	if (r >= 0)
+		r = read_sched(cfg, obj, err);
 	return r < 0 ? r : 0;
 }
 
@@ -338,6 +378,7 @@ int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj, s
 		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	cfg->type = XO_VM_PV;
 	cfg->boot = XO_BOOT_DIRECT;
+	cfg->sched_weight = 256;
 	r = read_all(cfg, obj, err);
 	if (r < 0) {
 		xo_vm_config_free(cfg);
@@ -378,7 +419,7 @@ static struct json_object *xenstore_to_json(const struct xo_vm_config *cfg, stru
 
 struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	struct json_object *o, *xs;
+	struct json_object *o, *xs, *aff;
 
 	if (!cfg) {
 		xo_err(err, XENOPS_EINVAL, WHAT ": no configuration");
@@ -405,6 +446,15 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 	xs = xenstore_to_json(cfg, err);
 	if (!xs || xo_jw_take(o, "xenstore", xs, err) < 0)
 		goto fail;
+	if (xo_jw_int(o, "weight", cfg->sched_weight, err) < 0 ||
+	    xo_jw_int(o, "cap", cfg->sched_cap, err) < 0)
+		goto fail;
+	aff = xo_affinity_to_json(&cfg->affinity, err);
+	if (!aff || xo_jw_take(o, "affinity", aff, err) < 0)
+		goto fail;
+	aff = xo_affinity_to_json(&cfg->soft_affinity, err);
+	if (!aff || xo_jw_take(o, "soft_affinity", aff, err) < 0)
+		goto fail;
 	return o;
 fail:
 	json_object_put(o);
@@ -425,6 +475,8 @@ struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_
 	c->name = c->kernel = c->ramdisk = c->cmdline = NULL;
 	c->xenstore = NULL;
 	c->n_xenstore = 0;
+	memset(&c->affinity, 0, sizeof(c->affinity));
+	memset(&c->soft_affinity, 0, sizeof(c->soft_affinity));
 	if (set_str(&c->name, cfg->name ? cfg->name : "", err) < 0 ||
 	    set_str(&c->kernel, cfg->kernel ? cfg->kernel : "", err) < 0 ||
 	    set_str(&c->ramdisk, cfg->ramdisk ? cfg->ramdisk : "", err) < 0 ||
@@ -442,6 +494,9 @@ struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_
 		if (!c->xenstore[i].key || !c->xenstore[i].value)
 			goto fail;
 	}
+	if (xo_affinity_copy(&c->affinity, &cfg->affinity, err) < 0 ||
+	    xo_affinity_copy(&c->soft_affinity, &cfg->soft_affinity, err) < 0)
+		goto fail;
 	return c;
 fail:
 	xo_vm_config_free(c);
@@ -461,6 +516,8 @@ void xo_vm_config_free(struct xo_vm_config *cfg)
 		free(cfg->xenstore[i].value);
 	}
 	free(cfg->xenstore);
+	xo_affinity_clear(&cfg->affinity);
+	xo_affinity_clear(&cfg->soft_affinity);
 	free(cfg->name);
 	free(cfg->kernel);
 	free(cfg->ramdisk);

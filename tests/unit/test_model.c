@@ -675,11 +675,73 @@ START_TEST(vm_round_trip_full)
 }
 END_TEST
 
+START_TEST(vm_sched_fields)
+{
+	struct xo_vm_config *cfg = vm_ok("{}");
+	struct json_object *o, *v;
+	uint64_t map[XO_CPUMAP_WORDS];
+	char *s;
+
+	ck_assert_uint_eq(cfg->sched_weight, 256);
+	ck_assert_uint_eq(cfg->sched_cap, 0);
+	ck_assert_uint_eq(cfg->affinity.n, 0);
+	ck_assert_ptr_null(xo_affinity_list(&cfg->affinity, 0));
+	xo_vm_config_free(cfg);
+
+	cfg = vm_ok("{\"vcpus\": 2, \"weight\": 512, \"cap\": 150, "
+		    "\"affinity\": \"3,1-2,^2\", \"soft_affinity\": [\"0\", \"all,^0\"]}");
+	ck_assert_uint_eq(cfg->sched_weight, 512);
+	ck_assert_uint_eq(cfg->sched_cap, 150);
+	ck_assert_str_eq(xo_affinity_list(&cfg->affinity, 0), "1,3");
+	ck_assert_str_eq(xo_affinity_list(&cfg->affinity, 1), "1,3");
+	ck_assert_str_eq(xo_affinity_list(&cfg->soft_affinity, 1), "all,^0");
+	o = xo_vm_config_to_json(cfg, err);
+	ck_assert(json_object_object_get_ex(o, "affinity", &v));
+	ck_assert_str_eq(json_object_get_string(v), "1,3");
+	ck_assert(json_object_object_get_ex(o, "soft_affinity", &v));
+	ck_assert_str_eq(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+			 "[\"0\",\"all,^0\"]");
+	json_object_put(o);
+	check_vm_round_trip(cfg);
+	xo_vm_config_free(cfg);
+
+	/* Refused, the field named. */
+	vm_bad("{\"weight\": 0}", "\"weight\"");
+	vm_bad("{\"weight\": 65536}", "\"weight\"");
+	vm_bad("{\"vcpus\": 2, \"cap\": 201}", "\"cap\"");
+	vm_bad("{\"affinity\": \"1-\"}", "\"affinity\"");
+	vm_bad("{\"affinity\": \"^1\"}", "\"affinity\"");
+	vm_bad("{\"affinity\": \"512\"}", "\"affinity\"");
+	vm_bad("{\"affinity\": 3}", "\"affinity\"");
+	vm_bad("{\"vcpus_max\": 2, \"affinity\": [\"0\", \"1\", \"2\"]}", "\"affinity\"");
+	vm_bad("{\"soft_affinity\": [\"x\"]}", "\"soft_affinity\"[0]");
+
+	/* Against a host of 4 CPUs. */
+	ck_assert_int_eq(xo_cpulist_map("all,^1", 4, map, "affinity", err), 0);
+	ck_assert_uint_eq(map[0], 0xd);
+	s = xo_cpumap_format(map, 4);
+	ck_assert_str_eq(s, "0,2-3");
+	free(s);
+	s = xo_cpumap_format(map, 3);
+	ck_assert_str_eq(s, "0,2-3");
+	free(s);
+	ck_assert_int_eq(xo_cpulist_map("0-3", 4, map, "affinity", err), 0);
+	s = xo_cpumap_format(map, 4);
+	ck_assert_str_eq(s, "all");
+	free(s);
+	ck_assert_int_eq(xo_cpulist_map("2,5", 4, map, "affinity", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "affinity: CPU 5 is not on this host"));
+	ck_assert_int_eq(xo_cpulist_map("all,^0-3", 4, map, "soft_affinity", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "soft_affinity"));
+}
+END_TEST
+
 START_TEST(vm_to_json_writes_every_field)
 {
 	static const char *const fields[] = {
 		"id", "name", "type", "boot", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
 		"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
+		"weight", "cap", "affinity", "soft_affinity",
 	};
 	struct xo_vm_config *cfg = vm_ok("{\"id\": \"a\"}");
 	struct json_object *o = xo_vm_config_to_json(cfg, err), *v;
@@ -1442,6 +1504,7 @@ static Suite *model_suite(void)
 	tcase_add_test(vm, vm_length_limits);
 	tcase_add_test(vm, vm_name_utf8);
 	tcase_add_test(vm, vm_unknown_field);
+	tcase_add_test(vm, vm_sched_fields);
 	tcase_add_test(vm, vm_not_an_object);
 	tcase_add_test(vm, vm_xenstore);
 	tcase_add_test(vm, vm_xenstore_bad_keys);

@@ -82,6 +82,9 @@ struct xo_sim_dom {
 	/* The balloon (sim_tune.c): memory_target is reached balloon_ms of guest time after balloon_run_ms; memory_from until then (0: reached). Not persisted. */
 	uint64_t memory_from, balloon_run_ms;
 	unsigned int balloon_ms;
+	/* Scheduler (sim_sched.c): weight, cap, and per vCPU a bit per host CPU. */
+	unsigned int weight, cap;
+	uint8_t hard[XO_MAX_VCPUS], soft[XO_MAX_VCPUS];
 	/* Keys written by domain_set_xenstore (sim_tune.c), not persisted. */
 	struct xo_kv *xs;
 	size_t n_xs;
@@ -144,6 +147,19 @@ int xo_sim_delay(struct xo_backend *b, struct xo_env *env, enum xo_sim_delay whi
 		 struct xo_error *err);
 /* env->sleep, or a plain sleep without an env. */
 int xo_sim_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err);
+
+/* ---- sim_sched.c: scheduler and affinity ---- */
+
+/* The configuration's scheduler values into a new domain (XENOPS_EINVAL naming the field). */
+int xo_sim_sched_init(struct xo_sim_dom *d, const struct xo_vm_config *cfg, struct xo_error *err);
+int xo_sim_domain_set_sched(struct xo_backend *b, struct xo_env *env, int domid,
+			    const struct xo_sched_req *req, struct xo_error *err);
+int xo_sim_domain_get_sched(struct xo_backend *b, int domid, struct xo_sched_info *out,
+			    struct xo_error *err);
+/* The store's "sched" object of a domain; reading it (absent: the defaults). */
+struct json_object *xo_sim_sched_to_json(const struct xo_sim_dom *d, struct xo_error *err);
+int xo_sim_sched_from_json(struct xo_sim_dom *d, struct json_object *obj, const char *what,
+			   struct xo_error *err);
 
 /* ---- sim_tune.c: running guests ---- */
 

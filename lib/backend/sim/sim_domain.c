@@ -151,6 +151,11 @@ int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,
 	d = dom_new(cfg);
 	if (!d)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = xo_sim_sched_init(d, cfg, err);
+	if (rc < 0) {
+		xo_sim_dom_free(d);
+		return rc;
+	}
 	return dom_add(b, d, domid_out, err);
 }
 
@@ -475,6 +480,11 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 	d = dom_new(cfg);
 	if (!d)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	rc = xo_sim_sched_init(d, cfg, err);
+	if (rc < 0) {
+		xo_sim_dom_free(d);
+		return rc;
+	}
 	d->built = true;
 	d->cpu_base_ns = img.cpu_time_ns / img.vcpus;
 	return dom_add(b, d, domid_out, err);

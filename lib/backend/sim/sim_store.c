@@ -69,7 +69,16 @@ static struct json_object *dom_to_json(const struct xo_sim_dom *d, struct xo_err
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *devs = json_object_new_array();
+	struct json_object *sched = xo_sim_sched_to_json(d, err);
 
+	int taken;
+
+	if (!obj || !sched)
+		goto fail;
+	taken = xo_jw_take(obj, "sched", sched, err);
+	sched = NULL; /* the object's now, or put by the failed take */
+	if (taken < 0)
+		goto fail;
 	if (!obj || !devs || xo_jw_string(obj, "vm", d->vm_id, err) < 0 ||
 	    xo_jw_double(obj, "start_time", d->start_time, err) < 0 ||
 	    xo_jw_fields(obj, d, dom_fields, XO_ARRAY_SIZE(dom_fields), err) < 0)
@@ -86,6 +95,7 @@ static struct json_object *dom_to_json(const struct xo_sim_dom *d, struct xo_err
 		return obj;
 	devs = NULL; /* taken by the failed put */
 fail:
+	json_object_put(sched);
 	json_object_put(devs);
 	json_object_put(obj);
 	return NULL;
@@ -208,6 +218,8 @@ static int dom_from_json(struct xo_backend *b, struct json_object *obj, size_t i
 		d->start_time = json_object_get_double(start);
 		rc = dom_check(d, what, xo_now_ms(), err);
 	}
+	if (rc == 0)
+		rc = xo_sim_sched_from_json(d, obj, what, err);
 	for (size_t i = 0; rc == 0 && i < json_object_array_length(devs); i++)
 		rc = dev_from_json(d, json_object_array_get_idx(devs, i), what, err);
 	if (rc == 0 && xo_sim_find(b, d->domid))
