@@ -153,6 +153,25 @@ static int add_opt(const struct cmd *cmd, struct json_object *params, const stru
 			return ctl_usage_error(cmd, "expected a size like 512, 512M or 2G, not '%s'", val);
 		json_object_object_add(params, o->param, json_object_new_int64((int64_t)v));
 		break;
+	case O_CPUS:
+		if (!strchr(val, ';')) {
+			json_object_object_add(params, o->param, json_object_new_string(val));
+		} else {
+			struct json_object *arr = json_object_new_array();
+			const char *p = val;
+
+			for (;;) {
+				const char *e = strchr(p, ';');
+				size_t n = e ? (size_t)(e - p) : strlen(p);
+
+				json_object_array_add(arr, json_object_new_string_len(p, (int)n));
+				if (!e)
+					break;
+				p = e + 1;
+			}
+			json_object_object_add(params, o->param, arr);
+		}
+		break;
 	}
 	return 0;
 }
@@ -167,7 +186,8 @@ int ctl_build_params(const struct cmd *cmd, const struct args *a, struct json_ob
 		if (cmd->pos[i].type != A_FILE)
 			rc = add_pos(cmd, params, &cmd->pos[i], a->pos[i]);
 	for (int i = 0; cmd->opts[i].name && !rc; i++)
-		if (a->val[i] && (cmd->opts[i].type <= O_UINT || cmd->opts[i].type == O_MIB))
+		if (a->val[i] && (cmd->opts[i].type <= O_UINT || cmd->opts[i].type == O_MIB ||
+				  cmd->opts[i].type == O_CPUS))
 			rc = add_opt(cmd, params, &cmd->opts[i], a->val[i]);
 	if (rc) {
 		json_object_put(params);
@@ -264,7 +284,8 @@ int ctl_build_config(const struct cmd *cmd, const struct args *a, struct json_ob
 	if (!config)
 		config = json_object_new_object();
 	for (int i = 0; cmd->opts[i].name && !rc; i++) {
-		if (a->val[i] && cmd->opts[i].type >= F_STR && cmd->opts[i].type != O_MIB) {
+		if (a->val[i] && cmd->opts[i].type >= F_STR && cmd->opts[i].type != O_MIB &&
+		    cmd->opts[i].type != O_CPUS) {
 			rc = set_field(cmd, config, &cmd->opts[i], a->val[i]);
 			fields++;
 		}

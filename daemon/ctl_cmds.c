@@ -245,6 +245,29 @@ static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return CTL_OK;
 }
 
+/* vm set-config: the file's object as params.config; nothing printed. */
+static int run_set_config(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	struct json_object *params = NULL, *config = NULL, *res = NULL;
+	int rc = ctl_build_params(cmd, a, &params);
+
+	if (rc)
+		return rc;
+	rc = ctl_build_config(cmd, a, &config);
+	if (rc) {
+		json_object_put(params);
+		return rc;
+	}
+	json_object_object_add(params, "config", config);
+	rc = ctl_call(c, cmd->method, params, &res);
+	if (rc)
+		return rc;
+	if (c->json)
+		ctl_print_json(res, 0);
+	json_object_put(res);
+	return CTL_OK;
+}
+
 static int run_task_wait(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
 	(void)cmd;
@@ -349,6 +372,15 @@ static const struct cmd commands[] = {
 	{ "vm", "set-xenstore", "VM.set_xenstore", ctl_run_op,
 	  "write guest data KEY (data/...) = VALUE; without VALUE remove it", 2,
 	  { ID, { "data", A_XSKEY }, { "data", A_XSVAL } }, NO_OPTS },
+	{ "vm", "set-scheduler", "VM.set_scheduler", ctl_run_op,
+	  "set the scheduler weight and cap and the vCPU affinity", 1, { ID },
+	  { { "weight", "weight", O_UINT, "weight, 1 to 65535 (default 256)" },
+	    { "cap", "cap", O_UINT, "cap in percent of one CPU, 0: none" },
+	    { "affinity", "affinity", O_CPUS, "hard affinity: CPUS for every vCPU, or CPUS;CPUS;... one per vCPU" },
+	    { "soft-affinity", "soft_affinity", O_CPUS, "soft affinity, the same syntax" } } },
+	{ "vm", "set-config", "VM.set_config", run_set_config,
+	  "replace a halted VM's configuration with a JSON FILE ('-' for stdin)", 2,
+	  { ID, FILE_ARG }, NO_OPTS },
 	{ "vm", "import-xl", "VM.import_xl", run_import_xl,
 	  "define a VM and its devices from an xl.cfg FILE ('-' for stdin)", 1,
 	  { { "file", A_STR } },

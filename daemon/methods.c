@@ -560,6 +560,8 @@ static int m_vm_stats(struct xd_call *c);
 static int m_vm_stats_all(struct xd_call *c);
 static int m_host_dmesg(struct xd_call *c);
 static int m_vm_set_xenstore(struct xd_call *c);
+static int m_vm_set_scheduler(struct xd_call *c);
+static int m_vm_set_config(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -594,6 +596,10 @@ const struct xd_method xd_methods[] = {
 	{ "VM.stats", m_vm_stats, NULL, 0, { ID_P } },
 	{ "VM.set_xenstore", m_vm_set_xenstore, NULL, 0, { ID_P, { "data", XP_OBJECT, REQ } } },
 	{ "VM.stats_all", m_vm_stats_all, NULL, 0, { { 0 } } },
+	{ "VM.set_scheduler", m_vm_set_scheduler, NULL, 0,
+	  { ID_P, { "weight", XP_UINT, OPT }, { "cap", XP_UINT, OPT },
+	    { "affinity", XP_STR_OR_ARRAY, OPT }, { "soft_affinity", XP_STR_OR_ARRAY, OPT } } },
+	{ "VM.set_config", m_vm_set_config, NULL, 0, { ID_P, { "config", XP_OBJECT, REQ } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -722,4 +728,35 @@ static int m_vm_set_xenstore(struct xd_call *c)
 						  json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN), 0));
 
 	return task_result(c, rc, task);
+}
+
+/* VM.set_scheduler: {task}; the parameters but the id go to the library as JSON text. */
+static int m_vm_set_scheduler(struct xd_call *c)
+{
+	struct json_object *o = json_object_new_object();
+	char *task = NULL;
+	int rc;
+
+	if (!o)
+		return xd_fail(c, XENOPS_ENOMEM, "out of memory");
+	json_object_object_foreach(c->params, key, val) {
+		if (strcmp(key, "id") != 0)
+			json_object_object_add(o, key, json_object_get(val));
+	}
+	rc = xd_lib(c, xenops_vm_set_scheduler(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+					       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+					       0));
+	json_object_put(o);
+	return task_result(c, rc, task);
+}
+
+/* VM.set_config: {} (synchronous; a halted VM only). */
+static int m_vm_set_config(struct xd_call *c)
+{
+	char *config = xd_config_text(c);
+	int rc = config ? xd_lib(c, xenops_vm_set_config(c->ctx, xd_str(c, "id"), config))
+			: xd_fail(c, XENOPS_ENOMEM, "out of memory");
+
+	free(config);
+	return rc;
 }

@@ -230,6 +230,9 @@ static int type_ok(int type, struct json_object *v)
 		return isfinite(d) && d >= 0;
 	case XP_OBJECT:
 		return json_object_is_type(v, json_type_object);
+	case XP_STR_OR_ARRAY:
+		return json_object_is_type(v, json_type_string) ||
+		       json_object_is_type(v, json_type_array);
 	}
 	return 0;
 }
@@ -243,6 +246,7 @@ static const char *type_desc(int type)
 		[XP_UINT] = "a non-negative integer",
 		[XP_SECONDS] = "a non-negative number of seconds",
 		[XP_OBJECT] = "an object",
+		[XP_STR_OR_ARRAY] = "a string or an array",
 	};
 	return desc[type];
 }

@@ -20,6 +20,7 @@ enum xd_ptype {
 	XP_UINT,        /* integer, 0 .. UINT_MAX */
 	XP_SECONDS,     /* number >= 0, fractions allowed */
 	XP_OBJECT,      /* JSON object */
+	XP_STR_OR_ARRAY, /* string or array (CPU lists: the library checks the elements) */
 };
 
 struct xd_param {
@@ -28,7 +29,7 @@ struct xd_param {
 	int required;
 };
 
-#define XD_MAX_PARAMS 5
+#define XD_MAX_PARAMS 6
 
 struct xd_call;
 

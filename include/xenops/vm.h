@@ -387,6 +387,59 @@ XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char 
 				   unsigned int vcpus, unsigned int flags);
 
 /**
+ * Change a VM's scheduler weight and cap and its hard and soft vCPU
+ * affinity. @params_json is an object with at least one of "weight" (1 to
+ * 65535), "cap" (0 to 100 per vCPU of vcpus_max; 0: no cap), "affinity" and
+ * "soft_affinity" (a CPU list such as "0-3,5", "all" or "all,^1" for every
+ * vCPU, or an array of at most vcpus_max lists, one per vCPU from vCPU 0,
+ * the vCPUs past the last on every CPU), as in the VM configuration
+ * (docs/schema.md); fields left out keep their value. With a domain the
+ * hypervisor is changed at once; the stored configuration gets the new
+ * values in the same operation, so that they apply at every later start.
+ * The task's result is {"applied"} (true when a domain was changed).
+ *
+ * @param task_out    receives the task id, the caller's (free with
+ *                    xenops_free(); forget the task with
+ *                    xenops_task_destroy()); may be NULL: the task is then
+ *                    destroyed when it ends. NULL on failure.
+ * @param ctx         the context.
+ * @param vm          id of the VM; borrowed for the call.
+ * @param params_json the parameters as a JSON object; borrowed for the call.
+ * @param flags       XENOPS_WAIT, or 0.
+ * @return 0 once queued (with XENOPS_WAIT: the task's result), or a negative
+ * error.
+ * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
+ * unsupported flag, bad parameters: the message names the field, e.g. weight
+ * out of range, more affinity lists than vcpus_max), XENOPS_ENOTFOUND (no
+ * such VM), XENOPS_ENOMEM; the task's own errors are returned here only with
+ * XENOPS_WAIT: XENOPS_EINVAL naming affinity or soft_affinity when a list
+ * names a CPU the host lacks, XENOPS_ENOTSUP when the backend cannot change
+ * a running domain's scheduler, XENOPS_EBACKEND. Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_set_scheduler(char **task_out, xenops_ctx *ctx, const char *vm,
+				       const char *params_json, unsigned int flags);
+
+/**
+ * Replace the configuration of a halted VM, synchronously. The new
+ * configuration is validated as by xenops_vm_add(); its "id" may be left
+ * out (the VM keeps its id) and otherwise must be the VM's id. The VM keeps
+ * its devices: a "devices" field is refused. The change applies from the
+ * VM's next start.
+ *
+ * @param ctx         the context.
+ * @param vm          id of the VM; borrowed for the call.
+ * @param config_json the VM configuration as a JSON object; borrowed.
+ * @return 0, or a negative error.
+ * Errors: XENOPS_EINVAL (NULL or bad argument, invalid configuration: the
+ * message names the field; an id other than the VM's), XENOPS_ENOTFOUND (no
+ * such VM), XENOPS_EBADSTATE (the VM is not Halted), XENOPS_EBUSY
+ * (operations queued or running on the VM), XENOPS_EIO or XENOPS_ENOSPC (the
+ * configuration could not be stored; the old one stays), XENOPS_ENOMEM.
+ * Any thread. @since 0.2
+ */
+XENOPS_API int xenops_vm_set_config(xenops_ctx *ctx, const char *vm, const char *config_json);
+
+/**
  * Statistics of a VM, cheap and synchronous (they never wait for the VM's
  * tasks), as a JSON object: {"time", "vcpus": [{"id", "online", "time_ns"}],
  * "memory": {"target", "actual", "max"}, "vbds": [{"id", "rd_reqs",

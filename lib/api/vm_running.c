@@ -54,6 +54,32 @@ XENOPS_API int xenops_vm_set_vcpus(char **task_out, xenops_ctx *ctx, const char 
 	return xo_api_ret(err, xo_api_submit(task_out, ctx, &req, flags, err));
 }
 
+XENOPS_API int xenops_vm_set_scheduler(char **task_out, xenops_ctx *ctx, const char *vm,
+				      const char *params_json, unsigned int flags)
+{
+	struct xo_op_req req = { .op = XO_OP_VM_SET_SCHEDULER, .vm = vm, .xs_data = params_json };
+
+	XO_API_ENTER();
+	if (task_out)
+		*task_out = NULL;
+	XO_CHECK_CTX(ctx);
+	XO_CHECK_ID(vm, "vm");
+	XO_CHECK_FLAGS(flags, XENOPS_WAIT);
+	if (!params_json)
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "params_json: must not be NULL"));
+	return xo_api_ret(err, xo_api_submit(task_out, ctx, &req, flags, err));
+}
+
+XENOPS_API int xenops_vm_set_config(xenops_ctx *ctx, const char *vm, const char *config_json)
+{
+	XO_API_ENTER();
+	XO_CHECK_CTX(ctx);
+	XO_CHECK_ID(vm, "vm");
+	if (!config_json)
+		return xo_api_ret(err, xo_err(err, XENOPS_EINVAL, "config_json: must not be NULL"));
+	return xo_api_ret(err, xo_engine_vm_set_config(ctx->e, vm, config_json, err));
+}
+
 XENOPS_API int xenops_vm_stats(char **json_out, xenops_ctx *ctx, const char *vm)
 {
 	XO_API_ENTER();

@@ -1796,6 +1796,73 @@ START_TEST(test_running_guests)
 }
 END_TEST
 
+/* VM.set_scheduler and VM.set_config, and the scheduler read back in VM.stat and VM.stats. */
+START_TEST(test_scheduler_and_set_config)
+{
+	struct xdt_conn *c;
+	struct json_object *r;
+
+	start_default();
+	c = client();
+	json_object_put(xdt_ok(c, "VM.add",
+	                       "{\"config\":{\"id\":\"g\",\"vcpus\":2,\"weight\":300,"
+	                       "\"affinity\":[\"0\",\"1\"]}}"));
+	/* Halted: the configuration can be replaced, the id kept. */
+	r = xdt_ok(c, "VM.set_config", "{\"id\":\"g\",\"config\":{\"vcpus\":2,\"weight\":400,"
+	                              "\"cap\":100,\"affinity\":[\"1\",\"0\"]}}");
+	ck_assert_int_eq(json_object_object_length(r), 0);
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_config", "{\"id\":\"g\",\"config\":{\"weight\":0}}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "\"weight\""));
+	json_object_put(r);
+	ck_assert_str_eq(xdt_op(c, "VM.start", "{\"id\":\"g\"}"), "completed");
+	r = xdt_ok(c, "VM.stat", "{\"id\":\"g\"}");
+	ck_assert_str_eq(xdt_str(r, "config.id"), "g");
+	ck_assert_int_eq(xdt_int(r, "state.sched.weight"), 400);
+	ck_assert_int_eq(xdt_int(r, "state.sched.cap"), 100);
+	ck_assert_str_eq(xdt_str(r, "state.sched.affinity.0"), "1");
+	ck_assert_str_eq(xdt_str(r, "state.sched.affinity.1"), "0");
+	ck_assert_str_eq(xdt_str(r, "state.sched.soft_affinity.1"), "all");
+	json_object_put(r);
+	/* Running: set_config refused, set_scheduler live. */
+	r = xdt_call(c, "VM.set_config", "{\"id\":\"g\",\"config\":{}}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EBADSTATE");
+	json_object_put(r);
+	ck_assert_str_eq(xdt_op(c, "VM.set_scheduler",
+	                        "{\"id\":\"g\",\"weight\":800,\"affinity\":\"2-3\","
+	                        "\"soft_affinity\":[\"3\"]}"),
+	                 "completed");
+	r = xdt_ok(c, "VM.stats", "{\"id\":\"g\"}");
+	ck_assert_int_eq(xdt_int(r, "sched.weight"), 800);
+	ck_assert_int_eq(xdt_int(r, "sched.cap"), 100);
+	ck_assert_str_eq(xdt_str(r, "sched.affinity.1"), "2-3");
+	ck_assert_str_eq(xdt_str(r, "sched.soft_affinity.0"), "3");
+	ck_assert_str_eq(xdt_str(r, "sched.soft_affinity.1"), "all");
+	json_object_put(r);
+	r = xdt_ok(c, "VM.get_config", "{\"id\":\"g\"}");
+	ck_assert_int_eq(xdt_int(r, "config.weight"), 800);
+	ck_assert_str_eq(xdt_str(r, "config.affinity"), "2-3");
+	json_object_put(r);
+	/* Bad values: refused naming the field; wrong types are invalid params. */
+	r = xdt_call(c, "VM.set_scheduler", "{\"id\":\"g\",\"cap\":201}");
+	ck_assert_str_eq(xdt_str(r, "error.data.name"), "XENOPS_EINVAL");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "\"cap\""));
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_scheduler", "{\"id\":\"g\",\"affinity\":[\"0\",\"1\",\"0\"]}");
+	ck_assert_ptr_nonnull(strstr(xdt_str(r, "error.message"), "\"affinity\""));
+	json_object_put(r);
+	r = xdt_call(c, "VM.set_scheduler", "{\"id\":\"g\",\"affinity\":5}");
+	ck_assert_int_eq(xdt_int(r, "error.code"), -32602);
+	json_object_put(r);
+	r = xdt_ok(c, "VM.set_scheduler", "{\"id\":\"g\",\"affinity\":\"9\"}");
+	ck_assert_str_eq(xdt_wait_task(c, xdt_str(r, "task")), "failed");
+	json_object_put(r);
+	xdt_close(c);
+	stop_clean();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("xenopsd");
@@ -1810,6 +1877,7 @@ static Suite *suite(void)
 	tcase_add_test(methods, test_every_method);
 	tcase_add_test(methods, test_library_errors);
 	tcase_add_test(methods, test_running_guests);
+	tcase_add_test(methods, test_scheduler_and_set_config);
 	tcase_add_test(methods, test_config_as_sent);
 	tcase_add_test(methods, test_task_wait_long_poll);
 	tcase_add_test(methods, test_task_cancel_and_failure);

@@ -430,6 +430,44 @@ START_TEST(test_running_guests)
 }
 END_TEST
 
+/* vm set-scheduler and vm set-config from the command line. */
+START_TEST(test_scheduler_and_set_config)
+{
+	struct json_object *o;
+
+	start();
+	expect_ok(ctl("vm", "add", "--id", "g", "--vcpus", "2"));
+	/* set-config reads the file ('-': stdin); the VM keeps its id. */
+	expect_ok(ctl_in("{\"vcpus\": 3, \"weight\": 128}", "vm", "set-config", "g", "-", NULL));
+	expect_ok(ctl("vm", "get-config", "g", "--json"));
+	o = out_json();
+	ck_assert_int_eq(xdt_int(o, "config.vcpus"), 3);
+	ck_assert_int_eq(xdt_int(o, "config.weight"), 128);
+	json_object_put(o);
+	ck_assert_int_eq(ctl_in("{\"cap\": 400}", "vm", "set-config", "g", "-", NULL), 10 + 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "\"cap\""));
+	expect_ok(ctl("vm", "start", "g"));
+	expect_ok(ctl("vm", "set-scheduler", "g", "--weight", "512", "--cap", "50", "--affinity",
+	              "0;1-2", "--soft-affinity", "3"));
+	expect_ok(ctl("vm", "stat", "g", "--json"));
+	o = out_json();
+	ck_assert_int_eq(xdt_int(o, "state.sched.weight"), 512);
+	ck_assert_int_eq(xdt_int(o, "state.sched.cap"), 50);
+	ck_assert_str_eq(xdt_str(o, "state.sched.affinity.0"), "0");
+	ck_assert_str_eq(xdt_str(o, "state.sched.affinity.1"), "1-2");
+	ck_assert_str_eq(xdt_str(o, "state.sched.affinity.2"), "all");
+	ck_assert_str_eq(xdt_str(o, "state.sched.soft_affinity.2"), "3");
+	json_object_put(o);
+	ck_assert_int_eq(ctl("vm", "set-scheduler", "g", "--weight", "0"), 10 + 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "\"weight\""));
+	ck_assert_int_eq(ctl("vm", "set-scheduler", "g", "--affinity", "7"), 10 + 1);
+	ck_assert_ptr_nonnull(strstr(run.err, "affinity: CPU 7"));
+	ck_assert_int_eq(ctl_in("{\"vcpus\": 1}", "vm", "set-config", "g", "-", NULL), 10 + 5);
+	ck_assert_ptr_nonnull(strstr(run.err, "Halted"));
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenopsctl");
@@ -443,6 +481,7 @@ int main(void)
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_events_and_resync);
 	tcase_add_test(tc, test_running_guests);
+	tcase_add_test(tc, test_scheduler_and_set_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

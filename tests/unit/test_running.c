@@ -225,6 +225,171 @@ START_TEST(failed_atom_keeps_config)
 }
 END_TEST
 
+static int stats_has(const char *vm, const char *needle)
+{
+	char *json = NULL;
+	int found;
+
+	ck_assert_int_eq(xenops_vm_stats(&json, ctx, vm), 0);
+	found = strstr(json, needle) != NULL;
+	xenops_free(json);
+	return found;
+}
+
+/* The configuration's scheduler values are applied at start and read back. */
+START_TEST(sched_config_applied_at_start)
+{
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx,
+				       "{\"id\": \"vm\", \"vcpus\": 2, \"vcpus_max\": 3, "
+				       "\"weight\": 512, \"cap\": 150, \"affinity\": [\"1\", \"2-3\"], "
+				       "\"soft_affinity\": \"all,^0\"}",
+				       0),
+			 0);
+	/* Halted: nothing read back from a hypervisor. */
+	ck_assert(!stat_has("vm", "\"sched\""));
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert(stat_has("vm", "\"sched\":{\"scheduler\":\"sim\",\"weight\":512,\"cap\":150,"
+				 "\"affinity\":[\"1\",\"2-3\",\"all\"],"
+				 "\"soft_affinity\":[\"1-3\",\"1-3\",\"1-3\"]}"));
+	ck_assert(stats_has("vm", "\"weight\":512"));
+	ck_assert(stats_has("vm", "\"affinity\":[\"1\",\"2-3\",\"all\"]"));
+}
+END_TEST
+
+/* A CPU the host lacks (the simulator has 4) fails the start, naming the field. */
+START_TEST(sched_config_cpu_the_host_lacks)
+{
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"affinity\": \"2,7\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "affinity: CPU 7 is not on this host"));
+	ck_assert(stat_has("vm", "\"power_state\":\"Halted\""));
+}
+END_TEST
+
+START_TEST(set_scheduler_live)
+{
+	char *task = NULL, *rec;
+
+	start_vm("vm");
+	ck_assert(stat_has("vm", "\"weight\":256,\"cap\":0,\"affinity\":[\"all\",\"all\",\"all\",\"all\"]"));
+	ck_assert_int_eq(xenops_vm_set_scheduler(&task, ctx, "vm",
+						 "{\"weight\": 1000, \"cap\": 50, "
+						 "\"affinity\": [\"0\", \"1\"], \"soft_affinity\": \"2-3\"}",
+						 0),
+			 0);
+	rec = task_done(task);
+	ck_assert_msg(strstr(rec, "\"state\":\"completed\"") != NULL, "%s", rec);
+	ck_assert_msg(strstr(rec, "\"result\":{\"applied\":true}") != NULL, "%s", rec);
+	xenops_free(rec);
+	xenops_free(task);
+	ck_assert(stat_has("vm", "\"weight\":1000,\"cap\":50,\"affinity\":[\"0\",\"1\",\"all\",\"all\"],"
+				 "\"soft_affinity\":[\"2-3\",\"2-3\",\"2-3\",\"2-3\"]"));
+	/* Persisted in the same operation. */
+	ck_assert(config_has("vm", "\"weight\":1000,\"cap\":50,\"affinity\":[\"0\",\"1\"],"
+				   "\"soft_affinity\":\"2-3\""));
+	/* Only what is given changes. */
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm", "{\"cap\": 0}", XENOPS_WAIT), 0);
+	ck_assert(stat_has("vm", "\"weight\":1000,\"cap\":0,\"affinity\":[\"0\",\"1\",\"all\",\"all\"]"));
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm", "{\"affinity\": \"all\"}",
+						 XENOPS_WAIT),
+			 0);
+	ck_assert(stat_has("vm", "\"affinity\":[\"all\",\"all\",\"all\",\"all\"]"));
+	ck_assert(config_has("vm", "\"affinity\":\"all\""));
+	/* The next start applies the stored values. */
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_set_scheduler(&task, ctx, "vm", "{\"weight\": 7}", 0), 0);
+	rec = task_done(task);
+	ck_assert_msg(strstr(rec, "\"result\":{\"applied\":false}") != NULL, "%s", rec);
+	xenops_free(rec);
+	xenops_free(task);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert(stat_has("vm", "\"weight\":7,\"cap\":0,"));
+	/* A new context on the same directory keeps both views. */
+	xenops_ctx_unref(ctx);
+	ctx = open_ctx(dir);
+	xo_test_settle(ctx);
+	ck_assert(config_has("vm", "\"weight\":7"));
+	ck_assert(stat_has("vm", "\"weight\":7,\"cap\":0,"));
+}
+END_TEST
+
+START_TEST(set_scheduler_bad_values_name_the_field)
+{
+	static const struct {
+		const char *params, *needle;
+	} cases[] = {
+		{ "{\"weight\": 0}", "\"weight\"" },
+		{ "{\"weight\": 70000}", "\"weight\"" },
+		{ "{\"cap\": 401}", "\"cap\"" },
+		{ "{\"cap\": -1}", "\"cap\"" },
+		{ "{\"affinity\": [\"0\", \"0\", \"0\", \"0\", \"0\"]}", "\"affinity\"" },
+		{ "{\"affinity\": \"1-0\"}", "\"affinity\"" },
+		{ "{\"soft_affinity\": [1]}", "\"soft_affinity\"[0]" },
+		{ "{\"weigth\": 5}", "unknown field \"weigth\"" },
+		{ "{}", "at least one" },
+		{ "[]", "must be an object" },
+	};
+
+	start_vm("vm");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm", cases[i].params, 0),
+				 XENOPS_EINVAL);
+		ck_assert_msg(strstr(xenops_last_error_message(), cases[i].needle) != NULL,
+			      "%s: %s", cases[i].params, xenops_last_error_message());
+	}
+	/* A CPU the host lacks: the task fails, naming the field; nothing changes. */
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm",
+						 "{\"weight\": 9, \"soft_affinity\": [\"0\", \"4\"]}",
+						 XENOPS_WAIT),
+			 XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "soft_affinity[1]: CPU 4"));
+	ck_assert(stat_has("vm", "\"weight\":256,"));
+	ck_assert(config_has("vm", "\"weight\":256,"));
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm", NULL, 0), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "nope", "{\"cap\": 1}", 0),
+			 XENOPS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(set_config_halted_only)
+{
+	char *json = NULL;
+
+	define_vm("vm");
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"\", \"kind\": \"cdrom\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"memory_mib\": 300, \"vcpus\": 2, \"weight\": 99}"), 0);
+	ck_assert(config_has("vm", "\"id\":\"vm\""));
+	ck_assert(config_has("vm", "\"memory_mib\":300"));
+	ck_assert(config_has("vm", "\"weight\":99"));
+	ck_assert(config_has("vm", "\"xvda\""));
+	/* The id inside must be the VM's; bad fields are named; devices are not taken. */
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"id\": \"other\"}"), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "\"id\""));
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"id\": \"vm\", \"vcpus\": 0}"), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "\"vcpus\""));
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"devices\": []}"), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"affinity\": [\"0\", \"1\", \"2\"]}"), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "\"affinity\""));
+	ck_assert(config_has("vm", "\"memory_mib\":300"));
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "nope", "{}"), XENOPS_ENOTFOUND);
+	/* Running: refused. */
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"memory_mib\": 400}"), XENOPS_EBADSTATE);
+	ck_assert(config_has("vm", "\"memory_mib\":300"));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"weight\":99"));
+	xenops_free(json);
+	/* Persisted: a new context sees it. */
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"name\": \"renamed\"}"), 0);
+	xenops_ctx_unref(ctx);
+	ctx = open_ctx(dir);
+	xo_test_settle(ctx);
+	ck_assert(config_has("vm", "\"name\":\"renamed\""));
+	ck_assert(config_has("vm", "\"memory_mib\":256"));
+}
+END_TEST
+
 /* A counter's value in a stats text: the number after "\"key\":" from @from. */
 static long long counter(const char *json, const char *from, const char *key)
 {
@@ -381,6 +546,11 @@ int main(void)
 	tcase_add_test(tc, host_facts_and_dmesg);
 	tcase_add_test(tc, consoles_and_guest_in_stat);
 	tcase_add_test(tc, set_xenstore);
+	tcase_add_test(tc, sched_config_applied_at_start);
+	tcase_add_test(tc, sched_config_cpu_the_host_lacks);
+	tcase_add_test(tc, set_scheduler_live);
+	tcase_add_test(tc, set_scheduler_bad_values_name_the_field);
+	tcase_add_test(tc, set_config_halted_only);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }
