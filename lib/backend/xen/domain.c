@@ -298,9 +298,13 @@ static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, i
 	if (xc_domain_setmaxmem(b->xch, (uint32_t)domid,
 				cfg->memory_max / KIB + XO_XEN_MAXMEM_SLACK_KIB) < 0)
 		return xo_xen_err(b, "xc_domain_setmaxmem", err);
-	if (cfg->type == XO_VM_PVH)
-		return xo_xen_pvh_limits(b, cfg, domid, err);
-	return 0;
+	if (cfg->type == XO_VM_PVH) {
+		int rc = xo_xen_pvh_limits(b, cfg, domid, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	return xo_xen_sched_apply_config(b, cfg, domid, err);
 }
 
 /*

@@ -279,6 +279,13 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 /* ---- tune.c: running guests ---- */
 int xo_xen_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
 			     uint64_t target, uint64_t max, struct xo_error *err);
+/* sched.c: the configuration's scheduler values on a new domain; live changes; read back. */
+int xo_xen_sched_apply_config(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+			      struct xo_error *err);
+int xo_xen_domain_set_sched(struct xo_backend *b, struct xo_env *env, int domid,
+			    const struct xo_sched_req *req, struct xo_error *err);
+int xo_xen_domain_get_sched(struct xo_backend *b, int domid, struct xo_sched_info *out,
+			    struct xo_error *err);
 int xo_xen_domain_set_vcpus(struct xo_backend *b, struct xo_env *env, int domid,
 			    unsigned int vcpus, struct xo_error *err);
 
