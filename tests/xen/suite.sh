@@ -223,6 +223,10 @@ SECTIONS+=("${XO_SECTIONS[@]}")
 # shellcheck source=pvh.sh
 . "$(dirname "$0")/pvh.sh"
 SECTIONS+=("${PVH_SECTIONS[@]}")
+# Scheduler weight, cap and vCPU affinity through xenopsd.
+# shellcheck source=sched.sh
+. "$(dirname "$0")/sched.sh"
+SECTIONS+=("${SCHED_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"
