@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "xenops/common.h"
 
 /* An atom is what a quoted string or a number leaves: xl reads both as text. */
@@ -399,6 +400,7 @@ struct conv {
 	const struct xl_setting *name, *uuid, *type, *memory, *maxmem, *vcpus, *maxvcpus;
 	const struct xl_setting *kernel, *ramdisk, *cmdline, *root, *extra;
 	const struct xl_setting *on_poweroff, *on_reboot, *on_crash, *bootloader;
+	const struct xl_setting *cpus, *cpus_soft, *cpu_weight, *cap;
 	long long memory_mib, maxmem_mib;
 };
 
@@ -859,7 +861,8 @@ static const struct key_slot key_slots[] = {
 	SLOT(name),	SLOT(uuid),    SLOT(type),   SLOT(memory),	SLOT(maxmem),
 	SLOT(vcpus),	SLOT(maxvcpus), SLOT(kernel), SLOT(ramdisk),	SLOT(cmdline),
 	SLOT(root),	SLOT(extra),   SLOT(on_poweroff), SLOT(on_reboot), SLOT(on_crash),
-	SLOT(bootloader), { NULL, 0 },
+	SLOT(bootloader), SLOT(cpus), SLOT(cpus_soft), SLOT(cpu_weight), SLOT(cap),
+	{ NULL, 0 },
 };
 #undef SLOT
 
@@ -1072,6 +1075,86 @@ static int conv_boot(struct conv *cv, struct json_object *vm)
 	return add_str(cv, vm, "boot", "grub");
 }
 
+/* One CPU list of @s ("2-3,5", "all", "0-7,^1"), canonical; NUMA node forms are refused. */
+static int cpu_list(struct conv *cv, const struct xl_setting *s, const char *text, char **out)
+{
+	struct xo_error lerr = { 0 };
+	int rc;
+
+	if (strncmp(text, "node", 4) == 0)
+		return fail(cv->err, XENOPS_EINVAL, s->line, s->key,
+			    "\"%s\": \"%.64s\": NUMA node lists are not supported (give CPUs)",
+			    s->key, text);
+	rc = xo_cpulist_canon(text, out, s->key, &lerr);
+	if (rc < 0) {
+		rc = fail(cv->err, rc, s->line, s->key, "%s", lerr.msg);
+		xo_error_clear(&lerr);
+	}
+	return rc;
+}
+
+/* cpus / cpus_soft: a list for every vCPU, or a list of them, one per vCPU. */
+static int conv_cpus(struct conv *cv, struct json_object *vm, const struct xl_setting *s,
+		     const char *field)
+{
+	struct json_object *arr;
+	char *canon = NULL;
+	int rc;
+
+	if (!s)
+		return 0;
+	if (!s->is_list) {
+		rc = cpu_list(cv, s, s->atom.text, &canon);
+		if (rc == 0)
+			rc = add_str(cv, vm, field, canon);
+		free(canon);
+		return rc;
+	}
+	arr = json_object_new_array();
+	if (!arr || json_object_object_add(vm, field, arr) < 0) {
+		json_object_put(arr);
+		return nomem(cv->err);
+	}
+	for (size_t i = 0; i < s->n_items; i++) {
+		struct json_object *j;
+
+		rc = cpu_list(cv, s, s->items[i].text, &canon);
+		if (rc < 0)
+			return rc;
+		j = json_object_new_string(canon);
+		free(canon);
+		if (!j || json_object_array_add(arr, j) < 0) {
+			json_object_put(j);
+			return nomem(cv->err);
+		}
+	}
+	return 0;
+}
+
+/* cpu_weight and cap: the scheduler's, checked by the VM configuration's rules. */
+static int conv_sched(struct conv *cv, struct json_object *vm)
+{
+	long long v;
+	int rc;
+
+	if (cv->cpu_weight) {
+		rc = get_int(cv, cv->cpu_weight, 1, 65535, &v);
+		if (rc == 0)
+			rc = add_int(cv, vm, "weight", v);
+		if (rc < 0)
+			return rc;
+	}
+	if (cv->cap) {
+		rc = get_int(cv, cv->cap, 0, 65535, &v);
+		if (rc == 0)
+			rc = add_int(cv, vm, "cap", v);
+		if (rc < 0)
+			return rc;
+	}
+	rc = conv_cpus(cv, vm, cv->cpus, "affinity");
+	return rc < 0 ? rc : conv_cpus(cv, vm, cv->cpus_soft, "soft_affinity");
+}
+
 static int conv_all(struct conv *cv, struct xl_parser *ps, struct json_object *vm)
 {
 	struct json_object *devs;
@@ -1106,7 +1189,8 @@ static int conv_all(struct conv *cv, struct xl_parser *ps, struct json_object *v
 	    (rc = conv_path(cv, vm, cv->ramdisk, "ramdisk")) < 0 || (rc = conv_cmdline(cv, vm)) < 0 ||
 	    (rc = conv_action(cv, vm, cv->on_poweroff, "on_shutdown")) < 0 ||
 	    (rc = conv_action(cv, vm, cv->on_reboot, "on_reboot")) < 0 ||
-	    (rc = conv_action(cv, vm, cv->on_crash, "on_crash")) < 0)
+	    (rc = conv_action(cv, vm, cv->on_crash, "on_crash")) < 0 ||
+	    (rc = conv_sched(cv, vm)) < 0)
 		return rc;
 	if (json_object_array_length(cv->vbds) == 0 && json_object_array_length(cv->vifs) == 0)
 		return 0;

@@ -166,10 +166,33 @@ END_TEST
 
 /* Keys xl knows that the import does not: refused by name and line, never dropped. */
 static const char *const unsupported_keys[] = {
-	"bootloader_args = ['-q']", "builder = 'hvm'", "cpus = '0-3'",	"cpu_weight = 256",
-	"cap = 50",		 "sdl = 1",	    "vnc = 1",		"pci = ['01:00.0']",
+	"bootloader_args = ['-q']", "builder = 'hvm'", "cpupool = 'Pool-0'", "cpu_affinity = '1'",
+	"sdl = 1",	    "vnc = 1",		"pci = ['01:00.0']",
 	"on_watchdog = 'destroy'", "serial = 'pty'", "vfb = ['vnc=1']", "device_model_version = 'x'",
 };
+
+/* cpus, cpus_soft, cpu_weight and cap: the scheduler fields, in xl.cfg(5) syntax. */
+START_TEST(scheduler_keys)
+{
+	conv_eq("vcpus = 4\ncpus = '2-3,5'\ncpus_soft = 'all'\ncpu_weight = 512\ncap = 150\n",
+		"{\"vcpus\": 4, \"affinity\": \"2-3,5\", \"soft_affinity\": \"all\","
+		" \"weight\": 512, \"cap\": 150}");
+	conv_eq("cpus = '0-7,^1'\n", "{\"affinity\": \"0,2-7\"}");
+	conv_eq("cpus = 'all,^1'\n", "{\"affinity\": \"all,^1\"}");
+	conv_eq("cpus = 3\n", "{\"affinity\": \"3\"}");
+	/* A list: one per vCPU from vCPU 0. */
+	conv_eq("vcpus = 3\ncpus = ['2', '3-8,^5']\ncpus_soft = ['0', '1']\n",
+		"{\"vcpus\": 3, \"affinity\": [\"2\", \"3-4,6-8\"], \"soft_affinity\": [\"0\", \"1\"]}");
+	/* Refused with the key and line. */
+	conv_bad("name = 'a'\ncpus = 'nodes:0'\n", 2, "cpus", "NUMA node lists are not supported");
+	conv_bad("name = 'a'\ncpus = '1-'\n", 2, "cpus", "cpus: \"1-\" is not a CPU list");
+	conv_bad("name = 'a'\ncpus = '^1'\n", 2, "cpus", "names no CPU");
+	conv_bad("cpus_soft = ['0', 'x']\n", 1, "cpus_soft", "\"x\" is not a CPU list");
+	conv_bad("name = 'a'\n\ncpu_weight = 0\n", 3, "cpu_weight", "cpu_weight");
+	conv_bad("cap = 70000\n", 1, "cap", "cap");
+	conv_bad("cap = [1]\n", 1, "cap", "cap");
+}
+END_TEST
 
 START_TEST(unsupported_keys_are_refused)
 {
@@ -498,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, lists_span_lines_and_append);
 	tcase_add_test(tc, syntax_errors_name_line_and_key);
 	tcase_add_test(tc, all_supported_keys);
+	tcase_add_test(tc, scheduler_keys);
 	tcase_add_test(tc, identity_memory_and_cmdline_rules);
 	tcase_add_test(tc, bootloader_pygrub_is_grub_boot);
 	tcase_add_loop_test(tc, unsupported_keys_are_refused, 0,
