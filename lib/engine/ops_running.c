@@ -256,20 +256,26 @@ static bool apply_running_cfg(struct xo_run *r, void *arg)
 {
 	struct cfg_change *c = arg;
 	struct xo_vm_config *cfg = r->vm->cfg;
-	uint64_t old_target;
+	uint64_t old_target, old_max;
 	unsigned int old_vcpus;
 
 	if (!cfg)
 		return false;
 	old_target = cfg->memory_target;
+	old_max = cfg->memory_max;
 	old_vcpus = cfg->vcpus;
-	if (r->t->op == XO_OP_VM_SET_MEMORY)
+	if (r->t->op == XO_OP_VM_SET_MEMORY) {
 		cfg->memory_target = r->t->mem_target;
-	else
+		/* The domain's new maximum is what it gets at every later start. */
+		if (r->t->mem_max)
+			cfg->memory_max = r->t->mem_max;
+	} else {
 		cfg->vcpus = r->t->vcpus;
+	}
 	c->rc = r->e->sops->put_vm(r->e->s, cfg, c->err);
 	if (c->rc < 0) {
 		cfg->memory_target = old_target;
+		cfg->memory_max = old_max;
 		cfg->vcpus = old_vcpus;
 		return false;
 	}

@@ -181,13 +181,18 @@ END_TEST
 
 enum crash_op {
 	C_START, C_SHUTDOWN, C_REBOOT, C_SUSPEND, C_RESUME, C_PAUSE, C_UNPAUSE,
-	C_VBD_PLUG, C_VBD_UNPLUG, C_VIF_PLUG, C_VIF_UNPLUG, C__N
+	C_VBD_PLUG, C_VBD_UNPLUG, C_VIF_PLUG, C_VIF_UNPLUG, C_SET_MEMORY, C_SET_VCPUS,
+	C_SET_SCHEDULER, C__N
 };
 
 static const char *const crash_names[C__N] = {
 	"start", "shutdown", "reboot", "suspend", "resume", "pause", "unpause",
-	"vbd plug", "vbd unplug", "vif plug", "vif unplug",
+	"vbd plug", "vbd unplug", "vif plug", "vif unplug", "set memory", "set vcpus",
+	"set scheduler",
 };
+
+/* The VM's configuration, restored between crashes (the live changes store theirs). */
+#define CRASH_VM_CONFIG "{\"id\": \"vm\", \"memory_mib\": 64, \"vcpus_max\": 2, \"vcpus\": 1}"
 
 /* The state the operation starts from. */
 static int prepare(xenops_ctx *ctx, int op, const char *img)
@@ -231,6 +236,13 @@ static int run_op(xenops_ctx *ctx, int op, const char *img)
 		return xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT);
 	case C_VIF_PLUG:
 		return xenops_vif_plug(NULL, ctx, "vm", "1", XENOPS_WAIT);
+	case C_SET_MEMORY:
+		return xenops_vm_set_memory(NULL, ctx, "vm", 32, 48, 10, XENOPS_WAIT);
+	case C_SET_VCPUS:
+		return xenops_vm_set_vcpus(NULL, ctx, "vm", 2, XENOPS_WAIT);
+	case C_SET_SCHEDULER:
+		return xenops_vm_set_scheduler(NULL, ctx, "vm", "{\"weight\": 512, \"affinity\": \"1\"}",
+					       XENOPS_WAIT);
 	default:
 		return xenops_vif_unplug(NULL, ctx, "vm", "1", XENOPS_WAIT);
 	}
@@ -275,10 +287,37 @@ static int acceptable(int op, int st)
 	}
 }
 
+/*
+ * A live change and its stored record: each holds the old or the new value,
+ * and the record is never newer than the domain (the record is written
+ * after the backend call). @old_cfg/@new_cfg are looked for in VM.stat's
+ * config, @old_live/@new_live in its state.
+ */
+static void check_live_change(xenops_ctx *ctx, const char *what, const char *old_cfg,
+			      const char *new_cfg, const char *old_live, const char *new_live)
+{
+	char *json = NULL, *state;
+	int cfg_new, live_new;
+
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "vm"), 0);
+	state = strstr(json, "\"state\":");
+	ck_assert_ptr_nonnull(state);
+	*state++ = '\0';
+	cfg_new = strstr(json, new_cfg) != NULL;
+	live_new = strstr(state, new_live) != NULL;
+	ck_assert_msg(cfg_new != (strstr(json, old_cfg) != NULL), "%s: stored config neither old nor new: %s",
+		      what, json);
+	ck_assert_msg(live_new != (strstr(state, old_live) != NULL), "%s: domain neither old nor new: %s",
+		      what, state);
+	ck_assert_msg(!cfg_new || live_new, "%s: the record is newer than the domain", what);
+	xenops_free(json);
+}
+
 static void check_promise(xenops_ctx *ctx, int op, long long total)
 {
 	int d = -2, st = power(ctx, "vm", &d);
 	long long free_mem = free_memory(ctx);
+	long long mib = 1024 * 1024;
 
 	ck_assert_msg(acceptable(op, st), "%s: VM ended %s", crash_names[op], xenops_power_state_name(st));
 	if (st == XENOPS_POWER_HALTED || st == XENOPS_POWER_SUSPENDED) {
@@ -290,10 +329,25 @@ static void check_promise(xenops_ctx *ctx, int op, long long total)
 	} else {
 		/* Intact: one domain (ours), the devices a start plugs, plugged. */
 		ck_assert_int_ge(d, 0);
-		ck_assert_int_eq(free_mem, total - 64LL * 1024 * 1024);
+		/* A set_memory that reached the domain holds its new maximum. */
+		ck_assert_msg(free_mem == total - 64 * mib ||
+				      (op == C_SET_MEMORY && free_mem == total - 48 * mib),
+			      "%s: %lld bytes free of %lld", crash_names[op], free_mem, total);
 		ck_assert(plugged(ctx, "vm", XENOPS_KIND_VBD, "xvda"));
 		ck_assert(plugged(ctx, "vm", XENOPS_KIND_VIF, "0"));
 	}
+	if (op == C_SET_MEMORY && d >= 0)
+		check_live_change(ctx, "set memory", "\"memory_mib\":64,\"memory_target_mib\":64",
+				  "\"memory_mib\":48,\"memory_target_mib\":32", "\"memory_target\":67108864",
+				  "\"memory_target\":33554432");
+	if (op == C_SET_VCPUS && d >= 0)
+		check_live_change(ctx, "set vcpus", "\"vcpus\":1,", "\"vcpus\":2,", "\"vcpus\":1,",
+				  "\"vcpus\":2,");
+	if (op == C_SET_SCHEDULER && d >= 0)
+		check_live_change(ctx, "set scheduler", "\"weight\":256,\"cap\":0,\"affinity\":\"all\"",
+				  "\"weight\":512,\"cap\":0,\"affinity\":\"1\"",
+				  "\"weight\":256,\"cap\":0,\"affinity\":[\"all\",\"all\"]",
+				  "\"weight\":512,\"cap\":0,\"affinity\":[\"1\",\"1\"]");
 }
 
 static void make_operable_again(xenops_ctx *ctx)
@@ -303,6 +357,8 @@ static void make_operable_again(xenops_ctx *ctx)
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "vm", 10, XENOPS_WAIT), 0);
 	xo_test_settle(ctx);
+	/* What a live change stored goes back, for the next crash point. */
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", CRASH_VM_CONFIG), 0);
 }
 
 START_TEST(crash_at_every_point)
@@ -313,7 +369,7 @@ START_TEST(crash_at_every_point)
 	xenops_ctx *ctx = open_ctx(dir);
 
 	snprintf(img, sizeof(img), "%s/image.sav", dir);
-	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, CRASH_VM_CONFIG, 0), 0);
 	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvda\", \"backend\": \"file:/a\"}", 0), 0);
 	ck_assert_int_eq(xenops_vif_add(NULL, ctx, "vm", "{}", 0), 0);
 	/* The devices the hot-plug cases plug and unplug. */

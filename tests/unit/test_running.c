@@ -114,6 +114,14 @@ START_TEST(set_memory_running)
 	/* A lower maximum with a target under it. */
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 256, 300, 5, XENOPS_WAIT), 0);
 	ck_assert(stat_has("vm", "\"memory_target\":268435456"));
+	/* The maximum is stored too, and kept by a new context. */
+	ck_assert(config_has("vm", "\"memory_mib\":300,\"memory_target_mib\":256"));
+	xenops_ctx_unref(ctx);
+	ctx = open_ctx(dir);
+	xo_test_settle(ctx);
+	ck_assert(config_has("vm", "\"memory_mib\":300,\"memory_target_mib\":256"));
+	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 256, 400, 0, 0), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "max_mib"));
 }
 END_TEST
 
