@@ -223,6 +223,10 @@ SECTIONS+=("${XO_SECTIONS[@]}")
 # shellcheck source=pvh.sh
 . "$(dirname "$0")/pvh.sh"
 SECTIONS+=("${PVH_SECTIONS[@]}")
+# A running guest resized, watched and reached through xenopsd.
+# shellcheck source=running.sh
+. "$(dirname "$0")/running.sh"
+SECTIONS+=("${RUNNING_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"
