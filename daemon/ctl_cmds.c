@@ -329,6 +329,8 @@ static const struct cmd commands[] = {
 	{ NULL, "top", "VM.stats_all", ctl_run_top,
 	  "a live table of the VMs' CPU, memory, disk and network rates", 0, { { 0 } },
 	  { { "iterations", NULL, O_COUNT, "print N frames and exit" } } },
+	{ NULL, "console", "VM.stat", ctl_run_console,
+	  "attach to the VM's text console on this host (Ctrl-] detaches)", 1, { ID }, NO_OPTS },
 
 	{ "vm", "add", "VM.add", run_add, "define a VM from a JSON FILE and/or fields", 0,
 	  { FILE_ARG },
@@ -496,6 +498,11 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 		return rc;
 	if (help) {
 		ctl_cmd_help(stdout, cmd);
+		/* A command that is a group too ("host"): its subcommands. */
+		if (!cmd->group && is_group(cmd->name)) {
+			printf("\n");
+			group_usage(stdout, cmd->name);
+		}
 		return CTL_OK;
 	}
 	return cmd->fn(c, cmd, &a);
