@@ -60,6 +60,14 @@ xr_refused() {
 }
 xr_guest_is() { [ "$(xr_sh "$1" "$2")" = "$3" ]; }
 
+# xr_dump NAME: what explains a guest that did not come up.
+xr_dump() {
+    echo "----- xl list"; xl list
+    echo "----- xenstore of $1"; xenstore-ls -f "/local/domain/$(domid_of "$1")" 2>&1 | head -n 60
+    echo "----- console of $1"; tail -n 30 "$(console_log "$1")"
+    echo "----- xenopsd log"; tail -n 30 "$XO_LOG"
+}
+
 section_xo_running() {
     local started='' d tty st s0 s1 g0 g1 t0 t1 x0 x1 o out v
     if ! xoctl query >/dev/null 2>&1; then
@@ -87,7 +95,9 @@ EOS
     dd if=/dev/zero of=/tmp/xr-disk.img bs=1M count=16 2>/dev/null
     check "vbd add xvdb" xoctl vbd add xr --device xvdb --backend file:/tmp/xr-disk.img
     check "vif add on xenbr0" xoctl vif add xr --bridge xenbr0 --mac 00:16:3e:00:70:01
-    xo_boot xr || { xo_cleanup_vm xr; return; }
+    # A loaded host (TCG, other testbeds) can take minutes to boot a guest.
+    local BOOT_SECS=420
+    xo_boot xr || { xr_dump xr; xo_cleanup_vm xr; return; }
     check "the guest's console shell is up" wait_console xr XENTB-XR-SHELL 60
     check "guest got its disk" wait_console xr 'XENTB-GUEST-BLOCK-ADDED xvdb' 60
     d=$(xo_domid xr)
@@ -304,5 +314,70 @@ EOS
     [ -z "$started" ] || xo_daemon_stop
 }
 
+# Two busy guests (CPU, disk, network) watched with xenopsctl top and
+# stats --prometheus; both outputs are printed between "-----" lines.
+section_xo_running_top() {
+    local started='' g i out
+    if ! xoctl query >/dev/null 2>&1; then
+        mkdir -p "$XO_STATE" /run
+        check "xenopsd starts on the xen backend" xo_daemon_start || return
+        started=1
+    fi
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    ip addr add 10.99.0.1/24 dev xenbr0 2>/dev/null
+    rm -rf /tmp/xt && mkdir -p /tmp/xt
+    for i in 1 2; do
+        mkdir -p "/tmp/xt/$i"
+        cat >"/tmp/xt/$i/guest-payload.sh" <<EOS
+#!/bin/sh
+# Busy: a CPU burner, a disk writer and a pinger.
+while [ ! -b /dev/xvdb ] || [ ! -e /sys/class/net/eth0 ]; do sleep 1; done
+ip link set eth0 up; ip addr add 10.99.0.1$i/24 dev eth0
+(while :; do :; done) &
+(while :; do dd if=/dev/zero of=/dev/xvdb bs=64k count=64 conv=fsync 2>/dev/null; sleep 1; done) &
+(ping -s 1400 -i 0.2 10.99.0.1 >/dev/null 2>&1 || ping -s 1400 10.99.0.1 >/dev/null 2>&1) &
+echo XENTB-XT-BUSY
+EOS
+        chmod +x "/tmp/xt/$i/guest-payload.sh"
+        guest_initrd_with "/tmp/xt/$i" "/tmp/xt/initrd-$i.gz"
+        g=busy$i
+        printf '{"id": "%s", "name": "%s", "memory_mib": %d, "vcpus": 1,
+          "kernel": "%s", "ramdisk": "/tmp/xt/initrd-%s.gz", "cmdline": "console=hvc0 loglevel=4"}\n' \
+            "$g" "$g" $((96 + 32 * i)) "$XENTB_GUEST_KERNEL" "$i" >"/tmp/xt/$g.json"
+        check "vm add $g" xoctl vm add "/tmp/xt/$g.json" || return
+        dd if=/dev/zero of="/tmp/xt/$g.img" bs=1M count=8 2>/dev/null
+        xoctl vbd add "$g" --device xvdb --backend "file:/tmp/xt/$g.img" >/dev/null
+        xoctl vif add "$g" --bridge xenbr0 --mac "00:16:3e:00:71:0$i" >/dev/null
+        local BOOT_SECS=420
+        xo_boot "$g" || { xr_dump "$g"; xo_cleanup_vm "$g"; return; }
+    done
+    check "both guests are busy" wait_console busy1 XENTB-XT-BUSY 60
+    check "both guests are busy (2)" wait_console busy2 XENTB-XT-BUSY 60
+    sleep 5
+    out=$(xoctl top --iterations 3)
+    echo "----- xenopsctl top --iterations 3 (testbed, two busy guests)"
+    echo "$out"
+    echo "-----"
+    check "top shows busy1 and busy2" sh -c "grep -q '^busy1 ' <<<'$out' && grep -q '^busy2 ' <<<'$out'"
+    # The last frame: both burn CPU (column 3 is CPU %).
+    check "top: both use CPU (> 10 %)" \
+        sh -c "tail -n 2 <<<'$out' | awk '\$3 + 0 <= 10 { exit 1 }'"
+    out=$(xoctl stats --prometheus)
+    echo "----- xenopsctl stats --prometheus (testbed, two busy guests)"
+    echo "$out"
+    echo "-----"
+    check "prometheus: counters of both" \
+        sh -c "grep -q 'xenops_vm_cpu_seconds_total{vm=\"busy1\"' <<<'$out' && grep -q 'xenops_vm_vbd_written_bytes_total{vm=\"busy2\"' <<<'$out'"
+    for g in busy1 busy2; do
+        xoctl vm shutdown "$g" --force >/dev/null
+        xo_cleanup_vm "$g"
+    done
+    rm -rf /tmp/xt
+    ip addr del 10.99.0.1/24 dev xenbr0 2>/dev/null
+    assert_no_leftovers "after xo_running_top"
+    [ -z "$started" ] || xo_daemon_stop
+}
+
 # shellcheck disable=SC2034  # used by suite.sh, which sources this file
-RUNNING_SECTIONS=(xo_running)
+RUNNING_SECTIONS=(xo_running xo_running_top)
