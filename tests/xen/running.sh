@@ -96,6 +96,7 @@ EOS
     check "vbd add xvdb" xoctl vbd add xr --device xvdb --backend file:/tmp/xr-disk.img
     check "vif add on xenbr0" xoctl vif add xr --bridge xenbr0 --mac 00:16:3e:00:70:01
     # A loaded host (TCG, other testbeds) can take minutes to boot a guest.
+    # shellcheck disable=SC2034  # read by xo_boot
     local BOOT_SECS=420
     xo_boot xr || { xr_dump xr; xo_cleanup_vm xr; return; }
     check "the guest's console shell is up" wait_console xr XENTB-XR-SHELL 60
@@ -121,6 +122,9 @@ EOS
     check "VM.stat: memory_target 160 MiB" test "$(xr_json_num "$st" memory_target)" = $((160 << 20))
     check "VM.stat: memory_actual within 4 MiB of 160 MiB (xl: $(xr_xl_mem xr))" \
         xr_near $(($(xr_json_num "$st" memory_actual) >> 20)) 160 4
+    s0=$(xr_stats xr)
+    check "VM.stats: memory max is the VM's 256 MiB, target 160 MiB" \
+        sh -c "grep -q '\"memory\":{\"target\":$((160 << 20)),\"actual\":[0-9]*,\"max\":$((256 << 20))}' <<<'$s0'"
     check "vm set-memory xr 224M" xoctl vm set-memory xr 224M
     check "the guest's balloon target is 229376 KiB" \
         xr_guest_is xr 'cat /sys/devices/system/xen_memory/xen_memory0/target_kb' 229376
@@ -349,6 +353,7 @@ EOS
         dd if=/dev/zero of="/tmp/xt/$g.img" bs=1M count=8 2>/dev/null
         xoctl vbd add "$g" --device xvdb --backend "file:/tmp/xt/$g.img" >/dev/null
         xoctl vif add "$g" --bridge xenbr0 --mac "00:16:3e:00:71:0$i" >/dev/null
+        # shellcheck disable=SC2034  # read by xo_boot
         local BOOT_SECS=420
         xo_boot "$g" || { xr_dump "$g"; xo_cleanup_vm "$g"; return; }
     done
