@@ -72,7 +72,23 @@ _xenopsctl()
 		i=$((i + 2))
 		usage=$("${_xo_ctl[@]}" "${cmd[@]}" --help 2>/dev/null) || return
 	else
-		i=$((i + 1))
+		# A command that is a group too ("host", "host dmesg"): its --help
+		# ends with the group's usage; the subcommands go beside its options.
+		local sub
+		sub=$(printf '%s\n' "$usage" |
+			awk -v g="${words[i]}" '$0 ~ "^Usage: xenopsctl " g " COMMAND" { on = 1; next } on { print $2 }')
+		if [ -n "$sub" ] && [ $((i + 1)) -eq "$cword" ] && [[ $cur != -* ]]; then
+			COMPREPLY=($(compgen -W "$sub" -- "$cur"))
+			return
+		fi
+		if [ -n "$sub" ] && [ $((i + 1)) -lt "$cword" ] &&
+			[[ $'\n'$sub$'\n' == *$'\n'${words[i + 1]}$'\n'* ]]; then
+			cmd+=("${words[i + 1]}")
+			i=$((i + 2))
+			usage=$("${_xo_ctl[@]}" "${cmd[@]}" --help 2>/dev/null) || return
+		else
+			i=$((i + 1))
+		fi
 	fi
 
 	# Options of the command, and those that take a value.

@@ -106,4 +106,8 @@ int ctl_run_events(struct ctl *c, const struct cmd *cmd, struct args *a);
 int ctl_run_stats(struct ctl *c, const struct cmd *cmd, struct args *a);
 int ctl_run_top(struct ctl *c, const struct cmd *cmd, struct args *a);
 
+/* ---- ctl_console.c: a VM's text console ---- */
+
+int ctl_run_console(struct ctl *c, const struct cmd *cmd, struct args *a);
+
 #endif /* CTL_CMD_H */

@@ -7,6 +7,7 @@
 #include "ctl_cmd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,29 @@ static int follow(struct ctl *c, const char *task, struct json_object **stat_out
 }
 
 /* Follow a task until it ends (progress on stderr); then destroy it if asked. */
+/*
+ * VM.set_memory completes when the guest reached its new target or the time
+ * ran out: the latter is said on stderr and is exit status 17 (ETIMEDOUT).
+ */
+static int balloon_outcome(struct json_object *stat)
+{
+	struct json_object *res, *v;
+	const char *vm = ctl_str_member(stat, "vm");
+
+	if (!json_object_object_get_ex(stat, "result", &res) ||
+	    !json_object_is_type(res, json_type_object) ||
+	    !json_object_object_get_ex(res, "applied", &v) || !json_object_get_boolean(v) ||
+	    !json_object_object_get_ex(res, "reached", &v) || json_object_get_boolean(v))
+		return 0;
+	fprintf(stderr,
+		"xenopsctl: vm %s: the guest did not reach its memory target of %" PRId64
+		" MiB in time: it holds %" PRId64 " MiB\n",
+		vm ? vm : "?",
+		json_object_object_get_ex(res, "target_mib", &v) ? json_object_get_int64(v) : 0,
+		json_object_object_get_ex(res, "actual_mib", &v) ? json_object_get_int64(v) : 0);
+	return 17; /* 10 + -XENOPS_ETIMEDOUT */
+}
+
 static int wait_task(struct ctl *c, const char *task, int destroy)
 {
 	struct json_object *stat = NULL, *params, *ignored = NULL;
@@ -112,6 +136,8 @@ static int wait_task(struct ctl *c, const char *task, int destroy)
 	if (c->json)
 		ctl_print_json(stat, 0);
 	rc = task_outcome(stat);
+	if (!rc)
+		rc = balloon_outcome(stat);
 	if (destroy) {
 		params = json_object_new_object();
 		json_object_object_add(params, "id", json_object_new_string(task));
@@ -326,6 +352,8 @@ static const struct cmd commands[] = {
 	{ NULL, "top", "VM.stats_all", ctl_run_top,
 	  "a live table of the VMs' CPU, memory, disk and network rates", 0, { { 0 } },
 	  { { "iterations", NULL, O_COUNT, "print N frames and exit" } } },
+	{ NULL, "console", "VM.stat", ctl_run_console,
+	  "attach to the VM's text console on this host (Ctrl-] detaches)", 1, { ID }, NO_OPTS },
 
 	{ "vm", "add", "VM.add", run_add, "define a VM from a JSON FILE and/or fields", 0,
 	  { FILE_ARG },
@@ -502,6 +530,11 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 		return rc;
 	if (help) {
 		ctl_cmd_help(stdout, cmd);
+		/* A command that is a group too ("host"): its subcommands. */
+		if (!cmd->group && is_group(cmd->name)) {
+			printf("\n");
+			group_usage(stdout, cmd->name);
+		}
 		return CTL_OK;
 	}
 	return cmd->fn(c, cmd, &a);

@@ -227,6 +227,10 @@ SECTIONS+=("${PVH_SECTIONS[@]}")
 # shellcheck source=sched.sh
 . "$(dirname "$0")/sched.sh"
 SECTIONS+=("${SCHED_SECTIONS[@]}")
+# A running guest resized, watched and reached through xenopsd.
+# shellcheck source=running.sh
+. "$(dirname "$0")/running.sh"
+SECTIONS+=("${RUNNING_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

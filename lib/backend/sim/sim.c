@@ -139,6 +139,7 @@ void xo_sim_dom_free(struct xo_sim_dom *d)
 		d->devs = next;
 	}
 	xo_sim_xs_free(d);
+	xo_sim_console_free(d);
 	free(d);
 }
 

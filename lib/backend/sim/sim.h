@@ -88,6 +88,8 @@ struct xo_sim_dom {
 	/* Keys written by domain_set_xenstore (sim_tune.c), not persisted. */
 	struct xo_kv *xs;
 	size_t n_xs;
+	/* Its text console (sim_console.c), NULL until asked for; not persisted. */
+	struct xo_sim_console *console;
 };
 
 struct xo_backend {
@@ -181,6 +183,13 @@ int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *o
 int xo_sim_domain_set_xenstore(struct xo_backend *b, struct xo_env *env, int domid,
 			       const struct xo_kv *kv, size_t n, struct xo_error *err);
 void xo_sim_xs_free(struct xo_sim_dom *d);
+
+/* ---- sim_console.c: the guests' text consoles (lock held) ---- */
+#define XO_SIM_CONSOLES_MAX 64
+struct xo_sim_console;
+/* The console's pty path, made on first call; NULL when none can be made. */
+const char *xo_sim_console_path(struct xo_sim_dom *d);
+void xo_sim_console_free(struct xo_sim_dom *d);
 
 /* ---- sim_store.c: <state_dir>/sim/domains.json ---- */
 

@@ -183,7 +183,7 @@ int xo_sim_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *er
 	return *text_out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
 }
 
-/* ---- guest facts: a fake console path and one key the guest publishes ---- */
+/* ---- guest facts: the console's pty and one key the guest publishes ---- */
 
 int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 		       struct xo_error *err)
@@ -195,7 +195,12 @@ int xo_sim_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *o
 	pthread_mutex_lock(&b->lock);
 	rc = xo_sim_get(b, domid, "get the guest facts of", &d, err);
 	if (rc == 0 && d->built) {
-		snprintf(out->console_path, sizeof(out->console_path), "/dev/pts/sim-%d", domid);
+		const char *con = d->status == XO_DOM_SHUTDOWN || d->status == XO_DOM_DYING
+					  ? NULL
+					  : xo_sim_console_path(d);
+
+		if (con)
+			snprintf(out->console_path, sizeof(out->console_path), "%s", con);
 		snprintf(out->keys[0].key, sizeof(out->keys[0].key), "data/os");
 		snprintf(out->keys[0].value, sizeof(out->keys[0].value), "simulated");
 		out->n_keys = 1;

@@ -57,11 +57,28 @@ static int read_counter(const char *path, uint64_t *out, struct xo_error *err)
 	return 0;
 }
 
+/* /local/domain/<domid>/memory/<key> (KiB) in bytes, or @dflt. */
+static uint64_t xs_kib(struct xo_backend *b, int domid, const char *key, uint64_t dflt)
+{
+	char path[96], *v, *end = NULL;
+	unsigned long long kib;
+
+	snprintf(path, sizeof(path), "/local/domain/%d/memory/%s", domid, key);
+	v = xo_xs_read(b->xsh, XBT_NULL, path);
+	if (!v)
+		return dflt;
+	errno = 0;
+	kib = strtoull(v, &end, 10);
+	if (!errno && end != v && *end == '\0')
+		dflt = (uint64_t)kib * 1024;
+	free(v);
+	return dflt;
+}
+
 int xo_xen_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats *out,
 			struct xo_error *err)
 {
 	xc_domaininfo_t info;
-	char path[96], *v;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -70,17 +87,9 @@ int xo_xen_domain_stats(struct xo_backend *b, int domid, struct xo_domain_stats 
 		return rc;
 	out->memory_actual = info.tot_pages * STATS_PAGE;
 	out->memory_max = info.max_pages * STATS_PAGE;
-	out->memory_target = out->memory_max;
-	snprintf(path, sizeof(path), "/local/domain/%d/memory/target", domid);
-	v = xo_xs_read(b->xsh, XBT_NULL, path);
-	if (v) {
-		char *end = NULL;
-		unsigned long long kib = strtoull(v, &end, 10);
-
-		if (end != v && *end == '\0')
-			out->memory_target = (uint64_t)kib * 1024;
-		free(v);
-	}
+	/* The VM's maximum is memory/static-max: max_pages has the domain's slack on top. */
+	out->memory_max = xs_kib(b, domid, "static-max", out->memory_max);
+	out->memory_target = xs_kib(b, domid, "target", out->memory_max);
 	out->vcpus_max = info.max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ? 0 : info.max_vcpu_id + 1;
 	if (out->vcpus_max > XO_MAX_VCPUS)
 		out->vcpus_max = XO_MAX_VCPUS;
