@@ -615,10 +615,22 @@ int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, s
 
 	if (rc < 0)
 		return rc;
+	/*
+	 * Its nodes go first, while the domain exists: xenstored accounts the
+	 * guest's own nodes to it, and a transaction removing them once the
+	 * domain is gone can be refused at commit (ENOMEM was seen), which
+	 * left /local/domain/<domid> and /vm/<id> behind a dead domain. The
+	 * device backends let go as their directories go.
+	 */
+	if (cleanup_xenstore(b, domid, err) < 0) {
+		xo_log(&b->log, XENOPS_LOG_WARNING, "%s", err->msg);
+		xo_error_clear(err);
+	}
+	XO_ENV_CRASH(env);
 	if (xc_domain_destroy(b->xch, (uint32_t)domid) < 0 && errno != ESRCH)
 		return xo_xen_err(b, "xc_domain_destroy", err);
 	XO_ENV_CRASH(env);
-	/* The domain is gone (or going): its event channels went with it. */
+	/* Gone (or going), its event channels with it; what was written meanwhile goes now. */
 	rc = cleanup_xenstore(b, domid, err);
 	if (rc < 0)
 		return rc;
