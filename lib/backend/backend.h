@@ -35,7 +35,20 @@ struct xo_env {
 	void (*stream_progress)(struct xo_env *env, uint64_t bytes, unsigned int iteration,
 				uint64_t dirty_pages);
 	void *priv;
+	/*
+	 * Test hook (may be NULL): a crash point inside an atom, between two
+	 * hypervisor or xenstore calls. In a build with the test hooks the
+	 * engine's fault.crash_point counts these with the cancel points.
+	 */
+	void (*crash)(struct xo_env *env);
 };
+
+/* A crash point inside an atom (see xo_env.crash). */
+#define XO_ENV_CRASH(env)                              \
+	do {                                            \
+		if ((env) && (env)->crash)              \
+			(env)->crash(env);              \
+	} while (0)
 
 /* Reasons of a domain shutdown, with Xen's numbering (SHUTDOWN_*). */
 enum xo_shutdown_reason {
@@ -290,6 +303,15 @@ struct xo_backend_ops {
 	int (*domain_receive)(struct xo_backend *b, struct xo_env *env,
 			      const struct xo_vm_config *cfg, int fd, int *domid_out,
 			      struct xo_error *err);
+
+	/*
+	 * Recovery (may be NULL): the domains whose hypervisor handle is the
+	 * one derived from @vm_id (xo_vm_handle) and that carry no VM marker
+	 * yet: a create cut short before its first xenstore write. *domids
+	 * freed with free().
+	 */
+	int (*domain_find_unmarked)(struct xo_backend *b, const char *vm_id, int **domids,
+				    size_t *n, struct xo_error *err);
 };
 
 extern const struct xo_backend_ops xo_backend_sim;

@@ -204,7 +204,15 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		doms[i].domid = -1;
 	}
 
-	if (!op) {
+	if (mine && mine->status == XO_DOM_DYING) {
+		/*
+		 * Destroyed, but the crash came before its xenstore nodes and
+		 * backends were removed: it may linger dying while dom0's
+		 * backends hold its pages. Never adopt it; destroy it again,
+		 * which removes what it left.
+		 */
+		keep = false;
+	} else if (!op) {
 		keep = mine != NULL;
 	} else if (opc == XO_OP_VM_PAUSE || opc == XO_OP_VM_UNPAUSE || opc == XO_OP_DEV_PLUG ||
 		   opc == XO_OP_DEV_UNPLUG || opc == XO_OP_DEV_CHECK || opc == XO_OP_VBD_EJECT ||
@@ -245,6 +253,29 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		vm->st.power = XENOPS_POWER_HALTED;
 	}
 	devs_unplugged(vm, vm->st.power == XENOPS_POWER_SUSPENDED);
+}
+
+/*
+ * A create cut short between the hypervisor call and the domain's first
+ * xenstore write leaves a domain without our marker: domain_list cannot
+ * name its VM, but its handle (derived from the VM id) can.
+ */
+static void destroy_unmarked(struct xo_engine *e, struct xo_vm *vm)
+{
+	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
+	int *domids = NULL;
+	size_t n = 0;
+
+	if (!e->bops->domain_find_unmarked)
+		return;
+	if (e->bops->domain_find_unmarked(e->b, vm->id, &domids, &n, err) < 0) {
+		xo_log(&e->log, XENOPS_LOG_ERROR, "recovery: vm %s: finding domains by handle: %s",
+		       vm->id, err->msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		destroy_domain(e, vm, domids[i], "created for the VM, never marked");
+	free(domids);
 }
 
 static void destroy_orphans(struct xo_engine *e, struct xo_domain_info *doms, size_t ndoms)
@@ -308,6 +339,9 @@ int xo_engine_load(struct xo_engine *e, struct xo_error *err)
 			if (!has_domain)
 				continue; /* the common case: halted, nothing to do */
 		}
+		/* Only an operation cut short can have left an unmarked domain. */
+		if (vms[i].intent)
+			destroy_unmarked(e, vm);
 		recover_vm(e, vm, vms[i].intent, doms, ndoms);
 		for (size_t k = 0; k < ndoms; k++)
 			if (!strcmp(doms[k].vm_id, vm->id))

@@ -143,6 +143,12 @@ static int env_sleep(struct xo_env *env, unsigned int ms, struct xo_error *err)
 	return rc;
 }
 
+/* A crash point inside an atom: counted with the others, never a cancel. */
+static void env_crash(struct xo_env *env)
+{
+	xo_crash_point(run_from_env(env)->e);
+}
+
 static void env_progress(struct xo_env *env, double fraction)
 {
 	struct xo_run *r = run_from_env(env);
@@ -217,6 +223,7 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 	r.env.check = env_check;
 	r.env.sleep = env_sleep;
 	r.env.progress = env_progress;
+	r.env.crash = env_crash;
 	r.env.priv = &r;
 	xo_error_clear(err);
 

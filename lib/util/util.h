@@ -168,4 +168,20 @@ int xo_path_check_new(const char *what, const char *path, struct xo_error *err);
 int xo_path_check_readable(const char *what, const char *path, bool block_ok,
 			   struct xo_error *err);
 
+/* ---- UUIDs (uuid.c) ---- */
+
+/* The project's fixed namespace for name-based domain handles. */
+extern const uint8_t xo_uuid_ns_vm[16];
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex digits, either case) -> 16 bytes. */
+bool xo_uuid_parse(const char *s, uint8_t out[16]);
+/* Lower-case textual form. */
+void xo_uuid_format(const uint8_t u[16], char out[37]);
+/* RFC 4122 version 5 (name-based, SHA-1) UUID of @name in namespace @ns. */
+void xo_uuid_v5(const uint8_t ns[16], const void *name, size_t len, uint8_t out[16]);
+/*
+ * A VM's domain handle: the id itself when it is a UUID, else the version 5
+ * UUID of the id in xo_uuid_ns_vm.
+ */
+void xo_vm_handle(const char *vm_id, uint8_t out[16]);
+
 #endif /* XO_UTIL_H */

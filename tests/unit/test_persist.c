@@ -177,6 +177,47 @@ START_TEST(domain_gone_while_down_is_noticed)
 }
 END_TEST
 
+/*
+ * A domain left dying (destroyed, the crash before its clean-up) is never
+ * adopted: it is destroyed again and the VM is Halted.
+ */
+START_TEST(dying_domain_is_not_adopted)
+{
+	xenops_ctx *ctx = open_ctx(dir);
+	long long total = free_memory(ctx);
+	char *path = NULL, *text, *p;
+	FILE *f;
+	int d = -2;
+
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	xenops_ctx_unref(ctx);
+	/* The simulator's record of the domain, its status made "dying". */
+	ck_assert_int_ge(asprintf(&path, "%s/backend/sim/domains.json", dir), 0);
+	text = calloc(1, 65536);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_gt(fread(text, 1, 65535, f), 0);
+	fclose(f);
+	p = strstr(text, "\"status\":");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\"status\":");
+	while (*p == ' ')
+		p++;
+	ck_assert(*p >= '0' && *p <= '3');
+	*p = '3';
+	write_file(path, text);
+	ctx = open_ctx(dir);
+	ck_assert_int_eq(power(ctx, "vm", &d), XENOPS_POWER_HALTED);
+	ck_assert_int_eq(d, -1);
+	ck_assert_int_eq(free_memory(ctx), total);
+	xenops_ctx_unref(ctx);
+	free(text);
+	free(path);
+}
+END_TEST
+
 /* ---- crash at every point ---- */
 
 enum crash_op {
@@ -739,6 +780,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, state_survives_restart);
 	tcase_add_test(tc, domain_gone_while_down_is_noticed);
+	tcase_add_test(tc, dying_domain_is_not_adopted);
 	tcase_add_loop_test(tc, crash_at_every_point, 0, C__N);
 	tcase_add_test(tc, get_config_is_a_live_template);
 	tcase_add_test(tc, crash_between_backend_and_record_is_reported);

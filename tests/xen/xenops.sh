@@ -254,46 +254,145 @@ section_xo_kill9() {
     xo_cleanup_vm xk
 }
 
+# dom0's event channels in use (-1 without lsevtchn).
+xo_evtchns() {
+    [ -x /usr/lib/xen-4.17/bin/lsevtchn ] || { echo -1; return; }
+    /usr/lib/xen-4.17/bin/lsevtchn 0 2>/dev/null | grep -vci 'not in use'
+}
+xo_evtchns_are() { [ "$(xo_evtchns)" = "$1" ]; }
+
+# xo_crash_restart N: if xenopsd died (crash point N), restart it; 0 if it died.
+xo_crash_died() {
+    wait_for 10 _xentb_not kill -0 "$XO_PID" || return 1
+    wait "$XO_PID" 2>/dev/null
+    XO_PID=
+    xo_daemon_start || { fail "xenopsd restarts after crash point $1"; return 2; }
+    return 0
+}
+
+# xo_crash_after NAME WHAT N STATES BASE_EVTCHN: after the restart the VM is
+# in one of STATES (Running with its domain, or with no domain at all), and
+# once it is destroyed nothing is left: no domain (marked or not), xenstore
+# node, vif, loop device on its disk, or dom0 event channel.
+xo_crash_after() {
+    local name=$1 what=$2 n=$3 states=$4 ev=$5 st
+    st=$(xo_power "$name")
+    case " $states " in
+        *" $st "*) ;;
+        *) fail "$what crash point $n: VM in state '$st' after recovery (allowed: $states)" ;;
+    esac
+    case $st in
+        Running) check "$what crash point $n: Running, its domain is there" xl domid "$name" ;;
+        *) check "$what crash point $n: $st, no domain" _xentb_not xl domid "$name"
+           check "$what crash point $n: $st, nothing left before any destroy" leftovers ;;
+    esac
+    # A suspended VM keeps its image for the next resume: it has no domain.
+    [ "$st" != Suspended ] || return 0
+    xoctl vm destroy "$name" >/dev/null 2>&1
+    check "$what crash point $n: nothing left after destroy" leftovers
+    check "$what crash point $n: no loop device left on the disk image" \
+        _xentb_not sh -c "losetup -a | grep -q $name-disk"
+    [ "$ev" -lt 0 ] || check "$what crash point $n: dom0 event channels back to $ev" \
+        wait_for 10 xo_evtchns_are "$ev"
+}
+
 # The daemon dies (exit 99, no clean-up, as kill -9) at crash point N of a
 # start with a disk and a NIC, for N = 1, 2, ... until the start gets
-# through: after a restart every VM must be Running with its domain, or
-# Halted with nothing left behind, and destroy must leave nothing.
+# through. The points are the cancel points between atoms and in waits, and
+# the test-build points inside the create, build and device-plug atoms
+# (between the hypervisor and xenstore calls, e.g. right after
+# xc_domain_create, before the domain's first xenstore write). After a
+# restart every VM must be Running with its domain, or Halted with nothing
+# left behind, and destroy must leave nothing.
 section_xo_crash() {
-    local n st died points=0
+    local n points=0 ev handle
     xo_define xc || return
     dd if=/dev/zero of=/tmp/xc-disk.img bs=1M count=4 2>/dev/null
     xoctl vbd add xc --device xvdb --backend file:/tmp/xc-disk.img >/dev/null
     xoctl vif add xc --bridge xenbr0 --mac 00:16:3e:00:30:01 >/dev/null
-    for ((n = 1; n <= 40; n++)); do
+    ev=$(xo_evtchns)
+    for ((n = 1; n <= 80; n++)); do
         xoctl debug set fault.crash_point "$n" >/dev/null || { fail "debug set fault.crash_point $n"; break; }
         xoctl vm start xc >/dev/null 2>&1
-        died=0
-        if wait_for 10 _xentb_not kill -0 "$XO_PID"; then
-            died=1
-            wait "$XO_PID" 2>/dev/null
-            XO_PID=
-            xo_daemon_start || { fail "xenopsd restarts after crash point $n"; return; }
-        fi
-        st=$(xo_power xc)
-        if [ "$died" = 0 ]; then
-            points=$((n - 1))
-            check "the start with crash point $n (past the last) ran through" xo_power_is xc Running
-            xoctl debug set fault.crash_point 0 >/dev/null
-            xoctl vm destroy xc >/dev/null
-            break
-        fi
-        case $st in
-            Running) check "crash point $n: Running, its domain is there" xl domid xc ;;
-            Halted) check "crash point $n: Halted, no domain" _xentb_not xl domid xc ;;
-            *) fail "crash point $n: VM in state '$st' after recovery" ;;
+        xo_crash_died "$n"
+        case $? in
+            2) return ;;
+            1) points=$((n - 1))
+               check "the start with crash point $n (past the last) ran through" xo_power_is xc Running
+               xoctl debug set fault.crash_point 0 >/dev/null
+               # The handle is derived from the id "xc" (RFC 4122 v5, docs/xen.md).
+               handle=$(xl list -v 2>/dev/null | awk '$1 == "xc" { print $7 }')
+               check "the domain's handle is the name-based UUID of its VM id ($handle)" \
+                   test "$handle" = 13254bcf-05a7-52c8-881b-af8922315a6d
+               xoctl vm destroy xc >/dev/null
+               break ;;
         esac
-        xoctl vm destroy xc >/dev/null 2>&1
-        check "crash point $n: nothing left after destroy" leftovers
-        check "crash point $n: no loop device left on the disk image" \
-            _xentb_not sh -c 'losetup -a | grep -q xc-disk'
+        xo_crash_after xc start "$n" "Running Halted" "$ev"
     done
     check "the sweep found crash points in a start ($points)" test "$points" -gt 0
+    # Which points were inside atoms shows in the log: one line per restart.
     xo_cleanup_vm xc
+}
+
+# The same sweep over a suspend and then a resume of a running guest with a
+# disk and a NIC: crash points in the save atom (after the header, after
+# the guest's memory was written) and in the restore (before and after the
+# stream, and inside the create it starts with). After each restart the VM
+# is Running, Suspended (its image complete) or Halted, and nothing leaks.
+section_xo_crash_save() {
+    local n points=0 ev st img=/tmp/xs.save keep=/tmp/xs.save.keep
+    xo_define xs || return
+    dd if=/dev/zero of=/tmp/xs-disk.img bs=1M count=4 2>/dev/null
+    xoctl vbd add xs --device xvdb --backend file:/tmp/xs-disk.img >/dev/null
+    xoctl vif add xs --bridge xenbr0 --mac 00:16:3e:00:30:02 >/dev/null
+    ev=$(xo_evtchns)
+    for ((n = 1; n <= 30; n++)); do
+        xo_boot xs >/dev/null || break
+        rm -f "$img"
+        xoctl debug set fault.crash_point "$n" >/dev/null || { fail "debug set fault.crash_point $n"; break; }
+        xoctl vm suspend xs "$img" >/dev/null 2>&1
+        xo_crash_died "$n"
+        case $? in
+            2) return ;;
+            1) points=$((n - 1))
+               xoctl debug set fault.crash_point 0 >/dev/null
+               check "the suspend with crash point $n (past the last) ran through" xo_power_is xs Suspended
+               break ;;
+        esac
+        xo_crash_after xs suspend "$n" "Running Suspended Halted" "$ev"
+        st=$(xo_power xs)
+        [ "$st" != Suspended ] || xoctl vm destroy xs >/dev/null 2>&1
+    done
+    check "the sweep found crash points in a suspend ($points)" test "$points" -gt 0
+    xo_power_is xs Suspended || { xo_cleanup_vm xs; return; }
+    cp "$img" "$keep"
+    points=0
+    for ((n = 1; n <= 30; n++)); do
+        xo_power_is xs Suspended || { fail "resume crash point $n: VM not Suspended before the resume"; break; }
+        xoctl debug set fault.crash_point "$n" >/dev/null || { fail "debug set fault.crash_point $n"; break; }
+        xoctl vm resume xs "$img" >/dev/null 2>&1
+        xo_crash_died "$n"
+        case $? in
+            2) return ;;
+            1) points=$((n - 1))
+               xoctl debug set fault.crash_point 0 >/dev/null
+               check "the resume with crash point $n (past the last) ran through" xo_power_is xs Running
+               xoctl vm destroy xs >/dev/null 2>&1
+               break ;;
+        esac
+        xo_crash_after xs resume "$n" "Running Suspended Halted" "$ev"
+        # Back to Suspended (the image as it was) for the next point.
+        [ -e "$img" ] || cp "$keep" "$img"
+        xo_power_is xs Suspended || {
+            xoctl vm destroy xs >/dev/null 2>&1
+            xo_boot xs >/dev/null && rm -f "$img" && xoctl vm suspend xs "$img" >/dev/null 2>&1
+            cp "$img" "$keep" 2>/dev/null
+        }
+    done
+    check "the sweep found crash points in a resume ($points)" test "$points" -gt 0
+    rm -f "$img" "$keep" /tmp/xs-disk.img
+    xo_cleanup_vm xs
+    assert_no_leftovers "after the suspend and resume crash sweeps"
 }
 
 # xo_counter KEY...: backend counters from one HOST.stat, a line each.
@@ -631,14 +730,19 @@ xo_soak_all() {
     for g in s1 s2 s3; do tk+=("$(xoctl --no-wait "${@/@/$g}" 2>/dev/null)"); done
     for g in 0 1 2; do
         xo_soak_step "$desc s$((g + 1))" xoctl task wait "${tk[$g]}"
+        # Tasks are kept until destroyed: the soak must not grow xenopsd by them.
+        xoctl task destroy "${tk[$g]}" >/dev/null 2>&1
     done
 }
 
-# Three guests through N cycles (XO_SOAK_CYCLES, default 3; tests/xen/soak.sh
-# runs 200) of start, hot-plug and unplug of a disk and a NIC, suspend,
-# resume, reboot and shutdown; dom0's figures may not grow.
+# Three guests through N cycles (XO_SOAK_CYCLES, default 1 in the default
+# suite; tests/xen/soak.sh runs 200) of start, hot-plug and unplug of a disk
+# and a NIC, suspend, resume, reboot and shutdown; dom0's figures may not
+# grow. With more than one cycle the growth is measured from the end of
+# cycle 1 (caches and pools of the first use are not growth); with one,
+# from before it, xenopsd's RSS with 8 MiB of allowance for those.
 section_xo_soak() {
-    local n=${XO_SOAK_CYCLES:-3} c g f0 f1 fw t tc m
+    local n=${XO_SOAK_CYCLES:-1} c g f0 f1 fw t tc m rss_noise=4096
     # Console lines of each guest before a step: a failed cycle must not
     # shift what the next one waits for.
     local -A up blk net rmb rmn
@@ -707,7 +811,8 @@ section_xo_soak() {
     timing "soak: $n cycles" "$t"
     note "soak: $(awk -v s="$(elapsed "$t")" -v n="$n" 'BEGIN { printf "%.1f s a cycle; 200 cycles ~ %.1f h", s / n, s / n * 200 / 3600 }')"
     # Against cycle 1 (caches and pools of the first use are not growth).
-    xo_soak_cmp rss_kb 4096 "$fw" "$f1"
+    [ "$n" -gt 1 ] || { fw=$f0; rss_noise=8192; }
+    xo_soak_cmp rss_kb "$rss_noise" "$fw" "$f1"
     xo_soak_cmp fds 0 "$fw" "$f1"
     xo_soak_cmp loops 0 "$f0" "$f1"
     xo_soak_cmp vifs 0 "$f0" "$f1"
@@ -735,9 +840,7 @@ section_xo_stop() {
 }
 
 # shellcheck disable=SC2034  # used by suite.sh, which sources this file
+# The soak runs one cycle in the default suite; tests/xen/soak.sh runs 200
+# (hours under TCG).
 XO_SECTIONS=(xo_daemon xo_lifecycle xo_forced xo_reboot xo_guest_actions xo_concurrent xo_kill9 xo_crash xo_kcache
-             xo_xl xo_hostile)
-# The soak runs only when a selection names it (tests/xen/soak.sh, --only):
-# its growth checks need an idle host, and the full count takes hours.
-[ -z "${XENTB_ONLY:-}" ] || XO_SECTIONS+=(xo_soak)
-XO_SECTIONS+=(xo_stop)
+             xo_xl xo_hostile xo_crash_save xo_soak xo_stop)

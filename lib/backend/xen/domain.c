@@ -39,38 +39,6 @@ static void vm_path(char out[256], const char *vm_id)
 	out[n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A VM id that is a UUID also becomes the domain's handle (shown by xl list -v). */
-static bool uuid_parse(const char *s, xen_domain_handle_t out)
-{
-	size_t j = 0;
-
-	if (strlen(s) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-			continue;
-		}
-		if (hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
-			return false;
-		out[j++] = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
-		i++;
-	}
-	return j == 16;
-}
-
 /* ---- the xenstore skeleton ---- */
 
 struct skel {
@@ -256,8 +224,20 @@ static int cleanup_txn(struct xo_backend *b, xs_transaction_t t, void *arg, stru
 static int cleanup_xenstore(struct xo_backend *b, int domid, struct xo_error *err)
 {
 	struct cleanup c = { .domid = domid };
+	int rc = xo_xs_transaction(b, "remove the domain's xenstore nodes", cleanup_txn, &c, err);
 
-	return xo_xs_transaction(b, "remove the domain's xenstore nodes", cleanup_txn, &c, err);
+	if (rc == 0)
+		return 0;
+	/*
+	 * xenstored can refuse the whole transaction (a quota, ENOMEM at
+	 * commit under load) while each removal alone would pass: leaving
+	 * the nodes would outlive the domain, so remove them one by one.
+	 */
+	xo_log(&b->log, XENOPS_LOG_WARNING,
+	       "xen backend: %s; removing domain %d's nodes without a transaction", err->msg,
+	       domid);
+	xo_error_clear(err);
+	return cleanup_txn(b, XBT_NULL, &c, err);
 }
 
 /* ---- create ---- */
@@ -357,16 +337,21 @@ int xo_xen_domain_create_empty(struct xo_backend *b, struct xo_env *env,
 		return rc;
 	if (cfg->type == XO_VM_PVH)
 		xo_xen_pvh_createdomain(&cc);
-	uuid_parse(cfg->id, cc.handle);
+	/* Recovery finds a domain from its handle alone until the marker is written. */
+	xo_vm_handle(cfg->id, cc.handle);
 	if (xc_domain_create(b->xch, &domid, &cc) < 0)
 		return xo_xen_err(b, "xc_domain_create", err);
+	XO_ENV_CRASH(env);
 	rc = xo_xen_dom_add(b, (int)domid, cfg->id, err);
 	if (rc == 0)
 		rc = create_limits(b, cfg, (int)domid, err);
+	XO_ENV_CRASH(env);
 	s = (struct skel){ .domid = (int)domid, .cfg = cfg, .start_time = xo_wall_time() };
 	if (rc == 0)
 		rc = xo_xs_transaction(b, "write the domain's xenstore skeleton", skel_txn, &s,
 				       err);
+	if (rc == 0)
+		XO_ENV_CRASH(env);
 	if (rc < 0) {
 		create_rollback(b, (int)domid);
 		return rc;
@@ -551,18 +536,22 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 		rc = alloc_ports(b, &r, err);
 	if (rc < 0)
 		return rc;
+	XO_ENV_CRASH(env);
 	if (xc_cpuid_apply_policy(b->xch, (uint32_t)domid, false, NULL, 0, true, false, false,
 				  NULL, NULL) < 0)
 		return xo_xen_err(b, "xc_cpuid_apply_policy", err);
 	env->progress(env, 0.1);
+	XO_ENV_CRASH(env);
 	rc = build_image(b, cfg, &r, true, err);
 	if (rc < 0)
 		return rc;
 	env->progress(env, 0.8);
+	XO_ENV_CRASH(env);
 	rc = xo_xen_domain_introduce(b, domid, r.store_port, r.store_mfn, r.console_port,
 				     r.console_mfn, err);
 	if (rc < 0)
 		return rc;
+	XO_ENV_CRASH(env);
 	env->progress(env, 1.0);
 	xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: built %s domain %d (%s boot%s%s)", xo_vm_type_name(cfg->type),
 	       domid, xo_vm_boot_name(cfg->boot), *cfg->kernel ? ", " : "", cfg->kernel);
@@ -630,9 +619,22 @@ int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, s
 
 	if (rc < 0)
 		return rc;
+	/*
+	 * Its nodes go first, while the domain exists: xenstored accounts the
+	 * guest's own nodes to it, and a transaction removing them once the
+	 * domain is gone can be refused at commit (ENOMEM was seen), which
+	 * left /local/domain/<domid> and /vm/<id> behind a dead domain. The
+	 * device backends let go as their directories go.
+	 */
+	if (cleanup_xenstore(b, domid, err) < 0) {
+		xo_log(&b->log, XENOPS_LOG_WARNING, "%s", err->msg);
+		xo_error_clear(err);
+	}
+	XO_ENV_CRASH(env);
 	if (xc_domain_destroy(b->xch, (uint32_t)domid) < 0 && errno != ESRCH)
 		return xo_xen_err(b, "xc_domain_destroy", err);
-	/* The domain is gone (or going): its event channels went with it. */
+	XO_ENV_CRASH(env);
+	/* Gone (or going), its event channels with it; what was written meanwhile goes now. */
 	rc = cleanup_xenstore(b, domid, err);
 	if (rc < 0)
 		return rc;
@@ -681,5 +683,49 @@ int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err)
 	}
 	free(dirs);
 	free(info);
+	return 0;
+}
+
+/* ---- recovery by handle ---- */
+
+int xo_xen_domain_find_unmarked(struct xo_backend *b, const char *vm_id, int **domids,
+				size_t *n_out, struct xo_error *err)
+{
+	xc_domaininfo_t *info = NULL;
+	xen_domain_handle_t h;
+	size_t n = 0, k = 0;
+	int *out;
+	int rc;
+
+	*domids = NULL;
+	*n_out = 0;
+	xo_vm_handle(vm_id, h);
+	rc = xo_xen_getinfo_all(b, &info, &n, NULL, err);
+	if (rc < 0)
+		return rc;
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out) {
+		free(info);
+		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		int domid = (int)info[i].domain;
+		char marker[XO_ID_MAX + 1];
+		char *name;
+
+		if (domid == 0 || memcmp(info[i].handle, h, sizeof(h)))
+			continue;
+		xo_xen_dom_vm_id(b, b->xsh, domid, marker);
+		if (*marker)
+			continue; /* marked: domain_list reports it, for whichever VM it names */
+		/* Another toolstack names its domains (xl writes name): not a create of ours. */
+		name = xo_xs_readf(b->xsh, XBT_NULL, "/local/domain/%d/name", domid);
+		if (!name)
+			out[k++] = domid;
+		free(name);
+	}
+	free(info);
+	*domids = out;
+	*n_out = k;
 	return 0;
 }

@@ -138,8 +138,12 @@ int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 			      "xen backend: cannot create %s: %s", path, strerror(errno));
 	rc = write_header(fd, cfg, path, err);
 	env->progress(env, 0.05);
+	if (rc == 0)
+		XO_ENV_CRASH(env);
 	if (rc == 0 && xc_domain_save(b->xch, fd, (uint32_t)domid, 0, &cb, XC_STREAM_PLAIN, -1) != 0)
 		rc = s.rc < 0 ? s.rc : xo_xen_err(b, "xc_domain_save", err);
+	if (rc == 0)
+		XO_ENV_CRASH(env); /* the guest is suspended, its image written */
 	if (rc == 0 && fsync(fd) < 0)
 		rc = xo_err(err, XENOPS_EIO, "xen backend: fsync %s: %s", path, strerror(errno));
 	close(fd);
@@ -286,7 +290,10 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 	if (rc < 0)
 		goto out;
 	env->progress(env, 0.1);
+	XO_ENV_CRASH(env);
 	rc = restore_stream(b, fd, domid, err);
+	if (rc == 0)
+		XO_ENV_CRASH(env);
 	if (rc < 0) {
 		struct xo_error undo = { 0 }; /* *err keeps why the restore failed */
 

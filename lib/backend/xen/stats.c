@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/guest.h"
 #include "xen_priv.h"
 
 #define STATS_PAGE 4096ull
@@ -199,60 +200,21 @@ int xo_xen_host_dmesg(struct xo_backend *b, char **text_out, struct xo_error *er
 
 /* ---- guest facts: the console's pty and the guest's data/ and attr/ ---- */
 
-/* Printable ASCII only; anything else becomes '?'. */
-static void sanitise(char *s)
+/* The guest's trees are walked by backend/guest.c, through this connection. */
+static char *rd_read(void *arg, const char *path)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
+	return xo_xs_read(((struct xo_backend *)arg)->xsh, XBT_NULL, path);
 }
 
-static void walk(struct xo_backend *b, const char *base, const char *rel, int depth,
-		 struct xo_guest_facts *out)
+static char **rd_directory(void *arg, const char *path, unsigned int *n)
 {
-	char path[512], sub[XO_GUEST_KEY_MAX + 1];
-	unsigned int n = 0;
-	char **names;
-	char *v;
-
-	if (depth > XO_GUEST_DEPTH_MAX) {
-		out->truncated = true;
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	v = xo_xs_read(b->xsh, XBT_NULL, path);
-	if (v && *v && depth > 0) {
-		if (out->n_keys < XO_GUEST_KEYS_MAX) {
-			if (strlen(v) > XO_GUEST_VALUE_MAX)
-				out->truncated = true;
-			snprintf(out->keys[out->n_keys].key, sizeof(out->keys[0].key), "%s", rel);
-			snprintf(out->keys[out->n_keys].value, sizeof(out->keys[0].value), "%s", v);
-			sanitise(out->keys[out->n_keys].key);
-			sanitise(out->keys[out->n_keys].value);
-			out->n_keys++;
-		} else {
-			out->truncated = true;
-		}
-	}
-	free(v);
-	names = xs_directory(b->xsh, XBT_NULL, path, &n);
-	for (unsigned int i = 0; names && i < n; i++) {
-		if (out->n_keys >= XO_GUEST_KEYS_MAX) {
-			out->truncated = true;
-			break;
-		}
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, names[i]) >= sizeof(sub)) {
-			out->truncated = true;
-			continue;
-		}
-		walk(b, base, sub, depth + 1, out);
-	}
-	free(names);
+	return xs_directory(((struct xo_backend *)arg)->xsh, XBT_NULL, path, n);
 }
 
 int xo_xen_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 		       struct xo_error *err)
 {
+	const struct xo_xs_reader r = { .read = rd_read, .directory = rd_directory, .arg = b };
 	char base[64], path[96], *tty;
 	int rc = xo_xen_check_domid(domid, err);
 
@@ -264,10 +226,10 @@ int xo_xen_guest_facts(struct xo_backend *b, int domid, struct xo_guest_facts *o
 	tty = xo_xs_read(b->xsh, XBT_NULL, path);
 	if (tty) {
 		snprintf(out->console_path, sizeof(out->console_path), "%s", tty);
-		sanitise(out->console_path);
+		xo_guest_sanitise(out->console_path);
 		free(tty);
 	}
-	walk(b, base, "data", 0, out);
-	walk(b, base, "attr", 0, out);
+	xo_guest_walk(&r, base, "data", out);
+	xo_guest_walk(&r, base, "attr", out);
 	return 0;
 }

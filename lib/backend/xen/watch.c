@@ -7,10 +7,13 @@
  * called only for the VMs whose domain appeared, changed state or went.
  * Waiters (shutdown.c) read the snapshot instead of asking Xen.
  *
- * Pause and unpause by another toolstack (xl pause) fire no xenstore event
- * and the hypervisor's VIRQ_DOM_EXC is bound by xenstored alone: a quiet
- * watch rescans every XO_XEN_POLL_MS too (one getinfolist), which reports
- * such changes within that period. Death and shutdown stay watch-driven.
+ * Pause and unpause by another toolstack (xl pause) are announced nowhere
+ * in Xen 4.17: VIRQ_DOM_EXC is raised only when a shutdown completes, on
+ * domain_kill and on the final destroy, and that global vIRQ is bound by
+ * xenstored alone; @introduceDomain/@releaseDomain fire only for those two
+ * events. So a quiet watch rescans every XO_XEN_POLL_MS too (one
+ * getinfolist), which reports such changes within that period plus one
+ * rescan. Death and shutdown stay watch-driven.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -350,6 +350,7 @@ const struct xo_backend_ops xo_backend_xen = {
 	.domain_restore = xo_xen_domain_restore,
 	.domain_info = xo_xen_domain_info,
 	.domain_list = xo_xen_domain_list,
+	.domain_find_unmarked = xo_xen_domain_find_unmarked,
 	.dev_plug = xo_xen_dev_plug,
 	.dev_unplug = xo_xen_dev_unplug,
 	.dev_info = xo_xen_dev_info,

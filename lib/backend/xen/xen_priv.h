@@ -182,6 +182,8 @@ int xo_xen_domain_introduce(struct xo_backend *b, int domid, int store_port,
 			    struct xo_error *err);
 /* Remove the xenstore subtrees of our domains that no longer exist (after a crash). */
 int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err);
+int xo_xen_domain_find_unmarked(struct xo_backend *b, const char *vm_id, int **domids,
+				size_t *n_out, struct xo_error *err);
 
 /* ---- pvh.c: what a PVH build adds to a PV one ---- */
 /* Before any domain exists: XENOPS_EINVAL unless @kernel has a PVH entry point. */

@@ -248,10 +248,15 @@ int xo_xenbus_plug(struct xo_backend *b, struct xo_env *env, const struct xo_xen
 		rc = kind->setup(&d, err);
 	if (rc < 0)
 		return rc;
+	XO_ENV_CRASH(env); /* the host side (a loop device) is set up */
 	snprintf(what, sizeof(what), "write %s nodes", kind->title);
 	rc = xo_xs_transaction(b, what, plug_txn, &d, err);
+	if (rc == 0)
+		XO_ENV_CRASH(env);
 	if (rc == 0 && kind->hotplug)
 		rc = kind->hotplug(b, env, &d, err);
+	if (rc == 0)
+		XO_ENV_CRASH(env);
 	if (rc == 0)
 		rc = wait_connected(b, env, &d, domain_running(b, domid), err);
 	/* The backend holds the host side now (or never will). */
@@ -285,6 +290,7 @@ int xo_xenbus_unplug(struct xo_backend *b, struct xo_env *env, const struct xo_x
 		if (rc < 0)
 			return rc;
 	}
+	XO_ENV_CRASH(env);
 	rc = remove_nodes(b, &d, err);
 	if (rc == 0)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: %s unplugged%s", d.label,
