@@ -157,6 +157,10 @@ struct xo_engine {
 
 	/* fault injection (test hooks), counted down under the lock */
 	long fail_atom, cancel_point, crash_point;
+
+	/* One guest-facts buffer (about 25 KiB) kept for the next VM.stat,
+	 * taken and given back by atomic exchange; NULL while in use. */
+	struct xo_guest_facts *gf_spare;
 };
 
 /* The state of one running task, owned by its worker. */
