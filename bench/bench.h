@@ -63,11 +63,17 @@ struct bn_opts {
 	size_t only_vms;    /* engine: run only this VM count (0: all) */
 	unsigned int only_workers; /* engine: only this worker count (0: all) */
 	unsigned int only_clients, only_depth; /* rpc: one configuration (0: all) */
+	int daemon_pid;     /* rpc: the daemon's process, for its CPU time (0: not measured) */
 };
 
 int bn_engine_main(const struct bn_opts *o);
 int bn_updates_main(const struct bn_opts *o);
 int bn_rpc_main(const struct bn_opts *o);
 int bn_restart_main(const struct bn_opts *o);
+int bn_persist_main(const struct bn_opts *o);
+
+/* Remove a directory tree; the file system's name ("tmpfs", "ext4"...) of a path. */
+void bn_rm_tree(const char *dir);
+const char *bn_fs_name(const char *path);
 
 #endif /* XO_BENCH_H */

@@ -12,14 +12,17 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: xo_bench engine|updates|rpc|restart [--quick] [--reps N]\n"
+	fputs("usage: xo_bench engine|updates|rpc|restart|persist [--quick] [--reps N]\n"
 	      "                [--socket PATH] [--workdir DIR] [--state-parent DIR]\n"
-	      "                [--vms N] [--workers N]   (engine: one configuration only)\n"
+	      "                [--vms N] [--workers N]   (engine: one configuration only;\n"
+	      "                                          persist: --vms N, default 1,000)\n"
 	      "                [--clients N] [--depth N] (rpc: one configuration only)\n"
+	      "                [--daemon-pid PID]        (rpc: report the daemon's CPU time per answer)\n"
 	      "  engine   simulator engine: add+start+shutdown of 100/1,000/10,000 VMs\n"
 	      "  updates  wake-up latency of a blocked xenops_updates_get\n"
 	      "  rpc      VM.stat requests/s through xenopsd; long-poll delivery\n"
 	      "  restart  xenops_ctx_new over 10,000 persisted VMs\n"
+	      "  persist  add+start+shutdown of N VMs with a state directory, then its open\n"
 	      "Prints R|section|row|column|value|unit|note lines (bench/run.sh reads them).\n",
 	      f);
 }
@@ -32,13 +35,14 @@ int main(int argc, char **argv)
 		{ "state-parent", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
 		{ "vms", required_argument, NULL, 'n' },     { "workers", required_argument, NULL, 'W' },
 		{ "clients", required_argument, NULL, 'c' },   { "depth", required_argument, NULL, 'D' },
+		{ "daemon-pid", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bn_opts o = { 0 };
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qr:d:w:s:hn:W:c:D:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qr:d:w:s:hn:W:c:D:P:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			o.quick = 1;
@@ -67,6 +71,9 @@ int main(int argc, char **argv)
 		case 'D':
 			o.only_depth = (unsigned int)atoi(optarg);
 			break;
+		case 'P':
+			o.daemon_pid = atoi(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -90,6 +97,8 @@ int main(int argc, char **argv)
 		return bn_rpc_main(&o);
 	if (!strcmp(cmd, "restart"))
 		return bn_restart_main(&o);
+	if (!strcmp(cmd, "persist"))
+		return bn_persist_main(&o);
 	usage(stderr);
 	return 2;
 }

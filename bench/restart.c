@@ -55,7 +55,7 @@ static void read_tree(const char *dir, struct walk *w)
 	closedir(d);
 }
 
-static void rm_tree(const char *dir)
+void bn_rm_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -68,7 +68,7 @@ static void rm_tree(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (de->d_type == DT_DIR)
-			rm_tree(path);
+			bn_rm_tree(path);
 		else
 			unlink(path);
 	}
@@ -76,7 +76,7 @@ static void rm_tree(const char *dir)
 	rmdir(dir);
 }
 
-static const char *fs_name(const char *path)
+const char *bn_fs_name(const char *path)
 {
 	struct statfs sf;
 
@@ -112,13 +112,13 @@ int bn_restart_main(const struct bn_opts *o)
 	if (reps > 32)
 		reps = 32;
 	snprintf(dir, sizeof(dir), "%s/xo-bench-restart.%d", parent, (int)getpid());
-	rm_tree(dir);
+	bn_rm_tree(dir);
 	if (mkdir(dir, 0700) < 0)
 		bn_die("mkdir %s: %s", dir, strerror(errno));
 	opts.state_dir = dir;
 	opts.backend = "sim";
 
-	bn_progress("restart: defining %d VMs in %s (%s)", NVMS, dir, fs_name(dir));
+	bn_progress("restart: defining %d VMs in %s (%s)", NVMS, dir, bn_fs_name(dir));
 	t0 = bn_mono_ns();
 	bn_check(xenops_ctx_new(&ctx, &opts), "ctx_new");
 	for (int i = 0; i < NVMS; i++) {
@@ -155,7 +155,7 @@ int bn_restart_main(const struct bn_opts *o)
 		raw_s[k] = (double)(bn_mono_ns() - t0) / 1e9;
 	}
 	snprintf(note, sizeof(note), "%d VMs with one VBD; %zu files, %.1f MiB on %s; median of %d opens (page cache warm)",
-		 NVMS, w.files, (double)w.bytes / 1048576.0, fs_name(dir), reps);
+		 NVMS, w.files, (double)w.bytes / 1048576.0, bn_fs_name(dir), reps);
 	double om = bn_median(open_s, (size_t)reps), rm = bn_median(raw_s, (size_t)reps);
 
 	bn_emit("restart", "10,000 persisted VMs", "open_s", om, "s", note);
@@ -165,6 +165,6 @@ int bn_restart_main(const struct bn_opts *o)
 	bn_emit("restart", "10,000 persisted VMs", "peer_read_s", rm, "s",
 		"peer: open+read+close of every file of the state directory");
 	bn_emit("restart", "10,000 persisted VMs", "ratio_vs_read", om / rm, "x", "open / peer");
-	rm_tree(dir);
+	bn_rm_tree(dir);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -364,6 +365,39 @@ static void loadgen(const char *sock, unsigned int nconn, unsigned int depth, do
 	free(cs);
 	free(pf);
 	free(lat);
+}
+
+/*
+ * CPU time (user + system, every thread) a process has used so far, in
+ * microseconds, from the scheduler's per-thread counters (nanoseconds);
+ * -1 if it cannot be read.
+ */
+static double proc_cpu_us(int pid)
+{
+	char path[64], line[128];
+	double sum = 0;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((de = readdir(d))) {
+		FILE *f;
+		char tpath[sizeof(path) + sizeof(de->d_name) + 16];
+		unsigned long long ns;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(tpath, sizeof(tpath), "%s/%s/schedstat", path, de->d_name);
+		if (!(f = fopen(tpath, "r")))
+			continue;
+		if (fgets(line, sizeof(line), f) && sscanf(line, "%llu", &ns) == 1)
+			sum += (double)ns / 1e3;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
 }
 
 /* ---- the echo peer ------------------------------------------------------ */
@@ -710,7 +744,7 @@ int bn_rpc_main(const struct bn_opts *o)
 	for (size_t ci = 0; ci < sizeof(clients) / sizeof(clients[0]); ci++)
 		for (size_t di = 0; di < sizeof(depths) / sizeof(depths[0]); di++) {
 			unsigned int nc = clients[ci], d = depths[di];
-			double rate[16], erate[16], p50[16], p99[16];
+			double rate[16], erate[16], p50[16], p99[16], dcpu[16];
 			uint64_t errors = 0;
 			int undrained = 0;
 			char row[96], note[200];
@@ -722,7 +756,11 @@ int bn_rpc_main(const struct bn_opts *o)
 				struct lresult r, e;
 
 				/* Interleaved: daemon, then the echo peer, under the same load. */
+				double c0 = o->daemon_pid ? proc_cpu_us(o->daemon_pid) : -1, c1;
+
 				loadgen(o->socket, nc, d, secs, &r);
+				c1 = c0 >= 0 ? proc_cpu_us(o->daemon_pid) : -1;
+				dcpu[k] = c1 >= 0 && r.ok + r.errors ? (c1 - c0) / (double)(r.ok + r.errors) : -1;
 				loadgen(echo_path, nc, d, secs, &e);
 				rate[k] = r.rate;
 				erate[k] = e.rate;
@@ -743,6 +781,9 @@ int bn_rpc_main(const struct bn_opts *o)
 			bn_emit("rpc", row, "echo_peer_req_per_s", emed, "req/s", "same load against a canned-answer poll() server");
 			bn_emit("rpc", row, "ratio_vs_echo", med / emed, "x", "daemon / echo peer");
 			bn_emit("rpc", row, "ratio_vs_inproc", med / inproc_med, "x", "daemon / in-process xenops_vm_stat");
+			if (o->daemon_pid && dcpu[0] >= 0)
+				bn_emit("rpc", row, "daemon_cpu_us", bn_median(dcpu, (size_t)reps), "us",
+					"xenopsd's CPU time (user + system, all threads) per answer");
 		}
 	kill(echo, SIGTERM);
 	waitpid(echo, NULL, 0);

@@ -9,12 +9,13 @@
 #   --quick            fewer repetitions and shorter runs (2 minutes, 10 with xen)
 #   --json FILE        write every figure, the machine and the goals to FILE
 #   --build-dir DIR    CMake build directory (default: build-bench at the top)
-#   --restart-dir DIR  where the restart benchmark writes its 10,000 VMs
+#   --restart-dir DIR  where the restart benchmark writes its 10,000 VMs and
+#                      the persist benchmark its state directories
 #                      (default: DIR/bench-work in the build directory, i.e.
 #                      the disk; with --quick: /dev/shm, to skip ~90 s of fsync)
 #   --no-build         use the binaries already built in the build directory
 #                      (and the Xen testbed's staged tree of its last build)
-#   --sections LIST    comma-separated subset of engine,updates,rpc,restart,xen
+#   --sections LIST    comma-separated subset of engine,updates,rpc,restart,persist,xen
 #                      (default: all)
 #   --no-xen           all but the Xen testbed section
 #
@@ -37,7 +38,7 @@ QUICK=0
 JSON=
 RESTART_DIR=
 NO_BUILD=0
-SECTIONS=engine,updates,rpc,restart,xen
+SECTIONS=engine,updates,rpc,restart,persist,xen
 
 usage() { sed -n '3,/^set -uo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; }
 while [ $# -gt 0 ]; do
@@ -48,14 +49,14 @@ while [ $# -gt 0 ]; do
         --restart-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; RESTART_DIR=$2; shift ;;
         --no-build) NO_BUILD=1 ;;
         --sections) [ $# -ge 2 ] || { usage >&2; exit 2; }; SECTIONS=$2; shift ;;
-        --no-xen) SECTIONS=engine,updates,rpc,restart ;;
+        --no-xen) SECTIONS=engine,updates,rpc,restart,persist ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
 for sct in ${SECTIONS//,/ }; do
-    case $sct in engine | updates | rpc | restart | xen) ;;
+    case $sct in engine | updates | rpc | restart | persist | xen) ;;
         *) echo "run.sh: unknown section $sct" >&2; exit 2 ;;
     esac
 done
@@ -132,7 +133,7 @@ mkdir -p "$WORK/xenopsd-state"
 DAEMON_PID=$!
 for _ in $(seq 100); do [ -S "$WORK/xenopsd.sock" ] && break; sleep 0.05; done
 if [ -S "$WORK/xenopsd.sock" ]; then
-    run_section rpc rpc --socket "$WORK/xenopsd.sock"
+    run_section rpc rpc --socket "$WORK/xenopsd.sock" --daemon-pid "$DAEMON_PID"
 else
     echo "N|rpc|xenopsd did not start: $(tail -1 "$WORK/xenopsd.log")" >>"$RESULTS"
 fi
@@ -140,14 +141,15 @@ kill "$DAEMON_PID" 2>/dev/null
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 fi
-# 4. restart
-if want restart; then
+# 4. restart, persist: state directories
+if want restart || want persist; then
     if [ -z "$RESTART_DIR" ]; then
         if [ "$QUICK" = 1 ] && [ -d /dev/shm ]; then RESTART_DIR=/dev/shm; else RESTART_DIR=$BUILD/bench-work; fi
     fi
     mkdir -p "$RESTART_DIR"
-    run_section restart restart --state-parent "$(cd "$RESTART_DIR" && pwd)"
 fi
+want restart && run_section restart restart --state-parent "$(cd "$RESTART_DIR" && pwd)"
+want persist && run_section persist persist --state-parent "$(cd "$RESTART_DIR" && pwd)"
 # 5. Xen testbed: tests/xen/run.sh boots Xen in qemu and runs bench/xen_payload.sh
 # in dom0 (its own build directory: the project is installed into dom0).
 if want xen; then

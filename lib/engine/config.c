@@ -135,7 +135,8 @@ int xo_engine_vm_get_config(struct xo_engine *e, const char *id, char **json_out
 		rc = xo_err(err, XENOPS_ENOTFOUND, "no VM \"%s\"", id);
 	else if (!vm->cfg)
 		rc = xo_err(err, XENOPS_ECORRUPT, "VM \"%s\" is in error state: %s", id,
-			    vm->st.error.msg[0] ? vm->st.error.msg : "records unreadable");
+			    vm->st.error && vm->st.error->msg[0] ? vm->st.error->msg
+								  : "records unreadable");
 	else
 		rc = snapshot_locked(vm, &cfg, &dis, &views, &nviews, err);
 	if (vm)

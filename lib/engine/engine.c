@@ -208,6 +208,7 @@ void xo_engine_free(struct xo_engine *e)
 	xo_map_foreach(&e->vms, free_vm_cb, NULL);
 	xo_map_clear(&e->vms);
 	xo_updates_fini(e);
+	free(e->gf_spare);
 	while (e->subs) {
 		struct xo_sub *s = e->subs;
 

@@ -38,6 +38,7 @@ struct xo_task;
 
 struct xo_vm {
 	char id[XO_ID_MAX + 1];
+	bool ready; /* on the engine's ready list (here: in id's padding) */
 	struct xo_vm_config *cfg; /* NULL while in error state */
 	struct xo_vm_state st;
 	struct xo_dev **devs;
@@ -45,7 +46,6 @@ struct xo_vm {
 	struct xo_task *q_head, *q_tail; /* queued, not yet running */
 	struct xo_task *running;
 	struct json_object *disagreements; /* seen at recovery, or NULL */
-	bool ready;                      /* on the engine's ready list */
 	struct xo_vm *ready_next;
 	struct xo_unode *un;
 	/* Runtime records: each encoding under the lock takes the next number
@@ -157,6 +157,10 @@ struct xo_engine {
 
 	/* fault injection (test hooks), counted down under the lock */
 	long fail_atom, cancel_point, crash_point;
+
+	/* One guest-facts buffer (about 25 KiB) kept for the next VM.stat,
+	 * taken and given back by atomic exchange; NULL while in use. */
+	struct xo_guest_facts *gf_spare;
 };
 
 /* The state of one running task, owned by its worker. */

@@ -763,7 +763,8 @@ int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 
 	if (!r->vm->cfg)
 		return xo_err(err, XENOPS_EBADSTATE, "VM \"%s\" is in error state: %s", r->vm->id,
-			      r->vm->st.error.msg[0] ? r->vm->st.error.msg : "records unreadable");
+			      r->vm->st.error && r->vm->st.error->msg[0] ? r->vm->st.error->msg
+									    : "records unreadable");
 	r->cfg = xo_vm_config_dup(r->vm->cfg, err);
 	if (!r->cfg)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");

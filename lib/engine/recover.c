@@ -75,8 +75,10 @@ static struct xo_vm *vm_from_store(struct xo_engine *e, struct xo_store_vm *v)
 	if (!vm->cfg) {
 		xo_vm_state_clear(&vm->st);
 		vm->st.power = XENOPS_POWER_ERROR;
-		vm->st.error = v->error;
-		memset(&v->error, 0, sizeof(v->error));
+		vm->st.error = malloc(sizeof(*vm->st.error));
+		if (!vm->st.error)
+			goto fail;
+		*vm->st.error = v->error;
 	}
 	vm->devs = calloc(v->ndevs ? v->ndevs : 1, sizeof(*vm->devs));
 	vm->devcap = v->ndevs ? v->ndevs : 1;

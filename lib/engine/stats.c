@@ -328,20 +328,31 @@ int xo_engine_host_dmesg(struct xo_engine *e, char **text_out, struct xo_error *
 	return rc;
 }
 
+/* Keep @gf for the next call, or free it if another one is kept already. */
+static void gf_release(struct xo_engine *e, struct xo_guest_facts *gf)
+{
+	struct xo_guest_facts *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&e->gf_spare, &none, gf, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		free(gf);
+}
+
 int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_object *st,
 			       struct xo_error *err)
 {
-	struct xo_guest_facts *gf = calloc(1, sizeof(*gf));
+	/* The backend fills the whole buffer: no need to clear it. */
+	struct xo_guest_facts *gf = __atomic_exchange_n(&e->gf_spare, NULL, __ATOMIC_ACQUIRE);
 	struct xo_error gone = { 0 };
 	struct json_object *cons = NULL, *guest = NULL, *c;
 	int rc;
 
-	if (!gf)
+	if (!gf && !(gf = malloc(sizeof(*gf))))
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	if (e->bops->guest_facts(e->b, domid, gf, &gone) < 0) {
 		/* Gone meanwhile: nothing to add. */
 		xo_error_clear(&gone);
-		free(gf);
+		gf_release(e, gf);
 		return 0;
 	}
 	rc = add_array(st, "consoles", &cons, err);
@@ -360,6 +371,6 @@ int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_objec
 		rc = xo_jw_string(guest, gf->keys[i].key, gf->keys[i].value, err);
 	if (rc == 0 && gf->truncated)
 		rc = xo_jw_bool(st, "guest_truncated", 1, err);
-	free(gf);
+	gf_release(e, gf);
 	return rc;
 }

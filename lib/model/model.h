@@ -104,7 +104,7 @@ struct xo_vm_state {
 	double start_time;      /* wall clock; 0 when halted */
 	char last_shutdown_reason[16]; /* "poweroff", "reboot", "crash", "suspend", ... or "" */
 	char *suspend_path;     /* set while Suspended */
-	struct xo_error error;  /* set while in XENOPS_POWER_ERROR */
+	struct xo_error *error; /* set while in XENOPS_POWER_ERROR, else NULL (malloc) */
 };
 
 struct xo_dev_state {

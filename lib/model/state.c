@@ -39,7 +39,7 @@ void xo_vm_state_clear(struct xo_vm_state *st)
 	if (!st)
 		return;
 	free(st->suspend_path);
-	xo_error_clear(&st->error);
+	free(st->error);
 	xo_vm_state_init(st);
 }
 
@@ -69,8 +69,8 @@ static int add_vm_extras(struct json_object *o, const struct xo_vm_state *st, st
 	}
 	if (xo_jw_take(o, "suspend_path", path, err) < 0)
 		return XENOPS_ENOMEM;
-	if (st->error.code != 0) {
-		eo = error_to_json(&st->error, err);
+	if (st->error && st->error->code != 0) {
+		eo = error_to_json(st->error, err);
 		if (!eo)
 			return XENOPS_ENOMEM;
 	}
@@ -160,7 +160,11 @@ static int read_error(struct xo_vm_state *st, struct json_object *obj, struct xo
 		r = xo_jf_string(e, what, "message", SIZE_MAX, &msg, err);
 	if (r < 0)
 		return r;
-	xo_error_set(&st->error, (int)code, msg);
+	free(st->error);
+	st->error = malloc(sizeof(*st->error));
+	if (!st->error)
+		return xo_err(err, XENOPS_ENOMEM, VM_WHAT ": out of memory");
+	xo_error_set(st->error, (int)code, msg);
 	return 0;
 }
 
