@@ -223,6 +223,10 @@ SECTIONS+=("${XO_SECTIONS[@]}")
 # shellcheck source=pvh.sh
 . "$(dirname "$0")/pvh.sh"
 SECTIONS+=("${PVH_SECTIONS[@]}")
+# HVM guests (firmware and device model) through xenopsd.
+# shellcheck source=hvm.sh
+. "$(dirname "$0")/hvm.sh"
+SECTIONS+=("${HVM_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"
