@@ -44,6 +44,8 @@ int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	/* An HVM domain not started yet: its firmware sees the disk as IDE too. */
 	if (rc == 0 && cfg->kind == XENOPS_KIND_VBD)
 		xo_xen_dm_add_vbd(b, domid, cfg);
+	else if (rc == 0 && cfg->kind == XENOPS_KIND_VIF)
+		xo_xen_dm_add_vif(b, domid, cfg);
 	return rc;
 }
 

@@ -50,6 +50,14 @@ struct dm_disk {
 	bool cdrom, ro;
 };
 
+#define XO_DM_MAX_NICS 8
+
+struct dm_nic {
+	int index;
+	char mac[18];
+	char bridge[64];
+};
+
 /* What a device model will be started with (registered at build). */
 struct dm_pending {
 	int domid;
@@ -62,6 +70,9 @@ struct dm_pending {
 	char *kernel, *ramdisk, *cmdline;
 	struct dm_disk disks[XO_DM_MAX_DISKS];
 	size_t n_disks;
+	int nic_model;
+	struct dm_nic nics[XO_DM_MAX_NICS];
+	size_t n_nics;
 };
 
 /* One supervised device model process. */
@@ -200,6 +211,7 @@ int xo_xen_dm_register(struct xo_backend *b, const struct xo_vm_config *cfg, int
 	snprintf(p->boot_order, sizeof(p->boot_order), "%s",
 		 *cfg->boot_order ? cfg->boot_order : "cd");
 	p->serial = cfg->serial;
+	p->nic_model = cfg->nic_model;
 	p->vnc = cfg->vnc;
 	p->kernel = dup_or_empty(cfg->kernel);
 	p->ramdisk = dup_or_empty(cfg->ramdisk);
@@ -273,6 +285,31 @@ void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_conf
 	pthread_mutex_unlock(&b->dms->lock);
 }
 
+void xo_xen_dm_add_vif(struct xo_backend *b, int domid, const struct xo_dev_config *cfg)
+{
+	const struct xo_vif_config *v = &cfg->u.vif;
+	struct dm_pending *p;
+	char key[16];
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	p = xo_map_get(&b->dms->pending, key);
+	if (p && p->n_nics < XO_DM_MAX_NICS) {
+		struct dm_nic *n = &p->nics[p->n_nics++];
+
+		n->index = v->index;
+		snprintf(n->mac, sizeof(n->mac), "%s", v->mac);
+		snprintf(n->bridge, sizeof(n->bridge), "%s", v->bridge ? v->bridge : "");
+	}
+	pthread_mutex_unlock(&b->dms->lock);
+}
+
+/* The host side of an emulated NIC: a tap next to netback's vif<domid>.<n>. */
+static void tap_name(char *buf, size_t n, int domid, int index)
+{
+	snprintf(buf, n, "vif%d.%d-emu", domid, index);
+}
+
 /* ---- the process ---- */
 
 struct argv {
@@ -344,8 +381,21 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 		arg(a, "file:%s/serial-%s.log", XO_DM_LOG_DIR, p->vm_id);
 	else
 		arg(a, "none");
-	arg(a, "-net");
-	arg(a, "none");
+	if (!p->n_nics) {
+		arg(a, "-net");
+		arg(a, "none");
+	}
+	for (size_t i = 0; i < p->n_nics; i++) {
+		const struct dm_nic *n = &p->nics[i];
+		char tap[32];
+
+		tap_name(tap, sizeof(tap), p->domid, n->index);
+		arg(a, "-netdev");
+		arg(a, "type=tap,id=xo-net%d,ifname=%s,script=no,downscript=no", n->index, tap);
+		arg(a, "-device");
+		arg(a, "%s,id=xo-nic%d,netdev=xo-net%d,mac=%s",
+		    p->nic_model == XO_NIC_RTL8139 ? "rtl8139" : "e1000", n->index, n->index, n->mac);
+	}
 	for (size_t i = 0; i < p->n_disks; i++) {
 		const struct dm_disk *d = &p->disks[i];
 
@@ -583,6 +633,15 @@ int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct 
 	rc = spawn(b, p, &pid, err);
 	if (rc == 0)
 		rc = qmp_wait(env, pid, qmp, &q, err);
+	/* The taps exist once QMP answers: up, and on the VIF's bridge. */
+	for (size_t i = 0; rc == 0 && i < p->n_nics; i++) {
+		char tap[32];
+
+		tap_name(tap, sizeof(tap), domid, p->nics[i].index);
+		rc = xo_netif_set_up(tap, true, err);
+		if (rc == 0 && *p->nics[i].bridge)
+			rc = xo_netif_bridge_add(p->nics[i].bridge, tap, err);
+	}
 	if (rc == 0)
 		rc = start_running(env, q, err);
 	xo_qmp_close(q);

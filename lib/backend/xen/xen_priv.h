@@ -229,6 +229,8 @@ int xo_xen_dm_register(struct xo_backend *b, const struct xo_vm_config *cfg, int
 bool xo_xen_dm_pending(struct xo_backend *b, int domid);
 /* Before the start: a disk plugged also becomes an emulated IDE disk. */
 void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_config *cfg);
+/* Before the start: a NIC plugged also gets an emulated twin (the VM's nic_model). */
+void xo_xen_dm_add_vif(struct xo_backend *b, int domid, const struct xo_dev_config *cfg);
 /* First unpause: start it, QMP cont, running (nothing to do when none is pending). */
 int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 /* Destroy: quit, else kill; also any process of that domid found in /proc. */
