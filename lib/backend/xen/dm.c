@@ -800,9 +800,17 @@ void xo_xen_dm_stop(struct xo_backend *b, int domid)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: device model of domain %d stopped",
 		       domid);
 	}
-	/* One we did not start or adopt (a crash between fork and record): by /proc. */
-	for_each_dm(b, kill_of_domid, &domid);
-	cleanup_files(b, domid);
+	/*
+	 * One we did not start or adopt (the daemon died after the fork), found
+	 * by /proc; only when its pidfile is there, so that a PV domain's
+	 * destroy does not read every process's command line (one that died
+	 * before writing it is an orphan for the next open's sweep).
+	 */
+	xo_xen_dm_paths(domid, qmp, pidfile);
+	if (access(pidfile, F_OK) == 0)
+		for_each_dm(b, kill_of_domid, &domid);
+	if (p || s || access(qmp, F_OK) == 0 || access(pidfile, F_OK) == 0)
+		cleanup_files(b, domid);
 }
 
 /* ---- the device model through QMP, for running guests ---- */
@@ -821,6 +829,15 @@ int xo_xen_dm_qmp(struct xo_backend *b, int domid, const char *json, char *reply
 		rc = xo_qmp_command(q, json, XO_DM_QMP_MS, reply, reply_len, err);
 	xo_qmp_close(q);
 	return rc;
+}
+
+bool xo_xen_dm_needed(struct xo_backend *b, int domid)
+{
+	char *bios = xo_xs_readf(b->xsh, XBT_NULL, "/local/domain/%d/hvmloader/bios", domid);
+	bool hvm = bios != NULL;
+
+	free(bios);
+	return hvm;
 }
 
 bool xo_xen_dm_running(struct xo_backend *b, int domid)

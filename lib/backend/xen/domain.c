@@ -604,6 +604,11 @@ int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, s
 		rc = xo_xen_dm_start(b, env, domid, err);
 		if (rc < 0)
 			return rc;
+	} else if (!xo_xen_dm_running(b, domid) && xo_xen_dm_needed(b, domid)) {
+		/* Built before a restart of the daemon, never started: it cannot run. */
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: hvm domain %d has no device model (built before a "
+			      "restart?): destroy it and start again", domid);
 	}
 	if (xc_domain_unpause(b->xch, (uint32_t)domid) < 0)
 		return domctl_err(b, domid, "xc_domain_unpause", err);

@@ -235,6 +235,8 @@ void xo_xen_dm_add_vif(struct xo_backend *b, int domid, const struct xo_dev_conf
 int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
 /* Destroy: quit, else kill; also any process of that domid found in /proc. */
 void xo_xen_dm_stop(struct xo_backend *b, int domid);
+/* An HVM domain (it has the keys of hvm.c), whose vCPUs must not run without one. */
+bool xo_xen_dm_needed(struct xo_backend *b, int domid);
 /* A supervised device model for @domid. */
 bool xo_xen_dm_running(struct xo_backend *b, int domid);
 /* One QMP command to the running device model of @domid. */
