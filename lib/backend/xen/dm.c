@@ -852,6 +852,28 @@ bool xo_xen_dm_running(struct xo_backend *b, int domid)
 	return r;
 }
 
+int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *err)
+{
+	char *f;
+	bool pv;
+	int rc;
+
+	if (!xo_xen_dm_running(b, domid))
+		return 1;
+	/* The guest's PV drivers say they handle control/shutdown (the value is the guest's). */
+	f = xo_xs_readf(b->xsh, XBT_NULL, "/local/domain/%d/control/feature-poweroff", domid);
+	pv = f && !strcmp(f, "1");
+	free(f);
+	if (pv)
+		return 1;
+	rc = xo_xen_dm_qmp(b, domid, "{\"execute\": \"system_powerdown\"}", NULL, 0, err);
+	if (rc == 0)
+		xo_log(&b->log, XENOPS_LOG_INFO,
+		       "xen backend: domain %d has no PV shutdown driver: pressed its ACPI power "
+		       "button", domid);
+	return rc;
+}
+
 /* ---- after a restart: adopt or kill ---- */
 
 static void adopt_or_kill(struct xo_backend *b, pid_t pid, int domid, void *arg)

@@ -242,6 +242,12 @@ bool xo_xen_dm_running(struct xo_backend *b, int domid);
 /* One QMP command to the running device model of @domid. */
 int xo_xen_dm_qmp(struct xo_backend *b, int domid, const char *json, char *reply,
 		  size_t reply_len, struct xo_error *err);
+/*
+ * Poweroff of an HVM guest without PV shutdown support (no
+ * control/feature-poweroff = 1): the ACPI power button through QMP (0);
+ * 1 when the PV request applies instead (not HVM, or PV drivers there).
+ */
+int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *err);
 /* At open: adopt the device models of our live domains, kill the others. */
 void xo_xen_dm_sweep(struct xo_backend *b);
 void xo_xen_dm_paths(int domid, char qmp[128], char pidfile[128]);
