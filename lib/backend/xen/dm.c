@@ -393,7 +393,8 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 		arg(a, "-netdev");
 		arg(a, "type=tap,id=xo-net%d,ifname=%s,script=no,downscript=no", n->index, tap);
 		arg(a, "-device");
-		arg(a, "%s,id=xo-nic%d,netdev=xo-net%d,mac=%s",
+		/* No option ROM: network boot ('n') is not offered (docs/hvm.md). */
+		arg(a, "%s,id=xo-nic%d,netdev=xo-net%d,mac=%s,romfile=",
 		    p->nic_model == XO_NIC_RTL8139 ? "rtl8139" : "e1000", n->index, n->index, n->mac);
 	}
 	for (size_t i = 0; i < p->n_disks; i++) {
