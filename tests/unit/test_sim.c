@@ -402,6 +402,7 @@ START_TEST(test_hvm_device_model)
 	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
 	ops->close(b);
 	xo_test_rmtree(dir);
+	free(dir);
 }
 END_TEST
 
