@@ -15,10 +15,12 @@ dm_pids() { pgrep -f "xen-qemu-system-i386 -xen-domid $1 " || true; }
 dm_running() { [ -n "$(dm_pids "$1")" ]; }
 no_dm() { [ -z "$(pgrep -f xen-qemu-system-i386 || true)" ]; }
 
+HVM_OWN_DAEMON=
 hvm_daemon() {
     [ -z "$XO_PID" ] || return 0
     mkdir -p "$XO_STATE" /run
-    check "xenopsd starts on the xen backend (HVM sections)" xo_daemon_start
+    check "xenopsd starts on the xen backend (HVM sections)" xo_daemon_start || return 1
+    HVM_OWN_DAEMON=1
 }
 
 # hvm_define NAME [EXTRA_JSON_FIELDS]
@@ -131,6 +133,7 @@ section_xo_hvm() {
     xlt destroy hvmxl >/dev/null 2>&1
     check "hvmxl is gone" wait_gone hvmxl 30
     assert_no_leftovers "after the HVM sections"
+    [ -z "$HVM_OWN_DAEMON" ] || xo_daemon_stop
 }
 
 HVM_SECTIONS=(xo_hvm)
