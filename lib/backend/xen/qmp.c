@@ -76,7 +76,9 @@ static int read_line(struct xo_qmp *q, unsigned int timeout_ms, char **line,
 		n = read(q->fd, q->buf + q->len, sizeof(q->buf) - q->len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0 && errno == ECONNRESET)
+			n = 0;
+		else if (n < 0)
 			return xo_err_errno(err, errno, "QMP read");
 		if (n == 0)
 			return xo_err(err, XENOPS_EBACKEND, "QMP: the device model closed the socket");
@@ -124,6 +126,9 @@ static int write_all(int fd, const char *s, struct xo_error *err)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return xo_err(err, XENOPS_EBACKEND,
+				      "QMP: the device model closed the socket");
 		if (n < 0)
 			return xo_err_errno(err, errno, "QMP write");
 		done += (size_t)n;
