@@ -9,7 +9,7 @@ pkgs=(build-essential cmake pkg-config libjson-c-dev check libxen-dev clang
       libclang-rt-14-dev valgrind abigail-tools)
 for opt in "$@"; do
 	case "$opt" in
-	--xen) pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev) ;;
+	--xen) pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev qemu-system-xen) ;;
 	--pkg) pkgs+=(debhelper dpkg-dev lintian fakeroot groff-base man-db bash-completion) ;;
 	*) echo "deps: unknown option $opt (--xen, --pkg)" >&2; exit 2 ;;
 	esac

@@ -120,7 +120,8 @@ int xo_engine_sim_guest_action(struct xo_engine *e, const char *vm_id, const cha
 		rc = parse_device_ref(device, &kind, &dev_id, err);
 		if (rc < 0)
 			return rc;
-	} else if (strcmp(action, "poweroff") && strcmp(action, "reboot") && strcmp(action, "crash")) {
+	} else if (strcmp(action, "poweroff") && strcmp(action, "reboot") && strcmp(action, "crash") &&
+		   strcmp(action, "dm-exit")) {
 		return xo_err(err, XENOPS_EINVAL, "action: unknown guest action \"%.32s\"", action);
 	}
 	xo_engine_lock(e);

@@ -18,7 +18,11 @@
 /* Format version written into every JSON record by the store. */
 #define XO_RECORD_VERSION 1
 
-enum xo_vm_type { XO_VM_PV = 0, XO_VM_PVH = 1 };
+enum xo_vm_type { XO_VM_PV = 0, XO_VM_PVH = 1, XO_VM_HVM = 2 };
+/* HVM only: the firmware hvmloader hands over to, the emulated NIC model, the serial port. */
+enum xo_hvm_firmware { XO_FW_BIOS = 0 };
+enum xo_hvm_nic { XO_NIC_E1000 = 0, XO_NIC_RTL8139 = 1 };
+enum xo_hvm_serial { XO_SERIAL_FILE = 0, XO_SERIAL_NONE = 1 };
 /* Where the guest's kernel comes from: the host (kernel/ramdisk/cmdline) or its own disk. */
 enum xo_vm_boot { XO_BOOT_DIRECT = 0, XO_BOOT_GRUB = 1 };
 enum xo_action { XO_ACTION_DESTROY = 0, XO_ACTION_RESTART = 1, XO_ACTION_PRESERVE = 2 };
@@ -61,6 +65,12 @@ struct xo_vm_config {
 	unsigned int sched_weight; /* 1 to 65535 (parsed default 256; 0 in a struct: 256) */
 	unsigned int sched_cap;    /* percent of one CPU, 0: no cap */
 	struct xo_affinity affinity, soft_affinity; /* hard and soft */
+	/* HVM only (defaults elsewhere): see docs/hvm.md. */
+	int firmware;           /* enum xo_hvm_firmware */
+	char boot_order[5];     /* of 'c' (disk), 'd' (CD), 'n' (network): "cd" by default */
+	int nic_model;          /* enum xo_hvm_nic */
+	int serial;             /* enum xo_hvm_serial */
+	int vnc;                /* VNC on a local socket: off by default */
 };
 
 struct xo_vbd_config {

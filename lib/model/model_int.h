@@ -17,6 +17,9 @@
 extern const char *const xo_action_names[];
 extern const char *const xo_vm_type_names[];
 extern const char *const xo_vm_boot_names[];
+extern const char *const xo_hvm_firmware_names[];
+extern const char *const xo_hvm_nic_names[];
+extern const char *const xo_hvm_serial_names[];
 extern const char *const xo_power_state_names[];
 
 /* ---- per-kind device code (dev_config.c dispatches) ---- */

@@ -20,6 +20,24 @@ const char *const xo_action_names[] = {
 const char *const xo_vm_type_names[] = {
 	[XO_VM_PV] = "pv",
 	[XO_VM_PVH] = "pvh",
+	[XO_VM_HVM] = "hvm",
+	NULL,
+};
+
+const char *const xo_hvm_firmware_names[] = {
+	[XO_FW_BIOS] = "bios",
+	NULL,
+};
+
+const char *const xo_hvm_nic_names[] = {
+	[XO_NIC_E1000] = "e1000",
+	[XO_NIC_RTL8139] = "rtl8139",
+	NULL,
+};
+
+const char *const xo_hvm_serial_names[] = {
+	[XO_SERIAL_FILE] = "file",
+	[XO_SERIAL_NONE] = "none",
 	NULL,
 };
 

@@ -4,6 +4,7 @@
  * output that parses back to the same configuration, deep copy. Schema:
  * docs/schema.md.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,8 @@
 static const char *const vm_fields[] = {
 	"id", "name", "type", "boot", "memory_mib", "memory_target_mib", "vcpus_max", "vcpus",
 	"kernel", "ramdisk", "cmdline", "on_shutdown", "on_reboot", "on_crash", "xenstore",
-	"weight", "cap", "affinity", "soft_affinity", NULL,
+	"weight", "cap", "affinity", "soft_affinity", "firmware", "boot_order", "nic_model",
+	"serial", "vnc", NULL,
 };
 
 /* A copy of @s into *dst (freeing the old value); XENOPS_ENOMEM. */
@@ -194,6 +196,61 @@ static int boot_check(const struct xo_vm_config *cfg, struct xo_error *err)
 	return 0;
 }
 
+/*
+ * HVM fields: read for every type (so that a wrong value is named), then
+ * refused with another type unless left at their defaults. An HVM guest
+ * boots through its firmware: "boot": "grub" (a GRUB image built for PV or
+ * PVH) does not apply, and a ramdisk or command line needs a kernel.
+ */
+static int read_hvm(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
+{
+	static const char *const hvm_only[] = { "firmware", "boot_order", "nic_model", "serial",
+						"vnc" };
+	const char *order = "cd";
+	int r;
+
+	cfg->firmware = XO_FW_BIOS;
+	cfg->nic_model = XO_NIC_E1000;
+	cfg->serial = XO_SERIAL_FILE;
+	cfg->vnc = 0;
+	if (cfg->type != XO_VM_HVM) {
+		for (size_t i = 0; i < XO_ARRAY_SIZE(hvm_only); i++)
+			if (json_object_object_get_ex(obj, hvm_only[i], NULL))
+				return xo_err(err, XENOPS_EINVAL,
+					      WHAT ": field \"%s\" is for \"type\": \"hvm\" only",
+					      hvm_only[i]);
+		snprintf(cfg->boot_order, sizeof(cfg->boot_order), "%s", "");
+		return 0;
+	}
+	r = xo_jf_enum(obj, WHAT, "firmware", xo_hvm_firmware_names, &cfg->firmware, err);
+	if (r >= 0)
+		r = xo_jf_enum(obj, WHAT, "nic_model", xo_hvm_nic_names, &cfg->nic_model, err);
+	if (r >= 0)
+		r = xo_jf_enum(obj, WHAT, "serial", xo_hvm_serial_names, &cfg->serial, err);
+	if (r >= 0)
+		r = xo_jf_bool(obj, WHAT, "vnc", &cfg->vnc, err);
+	if (r >= 0)
+		r = xo_jf_string(obj, WHAT, "boot_order", sizeof(cfg->boot_order) - 1, &order, err);
+	if (r < 0)
+		return r;
+	if (!*order || strspn(order, "cdn") != strlen(order))
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": field \"boot_order\" must be 1 to 4 of 'c' (disk), 'd' (CD), "
+				   "'n' (network)");
+	snprintf(cfg->boot_order, sizeof(cfg->boot_order), "%s", order);
+	if (cfg->boot == XO_BOOT_GRUB)
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": \"boot\": \"grub\" is for pv and pvh guests; an hvm guest "
+				   "boots through its firmware (\"boot\": \"direct\", with or without "
+				   "a kernel)");
+	if (!*cfg->kernel && (*cfg->ramdisk || *cfg->cmdline))
+		return xo_err(err, XENOPS_EINVAL,
+			      WHAT ": field \"%s\" needs a \"kernel\" (an hvm guest without one boots "
+				   "from its disks)",
+			      *cfg->ramdisk ? "ramdisk" : "cmdline");
+	return 0;
+}
+
 static int read_actions(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
 	int r;
@@ -355,6 +412,8 @@ static int read_all(struct xo_vm_config *cfg, struct json_object *obj, struct xo
 	if (r >= 0)
 		r = boot_check(cfg, err);
 	if (r >= 0)
+		r = read_hvm(cfg, obj, err);
+	if (r >= 0)
 		r = read_actions(cfg, obj, err);
 	if (r >= 0)
 		r = read_xenstore(cfg, obj, err);
@@ -454,6 +513,14 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 		goto fail;
 	aff = xo_affinity_to_json(&cfg->soft_affinity, err);
 	if (!aff || xo_jw_take(o, "soft_affinity", aff, err) < 0)
+		goto fail;
+	/* The HVM fields exist only for HVM guests (a PV or PVH record stays as it was). */
+	if (cfg->type == XO_VM_HVM &&
+	    (xo_jw_string(o, "firmware", xo_hvm_firmware_names[cfg->firmware], err) < 0 ||
+	     xo_jw_string(o, "boot_order", cfg->boot_order, err) < 0 ||
+	     xo_jw_string(o, "nic_model", xo_hvm_nic_names[cfg->nic_model], err) < 0 ||
+	     xo_jw_string(o, "serial", xo_hvm_serial_names[cfg->serial], err) < 0 ||
+	     xo_jw_bool(o, "vnc", cfg->vnc, err) < 0))
 		goto fail;
 	return o;
 fail:

@@ -344,7 +344,7 @@ START_TEST(vm_add_validation_names_the_field)
 		{ "{\"vcpus\": 0}", "vcpus" },
 		{ "{\"vcpus_max\": 1, \"vcpus\": 4}", "vcpus" },
 		{ "{\"on_crash\": \"explode\"}", "on_crash" },
-		{ "{\"type\": \"hvm\"}", "type" },
+		{ "{\"type\": \"hvm2\"}", "type" },
 		{ "{\"kernel\": \"relative/path\"}", "kernel" },
 		{ "[1, 2]", "" },
 		{ "not json", "" },

@@ -288,6 +288,52 @@ START_TEST(vm_other_fields)
 }
 END_TEST
 
+START_TEST(vm_hvm_fields)
+{
+	struct xo_vm_config *cfg = vm_ok("{\"type\": \"hvm\"}");
+	struct json_object *o;
+
+	ck_assert_int_eq(cfg->type, XO_VM_HVM);
+	ck_assert_int_eq(cfg->firmware, XO_FW_BIOS);
+	ck_assert_str_eq(cfg->boot_order, "cd");
+	ck_assert_int_eq(cfg->nic_model, XO_NIC_E1000);
+	ck_assert_int_eq(cfg->serial, XO_SERIAL_FILE);
+	ck_assert_int_eq(cfg->vnc, 0);
+	xo_vm_config_free(cfg);
+	cfg = vm_ok("{\"type\": \"hvm\", \"kernel\": \"/k\", \"cmdline\": \"console=ttyS0\","
+		    " \"boot_order\": \"dc\", \"nic_model\": \"rtl8139\", \"serial\": \"none\","
+		    " \"vnc\": true}");
+	ck_assert_str_eq(cfg->boot_order, "dc");
+	ck_assert_int_eq(cfg->nic_model, XO_NIC_RTL8139);
+	ck_assert_int_eq(cfg->serial, XO_SERIAL_NONE);
+	ck_assert_int_eq(cfg->vnc, 1);
+	/* Round trip: the HVM fields are written back. */
+	o = xo_vm_config_to_json(cfg, err);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "boot_order")), "dc");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "nic_model")), "rtl8139");
+	json_object_put(o);
+	xo_vm_config_free(cfg);
+	/* A PV record has none of them. */
+	cfg = vm_ok("{}");
+	o = xo_vm_config_to_json(cfg, err);
+	ck_assert(!json_object_object_get_ex(o, "firmware", NULL));
+	json_object_put(o);
+	xo_vm_config_free(cfg);
+	/* Refused combinations, named. */
+	vm_bad("{\"type\": \"pvh\", \"firmware\": \"bios\"}", "\"firmware\" is for");
+	vm_bad("{\"vnc\": false}", "\"vnc\" is for");
+	vm_bad("{\"type\": \"hvm\", \"boot\": \"grub\"}", "firmware");
+	vm_bad("{\"type\": \"hvm\", \"cmdline\": \"x\"}", "needs a \"kernel\"");
+	vm_bad("{\"type\": \"hvm\", \"ramdisk\": \"/r\"}", "needs a \"kernel\"");
+	vm_bad("{\"type\": \"hvm\", \"firmware\": \"uefi\"}", "\"firmware\"");
+	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"\"}", "\"boot_order\"");
+	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"cx\"}", "\"boot_order\"");
+	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"cdncd\"}", "\"boot_order\"");
+	vm_bad("{\"type\": \"hvm\", \"nic_model\": \"virtio\"}", "\"nic_model\"");
+}
+END_TEST
+
 /* ---- VM configuration: errors name the field ---- */
 
 START_TEST(vm_type_errors)
@@ -339,7 +385,7 @@ START_TEST(vm_range_errors)
 		{ "{\"name\": \"a\\tb\"}", "\"name\"" },
 		{ "{\"name\": \"a\\u007fb\"}", "\"name\"" },
 		{ "{\"name\": \"a\\u0000b\"}", "NUL character" },
-		{ "{\"type\": \"hvm\"}", "\"type\"" },
+		{ "{\"type\": \"hvm2\"}", "\"type\"" },
 		{ "{\"type\": \"PV\"}", "\"type\"" },
 		{ "{\"memory_mib\": 15}", "\"memory_mib\"" },
 		{ "{\"memory_mib\": 1048577}", "\"memory_mib\"" },
@@ -1549,6 +1595,7 @@ static Suite *model_suite(void)
 	tcase_add_test(state, dev_state_round_trips);
 	tcase_add_test(state, dev_state_strict);
 	tcase_add_test(state, names);
+	tcase_add_test(state, vm_hvm_fields);
 	suite_add_tcase(s, state);
 	return s;
 }

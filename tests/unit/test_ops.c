@@ -464,6 +464,37 @@ START_TEST(guest_reboot_and_crash)
 }
 END_TEST
 
+/* HVM on the simulator: the device model's death is a crash; suspend is refused. */
+START_TEST(hvm_device_model_death)
+{
+	char *json = NULL;
+	int d;
+
+	define_vm("h", "\"type\": \"hvm\", \"on_crash\": \"restart\"");
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h", "dm-exit", NULL), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "h", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "h", "/tmp/xo-hvm-never.save", XENOPS_WAIT),
+			 XENOPS_ENOTSUP);
+	ck_assert_int_eq(power("h"), XENOPS_POWER_RUNNING);
+	d = domid("h");
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h", "dm-exit", NULL), 0);
+	for (int i = 0; i < 400 && domid("h") == d; i++)
+		usleep(5000);
+	settle("h");
+	/* on_crash restart: a new domain, with a new device model that can die too. */
+	ck_assert_int_eq(power("h"), XENOPS_POWER_RUNNING);
+	ck_assert_int_ne(domid("h"), d);
+	/* on_crash destroy (the default): Halted, the crash reported. */
+	define_vm("h2", "\"type\": \"hvm\"");
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "h2", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h2", "dm-exit", NULL), 0);
+	ck_assert(wait_power("h2", XENOPS_POWER_HALTED));
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "h2"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"last_shutdown_reason\":\"crash\""));
+	xenops_free(json);
+}
+END_TEST
+
 START_TEST(guest_unplugs_a_device)
 {
 	define_vm("vm", NULL);
@@ -1123,6 +1154,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_lifecycle);
+	tcase_add_test(tc, hvm_device_model_death);
 	tcase_add_test(tc, grub_boot_start);
 	tcase_add_test(tc, start_paused_and_destroy);
 	tcase_add_test(tc, forced_shutdown_variants);

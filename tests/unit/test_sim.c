@@ -352,6 +352,60 @@ START_TEST(test_illegal_transitions)
 }
 END_TEST
 
+/* HVM: the device model starts at the first unpause; its death crashes the domain. */
+START_TEST(test_hvm_device_model)
+{
+	char *dir = xo_test_mkdtemp("sim-hvm");
+	struct xo_backend *b = sim_open(dir);
+	struct xo_vm_config h = vm_cfg("h", GIB);
+	struct xo_domain_info info;
+	struct fake_env fe;
+	int domid, reason;
+
+	env_init(&fe, -1);
+	h.type = XO_VM_HVM;
+	h.kernel = (char *)"/nonexistent/vmlinuz"; /* loaded by the device model: must exist */
+	ck_assert_int_lt(ops->domain_create(b, &fe.env, &h, &domid, err), 0);
+	ck_assert_ptr_nonnull(strstr(err->msg, "/nonexistent/vmlinuz"));
+	h.kernel = (char *)"";
+	h.boot = XO_BOOT_GRUB;
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &h, &domid, err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "firmware"));
+	h.boot = XO_BOOT_DIRECT; /* no kernel: the firmware boots from the disks */
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &h, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &h, domid, err), 0);
+	/* Paused, never unpaused: no device model to kill yet. */
+	ck_assert_int_eq(ops->guest_action(b, domid, "dm-exit", 0, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_request_shutdown(b, &fe.env, domid, XO_SHUTDOWN_SUSPEND, err),
+			 XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err->msg, "hvm"));
+	ck_assert_int_eq(ops->domain_pause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	/* The device model's state survives a restart of the backend. */
+	ops->close(b);
+	b = sim_open(dir);
+	ck_assert_int_eq(ops->guest_action(b, domid, "dm-exit", 0, NULL, err), 0);
+	ck_assert_int_eq(ops->domain_info(b, domid, &info, err), 0);
+	ck_assert_int_eq(info.status, XO_DOM_SHUTDOWN);
+	ck_assert_int_eq(info.shutdown_reason, XO_SHUTDOWN_CRASH);
+	ck_assert_int_eq(ops->domain_wait_shutdown(b, &fe.env, domid, 10, &reason, err), 0);
+	ck_assert_int_eq(reason, XO_SHUTDOWN_CRASH);
+	ck_assert_int_eq(ops->guest_action(b, domid, "dm-exit", 0, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	/* A PV domain has no device model. */
+	h = vm_cfg("p", GIB);
+	ck_assert_int_eq(ops->domain_create(b, &fe.env, &h, &domid, err), 0);
+	ck_assert_int_eq(ops->domain_build(b, &fe.env, &h, domid, err), 0);
+	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
+	ck_assert_int_eq(ops->guest_action(b, domid, "dm-exit", 0, NULL, err), XENOPS_EBADSTATE);
+	ck_assert_int_eq(ops->domain_destroy(b, &fe.env, domid, err), 0);
+	ops->close(b);
+	xo_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct xo_backend *b = sim_open(NULL);
@@ -1485,6 +1539,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_corrupt_table);
 	tcase_add_test(tc, test_bad_state_dir);
 	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_hvm_device_model);
 	suite_add_tcase(s, tc);
 	return s;
 }

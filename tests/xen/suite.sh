@@ -231,6 +231,10 @@ SECTIONS+=("${SCHED_SECTIONS[@]}")
 # shellcheck source=running.sh
 . "$(dirname "$0")/running.sh"
 SECTIONS+=("${RUNNING_SECTIONS[@]}")
+# HVM guests (firmware and device model) through xenopsd.
+# shellcheck source=hvm.sh
+. "$(dirname "$0")/hvm.sh"
+SECTIONS+=("${HVM_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

@@ -59,12 +59,17 @@ struct xo_sim_dev {
  * advances while the domain is running, so a paused guest neither burns
  * cpu time nor answers shutdown requests.
  */
+enum xo_sim_dm { XO_SIM_DM_NONE = 0, XO_SIM_DM_RUNNING = 1, XO_SIM_DM_DEAD = 2 };
+
 struct xo_sim_dom {
 	int domid;
 	char vm_id[XO_ID_MAX + 1];
 	int status; /* enum xo_dom_status */
 	int reason; /* enum xo_shutdown_reason, XO_SHUTDOWN_NONE unless shut down */
 	bool built;
+	/* HVM: the device model "process", started at the first unpause (xen: dm.c). */
+	bool hvm;
+	int dm; /* enum xo_sim_dm */
 	uint64_t memory_max, memory_target;
 	unsigned int vcpus_max, vcpus;
 	double start_time;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void notify_domain(struct xo_backend *b, const char *vm_id)
 {
@@ -82,6 +83,16 @@ static int check_boot(struct xo_backend *b, const struct xo_vm_config *cfg, stru
 	bool found;
 	int rc;
 
+	if (cfg->type == XO_VM_HVM) {
+		/* The firmware boots it; a kernel given is loaded by the device model. */
+		if (cfg->boot == XO_BOOT_GRUB)
+			return xo_err(err, XENOPS_EINVAL,
+				      "VM %s: an hvm guest boots through its firmware, not GRUB",
+				      cfg->id);
+		if (*cfg->kernel && access(cfg->kernel, R_OK) != 0)
+			return xo_err_errno(err, errno, "VM %s: kernel %s", cfg->id, cfg->kernel);
+		return 0;
+	}
 	if (cfg->boot != XO_BOOT_GRUB && cfg->type != XO_VM_PVH)
 		return 0; /* PV direct: the simulated guest needs no kernel */
 	rc = xo_boot_kernel(&b->boot, cfg, path, err);
@@ -102,6 +113,8 @@ static struct xo_sim_dom *dom_new(const struct xo_vm_config *cfg)
 	if (!d)
 		return NULL;
 	snprintf(d->vm_id, sizeof(d->vm_id), "%s", cfg->id);
+	d->hvm = cfg->type == XO_VM_HVM;
+	d->dm = XO_SIM_DM_NONE;
 	d->status = XO_DOM_PAUSED;
 	d->reason = XO_SHUTDOWN_NONE;
 	d->req_reason = XO_SHUTDOWN_NONE;
@@ -203,7 +216,13 @@ static int set_paused(struct xo_backend *b, struct xo_env *env, int domid, bool 
 	if (rc == 0 && d->status != from)
 		rc = xo_err(err, XENOPS_EBADSTATE, "cannot %s domain %d: it is %s", op, domid,
 			    xo_sim_status_word(d));
+	if (rc == 0 && !pause && d->hvm && d->dm == XO_SIM_DM_DEAD)
+		rc = xo_err(err, XENOPS_EBACKEND, "cannot unpause domain %d: its device model died",
+			    domid);
 	if (rc == 0) {
+		/* As on xen, the first unpause of an HVM domain starts its device model. */
+		if (!pause && d->hvm && d->dm == XO_SIM_DM_NONE)
+			d->dm = XO_SIM_DM_RUNNING;
 		xo_sim_set_status(d, pause ? XO_DOM_PAUSED : XO_DOM_RUNNING, xo_now_ms());
 		xo_sim_store_save(b);
 	}
@@ -240,6 +259,10 @@ int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	rc = xo_sim_get(b, domid, "request the shutdown of", &d, err);
 	if (rc == 0)
 		rc = xo_sim_require_live(d, "request the shutdown of", err);
+	if (rc == 0 && d->hvm && reason == XO_SHUTDOWN_SUSPEND)
+		rc = xo_err(err, XENOPS_ENOTSUP,
+			    "cannot suspend domain %d: suspend of hvm guests (the device model's "
+			    "state) is not supported", domid);
 	if (rc == 0) {
 		d->req_reason = reason;
 		d->req_run_ms = xo_sim_run_ms(d, xo_now_ms());

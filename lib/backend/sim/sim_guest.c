@@ -72,6 +72,38 @@ static int guest_unplug(struct xo_backend *b, int domid, int kind, const char *d
 	return rc;
 }
 
+/*
+ * The device model of an HVM domain exits: as on xen, the library notices
+ * and crashes the domain (its emulated devices are gone), so the VM's
+ * on_crash action applies.
+ */
+static int guest_dm_exit(struct xo_backend *b, int domid, struct xo_error *err)
+{
+	char vm_id[XO_ID_MAX + 1];
+	struct xo_sim_dom *d;
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = xo_sim_get(b, domid, "kill the device model of", &d, err);
+	if (rc == 0 && (!d->hvm || d->dm != XO_SIM_DM_RUNNING))
+		rc = xo_err(err, XENOPS_EBADSTATE, "domain %d has no device model running", domid);
+	if (rc == 0) {
+		d->dm = XO_SIM_DM_DEAD;
+		if (d->status == XO_DOM_RUNNING || d->status == XO_DOM_PAUSED) {
+			xo_sim_set_status(d, XO_DOM_SHUTDOWN, xo_now_ms());
+			d->reason = XO_SHUTDOWN_CRASH;
+			d->req_reason = XO_SHUTDOWN_NONE;
+			d->notify_pending = false;
+		}
+		snprintf(vm_id, sizeof(vm_id), "%s", d->vm_id);
+		xo_sim_store_save(b);
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (rc == 0 && b->events.domain_changed)
+		b->events.domain_changed(b->events.opaque, vm_id);
+	return rc;
+}
+
 int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int kind,
 			const char *dev_id, struct xo_error *err)
 {
@@ -91,6 +123,9 @@ int xo_sim_guest_action(struct xo_backend *b, int domid, const char *action, int
 			return guest_shutdown(b, domid, action, shutdowns[i].reason, err);
 	if (strcmp(action, "unplug") == 0)
 		return guest_unplug(b, domid, kind, dev_id, err);
+	if (strcmp(action, "dm-exit") == 0)
+		return guest_dm_exit(b, domid, err);
 	return xo_err(err, XENOPS_EINVAL,
-		      "unknown guest action \"%s\" (poweroff, reboot, crash or unplug)", action);
+		      "unknown guest action \"%s\" (poweroff, reboot, crash, unplug or dm-exit)",
+		      action);
 }

@@ -28,6 +28,8 @@ static const struct xo_jfield dom_fields[] = {
 	DOM_FIELD("status", status, XO_JF_INT, XO_DOM_RUNNING, XO_DOM_DYING),
 	DOM_FIELD("reason", reason, XO_JF_INT, XO_SHUTDOWN_NONE, XO_SHUTDOWN_WATCHDOG),
 	DOM_FIELD("built", built, XO_JF_BOOL, 0, 1),
+	DOM_FIELD("hvm", hvm, XO_JF_BOOL, 0, 1),
+	DOM_FIELD("dm", dm, XO_JF_INT, XO_SIM_DM_NONE, XO_SIM_DM_DEAD),
 	DOM_FIELD("memory_max", memory_max, XO_JF_U64, 1, XO_SIM_TOTAL_MEMORY),
 	DOM_FIELD("memory_target", memory_target, XO_JF_U64, 1, XO_SIM_TOTAL_MEMORY),
 	DOM_FIELD("vcpus_max", vcpus_max, XO_JF_UINT, 1, XO_MAX_VCPUS),

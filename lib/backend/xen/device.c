@@ -39,7 +39,14 @@ int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = xo_xen_getinfo_one(b, domid, &info, err);
 	if (rc == 0)
 		rc = kind_of(&kind, domid, cfg, err);
-	return rc < 0 ? rc : xo_xenbus_plug(b, env, kind, domid, cfg, st_out, err);
+	if (rc == 0)
+		rc = xo_xenbus_plug(b, env, kind, domid, cfg, st_out, err);
+	/* An HVM domain not started yet: its firmware sees the disk as IDE too. */
+	if (rc == 0 && cfg->kind == XENOPS_KIND_VBD)
+		xo_xen_dm_add_vbd(b, domid, cfg);
+	else if (rc == 0 && cfg->kind == XENOPS_KIND_VIF)
+		xo_xen_dm_add_vif(b, domid, cfg);
+	return rc;
 }
 
 int xo_xen_dev_unplug(struct xo_backend *b, struct xo_env *env, int domid,

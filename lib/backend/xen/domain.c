@@ -244,7 +244,7 @@ static int cleanup_xenstore(struct xo_backend *b, int domid, struct xo_error *er
 
 int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 {
-	if (cfg->type != XO_VM_PV && cfg->type != XO_VM_PVH)
+	if (cfg->type != XO_VM_PV && cfg->type != XO_VM_PVH && cfg->type != XO_VM_HVM)
 		return xo_err(err, XENOPS_ENOTSUP, "xen backend: VM type %s not supported",
 			      xo_vm_type_name(cfg->type));
 	if (cfg->vcpus_max < 1 || cfg->vcpus_max > XO_MAX_VCPUS)
@@ -252,7 +252,10 @@ int xo_xen_config_check(const struct xo_vm_config *cfg, struct xo_error *err)
 			      cfg->vcpus_max, XO_MAX_VCPUS);
 	if (cfg->memory_max < 16 * MIB)
 		return xo_err(err, XENOPS_EINVAL, "xen backend: memory_max below 16 MiB");
-	if (cfg->boot != XO_BOOT_GRUB && (!cfg->kernel || !*cfg->kernel))
+	if (cfg->type == XO_VM_HVM && cfg->boot == XO_BOOT_GRUB)
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: an hvm guest boots through its firmware, not GRUB");
+	if (cfg->type != XO_VM_HVM && cfg->boot != XO_BOOT_GRUB && (!cfg->kernel || !*cfg->kernel))
 		return xo_err(err, XENOPS_EINVAL, "xen backend: a VM booted directly needs a kernel");
 	return 0;
 }
@@ -278,8 +281,9 @@ static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, i
 	if (xc_domain_setmaxmem(b->xch, (uint32_t)domid,
 				cfg->memory_max / KIB + XO_XEN_MAXMEM_SLACK_KIB) < 0)
 		return xo_xen_err(b, "xc_domain_setmaxmem", err);
-	if (cfg->type == XO_VM_PVH) {
-		int rc = xo_xen_pvh_limits(b, cfg, domid, err);
+	if (cfg->type == XO_VM_PVH || cfg->type == XO_VM_HVM) {
+		int rc = cfg->type == XO_VM_PVH ? xo_xen_pvh_limits(b, cfg, domid, err)
+						: xo_xen_hvm_limits(b, cfg, domid, err);
 
 		if (rc < 0)
 			return rc;
@@ -294,8 +298,11 @@ static int create_limits(struct xo_backend *b, const struct xo_vm_config *cfg, i
 static int boot_check(struct xo_backend *b, const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	char kernel[PATH_MAX];
-	int rc = xo_boot_kernel(&b->boot, cfg, kernel, err);
+	int rc;
 
+	if (cfg->type == XO_VM_HVM)
+		return xo_xen_hvm_check(b, cfg, err);
+	rc = xo_boot_kernel(&b->boot, cfg, kernel, err);
 	if (rc == 0 && cfg->type == XO_VM_PVH)
 		rc = xo_xen_pvh_probe(b, kernel, err);
 	return rc;
@@ -337,6 +344,8 @@ int xo_xen_domain_create_empty(struct xo_backend *b, struct xo_env *env,
 		return rc;
 	if (cfg->type == XO_VM_PVH)
 		xo_xen_pvh_createdomain(&cc);
+	else if (cfg->type == XO_VM_HVM)
+		xo_xen_hvm_createdomain(&cc);
 	/* Recovery finds a domain from its handle alone until the marker is written. */
 	xo_vm_handle(cfg->id, cc.handle);
 	if (xc_domain_create(b->xch, &domid, &cc) < 0)
@@ -542,7 +551,16 @@ int xo_xen_domain_build(struct xo_backend *b, struct xo_env *env,
 		return xo_xen_err(b, "xc_cpuid_apply_policy", err);
 	env->progress(env, 0.1);
 	XO_ENV_CRASH(env);
-	rc = build_image(b, cfg, &r, true, err);
+	if (cfg->type == XO_VM_HVM) {
+		rc = xo_xen_hvm_build_image(b, cfg, domid, r.store_port, r.console_port, &r.store_mfn,
+					    &r.console_mfn, err);
+		if (rc == 0)
+			rc = xo_xen_hvm_xenstore(b, domid, err);
+		if (rc == 0)
+			rc = xo_xen_dm_register(b, cfg, domid, err);
+	} else {
+		rc = build_image(b, cfg, &r, true, err);
+	}
 	if (rc < 0)
 		return rc;
 	env->progress(env, 0.8);
@@ -571,9 +589,19 @@ int xo_xen_domain_unpause(struct xo_backend *b, struct xo_env *env, int domid, s
 {
 	int rc = xo_xen_check_domid(domid, err);
 
-	(void)env;
 	if (rc < 0)
 		return rc;
+	/* An HVM domain's first unpause: its device model first. */
+	if (xo_xen_dm_pending(b, domid)) {
+		rc = xo_xen_dm_start(b, env, domid, err);
+		if (rc < 0)
+			return rc;
+	} else if (!xo_xen_dm_running(b, domid) && xo_xen_dm_needed(b, domid)) {
+		/* Built before a restart of the daemon, never started: it cannot run. */
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: hvm domain %d has no device model (built before a "
+			      "restart?): destroy it and start again", domid);
+	}
 	if (xc_domain_unpause(b->xch, (uint32_t)domid) < 0)
 		return domctl_err(b, domid, "xc_domain_unpause", err);
 	xo_xen_watch_note(b, domid, 0, XEN_DOMINF_paused);
@@ -619,6 +647,8 @@ int xo_xen_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, s
 
 	if (rc < 0)
 		return rc;
+	/* The device model never outlives its domain (none: nothing to do). */
+	xo_xen_dm_stop(b, domid);
 	/*
 	 * Its nodes go first, while the domain exists: xenstored accounts the
 	 * guest's own nodes to it, and a transaction removing them once the
@@ -683,6 +713,8 @@ int xo_xen_sweep_orphans(struct xo_backend *b, struct xo_error *err)
 	}
 	free(dirs);
 	free(info);
+	/* Device models: those of our live domains adopted, orphans stopped. */
+	xo_xen_dm_sweep(b);
 	return 0;
 }
 

@@ -95,6 +95,12 @@ int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 			return xo_err(err, XENOPS_ENOTSUP,
 				      "xen backend: suspend of PVH guests is not supported yet");
 	}
+	if (reason == XO_SHUTDOWN_POWEROFF) {
+		/* HVM without PV drivers: the ACPI power button; nothing to acknowledge. */
+		rc = xo_xen_dm_acpi_poweroff(b, domid, err);
+		if (rc <= 0)
+			return rc;
+	}
 	rc = xo_xs_transaction(b, "write control/shutdown", request_txn, &r, err);
 	if (rc == 0)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: asked domain %d to %s", domid, r.word);

@@ -185,6 +185,7 @@ static void xen_close(struct xo_backend *b)
 	if (!b)
 		return;
 	xo_xen_watch_stop(b);
+	xo_xen_dm_fini(b);
 	if (b->xgt)
 		xengnttab_close(b->xgt);
 	if (b->xce)
@@ -261,6 +262,8 @@ static int xen_open(struct xo_backend **out, const struct xo_backend_params *par
 	b->xtl.log = &b->log;
 
 	rc = xo_xen_kcache_init(b, params ? params->state_dir : NULL, err);
+	if (rc == 0)
+		rc = xo_xen_dm_init(b, err);
 	if (rc == 0)
 		rc = open_handles(b, err);
 	if (rc < 0)

@@ -83,6 +83,7 @@ struct xo_backend {
 	unsigned int getinfo_hint; /* buffer size that held every domain last time */
 	char *kcache_dir;          /* <state_dir>/xen/kernels, NULL: no kernel cache */
 	struct xo_boot_paths boot; /* GRUB images: knobs boot.grub_pv, boot.grub_pvh */
+	struct xo_xen_dms *dms;    /* HVM device models (dm.c) */
 	/* Atomic counters (see struct xo_xen_stats). */
 	uint64_t domain_info_calls;
 	uint64_t kcache_hits, kcache_stores;
@@ -198,6 +199,60 @@ void xo_xen_pvh_dom_init(struct xc_dom_image *dom, uint64_t mem);
 /* After xc_dom_boot_mem_init: the ACPI tables and the memory map. */
 int xo_xen_pvh_hw(struct xo_backend *b, struct xc_dom_image *dom, const struct xo_vm_config *cfg,
 		  struct xo_error *err);
+
+/* ---- hvm.c: what an HVM build adds (firmware, device model) ---- */
+#define XO_HVM_LOADER "/usr/lib/xen-4.17/boot/hvmloader"
+#define XO_HVM_SEABIOS "/usr/share/seabios/bios-256k.bin"
+/* Before any domain exists: hvmloader, SeaBIOS, the device model, the kernel if any. */
+int xo_xen_hvm_check(struct xo_backend *b, const struct xo_vm_config *cfg, struct xo_error *err);
+/* HVM container with HAP and every platform device emulated. */
+void xo_xen_hvm_createdomain(struct xen_domctl_createdomain *cc);
+/* After create: the paging pool, and room for what the device model populates. */
+int xo_xen_hvm_limits(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+		      struct xo_error *err);
+/* hvmloader and SeaBIOS loaded, HVM params set; the rings' guest frames out. */
+int xo_xen_hvm_build_image(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+			   int store_port, int console_port, unsigned long *store_pfn,
+			   unsigned long *console_pfn, struct xo_error *err);
+/* The keys hvmloader reads (hvmloader/bios, platform/). */
+int xo_xen_hvm_xenstore(struct xo_backend *b, int domid, struct xo_error *err);
+
+/* ---- dm.c: the device model (qemu-xen) of HVM domains ---- */
+#define XO_DM_QEMU "/usr/libexec/xen-qemu-system-i386"
+#define XO_DM_RUN_DIR "/run/xenops"     /* QMP sockets, pidfiles */
+#define XO_DM_LOG_DIR "/var/log/xenops" /* the device model's log, the serial port */
+int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err);
+/* The daemon stops: supervision ends, the device models go on. */
+void xo_xen_dm_fini(struct xo_backend *b);
+/* Build: what the device model of @domid will be started with. */
+int xo_xen_dm_register(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+		       struct xo_error *err);
+/* A device model registered and not started yet. */
+bool xo_xen_dm_pending(struct xo_backend *b, int domid);
+/* Before the start: a disk plugged also becomes an emulated IDE disk. */
+void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_config *cfg);
+/* Before the start: a NIC plugged also gets an emulated twin (the VM's nic_model). */
+void xo_xen_dm_add_vif(struct xo_backend *b, int domid, const struct xo_dev_config *cfg);
+/* First unpause: start it, QMP cont, running (nothing to do when none is pending). */
+int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct xo_error *err);
+/* Destroy: quit, else kill; also any process of that domid found in /proc. */
+void xo_xen_dm_stop(struct xo_backend *b, int domid);
+/* An HVM domain (it has the keys of hvm.c), whose vCPUs must not run without one. */
+bool xo_xen_dm_needed(struct xo_backend *b, int domid);
+/* A supervised device model for @domid. */
+bool xo_xen_dm_running(struct xo_backend *b, int domid);
+/* One QMP command to the running device model of @domid. */
+int xo_xen_dm_qmp(struct xo_backend *b, int domid, const char *json, char *reply,
+		  size_t reply_len, struct xo_error *err);
+/*
+ * Poweroff of an HVM guest without PV shutdown support (no
+ * control/feature-poweroff = 1): the ACPI power button through QMP (0);
+ * 1 when the PV request applies instead (not HVM, or PV drivers there).
+ */
+int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *err);
+/* At open: adopt the device models of our live domains, kill the others. */
+void xo_xen_dm_sweep(struct xo_backend *b);
+void xo_xen_dm_paths(int domid, char qmp[128], char pidfile[128]);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,

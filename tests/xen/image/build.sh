@@ -257,7 +257,8 @@ build_base() {
     PKGS=("xen-hypervisor-$XENVER-amd64" "xen-utils-$XENVER" xen-utils-common xenstore-utils
           "libxenmisc$XENVER" libxenstore4 libxencall1 libxenevtchn1 libxenforeignmemory1
           libxengnttab1 libxentoollog1 libxentoolcore1 libxenhypfs1 libxendevicemodel1
-          libyajl2 busybox-static grub-xen-host "$kpkg")
+          libyajl2 busybox-static grub-xen-host qemu-system-xen seabios qemu-system-data
+          "$kpkg")
     fetch_debs
 
     local t p host_files=()
@@ -350,6 +351,20 @@ build_base() {
     done
     cp -a "$pkg/usr/lib/$MULTIARCH/." "$d/usr/lib/$MULTIARCH/"
     cp -a "$pkg/etc/xen" "$d/etc/"
+    # HVM guests: the device model (its libraries come from this machine,
+    # which needs qemu-system-xen installed for ldd to find them), hvmloader,
+    # SeaBIOS, and the option ROMs and keymap the device model loads.
+    mkdir -p "$d/usr/libexec" "$d/usr/lib/xen-$XENVER/boot" "$d/usr/share/seabios" \
+             "$d/usr/share/qemu/keymaps"
+    cp "$pkg/usr/libexec/xen-qemu-system-i386" "$d/usr/libexec/"
+    cp "$pkg/usr/lib/xen-$XENVER/boot/hvmloader" "$d/usr/lib/xen-$XENVER/boot/"
+    cp "$pkg"/usr/share/seabios/{bios-256k.bin,vgabios-cirrus.bin,vgabios-stdvga.bin} \
+       "$d/usr/share/seabios/"
+    for f in linuxboot_dma.bin linuxboot.bin kvmvapic.bin; do
+        cp -L "$pkg/usr/share/qemu/$f" "$d/usr/share/qemu/$f"
+    done
+    cp "$pkg/usr/share/qemu/keymaps/en-us" "$d/usr/share/qemu/keymaps/"
+    ln -s ../seabios/vgabios-cirrus.bin "$d/usr/share/qemu/vgabios-cirrus.bin"
     # GRUB built for Xen: what guests booting from their own disk load.
     mkdir -p "$d/usr/lib/grub-xen"
     cp "$pkg"/usr/lib/grub-xen/grub-*.bin "$d/usr/lib/grub-xen/"

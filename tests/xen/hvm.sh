@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# tests/xen/hvm.sh - HVM guests through xenopsd on the xen backend: hvmloader,
+# SeaBIOS and the device model (qemu-xen) booting the testbed's kernel and
+# initrd directly; the lifecycle with the PV suite's witnesses plus ps for
+# the device model; PV disk and NIC hot-plug; the device model's death; a
+# SIGKILL of xenopsd mid-start; start time against xl create of the same
+# guest. Sourced by suite.sh; each section is listed in HVM_SECTIONS.
+
+# HVM boots go through the firmware (about 30 s of it under TCG on an idle
+# host); a loaded testbed is several times slower: the waits end at the marker.
+HVM_BOOT_SECS=600
+
+# dm_pids DOMID: the pids of device models started for that domain.
+dm_pids() { pgrep -f "xen-qemu-system-i386 -xen-domid $1 " || true; }
+dm_running() { [ -n "$(dm_pids "$1")" ]; }
+no_dm() { [ -z "$(pgrep -f xen-qemu-system-i386 || true)" ]; }
+
+HVM_OWN_DAEMON=
+hvm_daemon() {
+    [ -z "$XO_PID" ] || return 0
+    mkdir -p "$XO_STATE" /run
+    check "xenopsd starts on the xen backend (HVM sections)" xo_daemon_start || return 1
+    HVM_OWN_DAEMON=1
+}
+
+# hvm_define NAME [EXTRA_JSON_FIELDS]
+hvm_define() {
+    local extra=${2:+, $2}
+    printf '{"id": "%s", "name": "%s", "type": "hvm", "memory_mib": 128, "vcpus": 1,
+      "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"%s}\n' \
+        "$1" "$1" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" "$extra" >"/tmp/$1.json"
+    check "xenopsctl vm add $1 (hvm)" xoctl vm add "/tmp/$1.json"
+}
+
+section_xo_hvm() {
+    local d d2 p p2 t n st
+    hvm_daemon || return
+    hvm_define hvm1 || return
+    dd if=/dev/zero of=/tmp/hvm1-disk.img bs=1M count=8 2>/dev/null
+    check "vbd add xvdb" xoctl vbd add hvm1 --device xvdb --backend file:/tmp/hvm1-disk.img
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || {
+        tail -n 30 /var/log/xenops/qemu-dm-hvm1.log 2>/dev/null
+        xo_cleanup_vm hvm1
+        return
+    }
+    d=$(xo_domid hvm1)
+    check "hvm1 runs as HVM (/sys/hypervisor/guest_type)" wait_console hvm1 'XENTB-GUEST-TYPE HVM([^A-Z]|$)' 10
+    check "xl list shows hvm1 as domain $d" sh -c "xl list | awk '\$1 == \"hvm1\" && \$2 == \"$d\"' | grep -q ."
+    check "ps: its device model runs (-xen-domid $d)" dm_running "$d"
+    p=$(dm_pids "$d")
+    check "xenstore: hvmloader/bios is seabios" xs_is "/local/domain/$d/hvmloader/bios" seabios
+    check "the serial port's file exists" test -e /var/log/xenops/serial-hvm1.log
+    check "guest got its PV disk (blkfront after unplug)" wait_console hvm1 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
+
+    check "vm pause" xoctl vm pause hvm1
+    check "xl shows hvm1 paused" has_flag hvm1 p
+    check "vm unpause" xoctl vm unpause hvm1
+    check "xl shows hvm1 running again" _xentb_not has_flag hvm1 p
+    check "the same device model after pause/unpause" test "$(dm_pids "$d")" = "$p"
+
+    dd if=/dev/zero of=/tmp/hvm1-hot.img bs=1M count=4 2>/dev/null
+    check "vbd add xvdc" xoctl vbd add hvm1 --device xvdc --backend file:/tmp/hvm1-hot.img
+    check "vbd plug xvdc (hot-plug, PV)" xoctl vbd plug hvm1 xvdc
+    check "guest sees xvdc" wait_console hvm1 'XENTB-GUEST-BLOCK-ADDED xvdc sectors=8192' 60
+    check "vbd unplug xvdc" xoctl vbd unplug hvm1 xvdc
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    check "vif add 0" xoctl vif add hvm1 --bridge xenbr0 --mac 00:16:3e:00:30:01
+    check "vif plug 0 (hot-plug, PV)" xoctl vif plug hvm1 0
+    check "guest sees eth0" wait_console hvm1 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:30:01' 60
+    check "vif unplug 0" xoctl vif unplug hvm1 0
+
+    check_fails "vm suspend is refused for HVM" xoctl vm suspend hvm1 /tmp/hvm1.save
+    check "xenopsd still says Running" xo_power_is hvm1 Running
+
+    n=$(console_count hvm1 "$UP")
+    t=$(now)
+    check "vm reboot (clean, PV drivers)" xoctl vm reboot hvm1 --timeout 60 && timing "hvm vm reboot" "$t"
+    check "guest ran its reboot" wait_console hvm1 'XENTB-GUEST-SHUTDOWN reason=reboot' 10
+    d2=$(xo_domid hvm1)
+    check "a new domain after the reboot ($d -> $d2)" new_domid "$d" "$d2"
+    check "the old device model is gone" _xentb_not dm_running "$d"
+    check "the rebooted guest comes up" wait_console_count hvm1 "$UP" $((n + 1)) "$HVM_BOOT_SECS"
+    check "a new device model for domain $d2" dm_running "$d2"
+    p2=$(dm_pids "$d2")
+
+    # The device model dies: the domain is crashed (on_crash destroy: Halted).
+    kill -9 "$p2"
+    check "the device model's death is noticed: Halted" wait_for 60 xo_power_is hvm1 Halted
+    check "hvm1 is gone (xl)" wait_gone hvm1 30
+    check "it is reported in xenopsd's log" grep -q "device model of domain $d2 .*exited unexpectedly" "$XO_LOG"
+
+    # Clean shutdown and forced shutdown, each from a fresh start.
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
+    d=$(xo_domid hvm1)
+    t=$(now)
+    check "vm shutdown (clean)" xoctl vm shutdown hvm1 --timeout 60 && timing "hvm vm shutdown" "$t"
+    check "hvm1 ran its shutdown" wait_console hvm1 'XENTB-GUEST-SHUTDOWN reason=poweroff' 10
+    check "xenopsd says Halted" xo_power_is hvm1 Halted
+    check "no device model left (ps)" wait_for 10 no_dm
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
+    check "vm shutdown --force" xoctl vm shutdown hvm1 --force
+    check "xenopsd says Halted" xo_power_is hvm1 Halted
+    check "hvm1 is gone (xl)" wait_gone hvm1 30
+    check "no device model left (ps)" wait_for 10 no_dm
+    assert_no_leftovers "after the HVM lifecycle"
+
+    # xenopsd killed mid-start: running with its device model, or halted with none.
+    xoctl --no-wait vm start hvm1 >/dev/null
+    sleep 3
+    kill -9 "$XO_PID"
+    wait "$XO_PID" 2>/dev/null
+    XO_PID=
+    check "xenopsd restarts after kill -9" xo_daemon_start || return
+    st=$(xo_power hvm1)
+    note "after kill -9 mid-start the HVM VM is $st"
+    case $st in
+        Running) d=$(xo_domid hvm1)
+                 check "its domain is there (xl)" xl domid hvm1
+                 check "with its device model (ps)" dm_running "$d"
+                 check "and boots" wait_console hvm1 "$UP" "$HVM_BOOT_SECS" ;;
+        Halted) check "no orphan domain (xl)" _xentb_not xl domid hvm1
+                check "no orphan device model (ps)" wait_for 10 no_dm ;;
+        *) fail "VM in state '$st' after recovery" ;;
+    esac
+    xoctl vm destroy hvm1 >/dev/null 2>&1
+    check "no device model left after destroy (ps)" wait_for 10 no_dm
+    assert_no_leftovers "after kill -9 and recovery (HVM)"
+    xo_cleanup_vm hvm1
+
+    # The same guest with xl, for the start time.
+    BOOT_SECS=$HVM_BOOT_SECS boot hvmxl "$(guest_cfg hvmxl type=hvm vnc=0)"
+    xlt destroy hvmxl >/dev/null 2>&1
+    check "hvmxl is gone" wait_gone hvmxl 30
+    assert_no_leftovers "after the HVM sections"
+    [ -z "$HVM_OWN_DAEMON" ] || xo_daemon_stop
+}
+
+HVM_SECTIONS=(xo_hvm)
