@@ -22,6 +22,7 @@ xo_unit_cmd() {
                 Environment=*) eval "export ${line#Environment=}" ;;
                 EnvironmentFile=*)
                     val=${line#EnvironmentFile=}
+                    # shellcheck disable=SC1090  # the unit names it
                     if [ "${val#-}" != "$val" ]; then
                         [ ! -f "${val#-}" ] || . "${val#-}"
                     else
@@ -46,7 +47,7 @@ xo_daemon_start() {
         mapfile -t cmd < <(xo_unit_cmd "$XENTB_UNIT")
         [ ${#cmd[@]} -gt 0 ] || { echo "no ExecStart= in $XENTB_UNIT"; return 1; }
         grep -q '^xenops:' /etc/group || addgroup -S xenops
-        mkdir -p -m 0700 "$XO_STATE"
+        mkdir -p "$XO_STATE" && chmod 0700 "$XO_STATE"
     else
         cmd=(xenopsd --socket "$XO_SOCK" --state-dir "$XO_STATE" --backend xen)
     fi
