@@ -38,6 +38,14 @@ xo_unit_cmd() {
     )
 }
 
+# xo_system_group NAME: what the postinst's "addgroup --system" does (dom0
+# has neither adduser nor busybox's addgroup): the highest free gid < 1000.
+xo_system_group() {
+    local gid=999
+    while cut -d: -f3 /etc/group | grep -qx "$gid"; do gid=$((gid - 1)); done
+    echo "$1:x:$gid:" >>/etc/group
+}
+
 xo_daemon_start() {
     local cmd=()
     if [ -n "${XENTB_UNIT:-}" ]; then
@@ -46,7 +54,7 @@ xo_daemon_start() {
         # group of --group, the state directory (StateDirectory=).
         mapfile -t cmd < <(xo_unit_cmd "$XENTB_UNIT")
         [ ${#cmd[@]} -gt 0 ] || { echo "no ExecStart= in $XENTB_UNIT"; return 1; }
-        grep -q '^xenops:' /etc/group || addgroup -S xenops
+        grep -q '^xenops:' /etc/group || xo_system_group xenops
         mkdir -p "$XO_STATE" && chmod 0700 "$XO_STATE"
     else
         cmd=(xenopsd --socket "$XO_SOCK" --state-dir "$XO_STATE" --backend xen)
