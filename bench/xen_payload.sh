@@ -16,6 +16,10 @@
 #                XENTB-GUEST-UP console line. Medians and xenopsd/xl ratios.
 #                xenopsd's first start of the kernel (its cache of the
 #                decompressed kernel still empty) is reported on its own.
+#                The same for a PVH guest booted directly (pvh), and for
+#                guests that boot the kernel on their own disk through
+#                Debian's GRUB images (pvh-grub, pv-grub: an ext2 disk made
+#                with mke2fs -d, xl given the same GRUB image as kernel).
 #  xen-xenstore  requests xenstored received (its trace, "IN" lines, not
 #                counting xenstore-control's own) from the call until the
 #                marker, and until the domain is destroyed again, per start,
@@ -33,22 +37,33 @@
 #                the firings independently.
 #
 # Environment (run.sh --env): XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2),
-# XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10).
+# XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the guests of
+# xen-start: "bare dev pvh pvh-grub pv-grub"; xen-xenstore traces bare and
+# dev only), XO_BENCH_RELEASE (1; 0 leaves xen-release out).
 # tests/xen/run.sh puts lib.sh and the suite's xenops.sh next to this file:
 # xoctl, xo_daemon_start/stop, xo_power_is and xo_counter come from there.
 # shellcheck source-path=SCRIPTDIR source=../tests/xen/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../tests/xen/xenops.sh
 . "$(dirname "$0")/xenops.sh"
+# grub_disk: a disk with the guest kernel and /boot/grub/grub.cfg.
+# shellcheck source=../tests/xen/pvh.sh
+. "$(dirname "$0")/pvh.sh"
 [ -f /xentb/env ] && . /xentb/env
 
 ROUNDS=${XO_BENCH_ROUNDS:-5}
 XS_ROUNDS=${XO_BENCH_XS_ROUNDS:-2}
 CHURN=${XO_BENCH_CHURN:-6}
 GUESTS=${XO_BENCH_GUESTS:-10}
+KINDS=${XO_BENCH_KINDS:-bare dev pvh pvh-grub pv-grub}
+RELEASE=${XO_BENCH_RELEASE:-1}
+GRUB_PVH=/usr/lib/grub-xen/grub-i386-xen_pvh.bin
+GRUB_PV=/usr/lib/grub-xen/grub-x86_64-xen.bin
 UP=XENTB-GUEST-UP
 TRACE=/tmp/xenstored.trace
 WORK=/tmp/xo-bench
+# PVH and GRUB boots under TCG take longer than PV ones (pvh.sh).
+MARKER_SECS=600
 mkdir -p "$WORK" "$XO_STATE" /run
 
 xlt() { timeout "$XENTB_CMD_TIMEOUT" xl "$@"; }
@@ -74,22 +89,57 @@ trap xo_daemon_stop EXIT
 
 # ---- the guests ------------------------------------------------------------
 
-# xo_vm ID DEVICES(bare|dev) [MEMORY]: define a VM in xenopsd.
+# xo_vm ID KIND [MEMORY]: define a VM in xenopsd. KIND: bare, dev (a disk
+# and a NIC), pvh, pvh-grub or pv-grub (booting from its disk WORK/ID.img).
 xo_vm() {
-    local id=$1 devs=$2 mem=${3:-128}
-    printf '{"id": "%s", "name": "%s", "memory_mib": %s, "vcpus": 1, "kernel": "%s",
-      "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"}\n' \
-        "$id" "$id" "$mem" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" >"$WORK/$id.json"
+    local id=$1 kind=$2 mem=${3:-128}
+    case $kind in
+        bare | dev | pvh)
+            printf '{"id": "%s", "name": "%s", "type": "%s", "memory_mib": %s, "vcpus": 1,
+      "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"}\n' \
+                "$id" "$id" "$([ "$kind" = pvh ] && echo pvh || echo pv)" "$mem" \
+                "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" >"$WORK/$id.json" ;;
+        pvh-grub | pv-grub)
+            grub_disk "$WORK/$id.img" || return 1
+            printf '{"id": "%s", "name": "%s", "type": "%s", "boot": "grub", "memory_mib": %s,
+      "vcpus": 1}\n' "$id" "$id" "${kind%-grub}" "$mem" >"$WORK/$id.json" ;;
+    esac
     xoctl vm add "$WORK/$id.json" >/dev/null || return 1
-    [ "$devs" = dev ] || return 0
-    dd if=/dev/zero of="$WORK/$id.img" bs=1M count=8 2>/dev/null
-    xoctl vbd add "$id" --device xvdb --backend "file:$WORK/$id.img" >/dev/null &&
-        xoctl vif add "$id" --bridge xenbr0 --mac 00:16:3e:00:20:01 >/dev/null
+    case $kind in
+        dev)
+            dd if=/dev/zero of="$WORK/$id.img" bs=1M count=8 2>/dev/null
+            xoctl vbd add "$id" --device xvdb --backend "file:$WORK/$id.img" >/dev/null &&
+                xoctl vif add "$id" --bridge xenbr0 --mac 00:16:3e:00:20:01 >/dev/null ;;
+        *-grub) xoctl vbd add "$id" --device xvda --backend "file:$WORK/$id.img" >/dev/null ;;
+    esac
 }
-# xl_cfg NAME DEVICES: the same guest for xl.
+# xl_cfg NAME KIND: the same guest for xl (the GRUB kinds: the same GRUB
+# image as kernel, booting from a disk made the same way).
 xl_cfg() {
     local f
-    f=$(guest_cfg "$1" memory=128)
+    case $2 in
+        pvh) f=$(guest_cfg "$1" memory=128 type=pvh) ;;
+        pvh-grub | pv-grub)
+            grub_disk "$WORK/$1.img" || return 1
+            f=/tmp/$1.cfg
+            {
+                echo "name = \"$1\""
+                if [ "$2" = pvh-grub ]; then
+                    echo 'type = "pvh"'
+                    echo "kernel = \"$GRUB_PVH\""
+                else
+                    echo 'type = "pv"'
+                    echo "kernel = \"$GRUB_PV\""
+                fi
+                echo 'memory = 128'
+                echo 'vcpus = 1'
+                echo "disk = [ 'format=raw, vdev=xvda, access=rw, target=$WORK/$1.img' ]"
+                echo 'on_poweroff = "destroy"'
+                echo 'on_reboot = "destroy"'
+                echo 'on_crash = "destroy"'
+            } >"$f" ;;
+        *) f=$(guest_cfg "$1" memory=128) ;;
+    esac
     if [ "$2" = dev ]; then
         dd if=/dev/zero of="$WORK/$1.img" bs=1M count=8 2>/dev/null
         {
@@ -108,7 +158,7 @@ start_xo() { # ID
     # (stderr: xenopsctl's progress lines would fill the payload's output)
     xoctl vm start "$1" >/dev/null 2>"$WORK/start.err" || { cat "$WORK/start.err" >&2; return 1; }
     b=$(us)
-    wait_marker "$1" 180 || return 1
+    wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     echo "$((b - a)) $((c - a))"
 }
@@ -119,7 +169,7 @@ start_xl() { # NAME CFG
     a=$(us)
     xlt create -q "$2" >/dev/null 2>&1 || return 1
     b=$(us)
-    wait_marker "$1" 180 || return 1
+    wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     echo "$((b - a)) $((c - a))"
 }
@@ -203,7 +253,7 @@ bench_start() {
     local -a xo_ret=() xo_up=() xl_ret=() xl_up=() xo_req=() xo_req_up=() xl_req=() xl_req_up=()
     local -a xo_all_up=() xl_all_up=()
     check "define $id in xenopsd" xo_vm "$id" "$kind" || return
-    cfg=$(xl_cfg "$name" "$kind")
+    cfg=$(xl_cfg "$name" "$kind") || { fail "xl config for $name"; return; }
     for ((i = 0; i <= ROUNDS; i++)); do
         r=$(start_xo "$id") || { fail "xenopsd start $id (round $i)"; ok=0; stop_xo "$id"; break; }
         stop_xo "$id"
@@ -233,7 +283,8 @@ bench_start() {
         res xen-start "$kind: API call -> $UP" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
         echo "I|xen-start $kind raw (us, return/marker): xenopsd ${xo_ret[*]} / ${xo_up[*]}; xl ${xl_ret[*]} / ${xl_up[*]}"
     fi
-    # xenstore requests
+    # xenstore requests (of the PV guests only)
+    case $kind in bare | dev) ;; *) xoctl vm remove "$id" >/dev/null; return ;; esac
     for ((i = 1; i <= XS_ROUNDS; i++)); do
         check "xenstored trace on" trace_on || return
         trace_mark "xo-$i-call"
@@ -324,9 +375,10 @@ bench_release() {
 }
 
 if setup; then
-    bench_start bare
-    bench_start dev
-    bench_release
+    for kind in $KINDS; do
+        bench_start "$kind"
+    done
+    [ "$RELEASE" = 0 ] || bench_release
 fi
 xo_daemon_stop
 destroy_all_guests

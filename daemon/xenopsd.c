@@ -28,7 +28,7 @@
 #include "server.h"
 
 #define DEFAULT_SOCKET "/run/xenopsd.sock"
-#define DEFAULT_STATE_DIR "/var/lib/xenopsd"
+#define DEFAULT_STATE_DIR "/var/lib/xenops"
 
 struct options {
 	const char *socket_path;

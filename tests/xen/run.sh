@@ -5,7 +5,8 @@
 # Usage: tests/xen/run.sh [options] [PAYLOAD]
 #
 # 1. builds the project with CMake into BUILD_DIR and installs it with
-#    DESTDIR=BUILD_DIR/xentb/stage (prefix /usr/local);
+#    DESTDIR=BUILD_DIR/xentb/stage (prefix /usr/local), or (--debs) unpacks
+#    the project's Debian packages into BUILD_DIR/xentb/stage-debs;
 # 2. builds the testbed image from Debian bookworm packages (downloads cached;
 #    the image itself is reused while its inputs stay the same);
 # 3. boots it in qemu-system-x86_64 with the staged tree on top of dom0's /,
@@ -13,6 +14,13 @@
 #    PASS:/FAIL: lines, the stage timings and, last, "N passed, M failed".
 #
 # Options:
+#   --debs DIR        install the project's Debian packages (DIR/*.deb, debug
+#                     symbols left out) instead of building: unpacked with
+#                     dpkg-deb -x into the staged tree (dom0 has no dpkg), the
+#                     xenops group made as their postinst does, and the suite
+#                     starts xenopsd with the command line of the installed
+#                     unit (see xenops.sh); the suite's guest program
+#                     xs_hostile is compiled on its own
 #   --stage DIR       use DIR (a DESTDIR install tree) instead of building
 #   --no-build        do not build; use the staged tree of the last build, if any
 #   --build-dir DIR   CMake build directory (default: build-xen at the repo top)
@@ -49,6 +57,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 
 BUILD_DIR=$TOP/build-xen
 STAGE=
+DEBS=
 NO_BUILD=0
 TIMEOUT=2400
 KEEP=0
@@ -74,6 +83,7 @@ need_arg() { [ $# -ge 2 ] || usage_error "$1 needs an argument"; }
 while [ $# -gt 0 ]; do
     case $1 in
         --stage) need_arg "$@"; STAGE=$2; shift ;;
+        --debs) need_arg "$@"; DEBS=$2; shift ;;
         --no-build) NO_BUILD=1 ;;
         --build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
         --timeout) need_arg "$@"; TIMEOUT=$2; shift ;;
@@ -107,6 +117,11 @@ done
 if [ -n "$STAGE" ]; then
     [ -d "$STAGE" ] || usage_error "stage $STAGE is not a directory"
     STAGE=$(cd "$STAGE" && pwd)
+fi
+if [ -n "$DEBS" ]; then
+    [ -z "$STAGE" ] || usage_error "--debs and --stage exclude each other"
+    [ -d "$DEBS" ] || usage_error "--debs $DEBS is not a directory"
+    DEBS=$(cd "$DEBS" && pwd)
 fi
 mkdir -p "$BUILD_DIR/xentb" || exit 2
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
@@ -163,7 +178,36 @@ T_ALL=$(now_us)
 # 1. the project
 # ---------------------------------------------------------------------------
 
-if [ -z "$STAGE" ] && [ "$NO_BUILD" = 0 ]; then
+if [ -n "$DEBS" ]; then
+    t=$(now_us)
+    stage_new=$XDIR/stage-debs
+    rm -rf "$stage_new"
+    mkdir -p "$stage_new"
+    n=0
+    for deb in "$DEBS"/*.deb; do
+        case $deb in *-dbgsym_*) continue ;; esac
+        [ -f "$deb" ] || continue
+        say "installing $(basename "$deb")"
+        dpkg-deb -x "$deb" "$stage_new" || { echo "FAIL: dpkg-deb -x $deb"; echo "0 passed, 1 failed"; exit 1; }
+        n=$((n + 1))
+    done
+    if [ "$n" = 0 ]; then
+        echo "FAIL: --debs $DEBS: no .deb files"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    # Not packaged: a static program the suite puts into a guest's initrd
+    # (as tests/xen/CMakeLists.txt builds it); xenops.sh fails the section
+    # that needs it when there is no static C library here.
+    mkdir -p "$stage_new/usr/local/libexec/xenops/tests"
+    "${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+        -o "$stage_new/usr/local/libexec/xenops/tests/xs_hostile" "$HERE/xs_hostile.c" 2>/dev/null ||
+        say "no static C library: xs_hostile not built"
+    # What the suite needs to know: the packages' prefix, their unit.
+    ENVS+=("XENTB_PREFIX=/usr" "XENTB_UNIT=/lib/systemd/system/xenopsd.service")
+    STAGE=$stage_new
+    timing "packages unpacked ($n)" "$(secs "$t" "$(now_us)")"
+elif [ -z "$STAGE" ] && [ "$NO_BUILD" = 0 ]; then
     if [ ! -f "$TOP/CMakeLists.txt" ]; then
         say "no CMakeLists.txt at $TOP: not building the project (nothing staged)"
     else

@@ -53,20 +53,23 @@ section_host() {
 }
 
 section_staged() {
-    local libs=() f
-    for f in /usr/local/lib/libxenops.so* /usr/local/lib/*/libxenops.so*; do
+    # run.sh --debs: the packages, under /usr; otherwise a build under /usr/local.
+    local libs=() f prefix=${XENTB_PREFIX:-/usr/local} progs='*'
+    [ "$prefix" = /usr/local ] || progs='xenops*'
+    for f in "$prefix"/lib/libxenops.so* "$prefix"/lib/*/libxenops.so*; do
         [ -e "$f" ] && libs+=("$f")
     done
     if [ ${#libs[@]} -eq 0 ]; then
-        skip "staged project: no libxenops in /usr/local (nothing was built/staged)"
+        skip "staged project: no libxenops in $prefix (nothing was built/staged)"
         return
     fi
     note "staged: ${libs[*]}"
     check "libxenops is in the loader's cache" sh -c 'ldconfig -p | grep -q "libxenops\.so"'
-    for f in /usr/local/bin/* /usr/local/sbin/* "${libs[@]}"; do
+    # shellcheck disable=SC2086  # $progs is a glob
+    for f in "$prefix"/bin/$progs "$prefix"/sbin/$progs "${libs[@]}"; do
         if [ ! -f "$f" ] || [ -L "$f" ]; then continue; fi
         head -c 4 "$f" | grep -q ELF || continue
-        check "all libraries of ${f#/usr/local/} resolve" libs_resolve "$f"
+        check "all libraries of ${f#"$prefix"/} resolve" libs_resolve "$f"
     done
 }
 

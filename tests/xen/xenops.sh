@@ -11,10 +11,58 @@ XO_PID=
 
 xoctl() { timeout "$XENTB_CMD_TIMEOUT" xenopsctl --socket "$XO_SOCK" "$@"; }
 
+# xo_unit_cmd UNIT: the command line of UNIT's ExecStart=, as systemd would
+# run it: its Environment= settings, then its EnvironmentFile= (optional
+# with a leading "-"), and $NAME words split at blanks. Prints one word a line.
+xo_unit_cmd() {
+    (
+        local line val
+        while IFS= read -r line; do
+            case $line in
+                Environment=*) eval "export ${line#Environment=}" ;;
+                EnvironmentFile=*)
+                    val=${line#EnvironmentFile=}
+                    # shellcheck disable=SC1090  # the unit names it
+                    if [ "${val#-}" != "$val" ]; then
+                        [ ! -f "${val#-}" ] || . "${val#-}"
+                    else
+                        . "$val" || exit 1
+                    fi ;;
+            esac
+        done <"$1"
+        val=$(sed -n 's/^ExecStart=//p' "$1")
+        [ -n "$val" ] || exit 1
+        # shellcheck disable=SC2086  # split as systemd splits $NAME
+        eval "set -- $val"
+        printf '%s\n' "$@"
+    )
+}
+
+# xo_system_group NAME: what the postinst's "addgroup --system" does (dom0
+# has neither adduser nor busybox's addgroup): the highest free gid < 1000.
+xo_system_group() {
+    local gid=999
+    while cut -d: -f3 /etc/group | grep -qx "$gid"; do gid=$((gid - 1)); done
+    echo "$1:x:$gid:" >>/etc/group
+}
+
 xo_daemon_start() {
+    local cmd=()
+    if [ -n "${XENTB_UNIT:-}" ]; then
+        # run.sh --debs: the packaged daemon, started with its unit's command
+        # line. What the postinst and systemd would have done first: the
+        # group of --group, the state directory (StateDirectory=).
+        mapfile -t cmd < <(xo_unit_cmd "$XENTB_UNIT")
+        [ ${#cmd[@]} -gt 0 ] || { echo "no ExecStart= in $XENTB_UNIT"; return 1; }
+        grep -q '^xenops:' /etc/group || xo_system_group xenops
+        mkdir -p "$XO_STATE" && chmod 0700 "$XO_STATE"
+    else
+        cmd=(xenopsd --socket "$XO_SOCK" --state-dir "$XO_STATE" --backend xen)
+    fi
     # --debug-methods: xo_crash sets fault.crash_point through xenopsctl.
-    xenopsd --socket "$XO_SOCK" --state-dir "$XO_STATE" --backend xen \
-        --log-level info --debug-methods >>"$XO_LOG" 2>&1 &
+    [ -n "${XO_CMD_SHOWN:-}" ] || echo "starting: ${cmd[*]} --log-level info --debug-methods"
+    XO_CMD_SHOWN=1
+    "${cmd[@]}" --log-level info --debug-methods >>"$XO_LOG" 2>&1 &
     XO_PID=$!
     wait_for 30 xoctl query >/dev/null
 }
