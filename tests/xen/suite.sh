@@ -223,6 +223,10 @@ SECTIONS+=("${XO_SECTIONS[@]}")
 # shellcheck source=pvh.sh
 . "$(dirname "$0")/pvh.sh"
 SECTIONS+=("${PVH_SECTIONS[@]}")
+# Migration at the xen backend's level (domain_send, domain_receive).
+# shellcheck source=backend_migrate.sh
+. "$(dirname "$0")/backend_migrate.sh"
+SECTIONS+=("${BMIG_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

@@ -81,20 +81,6 @@ int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
-	if (reason == XO_SHUTDOWN_SUSPEND) {
-		xc_domaininfo_t info;
-
-		/*
-		 * Saving a PVH (HVM container) domain made the process abort on
-		 * the testbed: refuse before the guest suspends itself.
-		 */
-		rc = xo_xen_getinfo_one(b, domid, &info, err);
-		if (rc < 0)
-			return rc;
-		if (info.flags & XEN_DOMINF_hvm_guest)
-			return xo_err(err, XENOPS_ENOTSUP,
-				      "xen backend: suspend of PVH guests is not supported yet");
-	}
 	rc = xo_xs_transaction(b, "write control/shutdown", request_txn, &r, err);
 	if (rc == 0)
 		xo_log(&b->log, XENOPS_LOG_INFO, "xen backend: asked domain %d to %s", domid, r.word);
