@@ -16,7 +16,9 @@
  *    (iteration, pages dirtied) and decides when to stop and copy, and that
  *    abandons the stream when the task is cancelled: the guest then runs on,
  *    untouched; per-page progress comes from libxenguest's progress reports
- *    through the backend's logger, on the sending thread.
+ *    through the backend's logger, on the sending thread. The bytes
+ *    reported are our header plus 4 KiB per page sent (libxenguest's own
+ *    records and page lists, a few bytes per page, are not counted).
  * A PV domain is sent live only when the hypervisor has shadow paging (PV
  * log-dirty needs it; Debian builds Xen 4.17 without): otherwise it is
  * suspended first and sent in one round.
@@ -159,6 +161,7 @@ struct send_ctx {
 	uint64_t header_len;
 	unsigned int iteration;
 	uint64_t pages_before; /* pages sent in the rounds before the current one */
+	uint64_t pages_round;  /* pages sent in the current round so far */
 	uint64_t dirty;        /* pages dirtied in the last round */
 	int64_t prev_dirty;
 	uint64_t suspended_ms; /* when the guest was found suspended, 0 before */
@@ -167,20 +170,29 @@ struct send_ctx {
 /* The stream this thread is sending, for libxenguest's progress reports. */
 static __thread struct send_ctx *current_send;
 
-static void report(struct send_ctx *s, uint64_t pages_in_round)
+static void report(struct send_ctx *s)
 {
 	if (s->env->stream_progress)
 		s->env->stream_progress(s->env,
-					s->header_len + (s->pages_before + pages_in_round) * XO_PAGE,
+					s->header_len + (s->pages_before + s->pages_round) * XO_PAGE,
 					s->iteration, s->dirty);
+}
+
+/* A round of pages begins: a pre-copy round, or the last one once suspended. */
+static void next_round(struct send_ctx *s)
+{
+	s->pages_before += s->pages_round;
+	s->pages_round = 0;
 }
 
 void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total)
 {
 	struct send_ctx *s = current_send;
 
-	if (s && total > 0 && done <= total)
-		report(s, done);
+	if (s && total > 0 && done <= total) {
+		s->pages_round = done;
+		report(s);
+	}
 }
 
 /*
@@ -195,6 +207,7 @@ static int send_suspend(void *data)
 	xc_domaininfo_t info;
 	int reason = XO_SHUTDOWN_NONE;
 
+	next_round(s);
 	s->rc = xo_xen_getinfo_one(s->b, s->domid, &info, err);
 	if (s->rc < 0)
 		return 0;
@@ -239,11 +252,11 @@ static int send_precopy_policy(struct precopy_stats st, void *data)
 	if (s->rc < 0)
 		return XGS_POLICY_ABORT;
 	s->iteration = st.iteration;
-	s->pages_before = st.total_written;
 	if (st.dirty_count < 0)
 		return XGS_POLICY_CONTINUE_PRECOPY;
+	next_round(s);
 	s->dirty = (uint64_t)st.dirty_count;
-	report(s, 0);
+	report(s);
 	if (st.iteration == 0)
 		return XGS_POLICY_CONTINUE_PRECOPY; /* the first round sends everything */
 	converged = st.iteration >= XO_PRECOPY_CONVERGE_FROM && s->prev_dirty >= 0 &&
@@ -283,7 +296,7 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = write_header(fd, cfg, what, &s.header_len, err);
 	if (rc < 0)
 		return rc;
-	report(&s, 0);
+	report(&s);
 	current_send = &s;
 	if (xc_domain_save(b->xch, fd, (uint32_t)domid, live ? XCFLAGS_LIVE : 0, &cb,
 			   XC_STREAM_PLAIN, -1) != 0)
@@ -291,12 +304,13 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 	current_send = NULL;
 	if (rc < 0)
 		return rc;
-	s.pages_before += s.dirty; /* the last round */
-	report(&s, 0);
+	report(&s);
 	xo_log(&b->log, XENOPS_LOG_INFO,
-	       "xen backend: sent domain %d (%s, %u pre-copy rounds, last %llu pages) in %llu ms, "
-	       "suspended for the last %llu ms",
-	       domid, live ? "live" : "suspended", s.iteration, (unsigned long long)s.dirty,
+	       "xen backend: sent domain %d (%s, %u pre-copy rounds, %llu pages, %llu in the last) "
+	       "in %llu ms, suspended for the last %llu ms",
+	       domid, live ? "live" : "suspended", s.iteration,
+	       (unsigned long long)(s.pages_before + s.pages_round),
+	       (unsigned long long)s.pages_round,
 	       (unsigned long long)(xo_now_ms() - t0),
 	       (unsigned long long)(s.suspended_ms ? xo_now_ms() - s.suspended_ms : 0));
 	return 0;
