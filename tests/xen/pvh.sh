@@ -111,11 +111,6 @@ section_pvh_lifecycle() {
     check "vif unplug 1" xoctl vif unplug pvhl 1
     check "guest loses eth1" wait_console pvhl 'XENTB-GUEST-DEV-REMOVED eth1' 60
 
-    # Saving a PVH domain aborted xenopsd on the testbed: refused for now.
-    check_fails "vm suspend is refused for PVH" xoctl vm suspend pvhl /tmp/pvhl.save
-    check "the error says it is not supported" out_has 'not supported' xoctl vm suspend pvhl /tmp/pvhl.save
-    check "xenopsd still says Running" xo_power_is pvhl Running
-
     d=$(xo_domid pvhl)
     n=$(console_count pvhl "$UP")
     t=$(now)
@@ -129,6 +124,77 @@ section_pvh_lifecycle() {
     check "pvhl is gone (xl)" wait_gone pvhl 30
     assert_no_leftovers "after the PVH lifecycle"
     xo_cleanup_vm pvhl
+}
+
+# tick_last NAME: the counter of the last XENTB-GUEST-TICK line on NAME's console.
+tick_last() { sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) .*/\1/p' "$(console_log "$1")" | tail -n 1; }
+# tick_after NAME N: the counter has gone past N.
+tick_after() { local n; n=$(tick_last "$1"); [ -n "$n" ] && [ "$n" -gt "$2" ]; }
+# tick_gap NAME FROM: the largest gap (s, guest wall clock) between ticks FROM.. on NAME's console.
+tick_gap() {
+    sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=\([0-9.]*\) .*/\1 \2/p' "$(console_log "$1")" |
+        awk -v from="$2" '$1 >= from { if (seen && $2 - t > g) g = $2 - t; t = $2; seen = 1 }
+                          END { printf "%.2f\n", g }'
+}
+# fe_state DOMID KIND DEVID: the frontend's xenbus state (4: connected).
+fe_state() { xenstore-read "/local/domain/$1/device/$2/$3/state" 2>/dev/null; }
+
+# Suspend to a file and resume of a PVH guest (the HVM-container stream),
+# with a disk and a NIC: the guest's ticking counter continues where it
+# stopped (no reboot), its frontends reconnect, it takes a new disk.
+section_pvh_suspend() {
+    local d d2 n t
+    pvh_daemon || return
+    printf '{"id": "pvhs", "name": "pvhs", "type": "pvh", "memory_mib": 128, "vcpus": 2,
+      "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4 xentb.tick=200"}\n' \
+        "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" >/tmp/pvhs.json
+    check "vm add pvhs (pvh, 2 vCPUs, ticking)" xoctl vm add /tmp/pvhs.json || return
+    dd if=/dev/zero of=/tmp/pvhs-disk.img bs=1M count=8 2>/dev/null
+    dd if=/dev/zero of=/tmp/pvhs-hot.img bs=1M count=4 2>/dev/null
+    check "vbd add xvdb" xoctl vbd add pvhs --device xvdb --backend file:/tmp/pvhs-disk.img
+    check "vif add on xenbr0" xoctl vif add pvhs --bridge xenbr0 --mac 00:16:3e:00:30:01
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    BOOT_SECS=$PVH_BOOT_SECS xo_boot pvhs || { xo_cleanup_vm pvhs; return; }
+    pvh_up pvhs 2 PVH
+    check "guest got its disk at boot" wait_console pvhs 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
+    check "guest got its NIC at boot" wait_console pvhs 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:30:01' 60
+    check "the guest's counter ticks" wait_for 60 tick_after pvhs 3
+    d=$(xo_domid pvhs)
+
+    rm -f /tmp/pvhs.save
+    t=$(now)
+    check "vm suspend pvhs to a file" xoctl vm suspend pvhs /tmp/pvhs.save && timing "pvh vm suspend" "$t"
+    check "xenopsd says Suspended" xo_power_is pvhs Suspended
+    check "no domain while suspended" _xentb_not xl domid pvhs
+    check "the image exists" test -s /tmp/pvhs.save
+    n=$(tick_last pvhs)
+    note "pvhs: last tick before resume n=$n; image $(du -k /tmp/pvhs.save | cut -f1) KiB"
+    t=$(now)
+    check "vm resume pvhs from the file" xoctl vm resume pvhs /tmp/pvhs.save && timing "pvh vm resume" "$t"
+    check "xenopsd says Running" xo_power_is pvhs Running
+    d2=$(xo_domid pvhs)
+    check "a new domain after resume ($d -> $d2)" new_domid "$d" "$d2"
+    check "xl list shows pvhs as domain $d2" sh -c "xl list | awk '\$1 == \"pvhs\" && \$2 == \"$d2\"' | grep -q ."
+    check "the counter continues after resume (past $n)" wait_for 60 tick_after pvhs "${n:-0}"
+    check "no reboot: the guest came up once" test "$(console_count pvhs "$UP")" = 1
+    note "pvhs: largest gap between ticks across the suspend: $(tick_gap pvhs 0) s"
+    check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
+    check "vif frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vif/0/state 2>/dev/null)\" = 4 ]"
+    check "vif$d2.0 is on xenbr0" test -e "/sys/class/net/xenbr0/brif/vif$d2.0"
+    check "losetup shows the disk image" sh -c "losetup -a | grep -q /tmp/pvhs-disk.img"
+    check "vbd add xvdc after resume" xoctl vbd add pvhs --device xvdc --backend file:/tmp/pvhs-hot.img
+    check "vbd plug xvdc after resume" xoctl vbd plug pvhs xvdc
+    check "resumed guest sees xvdc" wait_console pvhs 'XENTB-GUEST-BLOCK-ADDED xvdc sectors=8192' 60
+
+    t=$(now)
+    check "vm shutdown pvhs (clean)" xoctl vm shutdown pvhs --timeout 60 && timing "pvh vm shutdown after resume" "$t"
+    check "pvhs ran its shutdown" wait_console pvhs 'XENTB-GUEST-SHUTDOWN reason=poweroff' 10
+    check "xenopsd says Halted" xo_power_is pvhs Halted
+    check "pvhs is gone (xl)" wait_gone pvhs 30
+    assert_no_leftovers "after the PVH suspend and resume"
+    xo_cleanup_vm pvhs
+    rm -f /tmp/pvhs.save
 }
 
 # The crash-recovery sweep of the PV suite (xo_crash: the daemon dies at each
@@ -252,5 +318,5 @@ section_pvh_stop() {
 PVH_SECTIONS=(pvh_direct pvh_grub pv_grub grub_refused)
 # Not yet passing in a whole run on the testbed (docs/api.md): they run when
 # a selection names them (--only 'pvh_|grub_').
-[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash pvh_refused grub_xl)
+[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash pvh_refused grub_xl pvh_suspend)
 PVH_SECTIONS+=(pvh_stop)

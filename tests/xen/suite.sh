@@ -238,6 +238,10 @@ SECTIONS+=("${RUNNING_SECTIONS[@]}")
 # shellcheck source=hvm.sh
 . "$(dirname "$0")/hvm.sh"
 SECTIONS+=("${HVM_SECTIONS[@]}")
+# Migration at the xen backend's level (domain_send, domain_receive).
+# shellcheck source=backend_migrate.sh
+. "$(dirname "$0")/backend_migrate.sh"
+SECTIONS+=("${BMIG_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

@@ -9,6 +9,11 @@
  * "N passed, M failed"; exit status 0 only if everything passed.
  *
  *   xo_xen_probe [-v] [--no-devices] [-n GUESTS] [-k KERNEL] [-r RAMDISK]
+ *   xo_xen_probe --migrate pvh|pv [-k KERNEL] [-r RAMDISK]
+ *                                  (domain_send to domain_receive in this dom0,
+ *                                   two threads over a socketpair: a cancelled
+ *                                   send first, then the migration; the
+ *                                   guest's ticking counter gives the pause)
  *   xo_xen_probe --expect-no-xen   (on a host without Xen: open must fail
  *                                   with XENOPS_EBACKEND, printing nothing)
  *   xo_xen_probe --expect-no-access (in dom0, as root: drops to uid 65534,
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -724,6 +730,307 @@ static void scenario_suspend(struct xo_backend *b)
 	unlink(img);
 }
 
+/* ---- migration (domain_send / domain_receive) ---- */
+
+#define MARKER_TICK "XENTB-GUEST-TICK n="
+
+/* A task's environment with stream progress, cancelled after N progress reports. */
+struct mig_env {
+	struct xo_env env;
+	pthread_mutex_t lock;
+	unsigned int calls, iteration;
+	int cancel_after; /* -1: never; 0: at once */
+	uint64_t bytes, dirty;
+};
+
+static int mig_check(struct xo_env *env, struct xo_error *e)
+{
+	struct mig_env *m = (struct mig_env *)env;
+	bool stop;
+
+	pthread_mutex_lock(&m->lock);
+	stop = m->cancel_after >= 0 && m->calls >= (unsigned int)m->cancel_after;
+	pthread_mutex_unlock(&m->lock);
+	if (stop)
+		return xo_err(e, XENOPS_ECANCELLED, "cancelled by the probe");
+	return 0;
+}
+
+static void mig_stream_progress(struct xo_env *env, uint64_t bytes, unsigned int iteration,
+				uint64_t dirty)
+{
+	struct mig_env *m = (struct mig_env *)env;
+
+	pthread_mutex_lock(&m->lock);
+	m->calls++;
+	m->bytes = bytes;
+	m->iteration = iteration;
+	m->dirty = dirty;
+	pthread_mutex_unlock(&m->lock);
+	if (verbose)
+		printf("  progress: %llu bytes, iteration %u, %llu dirty\n", (unsigned long long)bytes,
+		       iteration, (unsigned long long)dirty);
+}
+
+static void mig_env_init(struct mig_env *m, int cancel_after)
+{
+	memset(m, 0, sizeof(*m));
+	m->env.check = mig_check;
+	m->env.sleep = env_sleep;
+	m->env.progress = env_progress;
+	m->env.stream_progress = mig_stream_progress;
+	pthread_mutex_init(&m->lock, NULL);
+	m->cancel_after = cancel_after;
+}
+
+struct receiver {
+	pthread_t thread;
+	struct xo_backend *b;
+	const struct xo_vm_config *cfg;
+	struct mig_env m;
+	int fd, rc, domid;
+	uint64_t done_ms;
+	struct xo_error err;
+};
+
+static void *receiver_main(void *arg)
+{
+	struct receiver *r = arg;
+
+	r->rc = ops->domain_receive(r->b, &r->m.env, r->cfg, r->fd, &r->domid, &r->err);
+	r->done_ms = xo_now_ms();
+	return NULL;
+}
+
+/* The last tick's counter on @name's console, -1 if none. */
+static long tick_last(const char *name)
+{
+	char path[256], buf[512];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), CONSOLE_DIR "/guest-%s.log", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		char *p = strstr(buf, MARKER_TICK);
+
+		if (p)
+			n = strtol(p + strlen(MARKER_TICK), NULL, 10);
+	}
+	fclose(f);
+	return n;
+}
+
+static bool wait_tick_after(const char *name, long n, unsigned int timeout_s)
+{
+	uint64_t start = xo_now_ms();
+
+	while (xo_now_ms() - start < timeout_s * 1000ull) {
+		if (tick_last(name) > n)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* The largest gap (s, the guest's wall clock) between ticks numbered from @from on. */
+static double tick_gap(const char *name, long from, long *n_out)
+{
+	char path[256], buf[512];
+	double last = -1, gap = 0;
+	long n_seen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), CONSOLE_DIR "/guest-%s.log", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		char *p = strstr(buf, MARKER_TICK), *t;
+		long n;
+		double v;
+
+		if (!p)
+			continue;
+		n = strtol(p + strlen(MARKER_TICK), NULL, 10);
+		t = strstr(p, " t=");
+		if (n < from || !t)
+			continue;
+		v = strtod(t + 3, NULL);
+		if (last >= 0 && v - last > gap)
+			gap = v - last;
+		last = v;
+		n_seen++;
+	}
+	fclose(f);
+	*n_out = n_seen;
+	return gap;
+}
+
+static unsigned int console_count(const char *name, const char *re)
+{
+	char path[256], buf[512];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), CONSOLE_DIR "/guest-%s.log", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		n += strstr(buf, re) != NULL;
+	fclose(f);
+	return n;
+}
+
+static bool domain_suspended(struct xo_backend *b, int domid)
+{
+	struct xo_domain_info inf;
+
+	return info_status(b, domid, &inf) == XO_DOM_SHUTDOWN &&
+	       inf.shutdown_reason == XO_SHUTDOWN_SUSPEND;
+}
+
+/*
+ * A send cancelled after its first pre-copy round (PVH) or before the
+ * guest is asked to suspend (PV): the guest runs on, the receiver fails
+ * once the connection is shut, and leaves no domain.
+ */
+static void migrate_cancelled(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
+			      bool pvh)
+{
+	struct xo_domain_info inf;
+	struct receiver r = { .b = b, .cfg = cfg, .domid = -1 };
+	struct mig_env ms;
+	struct xo_error es = { 0 };
+	int sv[2], rc;
+	long n;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		check(0, "socketpair: %s", strerror(errno));
+		return;
+	}
+	/* PVH: cancel during the first pre-copy round; PV (no pre-copy): at once. */
+	mig_env_init(&ms, pvh ? 3 : 0);
+	mig_env_init(&r.m, -1);
+	r.fd = sv[1];
+	pthread_create(&r.thread, NULL, receiver_main, &r);
+	n = tick_last(cfg->name);
+	rc = ops->domain_send(b, &ms.env, domid, cfg, sv[0], 1, &es);
+	check(rc == XENOPS_ECANCELLED, "%s: cancelled send returns XENOPS_ECANCELLED (%d: %s)",
+	      cfg->name, rc, es.msg);
+	shutdown(sv[0], SHUT_RDWR);
+	pthread_join(r.thread, NULL);
+	check(r.rc < 0 && r.domid == -1, "%s: the receiver fails when the sender gives up (%s)",
+	      cfg->name, r.err.msg);
+	close(sv[0]);
+	close(sv[1]);
+	check(info_status(b, domid, &inf) == XO_DOM_RUNNING,
+	      "%s: after the cancelled send the guest still runs (domain %d)", cfg->name, domid);
+	check(wait_tick_after(cfg->name, n + 2, 30), "%s: its counter still ticks", cfg->name);
+	if (pvh)
+		check(ms.calls > 0 && ms.bytes > 0,
+		      "%s: progress before the cancel: %u reports, %llu bytes, round %u",
+		      cfg->name, ms.calls, (unsigned long long)ms.bytes, ms.iteration);
+}
+
+static void scenario_migrate(struct xo_backend *b, bool pvh)
+{
+	const char *id = pvh ? "6b1e0c52-3d4f-4b8a-9c1d-00000000e1a1" : "xoprobe-mig-pv";
+	const char *name = pvh ? "xomig-pvh" : "xomig-pv";
+	struct xo_vm_config cfg;
+	struct xo_domain_info inf;
+	struct receiver r = { .b = b, .cfg = &cfg, .domid = -1 };
+	struct mig_env ms;
+	struct xo_error es = { 0 };
+	char buf[256], vm_node[128];
+	uint64_t t0, t_sent, t_end;
+	int domid = -1, sv[2], rc;
+	long n0, n_gap = 0;
+	double gap, gap_before;
+
+	make_cfg(&cfg, id, name, 128);
+	cfg.type = pvh ? XO_VM_PVH : XO_VM_PV;
+	cfg.cmdline = (char *)"console=hvc0 loglevel=4 xentb.tick=100";
+	if (start_vm(b, &cfg, &domid, &t0) < 0)
+		return;
+	check(wait_console(name, MARKER_UP, t0, 300) > 0, "%s: guest up", name);
+	check(wait_tick_after(name, 20, 120), "%s: its counter ticks", name);
+	capture(vm_node, sizeof(vm_node), "xenstore-read /local/domain/%d/vm", domid);
+
+	migrate_cancelled(b, &cfg, domid, pvh);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		check(0, "socketpair: %s", strerror(errno));
+		return;
+	}
+	mig_env_init(&ms, -1);
+	mig_env_init(&r.m, -1);
+	r.fd = sv[1];
+	n0 = tick_last(name);
+	gap_before = tick_gap(name, 0, &n_gap);
+	t0 = xo_now_ms();
+	pthread_create(&r.thread, NULL, receiver_main, &r);
+	rc = ops->domain_send(b, &ms.env, domid, &cfg, sv[0], 1, &es);
+	t_sent = xo_now_ms();
+	check(rc == 0, "%s: domain_send (%s) in %llu ms: %llu MiB, %u pre-copy rounds, %llu pages "
+	      "in the last [%s]", name, pvh ? "live" : "PV: suspended", (unsigned long long)(t_sent - t0),
+	      (unsigned long long)(ms.bytes / MIB), ms.iteration, (unsigned long long)ms.dirty,
+	      es.msg);
+	pthread_join(r.thread, NULL);
+	close(sv[0]);
+	close(sv[1]);
+	check(r.rc == 0 && r.domid > 0 && r.domid != domid,
+	      "%s: domain_receive -> domain %d in %llu ms after the start [%s]", name, r.domid,
+	      (unsigned long long)(r.done_ms - t0), r.err.msg);
+	if (rc < 0 || r.rc < 0) {
+		ops->domain_destroy(b, &env, domid, err);
+		if (r.domid > 0)
+			ops->domain_destroy(b, &env, r.domid, err);
+		return;
+	}
+	check(ms.calls > 1 && ms.bytes >= 100 * MIB,
+	      "%s: sender progress: %u reports, %llu MiB", name, ms.calls,
+	      (unsigned long long)(ms.bytes / MIB));
+	check(pvh ? ms.iteration >= 1 : ms.iteration == 0, "%s: %s (round %u)", name,
+	      pvh ? "pre-copy rounds while the guest ran" : "no pre-copy for PV", ms.iteration);
+	check(r.m.calls >= 1, "%s: receiver progress reported", name);
+	check(domain_suspended(b, domid), "%s: the source domain %d is shut down for suspend", name,
+	      domid);
+	check(info_status(b, r.domid, &inf) == XO_DOM_PAUSED && !strcmp(inf.vm_id, id),
+	      "%s: the received domain %d is paused, VM %s", name, r.domid, inf.vm_id);
+	capture(buf, sizeof(buf), "xenstore-read /local/domain/%d/store/ring-ref", r.domid);
+	check(!pvh || !strcmp(buf, "1044476"), "%s: received store/ring-ref %s", name, buf);
+	/* As the engine will: the source goes once the destination holds the guest. */
+	check(ops->domain_destroy(b, &env, domid, err) == 0, "%s: destroy the source domain %d",
+	      name, domid);
+	check(ops->domain_unpause(b, &env, r.domid, err) == 0, "%s: unpause domain %d", name,
+	      r.domid);
+	t_end = xo_now_ms();
+	check(xs_exists(vm_node), "%s: %s still there after the source's destroy", name, vm_node);
+	check(wait_tick_after(name, n0 + 20, 60), "%s: the counter continues on domain %d", name,
+	      r.domid);
+	check(console_count(name, MARKER_UP) == 1, "%s: no reboot (%s once on the console)", name,
+	      MARKER_UP);
+	gap = tick_gap(name, n0, &n_gap);
+	check(gap > 0, "%s: largest gap between ticks across the migration %.2f s (%ld ticks; "
+	      "before: %.2f s)", name, gap, n_gap, gap_before);
+	metric(pvh ? "migrate_pvh_total_ms" : "migrate_pv_total_ms", "%llu",
+	       (unsigned long long)(t_end - t0));
+	metric(pvh ? "migrate_pvh_pause_s" : "migrate_pv_pause_s", "%.2f", gap);
+	metric(pvh ? "migrate_pvh_rounds" : "migrate_pv_rounds", "%u", ms.iteration);
+	rc = ops->domain_request_shutdown(b, &env, r.domid, XO_SHUTDOWN_POWEROFF, err);
+	if (rc == 0)
+		rc = ops->domain_wait_ack(b, &env, r.domid, 30000, err);
+	check(rc == 0, "%s: the migrated guest acknowledges a poweroff (it reached xenstore)", name);
+	check(wait_console(name, "XENTB-GUEST-SHUTDOWN", t_end, 60) > 0,
+	      "%s: the migrated guest ran its shutdown", name);
+	check(ops->domain_destroy(b, &env, r.domid, err) == 0, "%s: destroy", name);
+	check_gone(b, name, r.domid, vm_node);
+}
+
 static void check_clean_host(void)
 {
 	char buf[4096];
@@ -783,6 +1090,7 @@ int main(int argc, char **argv)
 	struct xo_backend *b = NULL;
 	struct xo_host_info hi;
 	int n_guests = 3, rc;
+	const char *migrate = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--expect-no-xen"))
@@ -793,6 +1101,8 @@ int main(int argc, char **argv)
 			verbose = 1, log.level = XENOPS_LOG_DEBUG;
 		else if (!strcmp(argv[i], "--no-devices"))
 			devices = 0;
+		else if (!strcmp(argv[i], "--migrate") && i + 1 < argc)
+			migrate = argv[++i];
 		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			n_guests = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-k") && i + 1 < argc)
@@ -801,7 +1111,7 @@ int main(int argc, char **argv)
 			ramdisk = argv[++i];
 		else {
 			fprintf(stderr, "usage: %s [-v] [--no-devices] [-n GUESTS] [-k KERNEL] [-r RAMDISK] | "
-					"--expect-no-xen | --expect-no-access\n", argv[0]);
+					"--migrate pvh|pv | --expect-no-xen | --expect-no-access\n", argv[0]);
 			return 2;
 		}
 	}
@@ -819,6 +1129,13 @@ int main(int argc, char **argv)
 	      "host_info: %s, %u cpus, %llu MiB total, %llu MiB free", hi.hypervisor, hi.nr_cpus,
 	      (unsigned long long)(hi.total_memory / MIB), (unsigned long long)(hi.free_memory / MIB));
 	print_stats(b, "open");
+	if (migrate) {
+		scenario_migrate(b, !strcmp(migrate, "pvh"));
+		check_clean_host();
+		ops->close(b);
+		printf("%d passed, %d failed\n", n_pass, n_fail);
+		return n_fail ? 1 : 0;
+	}
 
 	scenario_lifecycle(b);
 	print_stats(b, "after lifecycle");

@@ -127,6 +127,11 @@ static int skel_vm_dir(struct xo_backend *b, xs_transaction_t t, const struct sk
 	snprintf(buf, sizeof(buf), "%.2f", s->start_time);
 	if (rc == 0)
 		rc = xo_xs_write_perms(b, t, path, buf, NULL, 0, err);
+	/* Whose it is: a migration in one host has two domains of the VM for a while. */
+	snprintf(path, sizeof(path), "%s/domid", vm);
+	snprintf(buf, sizeof(buf), "%d", s->domid);
+	if (rc == 0)
+		rc = xo_xs_write_perms(b, t, path, buf, NULL, 0, err);
 	if (rc == 0)
 		rc = skel_write(b, t, s->domid, "vm", vm, false, err);
 	return rc;
@@ -210,8 +215,19 @@ static int cleanup_txn(struct xo_backend *b, xs_transaction_t t, void *arg, stru
 
 	snprintf(path, sizeof(path), "/local/domain/%d/vm", c->domid);
 	vm = xo_xs_read(b->xsh, t, path);
-	/* Only a /vm entry we named: never follow a guest-influenced path elsewhere. */
-	rc = vm && !strncmp(vm, "/vm/", 4) && !strstr(vm + 4, "/") ? xo_xs_rm(b, t, vm, err) : 0;
+	/*
+	 * Only a /vm entry we named: never follow a guest-influenced path
+	 * elsewhere; and only while it is this domain's: after a migration in
+	 * one host the VM's entry belongs to the domain that received it.
+	 */
+	rc = 0;
+	if (vm && !strncmp(vm, "/vm/", 4) && !strstr(vm + 4, "/") && strlen(vm) < 200) {
+		char *owner = xo_xs_readf(b->xsh, t, "%s/domid", vm);
+
+		if (!owner || atoi(owner) == c->domid)
+			rc = xo_xs_rm(b, t, vm, err);
+		free(owner);
+	}
 	free(vm);
 	snprintf(path, sizeof(path), "/local/domain/%d", c->domid);
 	if (rc == 0)

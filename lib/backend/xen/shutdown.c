@@ -81,20 +81,10 @@ int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
-	if (reason == XO_SHUTDOWN_SUSPEND) {
-		xc_domaininfo_t info;
-
-		/*
-		 * Saving a PVH (HVM container) domain made the process abort on
-		 * the testbed: refuse before the guest suspends itself.
-		 */
-		rc = xo_xen_getinfo_one(b, domid, &info, err);
-		if (rc < 0)
-			return rc;
-		if (info.flags & XEN_DOMINF_hvm_guest)
-			return xo_err(err, XENOPS_ENOTSUP,
-				      "xen backend: suspend of PVH guests is not supported yet");
-	}
+	if (reason == XO_SHUTDOWN_SUSPEND && xo_xen_dm_needed(b, domid))
+		/* Refused before the guest suspends itself: its device model's state is not saved. */
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: suspend of HVM guests is not supported yet");
 	if (reason == XO_SHUTDOWN_POWEROFF) {
 		/* HVM without PV drivers: the ACPI power button; nothing to acknowledge. */
 		rc = xo_xen_dm_acpi_poweroff(b, domid, err);

@@ -45,11 +45,15 @@ static void xo_xtl_vmessage(xentoollog_logger *logger, xentoollog_level level, i
 		       msg);
 }
 
-/* libxc's progress reports (save/restore) are too chatty for the log. */
+/*
+ * libxc's progress reports (save/restore) are too chatty for the log: they
+ * feed the progress of the stream the calling thread sends (migrate.c).
+ */
 static void xo_xtl_progress(xentoollog_logger *logger, const char *context, const char *doing_what,
 			 int percent, unsigned long done, unsigned long total)
 {
-	(void)logger, (void)context, (void)doing_what, (void)percent, (void)done, (void)total;
+	(void)logger, (void)context, (void)doing_what, (void)percent;
+	xo_xen_stream_xtl_progress(done, total);
 }
 
 /* The logger is embedded in the backend: nothing to free. */
@@ -351,6 +355,8 @@ const struct xo_backend_ops xo_backend_xen = {
 	.domain_save = xo_xen_domain_save,
 	.domain_resume = xo_xen_domain_resume,
 	.domain_restore = xo_xen_domain_restore,
+	.domain_send = xo_xen_domain_send,
+	.domain_receive = xo_xen_domain_receive,
 	.domain_info = xo_xen_domain_info,
 	.domain_list = xo_xen_domain_list,
 	.domain_find_unmarked = xo_xen_domain_find_unmarked,

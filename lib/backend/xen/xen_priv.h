@@ -333,6 +333,29 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
 			  const struct xo_vm_config *cfg, const char *path, int *domid_out,
 			  struct xo_error *err);
 
+/* ---- migrate.c: the domain's stream (suspend to a file and migration) ---- */
+/*
+ * Write our header and libxenguest's stream of @domid to @fd (@what names
+ * it in errors). Not @live: the domain is suspended first (nothing to do if
+ * it already shut down for suspend). On success the domain is shut down
+ * for suspend; on failure it runs on (failure or cancel during pre-copy)
+ * or is shut down for suspend (domain_resume lets it run on).
+ */
+int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_vm_config *cfg, int fd, bool live, const char *what,
+		       struct xo_error *err);
+/* A new paused domain from such a stream, xenstore and rings set up, introduced. */
+int xo_xen_stream_receive(struct xo_backend *b, struct xo_env *env,
+			  const struct xo_vm_config *cfg, int fd, const char *what, int *domid_out,
+			  struct xo_error *err);
+int xo_xen_domain_send(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_vm_config *cfg, int fd, int live, struct xo_error *err);
+int xo_xen_domain_receive(struct xo_backend *b, struct xo_env *env,
+			  const struct xo_vm_config *cfg, int fd, int *domid_out,
+			  struct xo_error *err);
+/* libxenguest's progress report (pages of the current round), from the logger. */
+void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total);
+
 /* ---- tune.c: running guests ---- */
 int xo_xen_domain_set_memory(struct xo_backend *b, struct xo_env *env, int domid,
 			     uint64_t target, uint64_t max, struct xo_error *err);
