@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	fputs("usage: xo_bench engine|updates|rpc|restart|persist [--quick] [--reps N]\n"
 	      "                [--socket PATH] [--workdir DIR] [--state-parent DIR]\n"
 	      "                [--vms N] [--workers N]   (engine: one configuration only;\n"
-	      "                                          persist: --vms N, default 1,000)\n"
+	      "                                          persist: --vms N, default 1,000, 300 with --quick)\n"
 	      "                [--clients N] [--depth N] (rpc: one configuration only)\n"
 	      "                [--daemon-pid PID]        (rpc: report the daemon's CPU time per answer)\n"
 	      "  engine   simulator engine: add+start+shutdown of 100/1,000/10,000 VMs\n"

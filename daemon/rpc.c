@@ -598,6 +598,26 @@ static int scan_line(const char *line, size_t len, struct nul_hit *hit)
 	return max_depth;
 }
 
+/*
+ * scan_line() for the common line: without a backslash and without
+ * "config" it holds no NUL and no config text, and it nests at most as
+ * deep as its number of opening brackets; only other lines are scanned
+ * byte by byte (that scan was a few per cent of VM.stat's cost).
+ */
+static int scan_line_quick(const char *line, size_t len, struct nul_hit *hit)
+{
+	int opens = 0;
+
+	if (memchr(line, '\\', len) || memmem(line, len, "\"config\"", 8))
+		return scan_line(line, len, hit);
+	for (size_t i = 0; i < len && opens <= XD_RPC_MAX_DEPTH; i++)
+		opens += line[i] == '{' || line[i] == '[';
+	if (opens > XD_RPC_MAX_DEPTH)
+		return scan_line(line, len, hit);
+	memset(hit, 0, sizeof(*hit));
+	return opens;
+}
+
 static int valid_id(struct json_object *id)
 {
 	return !id || json_object_is_type(id, json_type_string) ||
@@ -712,7 +732,8 @@ void xd_rpc_handle(struct xd_rpc *rpc, const char *line, size_t len, uint64_t no
 	struct nul_hit nul;
 
 	memset(out, 0, sizeof(*out));
-	if (parse_line(rpc, line, len, &req) < 0 || scan_line(line, len, &nul) > XD_RPC_MAX_DEPTH) {
+	if (parse_line(rpc, line, len, &req) < 0 ||
+	    scan_line_quick(line, len, &nul) > XD_RPC_MAX_DEPTH) {
 		json_object_put(req);
 		out->line =
 		        error_line(NULL, XD_RPC_PARSE_ERROR, "parse error", NULL, NULL, &out->len);
