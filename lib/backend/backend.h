@@ -268,7 +268,11 @@ struct xo_backend_ops {
 	int (*host_facts)(struct xo_backend *b, struct xo_host_facts *out, struct xo_error *err);
 	/* The hypervisor's log (its console ring), a malloc'd string. */
 	int (*host_dmesg)(struct xo_backend *b, char **text_out, struct xo_error *err);
-	/* What a running guest shows: its console and what it publishes (untrusted). */
+	/*
+	 * What a running guest shows: its console and what it publishes
+	 * (untrusted). Callers read console_path, truncated and the first
+	 * n_keys entries only; the rest of *out may be left as it was.
+	 */
 	int (*guest_facts)(struct xo_backend *b, int domid, struct xo_guest_facts *out,
 			   struct xo_error *err);
 	/*
