@@ -130,9 +130,10 @@ section_pvh_lifecycle() {
 tick_last() { sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) .*/\1/p' "$(console_log "$1")" | tail -n 1; }
 # tick_after NAME N: the counter has gone past N.
 tick_after() { local n; n=$(tick_last "$1"); [ -n "$n" ] && [ "$n" -gt "$2" ]; }
-# tick_gap NAME FROM: the largest gap (s, guest wall clock) between ticks FROM.. on NAME's console.
+# tick_gap NAME FROM: the largest gap (s, by the guest's uptime, which runs on
+# while it is paused) between ticks FROM.. on NAME's console.
 tick_gap() {
-    sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=\([0-9.]*\) .*/\1 \2/p' "$(console_log "$1")" |
+    sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' "$(console_log "$1")" |
         awk -v from="$2" '$1 >= from { if (seen && $2 - t > g) g = $2 - t; t = $2; seen = 1 }
                           END { printf "%.2f\n", g }'
 }

@@ -835,7 +835,11 @@ static bool wait_tick_after(const char *name, long n, unsigned int timeout_s)
 	return false;
 }
 
-/* The largest gap (s, the guest's wall clock) between ticks numbered from @from on. */
+/*
+ * The largest gap (s) between ticks numbered from @from on, by the guest's
+ * uptime (10 ms steps; the guest's date has whole seconds only): the
+ * guest's clock runs on while it is paused or suspended.
+ */
 static double tick_gap(const char *name, long from, long *n_out)
 {
 	char path[256], buf[512];
@@ -855,10 +859,10 @@ static double tick_gap(const char *name, long from, long *n_out)
 		if (!p)
 			continue;
 		n = strtol(p + strlen(MARKER_TICK), NULL, 10);
-		t = strstr(p, " t=");
+		t = strstr(p, " up=");
 		if (n < from || !t)
 			continue;
-		v = strtod(t + 3, NULL);
+		v = strtod(t + 4, NULL);
 		if (last >= 0 && v - last > gap)
 			gap = v - last;
 		last = v;
