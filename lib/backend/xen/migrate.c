@@ -17,8 +17,9 @@
  *    abandons the stream when the task is cancelled: the guest then runs on,
  *    untouched; per-page progress comes from libxenguest's progress reports
  *    through the backend's logger, on the sending thread. The bytes
- *    reported are our header plus 4 KiB per page sent (libxenguest's own
- *    records and page lists, a few bytes per page, are not counted).
+ *    reported are our header plus 4 KiB per page sent, counted every 4 MiB
+ *    (libxenguest's own records and page lists, a few bytes per page, are
+ *    not counted).
  * A PV domain is sent live only when the hypervisor has shadow paging (PV
  * log-dirty needs it; Debian builds Xen 4.17 without): otherwise it is
  * suspended first and sent in one round.
@@ -189,7 +190,13 @@ void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total)
 {
 	struct send_ctx *s = current_send;
 
-	if (s && total > 0 && done <= total) {
+	/*
+	 * Only the reports made every 4 MiB sent count the pages sent: the
+	 * one closing a round says done == total, the pages the round looked
+	 * at, which for an HVM container's first round is its whole
+	 * guest-physical space (4 GiB and more), not what was sent.
+	 */
+	if (s && total > 0 && done < total) {
 		s->pages_round = done;
 		report(s);
 	}
