@@ -36,6 +36,7 @@ enum opt_type {
 	F_MIB,   /* config field in MiB, given as 512, 512M, 2G */
 	F_BOOL,  /* config field, on/off */
 	O_MIB,   /* param = a size in MiB, given as 512, 512M, 2G */
+	O_FALSE, /* flag: param = false */
 };
 
 struct posdef {
