@@ -223,6 +223,10 @@ SECTIONS+=("${XO_SECTIONS[@]}")
 # shellcheck source=pvh.sh
 . "$(dirname "$0")/pvh.sh"
 SECTIONS+=("${PVH_SECTIONS[@]}")
+# Localhost migration through xenopsd.
+# shellcheck source=migrate.sh
+. "$(dirname "$0")/migrate.sh"
+SECTIONS+=("${MIG_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"
