@@ -383,6 +383,9 @@ static int serve(const struct options *o)
 	int rc = -1, sock_lock = -1;
 
 	cfg.listen_fd = cfg.signal_fd = -1;
+	/* A bad key file stops the daemon before it serves anything. */
+	if (o->migrate_psk_file && xd_migrate_set_psk_file(o->migrate_psk_file) < 0)
+		return -1;
 	raise_nofile(o->max_clients);
 	if (o->group && resolve_group(o->group, &cfg.group) < 0)
 		return -1;
@@ -403,9 +406,8 @@ static int serve(const struct options *o)
 	if (!ctx)
 		goto out;
 	cfg.ctx = ctx;
-	if ((o->migrate_psk_file && xd_migrate_set_psk_file(o->migrate_psk_file) < 0) ||
-	    (o->migrate_listen &&
-	     xd_migrate_listen(ctx, o->migrate_listen, o->migrate_max_incoming) < 0)) {
+	if (o->migrate_listen &&
+	    xd_migrate_listen(ctx, o->migrate_listen, o->migrate_max_incoming) < 0) {
 		xenops_ctx_unref(ctx);
 		goto out;
 	}
