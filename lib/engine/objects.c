@@ -99,6 +99,21 @@ fail:
 /* Out of the table and the update log, and freed. Locked. */
 static void vm_forget_locked(struct xo_engine *e, struct xo_vm *vm)
 {
+	/* A VM whose queued checks were just dropped may still be on the ready list. */
+	if (vm->ready) {
+		struct xo_vm **pp = &e->ready_head, *prev = NULL;
+
+		while (*pp && *pp != vm) {
+			prev = *pp;
+			pp = &(*pp)->ready_next;
+		}
+		if (*pp) {
+			*pp = vm->ready_next;
+			if (e->ready_tail == vm)
+				e->ready_tail = prev;
+		}
+		vm->ready = false;
+	}
 	xo_map_del(&e->vms, vm->id);
 	for (size_t i = 0; i < vm->ndevs; i++) {
 		xo_unode_delete_locked(e, vm->devs[i]->un);
