@@ -279,6 +279,29 @@ static int a_send_prepared(struct xo_run *r, int arg, struct xo_error *err)
 	return expect_msg(r, XO_MIG_PREPARED, PREPARE_IDLE_MS, true, err);
 }
 
+/*
+ * Before the commit is recorded: a destination that already closed the
+ * connection (or said something) cannot commit, so the guest stays ours
+ * instead of ending in doubt.
+ */
+static int peer_still_there(struct xo_run *r, struct xo_error *err)
+{
+	struct xo_mig_msg m;
+	char c;
+	ssize_t n = recv(r->t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTSOCK))
+		return xo_err(err, XENOPS_EIO, "the destination closed the connection before the commit");
+	if (n < 0)
+		return 0;
+	if (recv_msg(r, &m, MSG_IDLE_MS, false, err) < 0)
+		return err->code;
+	if (m.kind == XO_MIG_ABORT)
+		return xo_err(err, m.code, "the migration peer gave up: %s", m.message);
+	return xo_err(err, XENOPS_EIO, "migration peer sent \"%s\" before the commit",
+		      xo_mig_msg_name(m.kind));
+}
+
 /* The commit: no cancel point from here on. */
 static int a_send_commit(struct xo_run *r, int arg, struct xo_error *err)
 {
@@ -288,6 +311,9 @@ static int a_send_commit(struct xo_run *r, int arg, struct xo_error *err)
 	(void)arg;
 	set_phase(r, "commit");
 	step(r, "send.commit");
+	rc = peer_still_there(r, err);
+	if (rc < 0)
+		return rc;
 	rc = write_phase(r, "commit", err);
 	if (rc < 0)
 		return rc;
