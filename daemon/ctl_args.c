@@ -143,6 +143,9 @@ static int add_opt(const struct cmd *cmd, struct json_object *params, const stru
 	case O_ZERO:
 		json_object_object_add(params, o->param, json_object_new_int(0));
 		break;
+	case O_FALSE:
+		json_object_object_add(params, o->param, json_object_new_boolean(0));
+		break;
 	case O_UINT:
 		if (ctl_parse_uint(val, UINT_MAX, &v) < 0)
 			return ctl_usage_error(cmd, "expected a non-negative integer, not '%s'", val);
@@ -314,7 +317,7 @@ static int max_pos(const struct cmd *cmd)
 
 static int takes_value(int type)
 {
-	return type != O_TRUE && type != O_ZERO;
+	return type != O_TRUE && type != O_ZERO && type != O_FALSE;
 }
 
 static void synopsis(FILE *f, const struct cmd *cmd)

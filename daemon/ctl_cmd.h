@@ -37,6 +37,7 @@ enum opt_type {
 	F_BOOL,  /* config field, on/off */
 	O_MIB,   /* param = a size in MiB, given as 512, 512M, 2G */
 	O_CPUS,  /* param = a CPU list, or with ';' an array of lists (one per vCPU) */
+	O_FALSE, /* flag: param = false */
 };
 
 struct posdef {

@@ -68,8 +68,24 @@ static double wait_slice(const struct ctl *c)
  * TASK.wait in slices until the task ended; *stat_out gets its last stat.
  * Returns 0 or an exit code (CTL_TIMEOUT once --timeout passed).
  */
+/* The running atom; for a migration also the bytes sent and the round. */
+static const char *progress_label(struct json_object *stat, char *buf, size_t n)
+{
+	struct json_object *m = NULL, *bytes = NULL, *it = NULL;
+	const char *atom = ctl_str_member(stat, "atom");
+
+	if (!json_object_object_get_ex(stat, "migration", &m) ||
+	    !json_object_object_get_ex(m, "bytes", &bytes) ||
+	    !json_object_object_get_ex(m, "iteration", &it))
+		return atom;
+	snprintf(buf, n, "%s %.1f MiB, iteration %d", atom ? atom : "",
+		 (double)json_object_get_int64(bytes) / (1024.0 * 1024.0), json_object_get_int(it));
+	return buf;
+}
+
 static int follow(struct ctl *c, const char *task, struct json_object **stat_out)
 {
+	char label[160];
 	struct ctl_progress prog;
 	int tty = isatty(STDERR_FILENO), rc;
 
@@ -90,7 +106,7 @@ static int follow(struct ctl *c, const char *task, struct json_object **stat_out
 		json_object_object_get_ex(*stat_out, "progress", &v);
 		if (tty || !c->json)
 			ctl_progress_update(&prog, task, json_object_get_double(v),
-			                    ctl_str_member(*stat_out, "atom"));
+			                    progress_label(*stat_out, label, sizeof(label)));
 		if (c->deadline_ms && ctl_now_ms() >= c->deadline_ms) {
 			rc = CTL_TIMEOUT;
 			break;
@@ -409,6 +425,11 @@ static const struct cmd commands[] = {
 	{ "vm", "set-config", "VM.set_config", run_set_config,
 	  "replace a halted VM's configuration with a JSON FILE ('-' for stdin)", 2,
 	  { ID, FILE_ARG }, NO_OPTS },
+	{ "vm", "migrate", "VM.migrate", ctl_run_op,
+	  "migrate to URL: xenops://HOST:PORT (another xenopsd) or local (a new domain here)", 2,
+	  { ID, { "url", A_STR } },
+	  { { "live", "live", O_TRUE, "copy memory while the guest runs (the default)" },
+	    { "no-live", "live", O_FALSE, "suspend the guest while its memory streams" } } },
 	{ "vm", "import-xl", "VM.import_xl", run_import_xl,
 	  "define a VM and its devices from an xl.cfg FILE ('-' for stdin)", 1,
 	  { { "file", A_STR } },

@@ -4,6 +4,7 @@
  * call into the public libxenops API plus the marshalling of its result.
  * The wire contract is DESIGN.md section 8 and docs/rpc.md.
  */
+#include "migrate_net.h"
 #include "rpc_int.h"
 #include "xenops_test.h" /* DEBUG.*: the library's test hooks */
 
@@ -562,6 +563,7 @@ static int m_host_dmesg(struct xd_call *c);
 static int m_vm_set_xenstore(struct xd_call *c);
 static int m_vm_set_scheduler(struct xd_call *c);
 static int m_vm_set_config(struct xd_call *c);
+static int m_vm_migrate(struct xd_call *c);
 
 /* One entry per method, laid out by hand. */
 /* clang-format off */
@@ -600,6 +602,8 @@ const struct xd_method xd_methods[] = {
 	  { ID_P, { "weight", XP_UINT, OPT }, { "cap", XP_UINT, OPT },
 	    { "affinity", XP_STR_OR_ARRAY, OPT }, { "soft_affinity", XP_STR_OR_ARRAY, OPT } } },
 	{ "VM.set_config", m_vm_set_config, NULL, 0, { ID_P, { "config", XP_OBJECT, REQ } } },
+	{ "VM.migrate", m_vm_migrate, NULL, 0,
+	  { ID_P, { "url", XP_STR, REQ }, { "live", XP_BOOL, OPT } } },
 
 	{ "VBD.add", m_dev_add, &vbd_family, 0, { VM_P, { "config", XP_OBJECT, REQ } } },
 	{ "VBD.remove", m_dev_remove, &vbd_family, 0, { VM_P, ID_P } },
@@ -759,4 +763,27 @@ static int m_vm_set_config(struct xd_call *c)
 
 	free(config);
 	return rc;
+}
+/* VM.migrate: {task}, the sending task; url "local" or "xenops://HOST:PORT". */
+static int m_vm_migrate(struct xd_call *c)
+{
+	const char *url = xd_str(c, "url");
+	unsigned int flags = xd_bool(c, "live", 1) ? XENOPS_MIGRATE_LIVE : 0;
+	char *task = NULL, why[300];
+	int rc;
+
+	if (strcmp(url, "local") == 0) {
+		rc = xd_lib(c, xenops_vm_migrate_local(task_slot(c, &task), c->ctx, xd_str(c, "id"),
+						       flags));
+		return task_result(c, rc, task);
+	}
+	rc = xd_migrate_send(c->ctx, xd_str(c, "id"), url, flags, !c->notification, &task, why,
+			     sizeof(why));
+	if (rc < 0)
+		return xd_fail(c, rc, "%s", why);
+	if (c->notification) {
+		xenops_free(task);
+		return 0;
+	}
+	return task_result(c, rc, task);
 }

@@ -25,6 +25,7 @@
 #include <xenops/xenops.h>
 
 #include "log.h"
+#include "migrate_net.h"
 #include "server.h"
 
 #define DEFAULT_SOCKET "/run/xenopsd.sock"
@@ -42,6 +43,8 @@ struct options {
 	unsigned int idle_timeout_s;
 	int debug_methods;
 	const char *grub_pv, *grub_pvh; /* NULL: the library's defaults */
+	const char *migrate_listen, *migrate_psk_file; /* NULL: none */
+	unsigned int migrate_max_incoming;
 };
 
 static void usage(FILE *f)
@@ -62,6 +65,11 @@ static void usage(FILE *f)
 	        "                       (default /usr/lib/grub-xen/grub-x86_64-xen.bin)\n"
 	        "  --grub-pvh PATH      the same for PVH guests\n"
 	        "                       (default /usr/lib/grub-xen/grub-i386-xen_pvh.bin)\n"
+	        "  --migrate-listen HOST:PORT  accept incoming migrations there (TLS,\n"
+	        "                       needs --migrate-psk-file)\n"
+	        "  --migrate-psk-file FILE  pre-shared key IDENTITY:HEXKEY (mode 0600 or 0400,\n"
+	        "                       owned by this user) for migrations in and out\n"
+	        "  --migrate-max-incoming N  incoming migrations at once (default 2)\n"
 	        "  --debug-methods      offer DEBUG.set and DEBUG.guest_action (tests only:\n"
 	        "                       they inject faults and can make the daemon exit)\n"
 	        "  --help               this text\n");
@@ -100,6 +108,15 @@ static int set_option(struct options *o, const char *name, const char *arg)
 		o->state_dir = arg;
 	else if (strcmp(name, "group") == 0)
 		o->group = arg;
+	else if (strcmp(name, "migrate-listen") == 0)
+		o->migrate_listen = arg;
+	else if (strcmp(name, "migrate-psk-file") == 0)
+		o->migrate_psk_file = arg;
+	else if (strcmp(name, "migrate-max-incoming") == 0) {
+		if (parse_uint(arg, 1, 64, &v) < 0)
+			return bad_value(name, arg);
+		o->migrate_max_incoming = (unsigned int)v;
+	}
 	else if (strcmp(name, "grub-pv") == 0 || strcmp(name, "grub-pvh") == 0) {
 		if (arg[0] != '/')
 			return bad_value(name, arg);
@@ -148,6 +165,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 0 },
 		{ "grub-pv", required_argument, NULL, 0 },
 		{ "grub-pvh", required_argument, NULL, 0 },
+		{ "migrate-listen", required_argument, NULL, 0 },
+		{ "migrate-psk-file", required_argument, NULL, 0 },
+		{ "migrate-max-incoming", required_argument, NULL, 0 },
 		{ "debug-methods", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -364,6 +384,9 @@ static int serve(const struct options *o)
 	int rc = -1, sock_lock = -1;
 
 	cfg.listen_fd = cfg.signal_fd = -1;
+	/* A bad key file stops the daemon before it serves anything. */
+	if (o->migrate_psk_file && xd_migrate_set_psk_file(o->migrate_psk_file) < 0)
+		return -1;
 	raise_nofile(o->max_clients);
 	if (o->group && resolve_group(o->group, &cfg.group) < 0)
 		return -1;
@@ -384,9 +407,15 @@ static int serve(const struct options *o)
 	if (!ctx)
 		goto out;
 	cfg.ctx = ctx;
+	if (o->migrate_listen &&
+	    xd_migrate_listen(ctx, o->migrate_listen, o->migrate_max_incoming) < 0) {
+		xenops_ctx_unref(ctx);
+		goto out;
+	}
 	xd_log(XENOPS_LOG_INFO, "listening on %s (libxenops %s, backend %s, instance %s)",
 	       o->socket_path, xenops_version(), xenops_ctx_backend(ctx), xenops_ctx_instance(ctx));
 	rc = xd_server_run(&cfg);
+	xd_migrate_stop();
 	/* Stop accepting before the context goes: its last reference cancels
 	 * running tasks at their next cancel point. */
 	close(cfg.listen_fd);
@@ -414,6 +443,7 @@ int main(int argc, char **argv)
 		.max_line = 1024 * 1024,
 		.max_clients = 256,
 		.idle_timeout_s = 300,
+		.migrate_max_incoming = 2,
 	};
 	int rc = parse_args(&o, argc, argv);
 

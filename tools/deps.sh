@@ -5,7 +5,7 @@
 # --pkg what building the Debian packages and checking them needs.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjson-c-dev check libxen-dev clang
+pkgs=(build-essential cmake pkg-config libjson-c-dev libgnutls28-dev check libxen-dev clang
       libclang-rt-14-dev valgrind abigail-tools)
 for opt in "$@"; do
 	case "$opt" in

@@ -13,5 +13,6 @@
 #include "task.h"
 #include "updates.h"
 #include "import.h"
+#include "migrate.h"
 
 #endif /* XENOPS_XENOPS_H */

@@ -34,6 +34,11 @@ extern "C" {
  *    now is cancelled there;
  *  - "fault.crash_point" = N: the process exits (status 99) at the N-th
  *    cancel point from now, with no clean-up, to test recovery;
+ *  - "fault.migrate_crash" = STEP: the process exits (status 99) when a
+ *    migration task reaches STEP ("send.commit", "recv.commit_recorded"...:
+ *    docs/migration.md lists them);
+ *  - "fault.migrate_cut" = STEP: the migration stream is shut down in both
+ *    directions when a migration task reaches STEP (once);
  *  - "fault.off": clear all faults (@p value is ignored);
  *  - "sim.*": simulator knobs, e.g. "sim.delay.<atom>" = milliseconds,
  *    "sim.delay" = milliseconds for every atom, "sim.shutdown_ack" = 0

@@ -37,6 +37,7 @@ struct xo_op_req {
 	unsigned int vcpus;  /* VM set_vcpus */
 	const char *xs_data; /* VM set_xenstore: {key: value or null} as JSON text;
 	                        VM set_scheduler: {weight?, cap?, affinity?, soft_affinity?} */
+	int fd;              /* migration: the stream (the caller's), else unused */
 };
 
 int xo_engine_new(struct xo_engine **out, const struct xo_engine_opts *opts, struct xo_error *err);
@@ -81,6 +82,17 @@ int xo_engine_dev_stat(struct xo_engine *e, int kind, const char *vm, const char
 /* Operations: queue a task; *task_out gets its id (NULL: destroy on finish). */
 int xo_engine_submit(struct xo_engine *e, const struct xo_op_req *req, char **task_out,
 		     struct xo_error *err);
+
+/*
+ * Migration (migrate.c): read a stream's header from @fd, define the VM it
+ * carries and record the arrival; *vm_out (free()) is its id and *flags_out
+ * the task flags the header asks for. A refusal is sent to the peer.
+ */
+int xo_engine_migrate_arrive(struct xo_engine *e, int fd, char **vm_out, unsigned int *flags_out,
+			     struct xo_error *err);
+/* The receiving task could not be queued: tell the peer, forget the VM. */
+void xo_engine_migrate_arrival_failed(struct xo_engine *e, const char *vm, int fd,
+				      const struct xo_error *why);
 
 /* Tasks. */
 int xo_engine_task_stat(struct xo_engine *e, const char *task, char **json_out,

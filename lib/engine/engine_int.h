@@ -91,6 +91,13 @@ struct xo_task {
 	unsigned int vcpus;            /* set_vcpus */
 	char *xs_data;                 /* set_xenstore, set_scheduler: checked JSON text */
 	char *result_json;             /* a result object other than a domid, or NULL */
+	int fd;                        /* migration: the stream */
+	struct xo_task_mig *mig;       /* migration tasks: progress */
+};
+
+struct xo_task_mig {
+	struct xo_mig_progress progress;
+	uint64_t last_ms; /* when the last round was reported */
 };
 
 struct xo_sub {
@@ -161,6 +168,8 @@ struct xo_engine {
 	/* One guest-facts buffer (about 25 KiB) kept for the next VM.stat,
 	 * taken and given back by atomic exchange; NULL while in use. */
 	struct xo_guest_facts *gf_spare;
+	/* Migration faults: the step to die at / to cut the stream at ("" none). */
+	char mig_crash[48], mig_cut[48];
 };
 
 /* The state of one running task, owned by its worker. */
@@ -177,6 +186,12 @@ struct xo_run {
 	bool saved;     /* a suspend image was written completely */
 	bool intent;    /* an intent record was written for this run */
 	int reason;     /* shutdown reason seen */
+	/* Migration: the domain built from the stream (local migration: the
+	 * new one while the old one is the VM's), whether the sending side's
+	 * domain is shut down for suspend, the handshake reached. */
+	int mig_domid, mig_src_domid;
+	bool mig_sent, mig_commit_sent, mig_committed;
+	int mig_live, mig_paused;
 	uint64_t deadline_ms;
 	struct xo_env env;
 	struct xo_atom *atoms;
@@ -273,6 +288,27 @@ int xo_engine_host_facts_json(struct xo_engine *e, struct json_object *o, struct
 /* Add "consoles" and "guest" of a live domain to a state object (VM.stat). */
 int xo_engine_guest_facts_json(struct xo_engine *e, int domid, struct json_object *st,
 			       struct xo_error *err);
+
+/* ops.c: atoms other files plan too. */
+int xo_atom_plug(struct xo_run *r, int i, struct xo_error *err);
+int xo_atom_run_state(struct xo_run *r, int power, struct xo_error *err);
+
+/* migrate.c */
+int xo_migrate_plan_locked(struct xo_run *r, struct xo_error *err);
+/* Undo a failed or cancelled migration task (unlocked). */
+void xo_migrate_abort(struct xo_run *r, int code);
+void xo_migrate_complete_locked(struct xo_run *r);
+void xo_migrate_stream_progress(struct xo_env *env, uint64_t bytes, unsigned int iteration,
+				uint64_t dirty_pages);
+/* Recovery of a VM whose migration was cut short (recover.c calls it). */
+enum xo_mig_recovery { XO_MIG_REC_KEEP, XO_MIG_REC_HALT, XO_MIG_REC_REMOVE };
+int xo_migrate_recover(struct xo_engine *e, struct xo_vm *vm, int op,
+		       const struct json_object *intent, const struct xo_domain_info *mine,
+		       struct xo_env *env);
+/* Fault injection at a named migration step (hooks.c). */
+void xo_mig_fault(struct xo_engine *e, const char *step, int fd);
+/* objects.c: remove a VM unless the user queued work on it (locked). */
+bool xo_vm_drop_locked(struct xo_engine *e, struct xo_vm *vm);
 
 /* updates.c */
 struct xo_unode *xo_unode_new_locked(struct xo_engine *e, int kind, const char *vm,

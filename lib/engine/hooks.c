@@ -5,8 +5,10 @@
  * simulator's knobs, and the guest actions the simulator acts out.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine/engine_int.h"
@@ -27,6 +29,22 @@ void xo_crash_point(struct xo_engine *e)
 {
 	xo_engine_lock(e);
 	xo_crash_point_locked(e);
+	xo_engine_unlock(e);
+}
+
+void xo_mig_fault(struct xo_engine *e, const char *step, int fd)
+{
+	xo_engine_lock(e);
+#ifdef XENOPS_TEST_HOOKS
+	if (e->mig_crash[0] && !strcmp(e->mig_crash, step))
+		_exit(99);
+#endif
+	if (e->mig_cut[0] && !strcmp(e->mig_cut, step)) {
+		e->mig_cut[0] = '\0';
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+		xo_log(&e->log, XENOPS_LOG_WARNING, "test hook: migration stream cut at %s", step);
+	}
 	xo_engine_unlock(e);
 }
 
@@ -68,6 +86,18 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
 	if (!strcmp(key, "fault.off")) {
 		xo_engine_lock(e);
 		e->fail_atom = e->cancel_point = e->crash_point = 0;
+		e->mig_crash[0] = e->mig_cut[0] = '\0';
+		xo_engine_unlock(e);
+		return 0;
+	}
+	if (!strcmp(key, "fault.migrate_crash") || !strcmp(key, "fault.migrate_cut")) {
+		char *slot = !strcmp(key, "fault.migrate_crash") ? e->mig_crash : e->mig_cut;
+
+		if (!value || strlen(value) >= sizeof(e->mig_crash))
+			return xo_err(err, XENOPS_EINVAL, "%s: value must be a migration step name",
+				      key);
+		xo_engine_lock(e);
+		snprintf(slot, sizeof(e->mig_crash), "%s", value);
 		xo_engine_unlock(e);
 		return 0;
 	}

@@ -96,6 +96,38 @@ fail:
 	return rc;
 }
 
+/* Out of the table and the update log, and freed. Locked. */
+static void vm_forget_locked(struct xo_engine *e, struct xo_vm *vm)
+{
+	/* A VM whose queued checks were just dropped may still be on the ready list. */
+	if (vm->ready) {
+		struct xo_vm **pp = &e->ready_head, *prev = NULL;
+
+		while (*pp && *pp != vm) {
+			prev = *pp;
+			pp = &(*pp)->ready_next;
+		}
+		if (*pp) {
+			*pp = vm->ready_next;
+			if (e->ready_tail == vm)
+				e->ready_tail = prev;
+		}
+		vm->ready = false;
+	}
+	xo_map_del(&e->vms, vm->id);
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		xo_unode_delete_locked(e, vm->devs[i]->un);
+		xo_dev_config_free(vm->devs[i]->cfg);
+		free(vm->devs[i]);
+	}
+	xo_unode_delete_locked(e, vm->un);
+	json_object_put(vm->disagreements);
+	free(vm->devs);
+	xo_vm_config_free(vm->cfg);
+	xo_vm_state_clear(&vm->st);
+	free(vm);
+}
+
 int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *err)
 {
 	struct xo_vm *vm;
@@ -122,20 +154,22 @@ int xo_engine_vm_remove(struct xo_engine *e, const char *id, struct xo_error *er
 		xo_engine_unlock(e);
 		return rc;
 	}
-	xo_map_del(&e->vms, id);
-	for (size_t i = 0; i < vm->ndevs; i++) {
-		xo_unode_delete_locked(e, vm->devs[i]->un);
-		xo_dev_config_free(vm->devs[i]->cfg);
-		free(vm->devs[i]);
-	}
-	xo_unode_delete_locked(e, vm->un);
+	vm_forget_locked(e, vm);
 	xo_engine_unlock(e);
-	json_object_put(vm->disagreements);
-	free(vm->devs);
-	xo_vm_config_free(vm->cfg);
-	xo_vm_state_clear(&vm->st);
-	free(vm);
 	return 0;
+}
+
+bool xo_vm_drop_locked(struct xo_engine *e, struct xo_vm *vm)
+{
+	struct xo_error err = { 0 };
+
+	if (vm_busy_locked(e, vm))
+		return false;
+	if (e->sops->remove_vm(e->s, vm->id, &err) < 0)
+		xo_log(&e->log, XENOPS_LOG_ERROR, "vm %s: removing its records failed: %s", vm->id,
+		       err.msg);
+	vm_forget_locked(e, vm);
+	return true;
 }
 
 /* Define each device of a template's "devices" object: {"vbd": [...], ...}. */

@@ -271,6 +271,13 @@ static int a_build(struct xo_run *r, int arg, struct xo_error *err)
 	return E(r)->bops->domain_build(E(r)->b, &r->env, r->cfg, r->domid, err);
 }
 
+static int a_plug(struct xo_run *r, int i, struct xo_error *err);
+
+int xo_atom_plug(struct xo_run *r, int i, struct xo_error *err)
+{
+	return a_plug(r, i, err);
+}
+
 static int a_plug(struct xo_run *r, int i, struct xo_error *err)
 {
 	struct dev_change c = { .cfg = r->devs[i] };
@@ -489,6 +496,10 @@ static int plan_vm_op(struct xo_run *r, struct xo_error *err)
 				      vm->id);
 		if (vm->st.power != XENOPS_POWER_HALTED)
 			return bad_state(r, "start", err);
+		if (!strcmp(vm->st.last_shutdown_reason, "migrated"))
+			return xo_err(err, XENOPS_EBADSTATE,
+				      "VM \"%s\" was migrated to another host: it runs there; remove it here",
+				      vm->id);
 		rc = snapshot_devs_locked(r, SNAP_ALL, err);
 		if (rc == 0)
 			rc = plan_build(r, err);
@@ -757,6 +768,11 @@ int xo_ops_paths_check(int op, const char *path, const char *media, struct xo_er
 	}
 }
 
+int xo_atom_run_state(struct xo_run *r, int power, struct xo_error *err)
+{
+	return a_run_state(r, power, err);
+}
+
 int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_task *t = r->t;
@@ -798,6 +814,10 @@ int xo_ops_plan_locked(struct xo_run *r, struct xo_error *err)
 	case XO_OP_VM_SET_XENSTORE:
 	case XO_OP_VM_SET_SCHEDULER:
 		return xo_ops_plan_running_locked(r, err);
+	case XO_OP_VM_MIGRATE_SEND:
+	case XO_OP_VM_MIGRATE_RECEIVE:
+	case XO_OP_VM_MIGRATE_LOCAL:
+		return xo_migrate_plan_locked(r, err);
 	default:
 		return plan_vm_op(r, err);
 	}
@@ -828,6 +848,11 @@ void xo_ops_complete_locked(struct xo_run *r)
 		r->vm->st.suspend_path = xo_strdup(t->path);
 		xo_persist_runtime_locked(E(r), r->vm);
 		break;
+	case XO_OP_VM_MIGRATE_SEND:
+	case XO_OP_VM_MIGRATE_RECEIVE:
+	case XO_OP_VM_MIGRATE_LOCAL:
+		xo_migrate_complete_locked(r);
+		break;
 	case XO_OP_VM_CHECK:
 		if (r->created && r->domid >= 0) {
 			/* A restart by on_reboot / on_crash: a fresh domain. */
@@ -845,7 +870,11 @@ void xo_ops_abort(struct xo_run *r, int code)
 	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	struct xo_engine *e = E(r);
 
-	(void)code;
+	if (r->t->op == XO_OP_VM_MIGRATE_SEND || r->t->op == XO_OP_VM_MIGRATE_RECEIVE ||
+	    r->t->op == XO_OP_VM_MIGRATE_LOCAL) {
+		xo_migrate_abort(r, code);
+		return;
+	}
 	if (r->created && r->domid >= 0) {
 		/* A domain this run made is half built: take it down. */
 		int rc = e->bops->domain_destroy(e->b, &r->env, r->domid, err);

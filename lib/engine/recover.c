@@ -186,7 +186,8 @@ static void adopt_domain(struct xo_engine *e, struct xo_vm *vm, const struct xo_
 	}
 }
 
-static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object *intent,
+/* Returns true when the VM is to be removed (an arrival cut short). */
+static bool recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object *intent,
 		       struct xo_domain_info *doms, size_t ndoms)
 {
 	const char *op = intent_op(intent);
@@ -206,6 +207,27 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		doms[i].domid = -1;
 	}
 
+	if (opc == XO_OP_VM_MIGRATE_SEND || opc == XO_OP_VM_MIGRATE_RECEIVE ||
+	    opc == XO_OP_VM_MIGRATE_LOCAL) {
+		int what = xo_migrate_recover(e, vm, opc, intent, mine, &rec_env);
+
+		if (what == XO_MIG_REC_REMOVE)
+			return true;
+		if (what == XO_MIG_REC_KEEP) {
+			struct xo_domain_info now = *mine;
+			struct xo_error ignored = { 0 };
+
+			/* Resumed or unpaused just now: take its state as it is. */
+			e->bops->domain_info(e->b, mine->domid, &now, &ignored);
+			adopt_domain(e, vm, &now, opc, NULL, NULL);
+			return false;
+		}
+		vm->st.domid = -1;
+		vm->st.start_time = 0;
+		vm->st.power = XENOPS_POWER_HALTED;
+		devs_unplugged(vm, false);
+		return false;
+	}
 	if (mine && mine->status == XO_DOM_DYING) {
 		/*
 		 * Destroyed, but the crash came before its xenstore nodes and
@@ -236,7 +258,7 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 	if (keep) {
 		adopt_domain(e, vm, mine, opc, intent_str(intent, "device_kind"),
 			     intent_str(intent, "device"));
-		return;
+		return false;
 	}
 	if (mine)
 		destroy_domain(e, vm, mine->domid, op ? op : "recorded domain");
@@ -255,6 +277,7 @@ static void recover_vm(struct xo_engine *e, struct xo_vm *vm, struct json_object
 		vm->st.power = XENOPS_POWER_HALTED;
 	}
 	devs_unplugged(vm, vm->st.power == XENOPS_POWER_SUSPENDED);
+	return false;
 }
 
 /*
@@ -327,6 +350,7 @@ int xo_engine_load(struct xo_engine *e, struct xo_error *err)
 	/* Mark the recorded domains that are gone before adopting the rest. */
 	for (size_t i = 0; i < n; i++) {
 		struct xo_vm *vm;
+		bool remove;
 
 		xo_engine_lock(e);
 		vm = xo_vm_find(e, vms[i].id);
@@ -344,10 +368,16 @@ int xo_engine_load(struct xo_engine *e, struct xo_error *err)
 		/* Only an operation cut short can have left an unmarked domain. */
 		if (vms[i].intent)
 			destroy_unmarked(e, vm);
-		recover_vm(e, vm, vms[i].intent, doms, ndoms);
+		remove = recover_vm(e, vm, vms[i].intent, doms, ndoms);
 		for (size_t k = 0; k < ndoms; k++)
 			if (!strcmp(doms[k].vm_id, vm->id))
 				doms[k].domid = -1; /* dealt with */
+		if (remove) {
+			xo_engine_lock(e);
+			xo_vm_drop_locked(e, vm);
+			xo_engine_unlock(e);
+			continue;
+		}
 		xo_engine_lock(e);
 		xo_persist_runtime_locked(e, vm);
 		xo_engine_unlock(e);

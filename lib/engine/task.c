@@ -36,6 +36,16 @@ struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *
 	t->path = xo_strdup(req->path);
 	t->media = xo_strdup(req->media);
 	t->result_domid = -1;
+	t->fd = req->fd;
+	if (req->op == XO_OP_VM_MIGRATE_SEND || req->op == XO_OP_VM_MIGRATE_RECEIVE ||
+	    req->op == XO_OP_VM_MIGRATE_LOCAL) {
+		t->mig = calloc(1, sizeof(*t->mig));
+		if (!t->mig) {
+			xo_task_free(t);
+			return NULL;
+		}
+		t->mig->progress.phase = "queued";
+	}
 	t->state = XENOPS_TASK_PENDING;
 	t->created = xo_wall_time();
 	t->un = xo_unode_new_locked(e, XENOPS_KIND_TASK, NULL, t->id);
@@ -62,6 +72,7 @@ void xo_task_free(struct xo_task *t)
 	free(t->path);
 	free(t->media);
 	free(t->result_json);
+	free(t->mig);
 	free(t->xs_data);
 	xo_strv_clear(&t->done);
 	xo_error_clear(&t->err);
@@ -131,6 +142,7 @@ static struct json_object *task_to_json_locked(const struct xo_task *t, struct x
 		.result_domid = t->result_domid, .error = &t->err,
 		.created = t->created, .started = t->started, .finished = t->finished,
 		.result_json = t->result_json,
+		.migration = t->mig ? &t->mig->progress : NULL,
 	};
 
 	return xo_task_record_to_json(&rec, err);

@@ -218,12 +218,14 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 {
 	struct xo_run r = { .e = e, .t = t, .vm = vm, .domid = -1, .reason = XO_SHUTDOWN_NONE };
 	struct xo_error err_value = { 0 }, *err = &err_value, clear_err = { 0 };
+	bool drop;
 	int rc;
 
 	r.env.check = env_check;
 	r.env.sleep = env_sleep;
 	r.env.progress = env_progress;
 	r.env.crash = env_crash;
+	r.env.stream_progress = xo_migrate_stream_progress;
 	r.env.priv = &r;
 	xo_error_clear(err);
 
@@ -257,9 +259,12 @@ static void run_task(struct xo_engine *e, struct xo_vm *vm, struct xo_task *t)
 		       vm->id,
 		       clear_err.msg);
 	vm->running = NULL;
+	/* A VM that failed to arrive was never this host's: it goes. */
+	drop = t->op == XO_OP_VM_MIGRATE_RECEIVE && rc < 0 && !r.mig_committed;
 	xo_task_end_locked(e, t, rc, err);
-	xo_vm_make_ready_locked(e, vm);
 	xo_run_free(&r);
+	if (!drop || !xo_vm_drop_locked(e, vm))
+		xo_vm_make_ready_locked(e, vm);
 }
 
 void *xo_worker_main(void *arg)

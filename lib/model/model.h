@@ -245,6 +245,15 @@ char *xo_memory_result_dumps(uint64_t target_mib, int applied, uint64_t actual_m
 char *xo_vcpus_result_dumps(unsigned int vcpus, int applied, struct xo_error *err);
 struct json_object *xo_intent_to_json(const struct xo_intent *in, struct xo_error *err);
 
+/* A migration's progress, as its task shows it ("migration"). */
+struct xo_mig_progress {
+	uint64_t bytes;          /* of the memory stream, moved so far */
+	unsigned int iteration;  /* pre-copy round (0 before the first) */
+	uint64_t dirty_pages;    /* dirtied during the last round */
+	double dirty_rate;       /* pages per second during the last round */
+	const char *phase;       /* the handshake step reached */
+};
+
 /* A task, as task stat shows it. */
 struct xo_task_record {
 	const char *id;
@@ -259,6 +268,7 @@ struct xo_task_record {
 	const struct xo_error *error; /* shown when failed or cancelled */
 	double created, started, finished; /* 0: not yet (null) */
 	const char *result_json; /* an object shown as the result, or NULL */
+	const struct xo_mig_progress *migration; /* migration tasks, else NULL */
 };
 struct json_object *xo_task_record_to_json(const struct xo_task_record *t, struct xo_error *err);
 
@@ -296,6 +306,9 @@ enum xo_op {
 	XO_OP_VM_SET_VCPUS,
 	XO_OP_VM_SET_XENSTORE,
 	XO_OP_VM_SET_SCHEDULER,
+	XO_OP_VM_MIGRATE_SEND,    /* the sending side of a migration */
+	XO_OP_VM_MIGRATE_RECEIVE, /* the receiving side */
+	XO_OP_VM_MIGRATE_LOCAL,   /* both sides in this context */
 	XO_OP__COUNT
 };
 

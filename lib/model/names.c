@@ -92,6 +92,9 @@ static const char *const op_names[XO_OP__COUNT][XENOPS_KIND_PCI + 1] = {
 	[XO_OP_VM_SET_VCPUS] = { "VM.set_vcpus" },
 	[XO_OP_VM_SET_XENSTORE] = { "VM.set_xenstore" },
 	[XO_OP_VM_SET_SCHEDULER] = { "VM.set_scheduler" },
+	[XO_OP_VM_MIGRATE_SEND] = { "VM.migrate_send" },
+	[XO_OP_VM_MIGRATE_RECEIVE] = { "VM.migrate_receive" },
+	[XO_OP_VM_MIGRATE_LOCAL] = { "VM.migrate_local" },
 };
 
 /* Xen's SHUTDOWN_* numbering (public/sched.h). */

@@ -132,6 +132,21 @@ static int task_fields(struct json_object *o, const struct xo_task_record *t, st
 		rc = xo_json_loads(&v, t->result_json, "task result", err);
 		rc = rc == 0 ? xo_jw_take(o, "result", v, err) : rc;
 	}
+	if (rc == 0 && t->migration) {
+		v = xo_jw_new_object(err);
+		rc = v ? 0 : XENOPS_ENOMEM;
+		if (rc == 0)
+			rc = xo_jw_int(v, "bytes", (int64_t)t->migration->bytes, err);
+		if (rc == 0)
+			rc = xo_jw_int(v, "iteration", t->migration->iteration, err);
+		if (rc == 0)
+			rc = xo_jw_int(v, "dirty_pages", (int64_t)t->migration->dirty_pages, err);
+		if (rc == 0)
+			rc = xo_jw_double(v, "dirty_rate", t->migration->dirty_rate, err);
+		if (rc == 0)
+			rc = xo_jw_string(v, "phase", t->migration->phase, err);
+		rc = rc == 0 ? xo_jw_take(o, "migration", v, err) : (json_object_put(v), rc);
+	}
 	if (rc == 0 && (t->state == XENOPS_TASK_FAILED || t->state == XENOPS_TASK_CANCELLED)) {
 		v = error_json(t->error, err);
 		rc = v ? xo_jw_take(o, "error", v, err) : XENOPS_ENOMEM;

@@ -184,4 +184,23 @@ void xo_uuid_v5(const uint8_t ns[16], const void *name, size_t len, uint8_t out[
  */
 void xo_vm_handle(const char *vm_id, uint8_t out[16]);
 
+/* ---- streams over a file descriptor (migration) ---- */
+
+/*
+ * A cancel check called between waits: 0 to go on, or a negative code
+ * (and *err) to stop.
+ */
+typedef int (*xo_fd_check_fn)(void *arg, struct xo_error *err);
+/*
+ * Write or read exactly @len bytes on a blocking or non-blocking @fd,
+ * waiting in slices of at most 100 ms and calling @check (may be NULL)
+ * between them. @idle_ms (0: no limit) bounds the time without progress:
+ * XENOPS_ETIMEDOUT. A closed peer is XENOPS_EIO ("connection closed"),
+ * other failures XENOPS_EIO with the system's reason. Never raises SIGPIPE.
+ */
+int xo_fd_write_all(int fd, const void *buf, size_t len, unsigned int idle_ms,
+		    xo_fd_check_fn check, void *arg, struct xo_error *err);
+int xo_fd_read_all(int fd, void *buf, size_t len, unsigned int idle_ms, xo_fd_check_fn check,
+		   void *arg, struct xo_error *err);
+
 #endif /* XO_UTIL_H */

@@ -242,6 +242,10 @@ SECTIONS+=("${HVM_SECTIONS[@]}")
 # shellcheck source=backend_migrate.sh
 . "$(dirname "$0")/backend_migrate.sh"
 SECTIONS+=("${BMIG_SECTIONS[@]}")
+# Localhost migration through xenopsd.
+# shellcheck source=migrate.sh
+. "$(dirname "$0")/migrate.sh"
+SECTIONS+=("${MIG_SECTIONS[@]}")
 
 for s in "${SECTIONS[@]}"; do
     run_section "$s"

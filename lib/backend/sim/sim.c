@@ -23,6 +23,7 @@ const char *const xo_sim_delay_names[XO_SIM_NR_DELAYS] = {
 	[XO_SIM_DELAY_CARRIER] = "carrier", [XO_SIM_DELAY_ACK] = "ack",
 	[XO_SIM_DELAY_SHUTDOWN] = "shutdown",
 	[XO_SIM_DELAY_BALLOON] = "balloon",
+	[XO_SIM_DELAY_MIGRATE] = "migrate",
 };
 
 /* ---- the domain table ---- */
@@ -275,6 +276,8 @@ static int sim_open(struct xo_backend **out, const struct xo_backend_params *par
 	b->next_domid = 1;
 	b->ack_enabled = true;
 	b->complete_enabled = true;
+	b->mig_bandwidth = XO_SIM_MIG_BANDWIDTH;
+	b->mig_dirty_rate = XO_SIM_MIG_DIRTY_RATE;
 	if (params->state_dir) {
 		b->dir = xo_asprintf("%s/sim", params->state_dir);
 		if (!b->dir) {
@@ -413,6 +416,22 @@ static int sim_set_flag(struct xo_backend *b, const char *key, const char *value
 	return 0;
 }
 
+static int sim_set_uint(struct xo_backend *b, const char *key, const char *value,
+			unsigned int min, unsigned int max, unsigned int *field, struct xo_error *err)
+{
+	unsigned int v;
+	int rc = knob_uint(key, value, max, &v, err);
+
+	if (rc < 0)
+		return rc;
+	if (v < min)
+		return xo_err(err, XENOPS_EINVAL, "knob %s: at least %u", key, min);
+	pthread_mutex_lock(&b->lock);
+	*field = v;
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
 static int sim_set_knob(struct xo_backend *b, const char *key, const char *value,
 			struct xo_error *err)
 {
@@ -429,6 +448,10 @@ static int sim_set_knob(struct xo_backend *b, const char *key, const char *value
 		return sim_set_flag(b, key, value, &b->ack_enabled, err);
 	if (strcmp(key, "sim.shutdown_complete") == 0)
 		return sim_set_flag(b, key, value, &b->complete_enabled, err);
+	if (strcmp(key, "sim.migrate_bandwidth") == 0)
+		return sim_set_uint(b, key, value, 1, 1000000000u, &b->mig_bandwidth, err);
+	if (strcmp(key, "sim.migrate_dirty_rate") == 0)
+		return sim_set_uint(b, key, value, 0, 1000000000u, &b->mig_dirty_rate, err);
 	if (strcmp(key, "sim.host_reboot") == 0) {
 		if (!value || strcmp(value, "1") != 0)
 			return xo_err(err, XENOPS_EINVAL, "knob %s: value must be 1", key);
@@ -472,4 +495,6 @@ const struct xo_backend_ops xo_backend_sim = {
 	.guest_facts = xo_sim_guest_facts,
 	.domain_set_xenstore = xo_sim_domain_set_xenstore,
 	.guest_action = xo_sim_guest_action,
+	.domain_send = xo_sim_domain_send,
+	.domain_receive = xo_sim_domain_receive,
 };

@@ -16,6 +16,9 @@
 #define XO_SIM_HYPERVISOR "sim-0.1"
 #define XO_SIM_NR_CPUS 4
 #define XO_SIM_TOTAL_MEMORY (16ull << 30)
+/* Migration model defaults: 4 GiB/s of 4 KiB pages, 400 MiB/s dirtied. */
+#define XO_SIM_MIG_BANDWIDTH 1048576u
+#define XO_SIM_MIG_DIRTY_RATE 102400u
 #define XO_SIM_DELAY_MAX 3600000u /* ms: one hour */
 
 /* Delay knobs "sim.delay.<name>", in the order of xo_sim_delay_names. */
@@ -34,6 +37,7 @@ enum xo_sim_delay {
 	XO_SIM_DELAY_ACK,      /* guest: request -> acknowledgement */
 	XO_SIM_DELAY_SHUTDOWN, /* guest: acknowledgement -> shut down */
 	XO_SIM_DELAY_BALLOON,  /* guest: new memory target -> reached (guest time) */
+	XO_SIM_DELAY_MIGRATE,  /* each round of a migration stream, on the sending side */
 	XO_SIM_NR_DELAYS
 };
 
@@ -110,6 +114,9 @@ struct xo_backend {
 	uint64_t used_memory; /* sum of memory_max of every domain */
 	unsigned int delay[XO_SIM_NR_DELAYS];
 	bool ack_enabled, complete_enabled;
+	/* Migration model (sim_migrate.c): pages per second of the link, and
+	 * pages a running guest dirties per second. */
+	unsigned int mig_bandwidth, mig_dirty_rate;
 	struct xo_boot_paths boot; /* GRUB images: knobs boot.grub_pv, boot.grub_pvh */
 };
 
@@ -220,6 +227,15 @@ int xo_sim_image_write(const char *path, const struct xo_sim_image *img, struct 
 int xo_sim_image_read(const char *path, const char *vm_id, struct xo_sim_image *img,
 		      struct xo_error *err);
 
+/* A paused domain of @cfg from an image (restore, migration). */
+int xo_sim_domain_from_image(struct xo_backend *b, const struct xo_vm_config *cfg,
+			     const struct xo_sim_image *img, int *domid_out, struct xo_error *err);
+/* ---- sim_migrate.c: the simulated migration stream ---- */
+int xo_sim_domain_send(struct xo_backend *b, struct xo_env *env, int domid,
+		       const struct xo_vm_config *cfg, int fd, int live, struct xo_error *err);
+int xo_sim_domain_receive(struct xo_backend *b, struct xo_env *env,
+			  const struct xo_vm_config *cfg, int fd, int *domid_out,
+			  struct xo_error *err);
 /* ---- ops, one file per area ---- */
 
 int xo_sim_domain_create(struct xo_backend *b, struct xo_env *env,

@@ -484,7 +484,6 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 			  struct xo_error *err)
 {
 	struct xo_sim_image img;
-	struct xo_sim_dom *d;
 	int rc;
 
 	if (!cfg || !path || !domid_out)
@@ -500,6 +499,20 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 		return xo_err(err, XENOPS_EINVAL, "save file %s has %u vcpus, VM %s allows %u",
 			      path,
 			      img.vcpus, cfg->id, cfg->vcpus_max);
+	return xo_sim_domain_from_image(b, cfg, &img, domid_out, err);
+}
+
+int xo_sim_domain_from_image(struct xo_backend *b, const struct xo_vm_config *cfg,
+			     const struct xo_sim_image *img, int *domid_out, struct xo_error *err)
+{
+	struct xo_sim_dom *d;
+	int rc = check_config(cfg, err);
+
+	if (rc < 0)
+		return rc;
+	if (img->vcpus == 0 || img->vcpus > cfg->vcpus_max)
+		return xo_err(err, XENOPS_EINVAL, "image has %u vcpus, VM %s allows 1 to %u",
+			      img->vcpus, cfg->id, cfg->vcpus_max);
 	d = dom_new(cfg);
 	if (!d)
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
@@ -509,7 +522,7 @@ int xo_sim_domain_restore(struct xo_backend *b, struct xo_env *env,
 		return rc;
 	}
 	d->built = true;
-	d->cpu_base_ns = img.cpu_time_ns / img.vcpus;
+	d->cpu_base_ns = img->cpu_time_ns / img->vcpus;
 	return dom_add(b, d, domid_out, err);
 }
 
