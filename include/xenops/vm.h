@@ -118,7 +118,9 @@ XENOPS_API int xenops_vm_get_config(char **json_out, xenops_ctx *ctx, const char
  * xenstore data/ and attr/, as {"data/key": "value"} — untrusted and
  * bounded (64 keys, keys of 128 and values of 256 characters, 4 levels;
  * bytes other than printable ASCII become '?'; "guest_truncated": true when
- * something was left out).
+ * something was left out), and "sched": the scheduler as the hypervisor
+ * holds it, {"scheduler", "weight", "cap", "affinity": [...],
+ * "soft_affinity": [...]} with one CPU list per vCPU ("all": every CPU).
  *
  * @param json_out  receives the JSON text, the caller's (free with
  *                  xenops_free()); NULL on failure.
@@ -444,7 +446,8 @@ XENOPS_API int xenops_vm_set_config(xenops_ctx *ctx, const char *vm, const char 
  * tasks), as a JSON object: {"time", "vcpus": [{"id", "online", "time_ns"}],
  * "memory": {"target", "actual", "max"}, "vbds": [{"id", "rd_reqs",
  * "wr_reqs", "rd_sectors", "wr_sectors"}], "vifs": [{"id", "rx_bytes",
- * "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops"}]}.
+ * "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops"}]}, and
+ * for a VM with a domain (since 0.2) "sched" as in xenops_vm_stat().
  * "time" is a monotonic timestamp in seconds (for rates between two
  * calls), memory is in bytes, CPU time in nanoseconds, sectors of 512
  * bytes; VIF counters are the guest's view (rx: received by the guest).

@@ -153,10 +153,12 @@ static int set_affinity(struct xo_backend *b, int domid, unsigned int vcpus,
 		goto out;
 	}
 	for (unsigned int v = 0; rc == 0 && v < vcpus; v++) {
-		if (hard)
+		/* No list: every CPU, also those the host may bring online later (as xl does). */
+		memset(maps[2 * v], 0xff, 2 * sizeof(maps[0]));
+		if (hard && xo_affinity_list(hard, v))
 			rc = xo_cpulist_map(xo_affinity_list(hard, v), nr_cpus, maps[2 * v],
 					    "affinity", err);
-		if (rc == 0 && soft)
+		if (rc == 0 && soft && xo_affinity_list(soft, v))
 			rc = xo_cpulist_map(xo_affinity_list(soft, v), nr_cpus, maps[2 * v + 1],
 					    "soft_affinity", err);
 	}
