@@ -68,17 +68,8 @@ xr_dump() {
     echo "----- xenopsd log"; tail -n 30 "$XO_LOG"
 }
 
-section_xo_running() {
-    local started='' d tty st s0 s1 g0 g1 t0 t1 x0 x1 o out v
-    if ! xoctl query >/dev/null 2>&1; then
-        mkdir -p "$XO_STATE" /run
-        check "xenopsd starts on the xen backend" xo_daemon_start || return
-        started=1
-    fi
-    brctl addbr xenbr0 2>/dev/null
-    ip link set xenbr0 up
-    ip addr add 10.99.0.1/24 dev xenbr0 2>/dev/null
-
+xr_running() {
+    local d tty st s0 s1 g0 g1 t0 t1 x0 x1 o out v
     rm -rf /tmp/xr && mkdir -p /tmp/xr
     cat >/tmp/xr/guest-payload.sh <<'EOS'
 #!/bin/sh
@@ -313,23 +304,13 @@ EOS
         sh -c "xenopsctl --socket $XO_SOCK console xr </dev/null 2>&1 | grep -q 'not running'"
     xo_cleanup_vm xr
     rm -f /tmp/xr-disk.img /tmp/xr-initrd.gz
-    ip addr del 10.99.0.1/24 dev xenbr0 2>/dev/null
     assert_no_leftovers "after xo_running"
-    [ -z "$started" ] || xo_daemon_stop
 }
 
 # Two busy guests (CPU, disk, network) watched with xenopsctl top and
 # stats --prometheus; both outputs are printed between "-----" lines.
-section_xo_running_top() {
-    local started='' g i out
-    if ! xoctl query >/dev/null 2>&1; then
-        mkdir -p "$XO_STATE" /run
-        check "xenopsd starts on the xen backend" xo_daemon_start || return
-        started=1
-    fi
-    brctl addbr xenbr0 2>/dev/null
-    ip link set xenbr0 up
-    ip addr add 10.99.0.1/24 dev xenbr0 2>/dev/null
+xr_running_top() {
+    local g i out
     rm -rf /tmp/xt && mkdir -p /tmp/xt
     for i in 1 2; do
         mkdir -p "/tmp/xt/$i"
@@ -379,10 +360,29 @@ EOS
         xo_cleanup_vm "$g"
     done
     rm -rf /tmp/xt
-    ip addr del 10.99.0.1/24 dev xenbr0 2>/dev/null
     assert_no_leftovers "after xo_running_top"
+}
+
+# xr_with_daemon FUNCTION: run FUNCTION with xenopsd up (started here when
+# no section before did, and then stopped on every way out: a daemon left
+# running would hold the payload's output open) and dom0 on 10.99.0.1 of
+# xenbr0.
+xr_with_daemon() {
+    local started=''
+    if ! xoctl query >/dev/null 2>&1; then
+        mkdir -p "$XO_STATE" /run
+        check "xenopsd starts on the xen backend" xo_daemon_start || { xo_daemon_stop; return; }
+        started=1
+    fi
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    ip addr add 10.99.0.1/24 dev xenbr0 2>/dev/null
+    "$1"
+    ip addr del 10.99.0.1/24 dev xenbr0 2>/dev/null
     [ -z "$started" ] || xo_daemon_stop
 }
+section_xo_running() { xr_with_daemon xr_running; }
+section_xo_running_top() { xr_with_daemon xr_running_top; }
 
 # shellcheck disable=SC2034  # used by suite.sh, which sources this file
 RUNNING_SECTIONS=(xo_running xo_running_top)
