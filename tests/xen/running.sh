@@ -58,7 +58,12 @@ xr_refused() {
     echo "status $rc: $out"
     [ "$rc" = 11 ] && grep -q "$1" <<<"$out"
 }
-xr_guest_is() { [ "$(xr_sh "$1" "$2")" = "$3" ]; }
+xr_guest_is() {
+    local got
+    got=$(xr_sh "$1" "$2")
+    echo "the guest says '$got', want '$3'"
+    [ "$got" = "$3" ]
+}
 
 # xr_dump NAME: what explains a guest that did not come up.
 xr_dump() {
@@ -115,7 +120,7 @@ EOS
         xr_near $(($(xr_json_num "$st" memory_actual) >> 20)) 160 4
     s0=$(xr_stats xr)
     check "VM.stats: memory max is the VM's 256 MiB, target 160 MiB" \
-        sh -c "grep -q '\"memory\":{\"target\":$((160 << 20)),\"actual\":[0-9]*,\"max\":$((256 << 20))}' <<<'$s0'"
+        bash -c "grep -q '\"memory\":{\"target\":$((160 << 20)),\"actual\":[0-9]*,\"max\":$((256 << 20))}' <<<'$s0'"
     check "vm set-memory xr 224M" xoctl vm set-memory xr 224M
     check "the guest's balloon target is 229376 KiB" \
         xr_guest_is xr 'cat /sys/devices/system/xen_memory/xen_memory0/target_kb' 229376
@@ -217,7 +222,7 @@ EOS
     check "rx bytes = the guest's own count ($grb, +-256)" xr_near "$rb" "$grb" 256
     check "tx bytes are dom0's vif rx_bytes ($((x1 - x0)), +-256)" xr_near "$tb" $((x1 - x0)) 256
     check "drops reported (tx_drops, rx_drops present)" \
-        sh -c "grep -q '\"tx_drops\":[0-9]' <<<'$s1' && grep -q '\"rx_drops\":[0-9]' <<<'$s1'"
+        bash -c "grep -q '\"tx_drops\":[0-9]' <<<'$s1' && grep -q '\"rx_drops\":[0-9]' <<<'$s1'"
     check "stats has a monotonic timestamp that moves" \
         sh -c "awk -v a=$(xr_json_num "$s0" time) -v b=$(xr_json_num "$s1" time) 'BEGIN { exit !(b > a) }'"
     check "stats of every VM lists xr" sh -c "xenopsctl --socket $XO_SOCK --json stats | grep -q '\"id\":\"xr\"'"
@@ -282,7 +287,7 @@ EOS
     check "and attr/eth0/ip" grep -qF '"attr/eth0/ip":"10.99.0.2"' <<<"$st"
     check "control characters are escaped ('?')" grep -qF '"data/ctl":"a?[2Jb?c"' <<<"$st"
     check "a 300-byte value is cut to 256 and flagged" \
-        sh -c "grep -qE '\"data/long\":\"0{256}\"' <<<'$st' && grep -q '\"guest_truncated\":true' <<<'$st'"
+        bash -c "grep -qE '\"data/long\":\"0{256}\"' <<<'$st' && grep -q '\"guest_truncated\":true' <<<'$st'"
     check "VM.stat (text) has no control characters" \
         sh -c "xenopsctl --socket $XO_SOCK vm stat xr | LC_ALL=C grep -aq '[[:cntrl:]]'; [ \$? = 1 ]"
 
@@ -345,16 +350,16 @@ EOS
     echo "----- xenopsctl top --iterations 3 (testbed, two busy guests)"
     echo "$out"
     echo "-----"
-    check "top shows busy1 and busy2" sh -c "grep -q '^busy1 ' <<<'$out' && grep -q '^busy2 ' <<<'$out'"
+    check "top shows busy1 and busy2" bash -c "grep -q '^busy1 ' <<<'$out' && grep -q '^busy2 ' <<<'$out'"
     # The last frame: both burn CPU (column 3 is CPU %).
     check "top: both use CPU (> 10 %)" \
-        sh -c "tail -n 2 <<<'$out' | awk '\$1 !~ /^busy/ || \$3 + 0 <= 10 { exit 1 }'"
+        bash -c "tail -n 2 <<<'$out' | awk '\$1 !~ /^busy/ || \$3 + 0 <= 10 { exit 1 }'"
     out=$(xoctl stats --prometheus)
     echo "----- xenopsctl stats --prometheus (testbed, two busy guests)"
     echo "$out"
     echo "-----"
     check "prometheus: counters of both" \
-        sh -c "grep -q 'xenops_vm_cpu_seconds_total{vm=\"busy1\"' <<<'$out' && grep -q 'xenops_vm_vbd_written_bytes_total{vm=\"busy2\"' <<<'$out'"
+        bash -c "grep -q 'xenops_vm_cpu_seconds_total{vm=\"busy1\"' <<<'$out' && grep -q 'xenops_vm_vbd_written_bytes_total{vm=\"busy2\"' <<<'$out'"
     for g in busy1 busy2; do
         xoctl vm shutdown "$g" --force >/dev/null
         xo_cleanup_vm "$g"
