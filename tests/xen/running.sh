@@ -10,7 +10,6 @@
 
 # The guest runs a shell on hvc0; dom0 types into the console's pty and
 # reads the answers in xenconsoled's log of that console.
-XR_N=0
 
 # xr_tty NAME: the pty xenconsoled publishes for NAME's console.
 xr_tty() { xenstore-read "/local/domain/$(domid_of "$1")/console/tty"; }
@@ -20,11 +19,11 @@ xr_tty() { xenstore-read "/local/domain/$(domid_of "$1")/console/tty"; }
 # that the terminal's echo of the command line never matches.
 xr_sh() {
     local name=$1 cmd=$2 secs=${3:-60} log tty n
-    XR_N=$((XR_N + 1))
-    n=$XR_N
+    # Unique without a counter: callers run this in $(...), a subshell.
+    n=$(_xentb_cs)x$RANDOM$RANDOM
     log=$(console_log "$name")
     tty=$(xr_tty "$name") || return 1
-    printf "echo XR-BE''GIN-%d; %s; echo XR-E''ND-%d\n" "$n" "$cmd" "$n" >"$tty" || return 1
+    printf "echo XR-BE''GIN-%s; %s; echo XR-E''ND-%s\n" "$n" "$cmd" "$n" >"$tty" || return 1
     wait_for "$secs" grep -aq "^XR-END-$n" "$log" || { echo "no answer from the guest to: $cmd"; return 1; }
     tr -d '\r' <"$log" | sed -n "/^XR-BEGIN-$n\$/,/^XR-END-$n\$/p" | sed '1d;$d'
 }
