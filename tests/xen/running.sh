@@ -77,6 +77,9 @@ xr_running() {
     rm -rf /tmp/xr && mkdir -p /tmp/xr
     cat >/tmp/xr/guest-payload.sh <<'EOS'
 #!/bin/sh
+# A vCPU made available (cpu/N/availability = online) is only added by the
+# kernel; a distribution's udev rule brings it online. The same here:
+uevent sh -c '[ "$SUBSYSTEM" = cpu ] && [ "$ACTION" = add ] && echo 1 >"/sys$DEVPATH/online"' &
 # A shell on the console for dom0 to type into.
 echo XENTB-XR-SHELL
 exec sh </dev/hvc0 >/dev/hvc0 2>&1
