@@ -116,7 +116,6 @@ static int set_params(struct xo_backend *b, int domid, struct xo_error *err)
 		{ HVM_PARAM_HPET_ENABLED, 1, "HPET_ENABLED" },
 		{ HVM_PARAM_TIMER_MODE, HVMPTM_no_delay_for_missed_ticks, "TIMER_MODE" },
 		{ HVM_PARAM_VPT_ALIGN, 1, "VPT_ALIGN" },
-		{ HVM_PARAM_NESTEDHVM, 0, "NESTEDHVM" },
 	};
 
 	for (size_t i = 0; i < XO_ARRAY_SIZE(params); i++)
