@@ -129,6 +129,25 @@ static int set_params(struct xo_backend *b, int domid, struct xo_error *err)
 	return 0;
 }
 
+/*
+ * hvmloader asks the hypervisor for the guest's memory map (XENMEM_memory_map)
+ * and stops when there is none: its RAM below the MMIO hole, and above 4 GiB
+ * what did not fit below. hvmloader adds its own reserved ranges.
+ */
+static int set_memory_map(struct xo_backend *b, struct xc_dom_image *dom, struct xo_error *err)
+{
+	struct e820entry map[2];
+	unsigned int n = 0;
+
+	map[n++] = (struct e820entry){ .addr = 0, .size = dom->lowmem_end, .type = E820_RAM };
+	if (dom->highmem_end)
+		map[n++] = (struct e820entry){ .addr = FOUR_GIB, .size = dom->highmem_end - FOUR_GIB,
+					       .type = E820_RAM };
+	if (xc_domain_set_memory_map(b->xch, dom->guest_domid, map, n) != 0)
+		return xo_xen_err(b, "xc_domain_set_memory_map", err);
+	return 0;
+}
+
 int xo_xen_hvm_build_image(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
 			   int store_port, int console_port, unsigned long *store_pfn,
 			   unsigned long *console_pfn, struct xo_error *err)
@@ -172,6 +191,8 @@ int xo_xen_hvm_build_image(struct xo_backend *b, const struct xo_vm_config *cfg,
 		rc = xo_xen_err(b, "xc_dom_build_image", err);
 	else if (xc_dom_boot_image(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_boot_image", err);
+	else if ((rc = set_memory_map(b, dom, err)) < 0)
+		;
 	else if (xc_dom_gnttab_init(dom) != 0)
 		rc = xo_xen_err(b, "xc_dom_gnttab_init", err);
 	if (rc == 0) {
