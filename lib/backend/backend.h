@@ -296,7 +296,11 @@ struct xo_backend_ops {
 	 * round with the guest suspended; without, the guest is suspended
 	 * first. On success the domain is left shut down for suspend, not
 	 * destroyed: the engine destroys it after the commit, or resumes it
-	 * with domain_resume when the migration fails or is cancelled.
+	 * with domain_resume when the migration fails or is cancelled. On
+	 * failure the domain is left as the failure found it: still running
+	 * (failed before the suspend) or shut down for suspend; domain_send
+	 * does not resume it, the engine calls domain_resume (which answers
+	 * XENOPS_EBADSTATE for a guest that still runs).
 	 * domain_receive creates a paused domain from such a stream on @fd
 	 * (the same VM configuration on the sending side); the engine then
 	 * plugs the devices and unpauses only after the commit. Neither call

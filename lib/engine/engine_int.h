@@ -188,9 +188,11 @@ struct xo_run {
 	int reason;     /* shutdown reason seen */
 	/* Migration: the domain built from the stream (local migration: the
 	 * new one while the old one is the VM's), whether the sending side's
-	 * domain is shut down for suspend, the handshake reached. */
+	 * domain is shut down for suspend, the handshake reached;
+	 * mig_send_tried: domain_send was called, so a failure may have left
+	 * the guest shut down for suspend (the backend does not resume it). */
 	int mig_domid, mig_src_domid;
-	bool mig_sent, mig_commit_sent, mig_committed;
+	bool mig_sent, mig_commit_sent, mig_committed, mig_send_tried;
 	int mig_live, mig_paused;
 	uint64_t deadline_ms;
 	struct xo_env env;

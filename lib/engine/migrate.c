@@ -262,6 +262,7 @@ static int a_send_memory(struct xo_run *r, int arg, struct xo_error *err)
 	xo_engine_lock(E(r));
 	r->t->mig->last_ms = xo_now_ms();
 	xo_engine_unlock(E(r));
+	r->mig_send_tried = true; /* from here a failure may leave it suspended */
 	rc = E(r)->bops->domain_send(E(r)->b, &r->env, r->domid, r->cfg, r->t->fd, r->mig_live,
 				     err);
 	if (rc < 0)
@@ -571,6 +572,7 @@ static int a_local_stream(struct xo_run *r, int arg, struct xo_error *err)
 	xo_engine_lock(E(r));
 	r->t->mig->last_ms = xo_now_ms();
 	xo_engine_unlock(E(r));
+	r->mig_send_tried = true; /* from here a failure may leave it suspended */
 	rc = E(r)->bops->domain_send(E(r)->b, &r->env, r->domid, r->cfg, sv[0], r->mig_live, err);
 	if (rc == 0)
 		r->mig_sent = true;
@@ -738,12 +740,28 @@ void xo_migrate_complete_locked(struct xo_run *r)
 
 static void resume_source(struct xo_run *r, int domid)
 {
-	struct xo_error err = { 0 };
+	struct xo_error err = { 0 }, ignored = { 0 };
 	int power = r->mig_paused ? XENOPS_POWER_PAUSED : XENOPS_POWER_RUNNING;
 
-	if (!r->mig_sent)
+	struct xo_domain_info info;
+	int rc;
+
+	if (!r->mig_sent && !r->mig_send_tried)
 		return; /* never suspended: it runs on */
-	if (E(r)->bops->domain_resume(E(r)->b, &r->env, domid, &err) < 0) {
+	/*
+	 * A domain_send that failed leaves the guest either running (it
+	 * failed before the suspend) or shut down for suspend: the backend
+	 * does not resume it. domain_resume tells the two apart with
+	 * XENOPS_EBADSTATE, which is fine when the guest still runs.
+	 */
+	rc = E(r)->bops->domain_resume(E(r)->b, &r->env, domid, &err);
+	if (rc == XENOPS_EBADSTATE &&
+	    E(r)->bops->domain_info(E(r)->b, domid, &info, &ignored) == 0 &&
+	    (info.status == XO_DOM_RUNNING || info.status == XO_DOM_PAUSED)) {
+		xo_error_clear(&err);
+		rc = 0;
+	}
+	if (rc < 0) {
 		xo_log(&E(r)->log, XENOPS_LOG_ERROR,
 		       "vm %s: resuming the guest after a failed migration failed: %s", r->vm->id,
 		       err.msg);

@@ -259,6 +259,9 @@ START_TEST(missing_disk_is_refused_before_memory)
 	ck_assert_int_eq(power(src, "vm1", &d1), XENOPS_POWER_RUNNING);
 	ck_assert_int_eq(d0, d1);
 	ck_assert_int_eq(power(dst, "vm1", NULL), -1);
+	/* The domain itself runs (not left shut down for suspend): it pauses. */
+	ck_assert_int_eq(xenops_vm_pause(NULL, src, "vm1", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_unpause(NULL, src, "vm1", XENOPS_WAIT), 0);
 	outcome_free(&o);
 }
 END_TEST
@@ -327,7 +330,7 @@ static void *canceller(void *p)
 	return NULL;
 }
 
-static void cancel_case(int on_receiver)
+static void cancel_case(int on_receiver, unsigned int flags)
 {
 	struct cancel_arg ca = { on_receiver ? dst : src, "\"phase\":\"memory\"" };
 	struct outcome o = { 0 };
@@ -337,7 +340,7 @@ static void cancel_case(int on_receiver)
 	ck_assert_int_eq(power(src, "vm1", &d0), XENOPS_POWER_RUNNING);
 	ck_assert_int_eq(xenops_debug_set(src, "sim.delay.migrate", "150"), 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, canceller, &ca), 0);
-	migrate(XENOPS_MIGRATE_LIVE, &o);
+	migrate(flags, &o);
 	pthread_join(th, NULL);
 	ck_assert_int_ne(o.send_rc, 0);
 	ck_assert_int_ne(o.recv_rc, 0);
@@ -349,18 +352,31 @@ static void cancel_case(int on_receiver)
 	ck_assert_int_eq(power(src, "vm1", &d1), XENOPS_POWER_RUNNING);
 	ck_assert_int_eq(d0, d1);
 	ck_assert_int_eq(power(dst, "vm1", NULL), -1);
+	/* The domain itself runs (not left shut down for suspend): it pauses. */
+	ck_assert_int_eq(xenops_vm_pause(NULL, src, "vm1", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_unpause(NULL, src, "vm1", XENOPS_WAIT), 0);
 	outcome_free(&o);
 }
 
 START_TEST(cancel_on_sender_resumes_the_guest)
 {
-	cancel_case(0);
+	cancel_case(0, XENOPS_MIGRATE_LIVE);
+}
+END_TEST
+
+/*
+ * Not live: the guest is shut down for suspend when the stream is cut, and
+ * the backend leaves it so; the engine must resume it.
+ */
+START_TEST(cancel_suspended_send_resumes_the_guest)
+{
+	cancel_case(0, 0);
 }
 END_TEST
 
 START_TEST(cancel_on_receiver_resumes_the_guest)
 {
-	cancel_case(1);
+	cancel_case(1, XENOPS_MIGRATE_LIVE);
 }
 END_TEST
 
@@ -469,6 +485,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, existing_vm_is_refused);
 	tcase_add_test(tc, cancel_on_sender_resumes_the_guest);
 	tcase_add_test(tc, cancel_on_receiver_resumes_the_guest);
+	tcase_add_test(tc, cancel_suspended_send_resumes_the_guest);
 	tcase_add_loop_test(tc, cut_connection_at_each_step, 0, 18);
 	tcase_add_test(tc, local_migration_changes_the_domain);
 	tcase_add_test(tc, local_migration_cancelled_keeps_the_domain);

@@ -127,13 +127,6 @@ static int suspend_dom(struct xo_backend *b, int domid, struct xo_error *err)
 }
 
 /* Undo suspend_dom when the stream failed: the guest runs on. */
-static void unsuspend(struct xo_backend *b, struct xo_env *env, int domid)
-{
-	struct xo_error ignored = { 0 };
-
-	xo_sim_domain_resume(b, env, domid, &ignored);
-}
-
 int xo_sim_domain_send(struct xo_backend *b, struct xo_env *env, int domid,
 		       const struct xo_vm_config *cfg, int fd, int live, struct xo_error *err)
 {
@@ -214,8 +207,8 @@ int xo_sim_domain_send(struct xo_backend *b, struct xo_env *env, int domid,
 	progress(env, bytes + REC_LEN, r.iteration, 0);
 	return 0;
 fail:
-	if (suspended)
-		unsuspend(b, env, domid);
+	/* As on Xen: a guest already shut down for suspend stays so; the
+	 * engine resumes it (domain_resume). */
 	return rc;
 }
 
