@@ -80,14 +80,18 @@ section_pvh_direct() {
 section_pvh_lifecycle() {
     local d d2 t n
     pvh_daemon || return
-    pvh_define pvhl pvh 2 || return
+    # One vCPU: PVH guests with 2 vCPUs boot (pvh_direct shows it), but under
+    # TCG on a loaded host their boot can stall for minutes in stop_machine
+    # (the migration/N threads soft-lock), which says nothing about the
+    # lifecycle tested here.
+    pvh_define pvhl pvh 1 || return
     dd if=/dev/zero of=/tmp/pvhl-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add pvhl --device xvdb --backend file:/tmp/pvhl-disk.img
     check "vif add on xenbr0" xoctl vif add pvhl --bridge xenbr0 --mac 00:16:3e:00:20:01
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
     BOOT_SECS=$PVH_BOOT_SECS xo_boot pvhl || { xo_cleanup_vm pvhl; return; }
-    pvh_up pvhl 2 PVH
+    pvh_up pvhl 1 PVH
     d=$(xo_domid pvhl)
     check "guest got its disk at boot" wait_console pvhl 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     check "guest got its NIC at boot" wait_console pvhl 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:20:01' 60
@@ -118,7 +122,7 @@ section_pvh_lifecycle() {
     check "guest ran its reboot" wait_console pvhl 'XENTB-GUEST-SHUTDOWN reason=reboot' 10
     d2=$(xo_domid pvhl)
     check "a new domain after the reboot ($d -> $d2)" new_domid "$d" "$d2"
-    check "the rebooted guest comes up with 2 CPUs" wait_console_count pvhl "$UP .* vcpus=2 " $((n + 1)) "$PVH_BOOT_SECS"
+    check "the rebooted guest comes up with its 1 CPU" wait_console_count pvhl "$UP .* vcpus=1 " $((n + 1)) "$PVH_BOOT_SECS"
     check "vm shutdown --force" xoctl vm shutdown pvhl --force
     check "xenopsd says Halted" xo_power_is pvhl Halted
     check "pvhl is gone (xl)" wait_gone pvhl 30
@@ -319,5 +323,5 @@ section_pvh_stop() {
 PVH_SECTIONS=(pvh_direct pvh_grub pv_grub grub_refused)
 # Not yet passing in a whole run on the testbed (docs/api.md): they run when
 # a selection names them (--only 'pvh_|grub_').
-[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash pvh_refused grub_xl pvh_suspend)
+[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_refused pvh_lifecycle pvh_crash grub_xl pvh_suspend)
 PVH_SECTIONS+=(pvh_stop)
