@@ -205,7 +205,9 @@ section_pvh_suspend() {
 # The crash-recovery sweep of the PV suite (xo_crash: the daemon dies at each
 # cancel point of a start in turn, restarts, recovers), on a PVH guest.
 section_pvh_crash() {
-    local saved
+    # Every PVH start of the sweep builds a domain under TCG: a limit for the
+    # whole sweep, so that a stall fails here and not at the run's timeout.
+    local saved XO_CRASH_SECS=${XO_CRASH_SECS:-1200}
     pvh_daemon || return
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
