@@ -207,7 +207,7 @@ section_pvh_suspend() {
 section_pvh_crash() {
     # Every PVH start of the sweep builds a domain under TCG: a limit for the
     # whole sweep, so that a stall fails here and not at the run's timeout.
-    local saved XO_CRASH_SECS=${XO_CRASH_SECS:-1200}
+    local saved XO_CRASH_SECS=${XO_CRASH_SECS:-1500}
     pvh_daemon || return
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
