@@ -80,14 +80,18 @@ section_pvh_direct() {
 section_pvh_lifecycle() {
     local d d2 t n
     pvh_daemon || return
-    pvh_define pvhl pvh 2 || return
+    # One vCPU: PVH guests with 2 vCPUs boot (pvh_direct shows it), but under
+    # TCG on a loaded host their boot can stall for minutes in stop_machine
+    # (the migration/N threads soft-lock), which says nothing about the
+    # lifecycle tested here.
+    pvh_define pvhl pvh 1 || return
     dd if=/dev/zero of=/tmp/pvhl-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add pvhl --device xvdb --backend file:/tmp/pvhl-disk.img
     check "vif add on xenbr0" xoctl vif add pvhl --bridge xenbr0 --mac 00:16:3e:00:20:01
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
     BOOT_SECS=$PVH_BOOT_SECS xo_boot pvhl || { xo_cleanup_vm pvhl; return; }
-    pvh_up pvhl 2 PVH
+    pvh_up pvhl 1 PVH
     d=$(xo_domid pvhl)
     check "guest got its disk at boot" wait_console pvhl 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     check "guest got its NIC at boot" wait_console pvhl 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:20:01' 60
@@ -118,7 +122,7 @@ section_pvh_lifecycle() {
     check "guest ran its reboot" wait_console pvhl 'XENTB-GUEST-SHUTDOWN reason=reboot' 10
     d2=$(xo_domid pvhl)
     check "a new domain after the reboot ($d -> $d2)" new_domid "$d" "$d2"
-    check "the rebooted guest comes up with 2 CPUs" wait_console_count pvhl "$UP .* vcpus=2 " $((n + 1)) "$PVH_BOOT_SECS"
+    check "the rebooted guest comes up with its 1 CPU" wait_console_count pvhl "$UP .* vcpus=1 " $((n + 1)) "$PVH_BOOT_SECS"
     check "vm shutdown --force" xoctl vm shutdown pvhl --force
     check "xenopsd says Halted" xo_power_is pvhl Halted
     check "pvhl is gone (xl)" wait_gone pvhl 30
@@ -201,7 +205,9 @@ section_pvh_suspend() {
 # The crash-recovery sweep of the PV suite (xo_crash: the daemon dies at each
 # cancel point of a start in turn, restarts, recovers), on a PVH guest.
 section_pvh_crash() {
-    local saved
+    # Every PVH start of the sweep builds a domain under TCG: a limit for the
+    # whole sweep, so that a stall fails here and not at the run's timeout.
+    local saved XO_CRASH_SECS=${XO_CRASH_SECS:-1500}
     pvh_daemon || return
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
@@ -316,8 +322,10 @@ section_pvh_stop() {
     tail -n 30 "$XO_LOG"
 }
 
-PVH_SECTIONS=(pvh_direct pvh_grub pv_grub grub_refused)
-# Not yet passing in a whole run on the testbed (docs/api.md): they run when
-# a selection names them (--only 'pvh_|grub_').
-[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash pvh_refused grub_xl pvh_suspend)
+PVH_SECTIONS=(pvh_direct pvh_grub pv_grub grub_refused pvh_refused)
+# Too slow under TCG for every run (pvh_lifecycle: two PVH boots and a
+# reboot, 8.5 min on a loaded host; pvh_crash: over 41 PVH starts, each
+# with a daemon restart), or not yet passing in a whole run (docs/api.md):
+# they run when a selection names them (--only 'pvh_|grub_').
+[ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash grub_xl pvh_suspend)
 PVH_SECTIONS+=(pvh_stop)

@@ -353,13 +353,20 @@ xo_crash_after() {
 # restart every VM must be Running with its domain, or Halted with nothing
 # left behind, and destroy must leave nothing.
 section_xo_crash() {
-    local n points=0 ev handle
+    local n points=0 ev handle end
+    # XO_CRASH_SECS (optional): a limit for the whole sweep, which fails when
+    # it is reached rather than running on to the testbed's timeout.
+    end=$(($(_xentb_cs) + ${XO_CRASH_SECS:-0} * 100))
     xo_define xc || return
     dd if=/dev/zero of=/tmp/xc-disk.img bs=1M count=4 2>/dev/null
     xoctl vbd add xc --device xvdb --backend file:/tmp/xc-disk.img >/dev/null
     xoctl vif add xc --bridge xenbr0 --mac 00:16:3e:00:30:01 >/dev/null
     ev=$(xo_evtchns)
     for ((n = 1; n <= 80; n++)); do
+        if [ "${XO_CRASH_SECS:-0}" -gt 0 ] && [ "$(_xentb_cs)" -ge "$end" ]; then
+            fail "the start crash sweep did not finish within ${XO_CRASH_SECS}s (at point $n)"
+            break
+        fi
         xoctl debug set fault.crash_point "$n" >/dev/null || { fail "debug set fault.crash_point $n"; break; }
         xoctl vm start xc >/dev/null 2>&1
         xo_crash_died "$n"
