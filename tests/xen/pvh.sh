@@ -324,7 +324,7 @@ section_pvh_stop() {
 
 PVH_SECTIONS=(pvh_direct pvh_grub pv_grub grub_refused pvh_refused)
 # Too slow under TCG for every run (pvh_lifecycle: two PVH boots and a
-# reboot, 8.5 min on a loaded host; pvh_crash: over 41 PVH starts, each
+# reboot, 8.5 min on a loaded host; pvh_crash: over 46 PVH starts, each
 # with a daemon restart), or not yet passing in a whole run (docs/api.md):
 # they run when a selection names them (--only 'pvh_|grub_').
 [ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_lifecycle pvh_crash grub_xl pvh_suspend)
