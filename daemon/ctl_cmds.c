@@ -263,9 +263,11 @@ static int run_config(struct ctl *c, const struct cmd *cmd, struct args *a)
 	return call_and_show(c, cmd, a, SHOW_CONFIG);
 }
 
-static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
+/* Params with "config" built from the arguments, sent; *res_out the result. */
+static int call_with_config(struct ctl *c, const struct cmd *cmd, struct args *a,
+			    struct json_object **res_out)
 {
-	struct json_object *params = NULL, *config = NULL, *res = NULL;
+	struct json_object *params = NULL, *config = NULL;
 	int rc = ctl_build_params(cmd, a, &params);
 
 	if (rc)
@@ -276,7 +278,14 @@ static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
 		return rc;
 	}
 	json_object_object_add(params, "config", config);
-	rc = ctl_call(c, cmd->method, params, &res);
+	return ctl_call(c, cmd->method, params, res_out);
+}
+
+static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
+{
+	struct json_object *res = NULL;
+	int rc = call_with_config(c, cmd, a, &res);
+
 	if (rc)
 		return rc;
 	if (c->json)
@@ -290,18 +299,9 @@ static int run_add(struct ctl *c, const struct cmd *cmd, struct args *a)
 /* vm set-config: the file's object as params.config; nothing printed. */
 static int run_set_config(struct ctl *c, const struct cmd *cmd, struct args *a)
 {
-	struct json_object *params = NULL, *config = NULL, *res = NULL;
-	int rc = ctl_build_params(cmd, a, &params);
+	struct json_object *res = NULL;
+	int rc = call_with_config(c, cmd, a, &res);
 
-	if (rc)
-		return rc;
-	rc = ctl_build_config(cmd, a, &config);
-	if (rc) {
-		json_object_put(params);
-		return rc;
-	}
-	json_object_object_add(params, "config", config);
-	rc = ctl_call(c, cmd->method, params, &res);
 	if (rc)
 		return rc;
 	if (c->json)

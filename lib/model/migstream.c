@@ -101,27 +101,44 @@ int xo_mig_prefix_parse(const uint8_t *prefix, size_t n, uint32_t *len_out, stru
 	return 0;
 }
 
-/* Text that may hold NULs or lack its terminator: a NUL-terminated copy. */
-static char *text_copy(const char *text, size_t len, struct xo_error *err)
-{
-	char *s;
-
-	if (memchr(text, '\0', len)) {
-		xo_err(err, XENOPS_EINVAL, "migration stream: NUL byte in JSON text");
-		return NULL;
-	}
-	s = malloc(len + 1);
-	if (!s) {
-		xo_err(err, XENOPS_ENOMEM, "out of memory");
-		return NULL;
-	}
-	memcpy(s, text, len);
-	s[len] = '\0';
-	return s;
-}
-
 static const char *const header_fields[] = { "vm", "live", "paused", NULL };
 static const char *const msg_fields[] = { "msg", "code", "message", NULL };
+
+/*
+ * @len bytes of JSON text (no NUL, terminator or not) holding an object
+ * with only @fields: *o_out, or an error naming @what.
+ */
+static int load_object(const char *text, size_t len, const char *what,
+		       const char *const *fields, struct json_object **o_out,
+		       struct xo_error *err)
+{
+	struct json_object *o = NULL;
+	char *s;
+	int rc;
+
+	*o_out = NULL;
+	if (memchr(text, '\0', len))
+		return xo_err(err, XENOPS_EINVAL, "migration stream: NUL byte in JSON text");
+	s = malloc(len + 1);
+	if (!s)
+		return xo_err(err, XENOPS_ENOMEM, "out of memory");
+	memcpy(s, text, len);
+	s[len] = '\0';
+	rc = xo_json_loads(&o, s, what, err);
+	free(s);
+	if (rc < 0)
+		return rc;
+	if (!json_object_is_type(o, json_type_object))
+		rc = xo_err(err, XENOPS_EINVAL, "%s: not a JSON object", what);
+	else
+		rc = xo_jf_known(o, what, fields, err);
+	if (rc < 0) {
+		json_object_put(o);
+		return rc;
+	}
+	*o_out = o;
+	return 0;
+}
 
 int xo_mig_header_parse(const char *text, size_t len, struct json_object **vm_out,
 			int *live_out, int *paused_out, struct xo_error *err)
@@ -129,22 +146,12 @@ int xo_mig_header_parse(const char *text, size_t len, struct json_object **vm_ou
 	static const char what[] = "migration header";
 	struct json_object *o = NULL, *vm;
 	const char *id;
-	int live = 0, paused = 0, rc;
-	char *s = text_copy(text, len, err);
+	int live = 0, paused = 0;
+	int rc = load_object(text, len, what, header_fields, &o, err);
 
-	if (!s)
-		return err->code;
-	rc = xo_json_loads(&o, s, what, err);
-	free(s);
 	if (rc < 0)
 		return rc;
-	if (!json_object_is_type(o, json_type_object)) {
-		rc = xo_err(err, XENOPS_EINVAL, "%s: not a JSON object", what);
-		goto out;
-	}
-	rc = xo_jf_known(o, what, header_fields, err);
-	if (rc >= 0)
-		rc = xo_jf_bool(o, what, "live", &live, err);
+	rc = xo_jf_bool(o, what, "live", &live, err);
 	if (rc >= 0)
 		rc = xo_jf_bool(o, what, "paused", &paused, err);
 	if (rc < 0)
@@ -225,26 +232,15 @@ int xo_mig_msg_parse(const char *text, size_t len, struct xo_mig_msg *out, struc
 	const char *name = NULL, *message = "";
 	int64_t code = 0;
 	int rc;
-	char *s;
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || len > XO_MIG_MSG_MAX)
 		return xo_err(err, XENOPS_EINVAL, "%s of %zu bytes (1 to %d allowed)", what, len,
 			      XO_MIG_MSG_MAX);
-	s = text_copy(text, len, err);
-	if (!s)
-		return err->code;
-	rc = xo_json_loads(&o, s, what, err);
-	free(s);
+	rc = load_object(text, len, what, msg_fields, &o, err);
 	if (rc < 0)
 		return rc;
-	if (!json_object_is_type(o, json_type_object)) {
-		rc = xo_err(err, XENOPS_EINVAL, "%s: not a JSON object", what);
-		goto out;
-	}
-	rc = xo_jf_known(o, what, msg_fields, err);
-	if (rc >= 0)
-		rc = xo_jf_need_string(o, what, "msg", 32, &name, err);
+	rc = xo_jf_need_string(o, what, "msg", 32, &name, err);
 	if (rc >= 0)
 		rc = xo_jf_int(o, what, "code", -1000, 0, &code, err);
 	if (rc >= 0)

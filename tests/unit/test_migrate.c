@@ -21,17 +21,6 @@
 static xenops_ctx *src, *dst;
 static char *dir_a, *dir_b, disk[300];
 
-static xenops_ctx *open_ctx(const char *state_dir)
-{
-	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
-	xenops_ctx *c = NULL;
-
-	o.backend = "sim";
-	o.state_dir = state_dir;
-	ck_assert_int_eq(xenops_ctx_new(&c, &o), 0);
-	return c;
-}
-
 static void setup(void)
 {
 	char cfg[512];
@@ -43,8 +32,8 @@ static void setup(void)
 	fd = open(disk, O_CREAT | O_WRONLY, 0600);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	src = open_ctx(dir_a);
-	dst = open_ctx(dir_b);
+	src = xo_test_open_sim(dir_a);
+	dst = xo_test_open_sim(dir_b);
 	snprintf(cfg, sizeof(cfg),
 		 "{\"id\": \"vm1\", \"memory_mib\": 256, \"vcpus\": 2, \"devices\": {\"vbd\": "
 		 "[{\"device\": \"xvda\", \"backend\": \"file:%s\"}], \"vif\": [{\"bridge\": \"xenbr0\"}]}}",

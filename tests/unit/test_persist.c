@@ -33,19 +33,6 @@ static void teardown(void)
 	free(dir);
 }
 
-static xenops_ctx *open_ctx(const char *state_dir)
-{
-	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
-	xenops_ctx *ctx = NULL;
-	int rc;
-
-	o.backend = "sim";
-	o.state_dir = state_dir;
-	rc = xenops_ctx_new(&ctx, &o);
-	ck_assert_msg(rc == 0, "ctx_new: %s", xenops_last_error_message());
-	return ctx;
-}
-
 static int power(xenops_ctx *ctx, const char *vm, int *domid)
 {
 	int st = -1;
@@ -99,7 +86,7 @@ static char *vm_file(const char *state_dir, const char *vm, const char *name)
 
 START_TEST(state_survives_restart)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	char *json1 = NULL, *json2 = NULL, **ids = NULL, path[512];
 	int d_run, d_paused, d;
 	size_t n;
@@ -123,7 +110,7 @@ START_TEST(state_survives_restart)
 	power(ctx, "paused", &d_paused);
 	xenops_ctx_unref(ctx);
 
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(xenops_vm_list(&ids, &n, ctx), 0);
 	ck_assert_uint_eq(n, 4);
 	xenops_strv_free(ids);
@@ -152,7 +139,7 @@ START_TEST(state_survives_restart)
 	ck_assert_int_eq(xenops_vm_remove(ctx, "off", 0), 0);
 	xenops_ctx_unref(ctx);
 
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(power(ctx, "susp", NULL), XENOPS_POWER_RUNNING);
 	ck_assert_int_eq(power(ctx, "run", NULL), XENOPS_POWER_HALTED);
 	ck_assert_int_eq(xenops_vm_stat(&json2, ctx, "off"), XENOPS_ENOTFOUND);
@@ -163,14 +150,14 @@ END_TEST
 
 START_TEST(domain_gone_while_down_is_noticed)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 
 	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	/* A host reboot while the library is down loses every domain. */
 	ck_assert_int_eq(xenops_debug_set(ctx, "sim.host_reboot", "1"), 0);
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(power(ctx, "vm", NULL), XENOPS_POWER_HALTED);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	xenops_ctx_unref(ctx);
@@ -183,7 +170,7 @@ END_TEST
  */
 START_TEST(dying_domain_is_not_adopted)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	long long total = free_memory(ctx);
 	char *path = NULL, *text, *p;
 	FILE *f;
@@ -208,7 +195,7 @@ START_TEST(dying_domain_is_not_adopted)
 	ck_assert(*p >= '0' && *p <= '3');
 	*p = '3';
 	write_file(path, text);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(power(ctx, "vm", &d), XENOPS_POWER_HALTED);
 	ck_assert_int_eq(d, -1);
 	ck_assert_int_eq(free_memory(ctx), total);
@@ -407,7 +394,7 @@ START_TEST(crash_at_every_point)
 	int op = _i, points = 0;
 	char img[512];
 	long long total;
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 
 	snprintf(img, sizeof(img), "%s/image.sav", dir);
 	ck_assert_int_eq(xenops_vm_add(NULL, ctx, CRASH_VM_CONFIG, 0), 0);
@@ -433,7 +420,7 @@ START_TEST(crash_at_every_point)
 		ck_assert_msg(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 99,
 			      "%s: child exited %d at point %d", crash_names[op], WEXITSTATUS(status), point);
 
-		ctx = open_ctx(dir);
+		ctx = xo_test_open_sim(dir);
 		xo_test_settle(ctx);
 		check_promise(ctx, op, total);
 		make_operable_again(ctx);
@@ -452,7 +439,7 @@ END_TEST
 
 START_TEST(get_config_is_a_live_template)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	char *json = NULL, *copy, *p;
 	char **ids = NULL;
 	size_t n;
@@ -499,7 +486,7 @@ START_TEST(crash_between_backend_and_record_is_reported)
 	int found = 0;
 
 	for (int point = 1; point < 20 && !found; point++) {
-		xenops_ctx *ctx = open_ctx(dir);
+		xenops_ctx *ctx = xo_test_open_sim(dir);
 		char *json = NULL;
 		int status;
 		pid_t pid;
@@ -515,7 +502,7 @@ START_TEST(crash_between_backend_and_record_is_reported)
 		if (pid == 0) {
 			char v[16];
 
-			ctx = open_ctx(dir);
+			ctx = xo_test_open_sim(dir);
 			xo_test_settle(ctx);
 			snprintf(v, sizeof(v), "%d", point);
 			xenops_debug_set(ctx, "fault.crash_point", v);
@@ -523,7 +510,7 @@ START_TEST(crash_between_backend_and_record_is_reported)
 		}
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert(WIFEXITED(status));
-		ctx = open_ctx(dir);
+		ctx = xo_test_open_sim(dir);
 		ck_assert_int_eq(xenops_vm_get_config(&json, ctx, "vm"), 0);
 		if (strstr(json, "\"disagreements\"")) {
 			/* Which device, which field, and both views. */
@@ -555,7 +542,7 @@ START_TEST(damaged_records_put_one_vm_in_error)
 		"{\"version\": 1, \"config\": {\"id\": \"bad\", \"memory_mib\": \"x\"}}", /* invalid */
 		"",                                                              /* empty */
 	};
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	char *p, *json = NULL, **ids = NULL;
 	size_t n;
 	int st;
@@ -568,7 +555,7 @@ START_TEST(damaged_records_put_one_vm_in_error)
 	p = vm_file(dir, "bad", "config.json");
 	write_file(p, damage[_i]);
 	free(p);
-	ctx = open_ctx(dir); /* one bad file never stops the context */
+	ctx = xo_test_open_sim(dir); /* one bad file never stops the context */
 	ck_assert_int_eq(xenops_vm_list(&ids, &n, ctx), 0);
 	ck_assert_uint_eq(n, 2);
 	xenops_strv_free(ids);
@@ -587,7 +574,7 @@ START_TEST(damaged_records_put_one_vm_in_error)
 	/* A VM in error can be removed, and is gone for good. */
 	ck_assert_int_eq(xenops_vm_remove(ctx, "bad", 0), 0);
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "bad"), XENOPS_ENOTFOUND);
 	xenops_ctx_unref(ctx);
 }
@@ -595,7 +582,7 @@ END_TEST
 
 START_TEST(damaged_device_or_runtime_record)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	char *p, *json = NULL;
 	int st;
 
@@ -609,7 +596,7 @@ START_TEST(damaged_device_or_runtime_record)
 	p = vm_file(dir, "b", "runtime.json");
 	write_file(p, "{\"version\": 1, \"runtime\": {\"state\": 7}}");
 	free(p);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(xenops_vm_get_power_state(&st, NULL, ctx, "a"), 0);
 	ck_assert_int_eq(st, XENOPS_POWER_ERROR);
 	ck_assert_int_eq(xenops_vm_stat(&json, ctx, "a"), 0);
@@ -626,7 +613,7 @@ END_TEST
 
 START_TEST(old_format_is_upgraded)
 {
-	xenops_ctx *ctx = open_ctx(dir);
+	xenops_ctx *ctx = xo_test_open_sim(dir);
 	char *p, *json = NULL, text[4096];
 	FILE *f;
 	size_t len;
@@ -636,7 +623,7 @@ START_TEST(old_format_is_upgraded)
 	/* Format 0: the bare configuration, no version envelope. */
 	p = vm_file(dir, "old", "config.json");
 	write_file(p, "{\"id\": \"old\", \"name\": \"from the past\", \"memory_mib\": 128}");
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(xenops_vm_get_config(&json, ctx, "old"), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"name\":\"from the past\""));
 	xenops_free(json);
@@ -670,7 +657,7 @@ START_TEST(leftovers_and_stray_files_are_ignored)
 	ck_assert_int_ge(asprintf(&p, "%s/vm/.config.json.tmp123", dir), 0);
 	write_file(p, "junk");
 	free(p);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	ck_assert_int_eq(xenops_vm_list(&ids, &n, ctx), 0);
 	ck_assert_uint_eq(n, 0);
 	xenops_strv_free(ids);
@@ -703,7 +690,7 @@ START_TEST(full_disk_fails_cleanly)
 
 	if (!mp)
 		return;
-	ctx = open_ctx(mp);
+	ctx = xo_test_open_sim(mp);
 	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"first\"}", 0), 0);
 	/* Fill the file system with VMs until a write fails. */
 	for (int i = 0; i < 10000 && rc == 0; i++) {
@@ -727,7 +714,7 @@ START_TEST(full_disk_fails_cleanly)
 	}
 	xenops_ctx_unref(ctx);
 	/* Previous state kept: every VM added before is there after restart. */
-	ctx = open_ctx(mp);
+	ctx = xo_test_open_sim(mp);
 	{
 		char **ids = NULL;
 		size_t n = 0;

@@ -17,21 +17,10 @@
 static xenops_ctx *ctx;
 static char *dir;
 
-static xenops_ctx *open_ctx(const char *state_dir)
-{
-	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
-	xenops_ctx *c = NULL;
-
-	o.backend = "sim";
-	o.state_dir = state_dir;
-	ck_assert_int_eq(xenops_ctx_new(&c, &o), 0);
-	return c;
-}
-
 static void setup(void)
 {
 	dir = xo_test_mkdtemp("running");
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 }
 
 static void teardown(void)
@@ -117,7 +106,7 @@ START_TEST(set_memory_running)
 	/* The maximum is stored too, and kept by a new context. */
 	ck_assert(config_has("vm", "\"memory_mib\":300,\"memory_target_mib\":256"));
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	xo_test_settle(ctx);
 	ck_assert(config_has("vm", "\"memory_mib\":300,\"memory_target_mib\":256"));
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 256, 400, 0, 0), XENOPS_EINVAL);
@@ -190,7 +179,7 @@ START_TEST(changes_are_persistent)
 	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 700, 0, 5, XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_set_vcpus(NULL, ctx, "vm", 3, XENOPS_WAIT), 0);
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	xo_test_settle(ctx);
 	ck_assert(config_has("vm", "\"memory_target_mib\":700"));
 	ck_assert(config_has("vm", "\"vcpus\":3"));
@@ -314,7 +303,7 @@ START_TEST(set_scheduler_live)
 	ck_assert(stat_has("vm", "\"weight\":7,\"cap\":0,"));
 	/* A new context on the same directory keeps both views. */
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	xo_test_settle(ctx);
 	ck_assert(config_has("vm", "\"weight\":7"));
 	ck_assert(stat_has("vm", "\"weight\":7,\"cap\":0,"));
@@ -391,7 +380,7 @@ START_TEST(set_config_halted_only)
 	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"name\": \"renamed\"}"), 0);
 	xenops_ctx_unref(ctx);
-	ctx = open_ctx(dir);
+	ctx = xo_test_open_sim(dir);
 	xo_test_settle(ctx);
 	ck_assert(config_has("vm", "\"name\":\"renamed\""));
 	ck_assert(config_has("vm", "\"memory_mib\":256"));

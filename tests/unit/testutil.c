@@ -81,3 +81,16 @@ void xo_test_settle(xenops_ctx *ctx)
 	}
 	xenops_updates_free(u);
 }
+
+struct xenops_ctx *xo_test_open_sim(const char *state_dir)
+{
+	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
+	xenops_ctx *ctx = NULL;
+	int rc;
+
+	o.backend = "sim";
+	o.state_dir = state_dir;
+	rc = xenops_ctx_new(&ctx, &o);
+	ck_assert_msg(rc == 0, "ctx_new: %s", xenops_last_error_message());
+	return ctx;
+}

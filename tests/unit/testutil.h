@@ -17,6 +17,8 @@ struct xenops_ctx;
  * engine's reactions (internal state checks) have no task handle to wait on.
  */
 void xo_test_settle(struct xenops_ctx *ctx);
+/* A context on the simulator with @state_dir (NULL: memory only); asserts success. */
+struct xenops_ctx *xo_test_open_sim(const char *state_dir);
 /* Run one suite (forking unless CK_FORK=no); returns the exit status. */
 int xo_test_run(Suite *s);
 
