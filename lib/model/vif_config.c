@@ -15,17 +15,6 @@ static const char *const vif_fields[] = {
 	"id", "index", "mac", "bridge", "mtu", "carrier", NULL,
 };
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * "xx:xx:xx:xx:xx:xx" into lower case @out. A guest NIC needs a unicast
  * address (bit 0 of the first octet clear) and not the all-zero one.
@@ -43,13 +32,13 @@ static int mac_normalise(const char *in, char out[18])
 			out[i] = ':';
 			continue;
 		}
-		if (hex_value(in[i]) < 0)
+		if (xo_hex_digit(in[i]) < 0)
 			return 0;
-		nonzero |= hex_value(in[i]);
+		nonzero |= xo_hex_digit(in[i]);
 		out[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] - 'A' + 'a' : in[i]);
 	}
 	out[17] = '\0';
-	return (hex_value(in[1]) & 1) == 0 && nonzero;
+	return (xo_hex_digit(in[1]) & 1) == 0 && nonzero;
 }
 
 /* What Linux accepts as an interface name, minus the characters that need

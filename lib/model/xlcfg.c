@@ -107,11 +107,6 @@ static void skip_space(struct xl_parser *ps)
 	}
 }
 
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
 /* A quoted string with C's backslash escapes; *ps->p is the quote. */
 static int parse_string(struct xl_parser *ps, const char *key, struct xl_atom *out)
 {
@@ -146,7 +141,7 @@ static int parse_string(struct xl_parser *ps, const char *key, struct xl_atom *o
 			int v = 0, n = 0;
 
 			while (n < 2 && isxdigit((unsigned char)*ps->p))
-				v = v * 16 + hexval((unsigned char)*ps->p++), n++;
+				v = v * 16 + xo_hex_digit(*ps->p++), n++;
 			if (n == 0 || v == 0)
 				goto bad_escape;
 			*o++ = (char)v;

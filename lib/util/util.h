@@ -168,6 +168,9 @@ int xo_path_check_new(const char *what, const char *path, struct xo_error *err);
 int xo_path_check_readable(const char *what, const char *path, bool block_ok,
 			   struct xo_error *err);
 
+/* The value of a hexadecimal digit (either case), -1 for any other character. */
+int xo_hex_digit(char c);
+
 /* ---- UUIDs (uuid.c) ---- */
 
 /* The project's fixed namespace for name-based domain handles. */

@@ -103,7 +103,7 @@ static void sha1_final(struct sha1 *s, uint8_t out[20])
 
 /* ---- UUIDs ---- */
 
-static int hexval(char c)
+int xo_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -126,9 +126,9 @@ bool xo_uuid_parse(const char *s, uint8_t out[16])
 				return false;
 			continue;
 		}
-		if (hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
+		if (xo_hex_digit(s[i]) < 0 || xo_hex_digit(s[i + 1]) < 0)
 			return false;
-		out[j++] = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+		out[j++] = (uint8_t)(xo_hex_digit(s[i]) << 4 | xo_hex_digit(s[i + 1]));
 		i++;
 	}
 	return j == 16;
