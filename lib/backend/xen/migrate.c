@@ -56,43 +56,6 @@ struct stream_header {
 	uint32_t config_len;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO; /* short file or closed connection */
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* ---- header ---- */
 
 static int write_header(int fd, const struct xo_vm_config *cfg, const char *what,
@@ -101,14 +64,16 @@ static int write_header(int fd, const struct xo_vm_config *cfg, const char *what
 	struct json_object *obj = xo_vm_config_to_json(cfg, err);
 	char *json = obj ? xo_json_dumps(obj) : NULL;
 	struct stream_header h = { .magic = XO_STREAM_MAGIC, .version = XO_STREAM_VERSION };
+	struct xo_error io = { 0 }; /* why a write failed, for the message */
 	int rc = 0;
 
 	json_object_put(obj);
 	if (!json)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	h.config_len = (uint32_t)strlen(json);
-	if (write_all(fd, &h, sizeof(h)) < 0 || write_all(fd, json, h.config_len) < 0)
-		rc = xo_err(err, XENOPS_EIO, "xen backend: write %s: %s", what, strerror(errno));
+	if (xo_fd_write_all(fd, &h, sizeof(h), 0, NULL, NULL, &io) < 0 ||
+	    xo_fd_write_all(fd, json, h.config_len, 0, NULL, NULL, &io) < 0)
+		rc = xo_err(err, XENOPS_EIO, "xen backend: write %s: %s", what, io.msg);
 	*len_out = sizeof(h) + h.config_len;
 	free(json);
 	return rc;
@@ -120,12 +85,13 @@ static int read_header(int fd, const char *what, const struct xo_vm_config *cfg,
 {
 	struct json_object *obj = NULL;
 	struct stream_header h;
+	struct xo_error io = { 0 }; /* why a read failed, for the message */
 	char *json = NULL;
 	int rc;
 
 	*saved_out = NULL;
-	if (read_all(fd, &h, sizeof(h)) < 0)
-		return xo_err(err, XENOPS_EIO, "xen backend: read %s: %s", what, strerror(errno));
+	if (xo_fd_read_all(fd, &h, sizeof(h), 0, NULL, NULL, &io) < 0)
+		return xo_err(err, XENOPS_EIO, "xen backend: read %s: %s", what, io.msg);
 	if (memcmp(h.magic, XO_STREAM_MAGIC, sizeof(h.magic)) || h.version != XO_STREAM_VERSION ||
 	    h.config_len == 0 || h.config_len > XO_STREAM_CONFIG_MAX)
 		return xo_err(err, XENOPS_EINVAL,
@@ -133,8 +99,8 @@ static int read_header(int fd, const char *what, const struct xo_vm_config *cfg,
 	json = calloc(1, h.config_len + 1);
 	if (!json)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
-	rc = read_all(fd, json, h.config_len) < 0
-		     ? xo_err(err, XENOPS_EIO, "xen backend: read %s: %s", what, strerror(errno))
+	rc = xo_fd_read_all(fd, json, h.config_len, 0, NULL, NULL, &io) < 0
+		     ? xo_err(err, XENOPS_EIO, "xen backend: read %s: %s", what, io.msg)
 		     : xo_json_loads(&obj, json, "domain image configuration", err);
 	if (rc == 0)
 		rc = xo_vm_config_from_json(saved_out, obj, err);
