@@ -3,9 +3,8 @@
 # Build the Debian packages from a clean clone of HEAD (as dpkg-buildpackage
 # -us -uc -b would on a fresh checkout) and check them with lintian: any
 # error or warning fails, overrides in debian/ must say why. The test suite
-# already ran in CI, so the package build skips it (nocheck) to stay fast;
-# the xl.cfg examples of Xen's Debian package are fetched for test_xlcfg
-# (built by the earlier stages in build/).
+# already ran in CI (with Xen's xlexample files, see .ci/run), so the
+# package build skips it (nocheck) to stay fast.
 #
 # --testbed-out DIR builds the packages a second time with the build profile
 # pkg.libxenops.testhooks (debian/rules: the same packages with the library's
@@ -45,15 +44,6 @@ lintian --fail-on error,warning "$work"/*.changes >/dev/null 2>&1 || {
 	echo "ci_packages: lintian reports errors or warnings (above)" >&2
 	exit 1
 }
-
-# test_xlcfg with Xen's own example files (xen-utils-common), when apt can
-# fetch the package; the suite said "SKIPPED" for them otherwise.
-mkdir "$work/xen"
-if [ -x build/tests/test_xlcfg ] &&
-	(cd "$work/xen" && apt-get download -q xen-utils-common >/dev/null 2>&1); then
-	dpkg-deb -x "$work"/xen/xen-utils-common_*.deb "$work/xen/root"
-	XO_XL_EXAMPLES="$work/xen/root/etc/xen" build/tests/test_xlcfg
-fi
 
 if [ -n "$out" ]; then
 	mkdir -p "$out"
