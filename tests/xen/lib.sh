@@ -43,6 +43,18 @@ note() { echo "NOTE: $*" >&"$XENTB_OUT"; }
 
 # check DESC CMD...: run CMD; PASS if it succeeds, else FAIL plus the end of
 # its output. Returns CMD's status, so "check ... || return" works.
+# text_has VAR [-E] PATTERN...: the text in variable VAR has a line that
+# matches each PATTERN (grep; -E for extended patterns). The text is never
+# pasted into a command line, so quotes in it cannot break the check.
+text_has() {
+    local text=${!1} flag='' p
+    shift
+    if [ "$1" = -E ]; then flag=-E; shift; fi
+    for p in "$@"; do
+        grep -q $flag -e "$p" <<<"$text" || { echo "no line matches: $p"; return 1; }
+    done
+}
+
 check() {
     local what=$1 out rc
     shift

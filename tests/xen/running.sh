@@ -31,6 +31,8 @@ xr_sh() {
 # xr_json_num JSON KEY: the first number after "KEY": in JSON.
 xr_json_num() { sed -n "s/.*\"$2\":\(-\{0,1\}[0-9.e+]*\).*/\1/p" <<<"$1" | head -n 1; }
 xr_stats() { xoctl --json stats "$1"; }
+# awk_last2 VAR PROGRAM: run awk PROGRAM on the last two lines of VAR's text.
+awk_last2() { tail -n 2 <<<"${!1}" | awk "$2"; }
 # xr_dev_num JSON DEV KEY: KEY of the device object whose id is DEV.
 xr_dev_num() {
     grep -o "{\"id\":\"$2\"[^}]*}" <<<"$1" | head -n 1 | sed -n "s/.*\"$3\":\([0-9]*\).*/\1/p"
@@ -122,7 +124,7 @@ EOS
         xr_near $(($(xr_json_num "$st" memory_actual) >> 20)) 160 4
     s0=$(xr_stats xr)
     check "VM.stats: memory max is the VM's 256 MiB, target 160 MiB" \
-        bash -c "grep -q '\"memory\":{\"target\":$((160 << 20)),\"actual\":[0-9]*,\"max\":$((256 << 20))}' <<<'$s0'"
+        text_has s0 "\"memory\":{\"target\":$((160 << 20)),\"actual\":[0-9]*,\"max\":$((256 << 20))}"
     check "vm set-memory xr 224M" xoctl vm set-memory xr 224M
     check "the guest's balloon target is 229376 KiB" \
         xr_guest_is xr 'cat /sys/devices/system/xen_memory/xen_memory0/target_kb' 229376
@@ -230,7 +232,7 @@ EOS
     check "rx bytes = the guest's own count ($grb, +-256)" xr_near "$rb" "$grb" 256
     check "tx bytes are dom0's vif rx_bytes ($((x1 - x0)), +-256)" xr_near "$tb" $((x1 - x0)) 256
     check "drops reported (tx_drops, rx_drops present)" \
-        bash -c "grep -q '\"tx_drops\":[0-9]' <<<'$s1' && grep -q '\"rx_drops\":[0-9]' <<<'$s1'"
+        text_has s1 '"tx_drops":[0-9]' '"rx_drops":[0-9]'
     check "stats has a monotonic timestamp that moves" \
         sh -c "awk -v a=$(xr_json_num "$s0" time) -v b=$(xr_json_num "$s1" time) 'BEGIN { exit !(b > a) }'"
     check "stats of every VM lists xr" sh -c "xenopsctl --socket $XO_SOCK --json stats | grep -q '\"id\":\"xr\"'"
@@ -298,7 +300,7 @@ EOS
     check "and attr/eth0/ip" grep -qF '"attr/eth0/ip":"10.99.0.2"' <<<"$st"
     check "control characters are escaped ('?')" grep -qF '"data/ctl":"a?[2Jb?c"' <<<"$st"
     check "a 300-byte value is cut to 256 and flagged" \
-        bash -c "grep -qE '\"data/long\":\"0{256}\"' <<<'$st' && grep -q '\"guest_truncated\":true' <<<'$st'"
+        text_has st -E '"data/long":"0{256}"' '"guest_truncated":true'
     check "VM.stat (text) has no control characters" \
         sh -c "xenopsctl --socket $XO_SOCK vm stat xr | LC_ALL=C grep -aq '[[:cntrl:]]'; [ \$? = 1 ]"
 
@@ -361,16 +363,16 @@ EOS
     echo "----- xenopsctl top --iterations 3 (testbed, two busy guests)"
     echo "$out"
     echo "-----"
-    check "top shows busy1 and busy2" bash -c "grep -q '^busy1 ' <<<'$out' && grep -q '^busy2 ' <<<'$out'"
+    check "top shows busy1 and busy2" text_has out '^busy1 ' '^busy2 '
     # The last frame: both burn CPU (column 3 is CPU %).
     check "top: both use CPU (> 10 %)" \
-        bash -c "tail -n 2 <<<'$out' | awk '\$1 !~ /^busy/ || \$3 + 0 <= 10 { exit 1 }'"
+        awk_last2 out '$1 !~ /^busy/ || $3 + 0 <= 10 { exit 1 }'
     out=$(xoctl stats --prometheus)
     echo "----- xenopsctl stats --prometheus (testbed, two busy guests)"
     echo "$out"
     echo "-----"
     check "prometheus: counters of both" \
-        bash -c "grep -q 'xenops_vm_cpu_seconds_total{vm=\"busy1\"' <<<'$out' && grep -q 'xenops_vm_vbd_written_bytes_total{vm=\"busy2\"' <<<'$out'"
+        text_has out 'xenops_vm_cpu_seconds_total{vm="busy1"' 'xenops_vm_vbd_written_bytes_total{vm="busy2"'
     for g in busy1 busy2; do
         xoctl vm shutdown "$g" --force >/dev/null
         xo_cleanup_vm "$g"
