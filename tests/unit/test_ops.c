@@ -464,18 +464,29 @@ START_TEST(guest_reboot_and_crash)
 }
 END_TEST
 
-/* HVM on the simulator: the device model's death is a crash; suspend is refused. */
+/*
+ * HVM on the simulator: the device model's death is a crash; suspend and
+ * resume work (the simulated guest has PV drivers), and the resumed domain
+ * gets a device model of its own at its unpause.
+ */
 START_TEST(hvm_device_model_death)
 {
-	char *json = NULL;
+	char *json = NULL, path[64];
 	int d;
 
 	define_vm("h", "\"type\": \"hvm\", \"on_crash\": \"restart\"");
 	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h", "dm-exit", NULL), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "h", XENOPS_WAIT), 0);
-	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "h", "/tmp/xo-hvm-never.save", XENOPS_WAIT),
-			 XENOPS_ENOTSUP);
+	snprintf(path, sizeof(path), "/tmp/xo-hvm-%d.save", (int)getpid());
+	unlink(path);
+	d = domid("h");
+	ck_assert_int_eq(xenops_vm_suspend(NULL, ctx, "h", path, XENOPS_WAIT), 0);
+	ck_assert_int_eq(power("h"), XENOPS_POWER_SUSPENDED);
+	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h", "dm-exit", NULL), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "h", path, XENOPS_WAIT), 0);
 	ck_assert_int_eq(power("h"), XENOPS_POWER_RUNNING);
+	ck_assert_int_ne(domid("h"), d);
+	unlink(path);
 	d = domid("h");
 	ck_assert_int_eq(xenops_sim_guest_action(ctx, "h", "dm-exit", NULL), 0);
 	for (int i = 0; i < 400 && domid("h") == d; i++)

@@ -23,12 +23,12 @@ hvm_daemon() {
     HVM_OWN_DAEMON=1
 }
 
-# hvm_define NAME [EXTRA_JSON_FIELDS]
+# hvm_define NAME [EXTRA_JSON_FIELDS [EXTRA_CMDLINE]]
 hvm_define() {
-    local extra=${2:+, $2}
+    local extra=${2:+, $2} cmdline="console=hvc0 loglevel=4${3:+ $3}"
     printf '{"id": "%s", "name": "%s", "type": "hvm", "memory_mib": 128, "vcpus": 1,
-      "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"%s}\n' \
-        "$1" "$1" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" "$extra" >"/tmp/$1.json"
+      "kernel": "%s", "ramdisk": "%s", "cmdline": "%s"%s}\n' \
+        "$1" "$1" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" "$cmdline" "$extra" >"/tmp/$1.json"
     check "xenopsctl vm add $1 (hvm)" xoctl vm add "/tmp/$1.json"
 }
 
@@ -69,9 +69,6 @@ section_xo_hvm() {
     check "vif plug 0 (hot-plug, PV)" xoctl vif plug hvm1 0
     check "guest sees eth0" wait_console hvm1 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:30:01' 60
     check "vif unplug 0" xoctl vif unplug hvm1 0
-
-    check_fails "vm suspend is refused for HVM" xoctl vm suspend hvm1 /tmp/hvm1.save
-    check "xenopsd still says Running" xo_power_is hvm1 Running
 
     n=$(console_count hvm1 "$UP")
     t=$(now)
@@ -133,9 +130,61 @@ section_xo_hvm() {
     xlt destroy hvmxl >/dev/null 2>&1
     check "hvmxl is gone" wait_gone hvmxl 30
     assert_no_leftovers "after the HVM sections"
-    [ -z "$HVM_OWN_DAEMON" ] || xo_daemon_stop
+    [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
+}
+
+# Suspend to a file and resume of an HVM guest: the domain's stream and the
+# device model's state (QMP stop + xen-save-devices-state; the resumed
+# device model loads it with -incoming); the guest's counter continues, its
+# PV disk and NIC reconnect, a new device model serves the new domain.
+section_xo_hvm_suspend() {
+    local d d2 n t
+    hvm_daemon || return
+    hvm_define hvms '' 'xentb.tick=200' || return
+    dd if=/dev/zero of=/tmp/hvms-disk.img bs=1M count=8 2>/dev/null
+    check "vbd add xvdb" xoctl vbd add hvms --device xvdb --backend file:/tmp/hvms-disk.img
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    check "vif add on xenbr0" xoctl vif add hvms --bridge xenbr0 --mac 00:16:3e:00:30:02
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvms || {
+        tail -n 30 /var/log/xenops/qemu-dm-hvms.log 2>/dev/null
+        xo_cleanup_vm hvms
+        return
+    }
+    d=$(xo_domid hvms)
+    check "the guest's counter ticks" wait_for 120 tick_after hvms 3
+    check "guest got its PV disk" wait_console hvms 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
+    rm -f /tmp/hvms.save
+    t=$(now)
+    check "vm suspend hvms to a file" xoctl vm suspend hvms /tmp/hvms.save && timing "hvm vm suspend" "$t"
+    check "xenopsd says Suspended" xo_power_is hvms Suspended
+    check "no domain while suspended" _xentb_not xl domid hvms
+    check "no device model while suspended (ps)" wait_for 10 no_dm
+    check "the image exists" test -s /tmp/hvms.save
+    check "the image holds the device model's state" grep -q XENOPS-DM-STATE /tmp/hvms.save
+    n=$(tick_last hvms)
+    note "hvms: last tick before resume n=$n; image $(du -k /tmp/hvms.save | cut -f1) KiB"
+    t=$(now)
+    check "vm resume hvms from the file" xoctl vm resume hvms /tmp/hvms.save && timing "hvm vm resume" "$t"
+    check "xenopsd says Running" xo_power_is hvms Running
+    d2=$(xo_domid hvms)
+    check "a new domain after resume ($d -> $d2)" new_domid "$d" "$d2"
+    check "a device model for domain $d2 (ps)" dm_running "$d2"
+    check "the counter continues after resume (past $n)" wait_for 120 tick_after hvms "${n:-0}"
+    check "no reboot: the guest came up once" test "$(console_count hvms "$UP")" = 1
+    check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
+    check "vif frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vif/0/state 2>/dev/null)\" = 4 ]"
+    t=$(now)
+    check "vm shutdown hvms (clean)" xoctl vm shutdown hvms --timeout 60 && timing "hvm vm shutdown after resume" "$t"
+    check "xenopsd says Halted" xo_power_is hvms Halted
+    check "hvms is gone (xl)" wait_gone hvms 30
+    check "no device model left (ps)" wait_for 10 no_dm
+    assert_no_leftovers "after the HVM suspend and resume"
+    xo_cleanup_vm hvms
+    rm -f /tmp/hvms.save /tmp/hvms-disk.img
+    [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
 }
 
 # Opt-in (named with --only) until an HVM guest has booted on the testbed.
 HVM_SECTIONS=()
-[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm xo_hvm_suspend)

@@ -259,10 +259,6 @@ int xo_sim_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	rc = xo_sim_get(b, domid, "request the shutdown of", &d, err);
 	if (rc == 0)
 		rc = xo_sim_require_live(d, "request the shutdown of", err);
-	if (rc == 0 && d->hvm && reason == XO_SHUTDOWN_SUSPEND)
-		rc = xo_err(err, XENOPS_ENOTSUP,
-			    "cannot suspend domain %d: suspend of hvm guests (the device model's "
-			    "state) is not supported", domid);
 	if (rc == 0) {
 		d->req_reason = reason;
 		d->req_run_ms = xo_sim_run_ms(d, xo_now_ms());

@@ -43,6 +43,8 @@
 #define XO_DM_QMP_MS 5000u
 #define XO_DM_QUIT_MS 5000u
 #define XO_DM_LIVENESS_MS 2000
+#define XO_DM_INCOMING_FD 3
+#define XO_DM_INCOMING_MS 60000u
 
 struct dm_disk {
 	char path[PATH_MAX];
@@ -73,6 +75,7 @@ struct dm_pending {
 	int nic_model;
 	struct dm_nic nics[XO_DM_MAX_NICS];
 	size_t n_nics;
+	char incoming[128]; /* a saved state to load (-incoming), or "" */
 };
 
 /* One supervised device model process. */
@@ -114,6 +117,11 @@ void xo_xen_dm_paths(int domid, char qmp[128], char pidfile[128])
 {
 	snprintf(qmp, 128, "%s/qmp-%d", XO_DM_RUN_DIR, domid);
 	snprintf(pidfile, 128, "%s/dm-%d.pid", XO_DM_RUN_DIR, domid);
+}
+
+void xo_xen_dm_state_path(int domid, const char *what, char path[128])
+{
+	snprintf(path, 128, "%s/dm-%s-%d", XO_DM_RUN_DIR, what, domid);
 }
 
 /* ---- init / fini ---- */
@@ -355,6 +363,10 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 	arg(a, "-nodefaults");
 	arg(a, "-no-user-config");
 	arg(a, "-S");
+	if (*p->incoming) {
+		arg(a, "-incoming");
+		arg(a, "fd:%d", XO_DM_INCOMING_FD);
+	}
 	arg(a, "-name");
 	arg(a, "%s", p->name);
 	arg(a, "-machine");
@@ -421,7 +433,7 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 {
 	struct argv a = { .n = 0 };
 	char log[PATH_MAX];
-	int logfd;
+	int logfd, infd = -1;
 	pid_t pid;
 
 	build_argv(p, &a);
@@ -433,9 +445,18 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (logfd < 0)
 		return xo_err_errno(err, errno, "xen backend: cannot open %s", log);
+	if (*p->incoming) {
+		infd = open(p->incoming, O_RDONLY | O_CLOEXEC);
+		if (infd < 0) {
+			close(logfd);
+			return xo_err_errno(err, errno, "xen backend: cannot open %s", p->incoming);
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(logfd);
+		if (infd >= 0)
+			close(infd);
 		return xo_err_errno(err, errno, "xen backend: fork for the device model");
 	}
 	if (pid == 0) {
@@ -447,12 +468,17 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 			dup2(nul, 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);
-		for (int fd = 3; fd < 1024; fd++)
+		/* The saved device state, read by "-incoming fd:3" (dup2 clears CLOEXEC). */
+		if (infd >= 0)
+			dup2(infd, XO_DM_INCOMING_FD);
+		for (int fd = infd >= 0 ? XO_DM_INCOMING_FD + 1 : 3; fd < 1024; fd++)
 			close(fd);
 		execv(a.v[0], a.v);
 		_exit(127);
 	}
 	close(logfd);
+	if (infd >= 0)
+		close(infd);
 	xo_log(&b->log, XENOPS_LOG_INFO,
 	       "xen backend: device model of domain %d (VM %s) started, pid %d, log %s", p->domid,
 	       p->vm_id, (int)pid, log);
@@ -599,6 +625,34 @@ static int sup_start(struct xo_backend *b, int domid, pid_t pid, const char *vm_
 	return 0;
 }
 
+/*
+ * A device model started with -incoming loads its saved state before it
+ * takes "cont": wait while query-status says "inmigrate".
+ */
+static int wait_incoming(struct xo_env *env, struct xo_qmp *q, struct xo_error *err)
+{
+	uint64_t deadline = xo_now_ms() + XO_DM_INCOMING_MS;
+	char reply[1024];
+	int rc;
+
+	for (;;) {
+		rc = xo_qmp_command(q, "{\"execute\": \"query-status\"}", XO_DM_QMP_MS, reply,
+				    sizeof(reply), err);
+		if (rc < 0)
+			return rc;
+		if (!strstr(reply, "\"inmigrate\""))
+			return 0;
+		rc = env->check(env, err);
+		if (rc < 0)
+			return rc;
+		if (xo_now_ms() >= deadline)
+			return xo_err(err, XENOPS_ETIMEDOUT,
+				      "xen backend: the device model did not load its saved state "
+				      "within %u s", XO_DM_INCOMING_MS / 1000);
+		usleep(50 * 1000);
+	}
+}
+
 static int start_running(struct xo_env *env, struct xo_qmp *q, struct xo_error *err)
 {
 	char reply[1024];
@@ -643,9 +697,13 @@ int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct 
 		if (rc == 0 && *p->nics[i].bridge)
 			rc = xo_netif_bridge_add(p->nics[i].bridge, tap, err);
 	}
+	if (rc == 0 && *p->incoming)
+		rc = wait_incoming(env, q, err);
 	if (rc == 0)
 		rc = start_running(env, q, err);
 	xo_qmp_close(q);
+	if (rc == 0 && *p->incoming)
+		unlink(p->incoming);
 	if (rc == 0)
 		rc = sup_start(b, domid, pid, p->vm_id, true, err);
 	if (rc < 0 && pid > 0) {
@@ -740,9 +798,15 @@ static void cleanup_files(struct xo_backend *b, int domid)
 {
 	char qmp[128], pidfile[128], path[64];
 
+	char state[128];
+
 	xo_xen_dm_paths(domid, qmp, pidfile);
 	unlink(qmp);
 	unlink(pidfile);
+	xo_xen_dm_state_path(domid, "incoming", state);
+	unlink(state);
+	xo_xen_dm_state_path(domid, "save", state);
+	unlink(state);
 	snprintf(path, sizeof(path), "/local/domain/0/device-model/%d", domid);
 	xs_rm(b->xsh, XBT_NULL, path);
 }
@@ -812,6 +876,12 @@ void xo_xen_dm_stop(struct xo_backend *b, int domid)
 		for_each_dm(b, kill_of_domid, &domid);
 	if (p || s || access(qmp, F_OK) == 0 || access(pidfile, F_OK) == 0)
 		cleanup_files(b, domid);
+	else {
+		char state[128];
+
+		xo_xen_dm_state_path(domid, "incoming", state);
+		unlink(state);
+	}
 }
 
 /* ---- the device model through QMP, for running guests ---- */
@@ -873,6 +943,54 @@ int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *er
 		       "xen backend: domain %d has no PV shutdown driver: pressed its ACPI power "
 		       "button", domid);
 	return rc;
+}
+
+/* ---- saving and restoring its state ---- */
+
+int xo_xen_dm_set_incoming(struct xo_backend *b, int domid, const char *path,
+			   struct xo_error *err)
+{
+	struct dm_pending *p;
+	char key[16];
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	p = xo_map_get(&b->dms->pending, key);
+	if (p)
+		snprintf(p->incoming, sizeof(p->incoming), "%s", path);
+	pthread_mutex_unlock(&b->dms->lock);
+	if (!p)
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: domain %d has no device model waiting to start", domid);
+	return 0;
+}
+
+int xo_xen_dm_save_state(struct xo_backend *b, int domid, bool live, const char *path,
+			 struct xo_error *err)
+{
+	char cmd[256];
+
+	/* It stops the emulation (runstate save-vm) and writes every device's state. */
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"xen-save-devices-state\", \"arguments\": "
+		 "{\"filename\": \"%s\", \"live\": %s}}",
+		 path, live ? "true" : "false");
+	return xo_xen_dm_qmp(b, domid, cmd, NULL, 0, err);
+}
+
+int xo_xen_dm_logdirty(struct xo_backend *b, int domid, bool enable, struct xo_error *err)
+{
+	return xo_xen_dm_qmp(b, domid,
+			     enable ? "{\"execute\": \"xen-set-global-dirty-log\", "
+				      "\"arguments\": {\"enable\": true}}"
+				    : "{\"execute\": \"xen-set-global-dirty-log\", "
+				      "\"arguments\": {\"enable\": false}}",
+			     NULL, 0, err);
+}
+
+int xo_xen_dm_cont(struct xo_backend *b, int domid, struct xo_error *err)
+{
+	return xo_xen_dm_qmp(b, domid, "{\"execute\": \"cont\"}", NULL, 0, err);
 }
 
 /* ---- after a restart: adopt or kill ---- */

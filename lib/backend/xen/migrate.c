@@ -24,16 +24,26 @@
  * log-dirty needs it; Debian builds Xen 4.17 without): otherwise it is
  * suspended first and sent in one round.
  *
+ * An HVM domain (one with a device model) is suspended the same way; once
+ * it is, the device model is stopped and writes its state (QMP stop and
+ * xen-save-devices-state), which follows libxenguest's stream as one
+ * record: a 16-byte magic, a 64-bit length, the bytes. Live, the device
+ * model's log-dirty mode is switched with xen-set-global-dirty-log.
+ *
  * Receiving: our header (the VM must be the same; the domain is built with
  * the type, memory and vCPUs the stream was made with), a new paused
  * domain with its xenstore skeleton, xc_domain_restore, then the console
  * and store rings written and the domain introduced to xenstored with the
- * frames the stream gave. xenstore itself is not part of the stream.
+ * frames the stream gave. xenstore itself is not part of the stream. For
+ * an HVM domain the device model's record is written to a file and its
+ * device model registered to load it (-incoming) at the first unpause.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/xen/xen_priv.h"
@@ -42,6 +52,8 @@
 #define XO_STREAM_VERSION 1u
 #define XO_STREAM_CONFIG_MAX (1u << 20)
 #define XO_STREAM_SUSPEND_MS 60000u
+#define XO_DM_MAGIC "XENOPS-DM-STATE" /* 16 bytes with its NUL */
+#define XO_DM_STATE_MAX (64ull << 20)
 #define XO_PAGE 4096ull
 
 /* Pre-copy: stop and copy below this many dirty pages, or after this many rounds. */
@@ -132,6 +144,9 @@ struct send_ctx {
 	uint64_t dirty;        /* pages dirtied in the last round */
 	int64_t prev_dirty;
 	uint64_t suspended_ms; /* when the guest was found suspended, 0 before */
+	bool hvm;              /* it has a device model, whose state follows */
+	bool migrating;        /* release the device model's disk images */
+	char dm_state[128];    /* where the device model wrote its state */
 };
 
 /* The stream this thread is sending, for libxenguest's progress reports. */
@@ -168,6 +183,20 @@ void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total)
 	}
 }
 
+/* The domain is suspended: an HVM domain's device model stops and saves its state. */
+static int suspended(struct send_ctx *s)
+{
+	s->suspended_ms = xo_now_ms();
+	if (!s->hvm)
+		return 1;
+	xo_xen_dm_state_path(s->domid, "save", s->dm_state);
+	unlink(s->dm_state);
+	s->rc = xo_xen_dm_qmp(s->b, s->domid, "{\"execute\": \"stop\"}", NULL, 0, s->err);
+	if (s->rc == 0)
+		s->rc = xo_xen_dm_save_state(s->b, s->domid, s->migrating, s->dm_state, s->err);
+	return s->rc == 0;
+}
+
 /*
  * libxenguest asks for the domain to be suspended. Before a suspend to a
  * file it already is (the engine asked the guest first); otherwise ask
@@ -186,10 +215,8 @@ static int send_suspend(void *data)
 		return 0;
 	if ((info.flags & XEN_DOMINF_shutdown) &&
 	    ((info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) ==
-		    SHUTDOWN_suspend) {
-		s->suspended_ms = xo_now_ms();
-		return 1;
-	}
+		    SHUTDOWN_suspend)
+		return suspended(s);
 	s->rc = xo_xen_domain_request_shutdown(s->b, s->env, s->domid, XO_SHUTDOWN_SUSPEND, err);
 	if (s->rc == 0)
 		s->rc = xo_xen_domain_wait_ack(s->b, s->env, s->domid, XO_STREAM_SUSPEND_MS, err);
@@ -200,16 +227,62 @@ static int send_suspend(void *data)
 		s->rc = xo_err(err, XENOPS_EBADSTATE,
 			       "xen backend: domain %d shut down (%s) instead of suspending",
 			       s->domid, xo_shutdown_reason_name(reason));
-	if (s->rc == 0)
-		s->suspended_ms = xo_now_ms();
-	return s->rc == 0;
+	return s->rc == 0 ? suspended(s) : 0;
 }
 
-/* HVM containers only: a PVH domain has no device model whose log-dirty mode to switch. */
+/*
+ * HVM containers only (libxenguest requires it): an HVM domain's device
+ * model tracks the pages it writes; a PVH domain has none.
+ */
 static int send_qemu_logdirty(uint32_t domid, unsigned int enable, void *data)
 {
-	(void)domid, (void)enable, (void)data;
-	return 0;
+	struct send_ctx *s = data;
+
+	(void)domid;
+	if (!s->hvm)
+		return 0;
+	s->rc = xo_xen_dm_logdirty(s->b, s->domid, enable != 0, s->err);
+	return s->rc == 0 ? 0 : -1;
+}
+
+/* The device model's record after libxenguest's stream: magic, length, its state. */
+static int append_dm_state(struct send_ctx *s, int fd, const char *what)
+{
+	char buf[65536];
+	struct xo_error io = { 0 };
+	uint64_t len;
+	struct stat st;
+	int in = open(s->dm_state, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (in < 0 || fstat(in, &st) < 0) {
+		rc = xo_err_errno(s->err, errno, "xen backend: device model state %s", s->dm_state);
+		goto out;
+	}
+	len = (uint64_t)st.st_size;
+	if (xo_fd_write_all(fd, XO_DM_MAGIC, sizeof(XO_DM_MAGIC), 0, NULL, NULL, &io) < 0 ||
+	    xo_fd_write_all(fd, &len, sizeof(len), 0, NULL, NULL, &io) < 0) {
+		rc = xo_err(s->err, XENOPS_EIO, "xen backend: write %s: %s", what, io.msg);
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t n = read(in, buf, len < sizeof(buf) ? (size_t)len : sizeof(buf));
+
+		if (n <= 0) {
+			rc = xo_err(s->err, XENOPS_EIO, "xen backend: read %s: %s", s->dm_state,
+				    n < 0 ? strerror(errno) : "short file");
+			goto out;
+		}
+		if (xo_fd_write_all(fd, buf, (size_t)n, 0, NULL, NULL, &io) < 0) {
+			rc = xo_err(s->err, XENOPS_EIO, "xen backend: write %s: %s", what, io.msg);
+			goto out;
+		}
+		len -= (uint64_t)n;
+		s->header_len += (uint64_t)n;
+	}
+out:
+	if (in >= 0)
+		close(in);
+	return rc;
 }
 
 /*
@@ -249,10 +322,11 @@ static bool has_shadow_paging(struct xo_backend *b)
 }
 
 int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_vm_config *cfg, int fd, bool live, const char *what,
-		       struct xo_error *err)
+		       const struct xo_vm_config *cfg, int fd, bool live, bool migrating,
+		       const char *what, struct xo_error *err)
 {
-	struct send_ctx s = { .b = b, .env = env, .domid = domid, .err = err, .prev_dirty = -1 };
+	struct send_ctx s = { .b = b, .env = env, .domid = domid, .err = err, .prev_dirty = -1,
+			      .migrating = migrating };
 	struct save_callbacks cb = {
 		.suspend = send_suspend,
 		.switch_qemu_logdirty = send_qemu_logdirty,
@@ -265,8 +339,13 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 	rc = xo_xen_check_domid(domid, err);
 	if (rc == 0)
 		rc = env->check(env, err);
-	if (rc == 0)
-		rc = write_header(fd, cfg, what, &s.header_len, err);
+	if (rc < 0)
+		return rc;
+	s.hvm = xo_xen_dm_needed(b, domid);
+	if (s.hvm && !xo_xen_dm_running(b, domid))
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: hvm domain %d has no running device model", domid);
+	rc = write_header(fd, cfg, what, &s.header_len, err);
 	if (rc < 0)
 		return rc;
 	report(&s);
@@ -276,6 +355,10 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 			   XC_STREAM_PLAIN, -1) != 0)
 		rc = s.rc < 0 ? s.rc : xo_xen_err(b, "xc_domain_save", err);
 	current_send = NULL;
+	if (rc == 0 && s.hvm)
+		rc = append_dm_state(&s, fd, what);
+	if (s.hvm)
+		unlink(s.dm_state);
 	if (rc < 0)
 		return rc;
 	XO_ENV_CRASH(env); /* the guest is suspended, its stream written */
@@ -308,7 +391,8 @@ int xo_xen_domain_send(struct xo_backend *b, struct xo_env *env, int domid,
 		       domid);
 		live = 0;
 	}
-	return xo_xen_stream_send(b, env, domid, cfg, fd, live != 0, "the migration stream", err);
+	return xo_xen_stream_send(b, env, domid, cfg, fd, live != 0, true, "the migration stream",
+				  err);
 }
 
 /* ---- receiving ---- */
@@ -348,6 +432,51 @@ static int restore_into(struct xo_backend *b, int fd, int domid, struct xo_error
 				       err);
 }
 
+/* An HVM domain's device model record, to a file its device model will load. */
+static int receive_dm_state(struct xo_backend *b, const struct xo_vm_config *c, int fd,
+			    int domid, const char *what, struct xo_error *err)
+{
+	char magic[sizeof(XO_DM_MAGIC)], path[128], buf[65536];
+	struct xo_error io = { 0 };
+	uint64_t len;
+	int out, rc = 0;
+
+	if (xo_fd_read_all(fd, magic, sizeof(magic), 0, NULL, NULL, &io) < 0 ||
+	    xo_fd_read_all(fd, &len, sizeof(len), 0, NULL, NULL, &io) < 0)
+		return xo_err(err, XENOPS_EIO, "xen backend: read %s (device model state): %s",
+			      what, io.msg);
+	if (memcmp(magic, XO_DM_MAGIC, sizeof(magic)) || len == 0 || len > XO_DM_STATE_MAX)
+		return xo_err(err, XENOPS_EINVAL,
+			      "xen backend: %s has no device model state after the domain's",
+			      what);
+	if (mkdir(XO_DM_RUN_DIR, 0700) < 0 && errno != EEXIST)
+		return xo_err_errno(err, errno, "xen backend: cannot create %s", XO_DM_RUN_DIR);
+	xo_xen_dm_state_path(domid, "incoming", path);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0)
+		return xo_err_errno(err, errno, "xen backend: cannot create %s", path);
+	while (rc == 0 && len > 0) {
+		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+
+		if (xo_fd_read_all(fd, buf, n, 0, NULL, NULL, &io) < 0)
+			rc = xo_err(err, XENOPS_EIO, "xen backend: read %s (device model state): %s",
+				    what, io.msg);
+		else if (xo_fd_write_all(out, buf, n, 0, NULL, NULL, &io) < 0)
+			rc = xo_err(err, XENOPS_EIO, "xen backend: write %s: %s", path, io.msg);
+		len -= n;
+	}
+	close(out);
+	if (rc == 0)
+		rc = xo_xen_hvm_xenstore(b, domid, err);
+	if (rc == 0)
+		rc = xo_xen_dm_register(b, c, domid, err);
+	if (rc == 0)
+		rc = xo_xen_dm_set_incoming(b, domid, path, err);
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
 int xo_xen_stream_receive(struct xo_backend *b, struct xo_env *env,
 			  const struct xo_vm_config *cfg, int fd, const char *what, int *domid_out,
 			  struct xo_error *err)
@@ -377,6 +506,8 @@ int xo_xen_stream_receive(struct xo_backend *b, struct xo_env *env,
 	env->progress(env, 0.1);
 	XO_ENV_CRASH(env);
 	rc = restore_into(b, fd, domid, err);
+	if (rc == 0 && c.type == XO_VM_HVM)
+		rc = receive_dm_state(b, &c, fd, domid, what, err);
 	if (rc == 0)
 		XO_ENV_CRASH(env);
 	if (rc < 0) {

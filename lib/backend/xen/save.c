@@ -31,7 +31,7 @@ int xo_xen_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 			      "xen backend: cannot create %s: %s", path, strerror(errno));
 	env->progress(env, 0.05);
 	/* Not live: the guest already suspended itself (or is asked to now). */
-	rc = xo_xen_stream_send(b, env, domid, cfg, fd, false, path, err);
+	rc = xo_xen_stream_send(b, env, domid, cfg, fd, false, false, path, err);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = xo_err(err, XENOPS_EIO, "xen backend: fsync %s: %s", path, strerror(errno));
 	close(fd);
@@ -70,6 +70,12 @@ int xo_xen_domain_resume(struct xo_backend *b, struct xo_env *env, int domid,
 			      "xen backend: domain %d did not shut down for suspend", domid);
 	if (xc_domain_resume(b->xch, (uint32_t)domid, 1) < 0)
 		return xo_xen_err(b, "xc_domain_resume", err);
+	/* An HVM domain's emulation was stopped for its state to be saved. */
+	if (xo_xen_dm_running(b, domid)) {
+		rc = xo_xen_dm_cont(b, domid, err);
+		if (rc < 0)
+			return rc;
+	}
 	if (!xs_resume_domain(b->xsh, (unsigned int)domid))
 		return xo_err(err, XENOPS_EBACKEND, "xen backend: xs_resume_domain %d: %s", domid,
 			      strerror(errno));

@@ -81,10 +81,22 @@ int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int
 	rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
-	if (reason == XO_SHUTDOWN_SUSPEND && xo_xen_dm_needed(b, domid))
-		/* Refused before the guest suspends itself: its device model's state is not saved. */
-		return xo_err(err, XENOPS_ENOTSUP,
-			      "xen backend: suspend of HVM guests is not supported yet");
+	if (reason == XO_SHUTDOWN_SUSPEND && xo_xen_dm_needed(b, domid)) {
+		/*
+		 * An HVM guest suspends itself through its PV drivers, which say so
+		 * (control/feature-suspend); without them it is refused up front.
+		 */
+		char *f = xo_xs_readf(b->xsh, XBT_NULL, "/local/domain/%d/control/feature-suspend",
+				      domid);
+		bool pv = f && !strcmp(f, "1");
+
+		free(f);
+		if (!pv)
+			return xo_err(err, XENOPS_ENOTSUP,
+				      "xen backend: hvm domain %d has no PV drivers that suspend "
+				      "(control/feature-suspend): suspending it is not supported",
+				      domid);
+	}
 	if (reason == XO_SHUTDOWN_POWEROFF) {
 		/* HVM without PV drivers: the ACPI power button; nothing to acknowledge. */
 		rc = xo_xen_dm_acpi_poweroff(b, domid, err);

@@ -253,6 +253,18 @@ int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *er
 /* At open: adopt the device models of our live domains, kill the others. */
 void xo_xen_dm_sweep(struct xo_backend *b);
 void xo_xen_dm_paths(int domid, char qmp[128], char pidfile[128]);
+/* XO_DM_RUN_DIR/dm-WHAT-<domid>: "save" (written by the device model), "incoming". */
+void xo_xen_dm_state_path(int domid, const char *what, char path[128]);
+/* The registered device model will load its state from @path (-incoming). */
+int xo_xen_dm_set_incoming(struct xo_backend *b, int domid, const char *path,
+			   struct xo_error *err);
+/* QMP xen-save-devices-state: the emulation stops, its state goes to @path. */
+int xo_xen_dm_save_state(struct xo_backend *b, int domid, bool live, const char *path,
+			 struct xo_error *err);
+/* QMP xen-set-global-dirty-log (live migration of an HVM domain). */
+int xo_xen_dm_logdirty(struct xo_backend *b, int domid, bool enable, struct xo_error *err);
+/* QMP cont: the emulation runs again (after a save that did not complete). */
+int xo_xen_dm_cont(struct xo_backend *b, int domid, struct xo_error *err);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,
@@ -340,10 +352,12 @@ int xo_xen_domain_restore(struct xo_backend *b, struct xo_env *env,
  * it already shut down for suspend). On success the domain is shut down
  * for suspend; on failure it runs on (failure or cancel during pre-copy)
  * or is shut down for suspend (domain_resume lets it run on).
+ * An HVM domain's device model state follows libxenguest's stream; with
+ * @migrating its disk images are released for the receiving device model.
  */
 int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
-		       const struct xo_vm_config *cfg, int fd, bool live, const char *what,
-		       struct xo_error *err);
+		       const struct xo_vm_config *cfg, int fd, bool live, bool migrating,
+		       const char *what, struct xo_error *err);
 /* A new paused domain from such a stream, xenstore and rings set up, introduced. */
 int xo_xen_stream_receive(struct xo_backend *b, struct xo_env *env,
 			  const struct xo_vm_config *cfg, int fd, const char *what, int *domid_out,
