@@ -47,28 +47,30 @@ note() { echo "NOTE: $*" >&"$XENTB_OUT"; }
 # matches each PATTERN (grep; -E for extended patterns). The text is never
 # pasted into a command line, so quotes in it cannot break the check.
 text_has() {
-    local text=${!1} flag='' p
+    local _th_text=${!1} _th_flag='' _th_p
     shift
-    if [ "$1" = -E ]; then flag=-E; shift; fi
-    for p in "$@"; do
-        grep -q $flag -e "$p" <<<"$text" || { echo "no line matches: $p"; return 1; }
+    if [ "$1" = -E ]; then _th_flag=-E; shift; fi
+    for _th_p in "$@"; do
+        grep -q $_th_flag -e "$_th_p" <<<"$_th_text" || { echo "no line matches: $_th_p"; return 1; }
     done
 }
 
 check() {
-    local what=$1 out rc
+    # Prefixed locals: a checked function reading a caller's variable by
+    # name (text_has VAR) must not find these instead.
+    local _ck_what=$1 _ck_out _ck_rc
     shift
-    out=$(mktemp /tmp/xentb-check.XXXXXX)
-    "$@" >"$out" 2>&1
-    rc=$?
-    if [ "$rc" = 0 ]; then
-        pass "$what"
+    _ck_out=$(mktemp /tmp/xentb-check.XXXXXX)
+    "$@" >"$_ck_out" 2>&1
+    _ck_rc=$?
+    if [ "$_ck_rc" = 0 ]; then
+        pass "$_ck_what"
     else
-        fail "$what (status $rc: $*)"
-        tail -n 20 "$out" | sed 's/^/  | /' >&"$XENTB_OUT"
+        fail "$_ck_what (status $_ck_rc: $*)"
+        tail -n 20 "$_ck_out" | sed 's/^/  | /' >&"$XENTB_OUT"
     fi
-    rm -f "$out"
-    return "$rc"
+    rm -f "$_ck_out"
+    return "$_ck_rc"
 }
 
 # check_fails DESC CMD...: PASS if CMD fails.
