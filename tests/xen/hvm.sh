@@ -15,6 +15,21 @@ dm_pids() { pgrep -f "xen-qemu-system-i386 -xen-domid $1 " || true; }
 dm_running() { [ -n "$(dm_pids "$1")" ]; }
 no_dm() { [ -z "$(pgrep -f xen-qemu-system-i386 || true)" ]; }
 
+# hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
+hvm_dump() {
+    local d
+    d=$(domid_of "$1")
+    {
+        echo "----- xl list"; xl list
+        echo "----- xenstore console of $1 (domain $d)"
+        xenstore-ls -f "/local/domain/$d/console" 2>&1 | head -n 20
+        echo "----- serial port of $1"; tail -n 40 "/var/log/xenops/serial-$1.log" 2>&1
+        echo "----- device model log of $1"; tail -n 20 "/var/log/xenops/qemu-dm-$1.log" 2>&1
+        echo "----- console of $1"; tail -n 20 "$(console_log "$1")" 2>&1
+        echo "----- xenopsd log"; tail -n 20 "$XO_LOG"
+    } 2>&1 | sed 's/^/  | /' >&"$XENTB_OUT"
+}
+
 HVM_OWN_DAEMON=
 hvm_daemon() {
     [ -z "$XO_PID" ] || return 0
@@ -25,7 +40,9 @@ hvm_daemon() {
 
 # hvm_define NAME [EXTRA_JSON_FIELDS [EXTRA_CMDLINE]]
 hvm_define() {
-    local extra=${2:+, $2} cmdline="console=hvc0 loglevel=4${3:+ $3}"
+    # The kernel's messages also go to the emulated serial port (its log
+    # shows how far a boot got); hvc0, last, is the console init writes to.
+    local extra=${2:+, $2} cmdline="console=ttyS0 console=hvc0 loglevel=4${3:+ $3}"
     printf '{"id": "%s", "name": "%s", "type": "hvm", "memory_mib": 128, "vcpus": 1,
       "kernel": "%s", "ramdisk": "%s", "cmdline": "%s"%s}\n' \
         "$1" "$1" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" "$cmdline" "$extra" >"/tmp/$1.json"
@@ -39,7 +56,7 @@ section_xo_hvm() {
     dd if=/dev/zero of=/tmp/hvm1-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvm1 --device xvdb --backend file:/tmp/hvm1-disk.img
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || {
-        tail -n 30 /var/log/xenops/qemu-dm-hvm1.log 2>/dev/null
+        hvm_dump hvm1
         xo_cleanup_vm hvm1
         return
     }
@@ -147,7 +164,7 @@ section_xo_hvm_suspend() {
     ip link set xenbr0 up
     check "vif add on xenbr0" xoctl vif add hvms --bridge xenbr0 --mac 00:16:3e:00:30:02
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvms || {
-        tail -n 30 /var/log/xenops/qemu-dm-hvms.log 2>/dev/null
+        hvm_dump hvms
         xo_cleanup_vm hvms
         return
     }
