@@ -49,9 +49,20 @@ hvm_define() {
     check "xenopsctl vm add $1 (hvm)" xoctl vm add "/tmp/$1.json"
 }
 
-section_xo_hvm() {
+# A daemon the HVM sections started is stopped on every way out: left
+# running, it would hold the payload's output open and the testbed would not
+# power off.
+hvm_section() {
+    hvm_daemon || { xo_daemon_stop; HVM_OWN_DAEMON=; return; }
+    "$@"
+    [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
+}
+
+section_xo_hvm() { hvm_section hvm_lifecycle; }
+section_xo_hvm_suspend() { hvm_section hvm_suspend; }
+
+hvm_lifecycle() {
     local d d2 p p2 t n st
-    hvm_daemon || return
     hvm_define hvm1 || return
     dd if=/dev/zero of=/tmp/hvm1-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvm1 --device xvdb --backend file:/tmp/hvm1-disk.img
@@ -147,16 +158,14 @@ section_xo_hvm() {
     xlt destroy hvmxl >/dev/null 2>&1
     check "hvmxl is gone" wait_gone hvmxl 30
     assert_no_leftovers "after the HVM sections"
-    [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
 }
 
 # Suspend to a file and resume of an HVM guest: the domain's stream and the
 # device model's state (QMP stop + xen-save-devices-state; the resumed
 # device model loads it with -incoming); the guest's counter continues, its
 # PV disk and NIC reconnect, a new device model serves the new domain.
-section_xo_hvm_suspend() {
+hvm_suspend() {
     local d d2 n t
-    hvm_daemon || return
     hvm_define hvms '' 'xentb.tick=200' || return
     dd if=/dev/zero of=/tmp/hvms-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvms --device xvdb --backend file:/tmp/hvms-disk.img
@@ -199,7 +208,6 @@ section_xo_hvm_suspend() {
     assert_no_leftovers "after the HVM suspend and resume"
     xo_cleanup_vm hvms
     rm -f /tmp/hvms.save /tmp/hvms-disk.img
-    [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
 }
 
 # Opt-in (named with --only) until an HVM guest has booted on the testbed.

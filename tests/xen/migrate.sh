@@ -85,6 +85,4 @@ mig_local() {
 }
 
 # shellcheck disable=SC2034 # read by suite.sh
-# By name only (--only xo_migrate) until it passes whole on the testbed.
-MIG_SECTIONS=()
-[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(xo_migrate)
+MIG_SECTIONS=(xo_migrate)
