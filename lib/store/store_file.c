@@ -621,6 +621,7 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 
 const struct xo_store_ops xo_store_file = {
 	.name = "file",
+	.keeps_records = true,
 	.open = file_open,
 	.close = file_close,
 	.load = file_load,
