@@ -32,7 +32,7 @@ static const char VBD_FMT[] = "{\"device\": \"xvda\", \"backend\": \"file:/srv/b
 static const char VIF_JSON[] = "{\"bridge\": \"xenbr0\"}";
 
 struct trial {
-	double add_s, cycle_s, total_s, calib_s;
+	double add_s, cycle_s, total_s, calib_s, cpu_s;
 	double p50_ms, p99_ms;
 	double rss_per_vm, heap_per_vm;
 	double rss_peak;
@@ -126,6 +126,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 	struct cycle c;
 	xenops_ctx *ctx;
 	uint64_t rss0, heap0, t0, t1, t2, t3;
+	double c0;
 	size_t window = n < WINDOW ? n : WINDOW, nlat = 0, ndestroyed = 0;
 	double *lat;
 
@@ -144,6 +145,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 
 	rss0 = bn_rss_now();
 	heap0 = bn_heap_used();
+	c0 = bn_cpu_s();
 	t0 = bn_mono_ns();
 	define_vms(ctx, n);
 	t1 = bn_mono_ns();
@@ -158,6 +160,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 			submit_pair(ctx, &c, i + window);
 	}
 	t2 = bn_mono_ns();
+	r->cpu_s = bn_cpu_s() - c0;
 
 	r->failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -312,6 +315,8 @@ int bn_engine_main(const struct bn_opts *o)
 			bn_emit("engine", row, "total_s", total, "s", note);
 			bn_emit("engine", row, "vms_per_s", (double)n / total, "VM/s", note);
 			bn_emit("engine", row, "us_per_vm", total / (double)n * 1e6, "us", note);
+			bn_emit("engine", row, "cpu_us_per_vm", MED(cpu_s) / (double)n * 1e6, "us",
+				"CPU time (user + system, all threads) of add+start+shutdown per VM");
 			bn_emit("engine", row, "task_p50", MED(p50_ms), "ms", note);
 			bn_emit("engine", row, "task_p99", MED(p99_ms), "ms", note);
 			bn_emit("engine-memory", row, "rss_per_vm", MED(rss_per_vm), "B", note);

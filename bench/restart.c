@@ -105,7 +105,7 @@ const char *bn_fs_name(const char *path)
 static void restart_one(const struct bn_opts *o, const char *parent, int n, int reps, const char *row)
 {
 	xenops_ctx_options opts = XENOPS_CTX_OPTIONS_INIT;
-	double open_s[32], close_s[32], raw_s[32], create_s;
+	double open_s[32], open_cpu[32], close_s[32], raw_s[32], create_s;
 	char dir[4096], note[320];
 	struct walk w = { 0 };
 	xenops_ctx *ctx;
@@ -139,9 +139,11 @@ static void restart_one(const struct bn_opts *o, const char *parent, int n, int 
 		size_t got = 0;
 
 		bn_progress("restart: %d VMs, open %d of %d", n, k + 1, reps);
+		open_cpu[k] = bn_cpu_s();
 		t0 = bn_mono_ns();
 		bn_check(xenops_ctx_new(&ctx, &opts), "ctx_new");
 		open_s[k] = (double)(bn_mono_ns() - t0) / 1e9;
+		open_cpu[k] = bn_cpu_s() - open_cpu[k];
 		bn_check(xenops_vm_list(&ids, &got, ctx), "vm_list");
 		xenops_strv_free(ids);
 		if (got != (size_t)n)
@@ -161,6 +163,8 @@ static void restart_one(const struct bn_opts *o, const char *parent, int n, int 
 
 	bn_emit("restart", row, "open_s", om, "s", note);
 	bn_emit("restart", row, "open_us_per_vm", om / n * 1e6, "us", note);
+	bn_emit("restart", row, "open_cpu_us_per_vm", bn_median(open_cpu, (size_t)reps) / n * 1e6, "us",
+		"CPU time (user + system, all threads) of xenops_ctx_new per VM");
 	bn_emit("restart", row, "close_s", bn_median(close_s, (size_t)reps), "s", note);
 	bn_emit("restart", row, "define_s", create_s, "s",
 		"defining them once through the library (atomic writes with fsync)");
