@@ -285,6 +285,8 @@ goal "100,000 VMs add+start+shutdown on the simulator in under 3 s (4 workers, t
     "$(get engine "100000 VMs, 4 workers" total_s)" s "<" 3
 growth "add+start+shutdown time" engine "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
     "100000 VMs, 4 workers" us_per_vm us
+growth "add+start+shutdown CPU time" engine "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
+    "100000 VMs, 4 workers" cpu_us_per_vm us
 goal "at most 1.5 KiB per defined VM (RSS delta, 100,000 VMs with a VBD and a VIF)" \
     "$(get engine-memory "100000 VMs, 4 workers" rss_per_vm)" B "<=" 1536
 growth "resident bytes" engine-memory "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
@@ -293,6 +295,8 @@ goal "100,000 persisted VMs opened in under 3 s (xenops_ctx_new, median)" \
     "$(get restart "100,000 persisted VMs" open_s)" s "<" 3
 growth "open time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
     "100,000 persisted VMs" open_us_per_vm us
+growth "open CPU time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
+    "100,000 persisted VMs" open_cpu_us_per_vm us
 goal "a VM start on Xen in at most half of xl's time (API call -> domain running, bare guest)" \
     "$(get xen-start "bare: API call -> domain running" ratio)" "x xl" "<=" 0.5
 goal "  same, with a disk and a NIC" "$(get xen-start "dev: API call -> domain running" ratio)" "x xl" "<=" 0.5
