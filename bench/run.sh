@@ -6,7 +6,7 @@
 # Usage: bench/run.sh [--quick] [--json FILE] [--build-dir DIR]
 #                     [--restart-dir DIR] [--no-build] [--sections LIST | --no-xen]
 #
-#   --quick            fewer repetitions and shorter runs (2 to 3 minutes, 10 with xen)
+#   --quick            fewer repetitions and shorter runs (4 to 5 minutes, 12 with xen)
 #   --json FILE        write every figure, the machine and the goals to FILE
 #   --build-dir DIR    CMake build directory (default: build-bench at the top)
 #   --restart-dir DIR  where the restart benchmark writes its 1,000 and 10,000
