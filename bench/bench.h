@@ -33,6 +33,8 @@ uint64_t bn_rss_now(void);
 uint64_t bn_rss_peak(void);
 /* Bytes handed out by malloc now (mallinfo2 uordblks + hblkhd). */
 uint64_t bn_heap_used(void);
+/* CPU time of this process so far, user + system of all its threads, in seconds. */
+double bn_cpu_s(void);
 
 /* ---- results ---- */
 

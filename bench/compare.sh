@@ -100,7 +100,7 @@ for ((k = 1; k <= ROUNDS; k++)); do
         done
 
         if want restart; then
-        "$BENCH" restart --reps 1 --state-parent "$STATE" --workdir "$WORK" 2>/dev/null >"$WORK/o" ||
+        "$BENCH" restart --vms 10000 --reps 1 --state-parent "$STATE" --workdir "$WORK" 2>/dev/null >"$WORK/o" ||
             echo "compare: restart failed ($WHICH)" >&2
         pick "restart open_s, 10000 VMs (s)" restart "10,000 persisted VMs" open_s <"$WORK/o" >>"$OUT"
         fi

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xo_bench engine: the simulator engine under load. For 100, 1,000 and
- * 10,000 VMs (each with one VBD and one VIF) and 1, 4 and 16 workers:
+ * 10,000 VMs (each with one VBD and one VIF) and 1, 4 and 16 workers, and
+ * 100,000 VMs with 4 workers (the default) only:
  * define them, then start and cleanly shut each down; throughput, the
  * latency of every task (submit to completion), resident memory per
  * defined VM and peak RSS. Every trial runs in a child process of its own
@@ -23,6 +24,7 @@
 #define WINDOW 1000
 #define CALIB_ITERS 20000
 #define DESTROY_SAMPLE 2000
+#define BIG_VMS 100000
 
 static const char VM_FMT[] = "{\"id\": \"bench-%05zu\", \"memory_mib\": 16, "
 			     "\"kernel\": \"/boot/vmlinuz-bench\", \"cmdline\": \"console=hvc0\"}";
@@ -30,7 +32,7 @@ static const char VBD_FMT[] = "{\"device\": \"xvda\", \"backend\": \"file:/srv/b
 static const char VIF_JSON[] = "{\"bridge\": \"xenbr0\"}";
 
 struct trial {
-	double add_s, cycle_s, total_s, calib_s;
+	double add_s, cycle_s, total_s, calib_s, cpu_s;
 	double p50_ms, p99_ms;
 	double rss_per_vm, heap_per_vm;
 	double rss_peak;
@@ -124,6 +126,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 	struct cycle c;
 	xenops_ctx *ctx;
 	uint64_t rss0, heap0, t0, t1, t2, t3;
+	double c0;
 	size_t window = n < WINDOW ? n : WINDOW, nlat = 0, ndestroyed = 0;
 	double *lat;
 
@@ -142,6 +145,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 
 	rss0 = bn_rss_now();
 	heap0 = bn_heap_used();
+	c0 = bn_cpu_s();
 	t0 = bn_mono_ns();
 	define_vms(ctx, n);
 	t1 = bn_mono_ns();
@@ -156,6 +160,7 @@ static void run_trial(size_t n, unsigned int workers, struct trial *r)
 			submit_pair(ctx, &c, i + window);
 	}
 	t2 = bn_mono_ns();
+	r->cpu_s = bn_cpu_s() - c0;
 
 	r->failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -272,7 +277,7 @@ static void solo_latency(int quick)
 
 int bn_engine_main(const struct bn_opts *o)
 {
-	static const size_t sizes[] = { 100, 1000, 10000 };
+	static const size_t sizes[] = { 100, 1000, 10000, BIG_VMS };
 	static const unsigned int workers[] = { 1, 4, 16 };
 	int reps = o->reps > 0 ? o->reps : (o->quick ? 3 : 5);
 
@@ -293,6 +298,9 @@ int bn_engine_main(const struct bn_opts *o)
 
 			if ((o->only_vms && o->only_vms != n) || (o->only_workers && o->only_workers != w))
 				continue;
+			/* 100,000 VMs: the default worker count only, unless asked. */
+			if (n == BIG_VMS && w != 4 && !o->only_workers)
+				continue;
 			bn_progress("engine: %zu VMs, %u workers", n, w);
 			for (int k = 0; k < reps; k++) {
 				trial_in_child(n, w, &t[k]);
@@ -306,6 +314,9 @@ int bn_engine_main(const struct bn_opts *o)
 			bn_emit("engine", row, "start_shutdown_s", MED(cycle_s), "s", note);
 			bn_emit("engine", row, "total_s", total, "s", note);
 			bn_emit("engine", row, "vms_per_s", (double)n / total, "VM/s", note);
+			bn_emit("engine", row, "us_per_vm", total / (double)n * 1e6, "us", note);
+			bn_emit("engine", row, "cpu_us_per_vm", MED(cpu_s) / (double)n * 1e6, "us",
+				"CPU time (user + system, all threads) of add+start+shutdown per VM");
 			bn_emit("engine", row, "task_p50", MED(p50_ms), "ms", note);
 			bn_emit("engine", row, "task_p99", MED(p99_ms), "ms", note);
 			bn_emit("engine-memory", row, "rss_per_vm", MED(rss_per_vm), "B", note);

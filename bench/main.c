@@ -15,13 +15,14 @@ static void usage(FILE *f)
 	fputs("usage: xo_bench engine|updates|rpc|restart|persist [--quick] [--reps N]\n"
 	      "                [--socket PATH] [--workdir DIR] [--state-parent DIR]\n"
 	      "                [--vms N] [--workers N]   (engine: one configuration only;\n"
+	      "                                          restart: one size only;\n"
 	      "                                          persist: --vms N, default 1,000, 300 with --quick)\n"
 	      "                [--clients N] [--depth N] (rpc: one configuration only)\n"
 	      "                [--daemon-pid PID]        (rpc: report the daemon's CPU time per answer)\n"
-	      "  engine   simulator engine: add+start+shutdown of 100/1,000/10,000 VMs\n"
+	      "  engine   simulator engine: add+start+shutdown of 100/1,000/10,000/100,000 VMs\n"
 	      "  updates  wake-up latency of a blocked xenops_updates_get\n"
 	      "  rpc      VM.stat requests/s through xenopsd; long-poll delivery\n"
-	      "  restart  xenops_ctx_new over 10,000 persisted VMs\n"
+	      "  restart  xenops_ctx_new over 1,000/10,000/100,000 persisted VMs\n"
 	      "  persist  add+start+shutdown of N VMs with a state directory, then its open\n"
 	      "Prints R|section|row|column|value|unit|note lines (bench/run.sh reads them).\n",
 	      f);

@@ -6,13 +6,15 @@
 # Usage: bench/run.sh [--quick] [--json FILE] [--build-dir DIR]
 #                     [--restart-dir DIR] [--no-build] [--sections LIST | --no-xen]
 #
-#   --quick            fewer repetitions and shorter runs (2 to 3 minutes, 10 with xen)
+#   --quick            fewer repetitions and shorter runs (4 to 5 minutes, 12 with xen)
 #   --json FILE        write every figure, the machine and the goals to FILE
 #   --build-dir DIR    CMake build directory (default: build-bench at the top)
-#   --restart-dir DIR  where the restart benchmark writes its 10,000 VMs and
-#                      the persist benchmark its state directories
+#   --restart-dir DIR  where the restart benchmark writes its 1,000 and 10,000
+#                      VMs and the persist benchmark its state directories
 #                      (default: DIR/bench-work in the build directory, i.e.
-#                      the disk; with --quick: /dev/shm, to skip ~90 s of fsync)
+#                      the disk; with --quick: /dev/shm, to skip ~90 s of fsync);
+#                      the restart benchmark's 100,000 VMs go to /dev/shm
+#                      unless DIR is a tmpfs itself
 #   --no-build         use the binaries already built in the build directory
 #                      (and the Xen testbed's staged tree of its last build)
 #   --sections LIST    comma-separated subset of engine,updates,rpc,restart,persist,xen
@@ -266,6 +268,35 @@ goal "update wake-up p99 under 1 ms (VM.pause submitted -> blocked updates_get r
     "$(get updates "VM.pause/unpause submitted" p99)" us "<" 1000
 goal "10,000 persisted VMs opened in under 1 s (xenops_ctx_new, median)" \
     "$(get restart "10,000 persisted VMs" open_s)" s "<" 1
+# 100,000 VMs, and how each per-VM figure grows from 1,000 to 10,000 to
+# 100,000: judged close to linear when the per-VM figure at 100,000 is at
+# most 1.5 times the one at 1,000.
+growth() { # text section row-1k row-10k row-100k column unit
+    local a b c
+    a=$(get "$2" "$3" "$6"); b=$(get "$2" "$4" "$6"); c=$(get "$2" "$5" "$6")
+    if [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ]; then
+        goal "$(printf '  %s per VM, 1,000 -> 10,000 -> 100,000 VMs: %.4g -> %.4g -> %.4g %s; 100,000 / 1,000 at most 1.5' \
+            "$1" "$a" "$b" "$c" "$7")" "$(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.3f", c / a }')" x "<=" 1.5
+    else
+        goal "  $1 per VM, 1,000 -> 10,000 -> 100,000 VMs; 100,000 / 1,000 at most 1.5" "" x "<=" 1.5
+    fi
+}
+goal "100,000 VMs add+start+shutdown on the simulator in under 3 s (4 workers, the default)" \
+    "$(get engine "100000 VMs, 4 workers" total_s)" s "<" 3
+growth "add+start+shutdown time" engine "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
+    "100000 VMs, 4 workers" us_per_vm us
+growth "add+start+shutdown CPU time" engine "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
+    "100000 VMs, 4 workers" cpu_us_per_vm us
+goal "at most 1.5 KiB per defined VM (RSS delta, 100,000 VMs with a VBD and a VIF)" \
+    "$(get engine-memory "100000 VMs, 4 workers" rss_per_vm)" B "<=" 1536
+growth "resident bytes" engine-memory "1000 VMs, 4 workers" "10000 VMs, 4 workers" \
+    "100000 VMs, 4 workers" rss_per_vm B
+goal "100,000 persisted VMs opened in under 3 s (xenops_ctx_new, median)" \
+    "$(get restart "100,000 persisted VMs" open_s)" s "<" 3
+growth "open time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
+    "100,000 persisted VMs" open_us_per_vm us
+growth "open CPU time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
+    "100,000 persisted VMs" open_cpu_us_per_vm us
 goal "a VM start on Xen in at most half of xl's time (API call -> domain running, bare guest)" \
     "$(get xen-start "bare: API call -> domain running" ratio)" "x xl" "<=" 0.5
 goal "  same, with a disk and a NIC" "$(get xen-start "dev: API call -> domain running" ratio)" "x xl" "<=" 0.5

@@ -145,3 +145,12 @@ void bn_check(int rc, const char *what)
 	if (rc < 0)
 		bn_die("%s: %s (%s)", what, xenops_last_error_message(), xenops_strerror_name(rc));
 }
+
+double bn_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}

@@ -60,9 +60,14 @@ int xo_run_write_intent_locked(struct xo_run *r, struct xo_error *err)
 	struct xo_intent in = { .op = t->op, .task = t->id, .started = xo_wall_time(),
 				.flags = t->flags, .path = t->path, .media = t->media,
 				.dev_kind = t->dev_kind, .dev = t->dev };
-	struct json_object *o = xo_intent_to_json(&in, err);
+	struct json_object *o;
 	int rc;
 
+	if (!E(r)->sops->keeps_records) {
+		r->intent = true; /* as if written: the store keeps none */
+		return 0;
+	}
+	o = xo_intent_to_json(&in, err);
 	if (!o)
 		return err->code;
 	rc = E(r)->sops->put_intent(E(r)->s, r->vm->id, o, err);

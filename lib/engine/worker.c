@@ -19,6 +19,10 @@ static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64
 	struct xo_dev_state *sts = NULL;
 	char *text = NULL;
 
+	if (!e->sops->keeps_records) {
+		*seq_out = ++vm->persist_seq;
+		return NULL; /* nothing to encode: the store would drop it */
+	}
 	if (vm->ndevs) {
 		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
 		sts = calloc(vm->ndevs, sizeof(*sts));

@@ -163,11 +163,19 @@ int xo_cpulist_map(const char *s, unsigned int nr_cpus, uint64_t *map, const cha
 		return r;
 	if (all && nr_cpus)
 		map_set(incl, 0, nr_cpus - 1, 1);
-	for (unsigned int c = nr_cpus; c < XO_CPUS_MAX; c++)
-		if (xo_cpumap_test(incl, c) && !xo_cpumap_test(excl, c) && !all)
+	/* The first CPU at or above nr_cpus the list names and does not
+	 * exclude, a word at a time (this runs for every vCPU of every domain
+	 * built). */
+	for (size_t i = nr_cpus / 64; !all && i < XO_CPUMAP_WORDS; i++) {
+		unsigned int low = i == nr_cpus / 64 ? nr_cpus % 64 : 0;
+		uint64_t beyond = incl[i] & ~excl[i] & (low ? ~((UINT64_C(1) << low) - 1) : ~UINT64_C(0));
+
+		if (beyond)
 			return xo_err(err, XENOPS_EINVAL,
-				      "%s: CPU %u is not on this host (it has %u CPUs)", field, c,
+				      "%s: CPU %u is not on this host (it has %u CPUs)", field,
+				      (unsigned int)(i * 64) + (unsigned int)__builtin_ctzll(beyond),
 				      nr_cpus);
+	}
 	for (size_t i = 0; i < XO_CPUMAP_WORDS; i++) {
 		map[i] = incl[i] & ~excl[i];
 		any = any || map[i];

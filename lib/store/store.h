@@ -25,6 +25,9 @@ struct xo_store_vm {
 
 struct xo_store_ops {
 	const char *name;
+	/* False for a store that keeps no runtime record nor intent (the
+	 * memory store): the engine then does not build them at all. */
+	bool keeps_records;
 	int (*open)(struct xo_store **out, const char *dir, const struct xo_log *log,
 		    struct xo_error *err);
 	void (*close)(struct xo_store *s);

@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,44 +496,84 @@ static void load_vm(struct xo_store *s, struct xo_store_vm *v)
 	free(dir);
 }
 
+/*
+ * Loading is spread over a few threads once a directory holds enough VMs
+ * to pay for them: each VM's records are read and parsed on their own
+ * (nothing in load_vm is shared but the log, which is thread-safe), and on
+ * a host with more than one CPU that is most of a daemon's start-up.
+ */
+#define LOAD_PARALLEL_MIN 512
+#define LOAD_THREADS_MAX 4
+
+struct load_job {
+	struct xo_store *s;
+	struct xo_store_vm *vms;
+	size_t n;
+	size_t next; /* atomic: the next VM to load */
+};
+
+/* Load VM @v (its id set), or clear its id when its directory is the
+ * leftover of a removal cut short, which is finished here. */
+static void load_one(struct xo_store *s, struct xo_store_vm *v)
+{
+	struct xo_error err_value = { 0 }, *err = &err_value; /* logged, not passed up */
+	char *cfg = xo_asprintf("%s/%s/config.json", s->dir, v->id);
+	struct stat sb;
+	bool has_cfg = cfg && stat(cfg, &sb) == 0;
+
+	free(cfg);
+	if (!has_cfg) {
+		/* A removal cut short: finish it. */
+		char *dir = vm_dir(s, v->id);
+
+		if (dir && rmtree_vm(dir, err) == 0)
+			xo_log(s->log, XENOPS_LOG_INFO, "state dir: removed leftovers of VM %s", v->id);
+		free(dir);
+		v->id[0] = '\0';
+		return;
+	}
+	load_vm(s, v);
+	if (!v->cfg)
+		xo_log(s->log, XENOPS_LOG_ERROR, "vm %s: cannot load: %s", v->id,
+		       v->error.msg[0] ? v->error.msg : "unknown error");
+}
+
+static void *load_thread(void *arg)
+{
+	struct load_job *j = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->n)
+		load_one(j->s, &j->vms[i]);
+	return NULL;
+}
+
 static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out,
 		     struct xo_error *err)
 {
 	struct xo_store_vm *vms = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, kept = 0;
 	DIR *d = opendir(s->dir);
 	struct dirent *de;
+	struct load_job job;
+	pthread_t th[LOAD_THREADS_MAX - 1];
+	unsigned int nth = 0;
+	long cpus;
 
 	*out = NULL;
 	*n_out = 0;
 	if (!d)
 		return xo_err_errno(err, errno, "state dir: cannot read %s", s->dir);
 	while ((de = readdir(d))) {
-		char *cfg;
-		struct stat sb;
-		bool has_cfg;
-
 		if (!xo_id_valid(de->d_name))
 			continue; /* temporary files and the like: not VMs */
-		cfg = xo_asprintf("%s/%s/config.json", s->dir, de->d_name);
-		has_cfg = cfg && stat(cfg, &sb) == 0;
-		free(cfg);
-		if (!has_cfg) {
-			/* A removal cut short: finish it. */
-			char *dir = vm_dir(s, de->d_name);
-
-			if (dir && rmtree_vm(dir, err) == 0)
-				xo_log(s->log, XENOPS_LOG_INFO, "state dir: removed leftovers of VM %s", de->d_name);
-			free(dir);
-			continue;
-		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct xo_store_vm *grown = realloc(vms, ncap * sizeof(*grown));
 
 			if (!grown) {
 				closedir(d);
-				xo_store_vms_free(vms, n);
+				free(vms);
 				return xo_err(err, XENOPS_ENOMEM, "store: out of memory");
 			}
 			vms = grown;
@@ -540,20 +581,47 @@ static int file_load(struct xo_store *s, struct xo_store_vm **out, size_t *n_out
 		}
 		memset(&vms[n], 0, sizeof(vms[n]));
 		snprintf(vms[n].id, sizeof(vms[n].id), "%.64s", de->d_name);
-		load_vm(s, &vms[n]);
-		if (!vms[n].cfg)
-			xo_log(s->log, XENOPS_LOG_ERROR, "vm %s: cannot load: %s", vms[n].id,
-			       vms[n].error.msg[0] ? vms[n].error.msg : "unknown error");
 		n++;
 	}
 	closedir(d);
+
+	job.s = s;
+	job.vms = vms;
+	job.n = n;
+	job.next = 0;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n >= LOAD_PARALLEL_MIN && cpus > 1) {
+		unsigned int want = cpus < LOAD_THREADS_MAX ? (unsigned int)cpus : LOAD_THREADS_MAX;
+
+		/* The calling thread is one of them; a thread that cannot be
+		 * started leaves its share to the others. */
+		while (nth + 1 < want && pthread_create(&th[nth], NULL, load_thread, &job) == 0)
+			nth++;
+	}
+	load_thread(&job);
+	for (unsigned int t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+
+	/* Drop the leftovers' slots, keeping the directory's order. */
+	for (size_t i = 0; i < n; i++) {
+		if (!vms[i].id[0])
+			continue;
+		if (kept != i)
+			vms[kept] = vms[i];
+		kept++;
+	}
+	if (!kept) {
+		free(vms);
+		vms = NULL;
+	}
 	*out = vms;
-	*n_out = n;
+	*n_out = kept;
 	return 0;
 }
 
 const struct xo_store_ops xo_store_file = {
 	.name = "file",
+	.keeps_records = true,
 	.open = file_open,
 	.close = file_close,
 	.load = file_load,

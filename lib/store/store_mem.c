@@ -102,6 +102,7 @@ static int mem_put_intent(struct xo_store *s, const char *vm, struct json_object
 
 const struct xo_store_ops xo_store_mem = {
 	.name = "memory",
+	.keeps_records = false,
 	.open = mem_open,
 	.close = mem_close,
 	.load = mem_load,

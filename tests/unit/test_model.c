@@ -779,6 +779,20 @@ START_TEST(vm_sched_fields)
 	ck_assert_ptr_nonnull(strstr(err->msg, "affinity: CPU 5 is not on this host"));
 	ck_assert_int_eq(xo_cpulist_map("all,^0-3", 4, map, "soft_affinity", err), XENOPS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err->msg, "soft_affinity"));
+	/* CPUs beyond the host, found a word at a time: the first one is named,
+	 * an excluded one is not, and the host's own last CPU is fine. */
+	ck_assert_int_eq(xo_cpulist_map("0,70-80,^70-72", 64, map, "affinity", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "affinity: CPU 73 is not on this host"));
+	ck_assert_int_eq(xo_cpulist_map("63,64", 64, map, "affinity", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "affinity: CPU 64 is not on this host"));
+	ck_assert_int_eq(xo_cpulist_map("0-63", 64, map, "affinity", err), 0);
+	ck_assert_uint_eq(map[0], ~UINT64_C(0));
+	ck_assert_int_eq(xo_cpulist_map("65,511", 66, map, "affinity", err), XENOPS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err->msg, "affinity: CPU 511 is not on this host"));
+	ck_assert_int_eq(xo_cpulist_map("3,^5-511", 4, map, "affinity", err), 0);
+	ck_assert_uint_eq(map[0], 0x8);
+	ck_assert_int_eq(xo_cpulist_map("511", 512, map, "affinity", err), 0);
+	ck_assert_uint_eq(map[7], UINT64_C(1) << 63);
 }
 END_TEST
 

@@ -665,6 +665,118 @@ START_TEST(leftovers_and_stray_files_are_ignored)
 }
 END_TEST
 
+/* The text of @path with every "tmpl" replaced by @id (a test's own files). */
+static char *read_as(const char *path, const char *id)
+{
+	char text[4096], *out, *o;
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	ck_assert_ptr_nonnull(f);
+	len = fread(text, 1, sizeof(text) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	out = calloc(1, 2 * sizeof(text));
+	ck_assert_ptr_nonnull(out);
+	o = out;
+	for (const char *t = text; *t;) {
+		if (!strncmp(t, "tmpl", 4)) {
+			o += sprintf(o, "%s", id);
+			t += 4;
+		} else {
+			*o++ = *t++;
+		}
+	}
+	return out;
+}
+
+/*
+ * A directory large enough to be loaded by several threads: every VM comes
+ * back with its device, and the rare cases (a removal cut short, a damaged
+ * record, an old format to upgrade) are handled as with one thread.
+ */
+START_TEST(many_vms_are_all_loaded)
+{
+	enum { NVMS = 700 };
+	xenops_ctx *ctx = xo_test_open_sim(dir);
+	char *p, *cfg, *vbd, *json = NULL, **ids = NULL, id[32];
+	size_t n;
+	int st, want;
+
+	ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"tmpl\", \"memory_mib\": 32}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "tmpl", "{\"device\": \"xvda\", \"backend\": \"file:/srv/tmpl.img\"}", 0), 0);
+	xenops_ctx_unref(ctx);
+	p = vm_file(dir, "tmpl", "config.json");
+	cfg = p;
+	p = vm_file(dir, "tmpl", "vbd.xvda.json");
+	vbd = p;
+	for (int i = 0; i < NVMS; i++) {
+		char *text, *d;
+
+		snprintf(id, sizeof(id), "m%04d", i);
+		ck_assert_int_ge(asprintf(&d, "%s/vm/%s", dir, id), 0);
+		ck_assert_int_eq(mkdir(d, 0700), 0);
+		free(d);
+		if (i % 100 == 7)
+			continue; /* a removal cut short: no config.json */
+		text = read_as(cfg, id);
+		p = vm_file(dir, id, "config.json");
+		if (i % 100 == 13)
+			write_file(p, "{ \"version\": 1, \"config\": { \"id\": "); /* torn */
+		else if (i % 100 == 21) {
+			/* format 0: the bare configuration, no envelope */
+			char *bare = strchr(strstr(text, "\"config\""), '{');
+
+			*strrchr(bare, '}') = '\0';
+			write_file(p, bare);
+		}
+		else
+			write_file(p, text);
+		free(p);
+		free(text);
+		text = read_as(vbd, id);
+		p = vm_file(dir, id, "vbd.xvda.json");
+		write_file(p, text);
+		free(p);
+		free(text);
+	}
+	free(cfg);
+	free(vbd);
+	ctx = xo_test_open_sim(dir);
+	ck_assert_int_eq(xenops_vm_list(&ids, &n, ctx), 0);
+	ck_assert_uint_eq(n, 1 + NVMS - NVMS / 100);
+	xenops_strv_free(ids);
+	for (int i = 0; i < NVMS; i++) {
+		snprintf(id, sizeof(id), "m%04d", i);
+		if (i % 100 == 7) {
+			struct stat sb;
+
+			ck_assert_int_eq(xenops_vm_get_power_state(&st, NULL, ctx, id), XENOPS_ENOTFOUND);
+			ck_assert_int_ge(asprintf(&p, "%s/vm/%s", dir, id), 0);
+			ck_assert_int_lt(stat(p, &sb), 0); /* the leftover was removed */
+			free(p);
+			continue;
+		}
+		ck_assert_int_eq(xenops_vm_get_power_state(&st, NULL, ctx, id), 0);
+		want = i % 100 == 13 ? XENOPS_POWER_ERROR : XENOPS_POWER_HALTED;
+		ck_assert_msg(st == want, "%s: power state %d, not %d", id, st, want);
+		if (i % 100 == 13)
+			continue;
+		ck_assert_int_eq(xenops_vbd_stat(&json, ctx, id, "xvda"), 0);
+		snprintf(id, sizeof(id), "/srv/m%04d.img", i);
+		ck_assert_msg(strstr(json, id) != NULL, "%s", json);
+		xenops_free(json);
+	}
+	xenops_ctx_unref(ctx);
+	/* The format-0 records were rewritten in the current format. */
+	p = vm_file(dir, "m0121", "config.json");
+	cfg = read_as(p, "tmpl");
+	ck_assert_ptr_nonnull(strstr(cfg, "\"version\":1"));
+	free(cfg);
+	free(p);
+}
+END_TEST
+
 /* ---- file system limits ---- */
 
 static char *mount_tmpfs(const char *opts)
@@ -775,6 +887,7 @@ int main(void)
 	tcase_add_test(tc, damaged_device_or_runtime_record);
 	tcase_add_test(tc, old_format_is_upgraded);
 	tcase_add_test(tc, leftovers_and_stray_files_are_ignored);
+	tcase_add_test(tc, many_vms_are_all_loaded);
 	tcase_add_test(tc, full_disk_fails_cleanly);
 	tcase_add_test(tc, read_only_state_dir);
 	suite_add_tcase(s, tc);
