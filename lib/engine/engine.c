@@ -210,6 +210,7 @@ void xo_engine_free(struct xo_engine *e)
 	xo_map_clear(&e->vms);
 	xo_updates_fini(e);
 	free(e->gf_spare);
+	free(e->si_spare);
 	while (e->subs) {
 		struct xo_sub *s = e->subs;
 

@@ -178,6 +178,8 @@ struct xo_engine {
 	/* One guest-facts buffer (about 25 KiB) kept for the next VM.stat,
 	 * taken and given back by atomic exchange; NULL while in use. */
 	struct xo_guest_facts *gf_spare;
+	/* The same for the scheduler's answer (about 16 KiB), for VM.stat. */
+	struct xo_sched_info *si_spare;
 	/* Migration faults: the step to die at / to cut the stream at ("" none). */
 	char mig_crash[48], mig_cut[48];
 };
