@@ -500,7 +500,9 @@ static int m_updates_get(struct xd_call *c)
 	const char *from = xd_str(c, "from"), *text;
 	int rc;
 
-	/* Listeners parked at one token, woken by one change: one answer. */
+	/* Listeners parked at one token, woken by one change: one answer.
+	 * Only answers with something in them are kept: an empty one (a
+	 * timeout) must not stop the next caller from parking. */
 	if (from && (text = xd_rpc_updates_cached(c->rpc, from)))
 		return xd_result_text(c, text);
 	rc = xd_lib(c, xenops_updates_get(&u, c->ctx, from, 0));
@@ -511,10 +513,10 @@ static int m_updates_get(struct xd_call *c)
 		rc = 0;
 	} else {
 		rc = updates_result(c, u);
-		text = rc == 0 && from ? json_object_to_json_string_ext(
-		                                 c->result, JSON_C_TO_STRING_PLAIN |
-		                                                    JSON_C_TO_STRING_NOSLASHESCAPE)
-		                       : NULL;
+		text = NULL;
+		if (rc == 0 && from && (xenops_updates_count(u) || xenops_updates_barrier_count(u)))
+			text = json_object_to_json_string_ext(
+			        c->result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (text) {
 			xd_rpc_updates_remember(c->rpc, from, text);
 			rc = xd_result_text(c, text);

@@ -1270,7 +1270,8 @@ END_TEST
  * The listeners parked at one token get one answer made once, and that
  * answer is not served stale: a VM.add pipelined before an UPDATES.get
  * from the same token on one connection (both handled in one loop turn)
- * shows in the second answer; string and number ids come back as sent.
+ * shows in the second answer; string and number ids come back as sent;
+ * an empty answer is never handed to a caller that would park.
  */
 START_TEST(test_long_poll_shared_answer_fresh)
 {
@@ -1282,6 +1283,10 @@ START_TEST(test_long_poll_shared_answer_fresh)
 	start_default();
 	ctl = client();
 	token = initial_token(ctl);
+	/* An empty answer (timeout 0) is not served to the next caller. */
+	r = xdt_ok(ctl, "UPDATES.get", "{\"from\":\"%s\",\"timeout\":0}", token);
+	ck_assert_int_eq(json_object_array_length(xdt_get(r, "updates")), 0);
+	json_object_put(r);
 	for (int i = 0; i < N; i++) {
 		ups[i] = client();
 		snprintf(line, sizeof(line),
