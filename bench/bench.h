@@ -66,6 +66,7 @@ struct bn_opts {
 	unsigned int only_workers; /* engine: only this worker count (0: all) */
 	unsigned int only_clients, only_depth; /* rpc: one configuration (0: all) */
 	int daemon_pid;     /* rpc: the daemon's process, for its CPU time (0: not measured) */
+	unsigned int only_listeners; /* rpc: only the long-poll delivery, with this many listeners */
 };
 
 int bn_engine_main(const struct bn_opts *o);

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	      "                                          persist: --vms N, default 1,000, 300 with --quick)\n"
 	      "                [--clients N] [--depth N] (rpc: one configuration only)\n"
 	      "                [--daemon-pid PID]        (rpc: report the daemon's CPU time per answer)\n"
+	      "                [--listeners N]           (rpc: only the long-poll delivery, N listeners)\n"
 	      "  engine   simulator engine: add+start+shutdown of 100/1,000/10,000/100,000 VMs\n"
 	      "  updates  wake-up latency of a blocked xenops_updates_get\n"
 	      "  rpc      VM.stat requests/s through xenopsd; long-poll delivery\n"
@@ -37,13 +38,14 @@ int main(int argc, char **argv)
 		{ "vms", required_argument, NULL, 'n' },     { "workers", required_argument, NULL, 'W' },
 		{ "clients", required_argument, NULL, 'c' },   { "depth", required_argument, NULL, 'D' },
 		{ "daemon-pid", required_argument, NULL, 'P' },
+		{ "listeners", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bn_opts o = { 0 };
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qr:d:w:s:hn:W:c:D:P:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qr:d:w:s:hn:W:c:D:P:L:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			o.quick = 1;
@@ -74,6 +76,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			o.daemon_pid = atoi(optarg);
+			break;
+		case 'L':
+			o.only_listeners = (unsigned int)atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -548,7 +549,7 @@ static double inproc_rate(double seconds)
 	return rate;
 }
 
-/* ---- long-poll delivery ------------------------------------------------- */
+/* ---- long-poll delivery: listeners ------------------------------------ */
 
 struct lpclient {
 	int fd;
@@ -557,24 +558,44 @@ struct lpclient {
 	int seen_change; /* the last change index this client has seen */
 };
 
-static void lp_send_get(struct lpclient *c, const char *token)
+static void lp_send_get(struct lpclient *c, const char *token, size_t len)
 {
 	char line[256];
+	int n = snprintf(line, sizeof(line),
+			 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"UPDATES.get\",\"params\":{\"from\":\"%.*s\",\"timeout\":60}}\n",
+			 (int)len, token);
 
-	snprintf(line, sizeof(line),
-		 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"UPDATES.get\",\"params\":{\"from\":\"%s\",\"timeout\":30}}\n",
-		 token);
-	write_all(c->fd, line, strlen(line));
+	write_all(c->fd, line, (size_t)n);
 }
 
-/* Handle the answers that arrived; returns how many clients newly saw @change. */
+/*
+ * Does an UPDATES.get answer name the VM @target? A VM's own item is the
+ * only one whose "id" is the VM's id (a device's item has it as "vm", a
+ * task's id is a UUID); json-c prints members as "id":"..." here, the
+ * spaced form is accepted too.
+ */
+static int names_vm(const char *ans, size_t len, const char *target)
+{
+	char a[64], b[64];
+	int na = snprintf(a, sizeof(a), "\"id\":\"%s\"", target);
+	int nb = snprintf(b, sizeof(b), "\"id\": \"%s\"", target);
+
+	return memmem(ans, len, a, (size_t)na) || memmem(ans, len, b, (size_t)nb);
+}
+
+/*
+ * Handle the answers that arrived on one listener (each is re-asked at
+ * once with its "next"); returns how many newly saw change @change. The
+ * answers are not parsed with json-c: with 1,000 listeners the parse would
+ * cost this process, on the same cores, as much as the daemon's work.
+ */
 static int lp_read(struct lpclient *c, int change, const char *target, uint64_t t0, double *lat,
-		   size_t *nlat)
+		   size_t *nlat, uint64_t *answers)
 {
 	int newly = 0;
 
 	for (;;) {
-		char *nl;
+		char *nl, *line;
 		ssize_t n;
 
 		if (c->in_cap - c->in_len < 65536 && !(c->in = realloc(c->in, c->in_cap = c->in_cap * 2 + 65536)))
@@ -586,59 +607,106 @@ static int lp_read(struct lpclient *c, int change, const char *target, uint64_t 
 			bn_die("the daemon closed a long-poll connection");
 		c->in_len += (size_t)n;
 		c->in[c->in_len] = '\0';
-		while ((nl = strchr(c->in, '\n'))) {
+		line = c->in;
+		while ((nl = memchr(line, '\n', c->in_len - (size_t)(line - c->in)))) {
 			uint64_t now = bn_mono_ns();
-			struct json_object *o, *res, *ups, *next;
+			size_t len = (size_t)(nl - line);
+			char *next, *q;
 
 			*nl = '\0';
-			o = json_tokener_parse(c->in);
-			if (!o || !json_object_object_get_ex(o, "result", &res) ||
-			    !json_object_object_get_ex(res, "updates", &ups) ||
-			    !json_object_object_get_ex(res, "next", &next))
-				bn_die("UPDATES.get failed: %.300s", c->in);
-			for (size_t i = 0; i < json_object_array_length(ups); i++) {
-				struct json_object *it = json_object_array_get_idx(ups, i), *k, *id;
-
-				if (json_object_object_get_ex(it, "kind", &k) && json_object_object_get_ex(it, "id", &id) &&
-				    !strcmp(json_object_get_string(k), "vm") && target &&
-				    !strcmp(json_object_get_string(id), target) && c->seen_change < change) {
-					c->seen_change = change;
-					lat[(*nlat)++] = (double)(now - t0) / 1e3;
-					newly++;
-				}
+			next = memmem(line, len, "\"next\":", 7);
+			if (!memmem(line, len < 64 ? len : 64, "\"result\"", 8) || !next ||
+			    !(next = strchr(next + 7, '"')) || !(q = strchr(next + 1, '"')))
+				bn_die("UPDATES.get failed: %.300s", line);
+			(*answers)++;
+			if (target && c->seen_change < change && names_vm(line, len, target)) {
+				c->seen_change = change;
+				lat[(*nlat)++] = (double)(now - t0) / 1e3;
+				newly++;
 			}
-			lp_send_get(c, json_object_get_string(next));
-			json_object_put(o);
-			memmove(c->in, nl + 1, c->in_len - (size_t)(nl + 1 - c->in) + 1);
-			c->in_len -= (size_t)(nl + 1 - c->in);
+			lp_send_get(c, next + 1, (size_t)(q - next - 1));
+			line = nl + 1;
 		}
+		memmove(c->in, line, c->in_len - (size_t)(line - c->in) + 1);
+		c->in_len -= (size_t)(line - c->in);
 	}
 	return newly;
 }
 
-static void longpoll(const char *sock, unsigned int nclients, int changes)
+/* Let this process hold @need descriptors (the soft limit up to the hard one). */
+static void raise_nofile(unsigned int need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		bn_die("getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
+		bn_die("%u listeners need %u open files; the hard limit is %llu", need - 64, need,
+		       (unsigned long long)rl.rlim_max);
+}
+
+/* The soft RLIMIT_NOFILE of process @pid (from /proc/PID/limits), 0 if unknown. */
+static unsigned long proc_nofile(int pid)
+{
+	char path[64], line[256];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Max open files", 14) && sscanf(line + 14, "%lu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * @nclients connections each parked in UPDATES.get (each re-asks with
+ * "next" as soon as it has an answer) while another connection pauses or
+ * unpauses one of LP_VMS running VMs @changes times, waiting for every
+ * listener to have seen each change before the next. Latency: from just
+ * before the VM.pause request is written to a listener's reading an answer
+ * that names that VM. The daemon's CPU time over the changes (all its
+ * threads) per change.
+ */
+static void listeners(const char *sock, unsigned int nclients, int changes, int daemon_pid)
 {
 	struct lpclient *cs = calloc(nclients, sizeof(*cs));
 	struct pollfd *pf = calloc(nclients + 1, sizeof(*pf));
 	double *lat = calloc((size_t)nclients * (size_t)changes, sizeof(double));
-	int driver = connect_unix(sock), paused[LP_VMS] = { 0 }, missed_changes = 0;
+	int driver, paused[LP_VMS] = { 0 }, missed_changes = 0;
 	size_t nlat = 0;
-	char note[200];
+	uint64_t answers = 0;
+	char note[256], row[64];
 	uint64_t t_start;
+	double cpu0, cpu1;
 
 	if (!cs || !pf || !lat)
 		bn_die("out of memory");
+	raise_nofile(nclients + 64);
+	if (daemon_pid && proc_nofile(daemon_pid) && proc_nofile(daemon_pid) < nclients + 16)
+		bn_die("xenopsd (pid %d) may open only %lu files: %u listeners need more", daemon_pid,
+		       proc_nofile(daemon_pid), nclients);
+	driver = connect_unix(sock);
 	for (unsigned int i = 0; i < nclients; i++) {
 		struct json_object *r;
+		const char *next;
 
 		cs[i].fd = connect_unix(sock);
 		cs[i].seen_change = -1;
 		r = call_result(cs[i].fd,
 				"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"UPDATES.get\",\"params\":{\"from\":null,\"timeout\":0}}\n");
-		lp_send_get(&cs[i], json_object_get_string(json_object_object_get(r, "next")));
+		next = json_object_get_string(json_object_object_get(r, "next"));
+		lp_send_get(&cs[i], next, strlen(next));
 		json_object_put(r);
 	}
-	bn_sleep_ms(200); /* let every client park */
+	bn_sleep_ms(200 + nclients / 2); /* let every listener park */
+	cpu0 = daemon_pid ? proc_cpu_us(daemon_pid) : -1;
 	t_start = bn_mono_ns();
 	for (int ch = 0; ch < changes; ch++) {
 		int vm = ch % LP_VMS, seen = 0;
@@ -651,7 +719,7 @@ static void longpoll(const char *sock, unsigned int nclients, int changes)
 		paused[vm] = !paused[vm];
 		t0 = bn_mono_ns();
 		write_all(driver, line, strlen(line));
-		limit = t0 + 3000000000ull;
+		limit = t0 + 10000000000ull;
 		while (seen < (int)nclients && bn_mono_ns() < limit) {
 			for (unsigned int i = 0; i < nclients; i++) {
 				pf[i].fd = cs[i].fd;
@@ -661,12 +729,11 @@ static void longpoll(const char *sock, unsigned int nclients, int changes)
 				bn_die("poll: %s", strerror(errno));
 			for (unsigned int i = 0; i < nclients; i++)
 				if (pf[i].revents)
-					seen += lp_read(&cs[i], ch, target, t0, lat, &nlat);
+					seen += lp_read(&cs[i], ch, target, t0, lat, &nlat, &answers);
 		}
 		if (seen < (int)nclients)
 			missed_changes++;
 		/* The driver's own answer ({task}); the task goes with the daemon. */
-		ans = NULL;
 		{
 			size_t cap = 4096, len = 0;
 
@@ -685,16 +752,30 @@ static void longpoll(const char *sock, unsigned int nclients, int changes)
 		}
 		free(ans);
 	}
+	cpu1 = cpu0 >= 0 ? proc_cpu_us(daemon_pid) : -1;
 	{
 		double secs = (double)(bn_mono_ns() - t_start) / 1e9;
 		size_t expected = (size_t)nclients * (size_t)changes;
 
-		snprintf(note, sizeof(note), "%u clients x %d changes: %zu of %zu deliveries seen, %d changes missed by some client; %.1f s",
-			 nclients, changes, nlat, expected, missed_changes, secs);
-		bn_emit("rpc-longpoll", "UPDATES.get delivery", "p50", bn_percentile(lat, nlat, 50) / 1e3, "ms", note);
-		bn_emit("rpc-longpoll", "UPDATES.get delivery", "p99", bn_percentile(lat, nlat, 99) / 1e3, "ms", note);
-		bn_emit("rpc-longpoll", "UPDATES.get delivery", "seen", (double)nlat, "deliveries", note);
-		bn_emit("rpc-longpoll", "UPDATES.get delivery", "expected", (double)expected, "deliveries", note);
+		snprintf(row, sizeof(row), "%u listeners", nclients);
+		snprintf(note, sizeof(note),
+			 "%u listeners x %d changes: %zu of %zu deliveries seen, %d changes missed by some listener; "
+			 "%llu answers; %.1f s",
+			 nclients, changes, nlat, expected, missed_changes, (unsigned long long)answers, secs);
+		bn_emit("rpc-longpoll", row, "p50", bn_percentile(lat, nlat, 50) / 1e3, "ms", note);
+		bn_emit("rpc-longpoll", row, "p99", bn_percentile(lat, nlat, 99) / 1e3, "ms", note);
+		bn_emit("rpc-longpoll", row, "seen", (double)nlat, "deliveries", note);
+		bn_emit("rpc-longpoll", row, "expected", (double)expected, "deliveries", note);
+		bn_emit("rpc-longpoll", row, "missed", (double)missed_changes, "changes",
+			"changes some listener did not see within 10 s");
+		bn_emit("rpc-longpoll", row, "answers_per_change", (double)answers / changes / nclients, "x",
+			"UPDATES.get answers each listener got per change");
+		if (cpu0 >= 0 && cpu1 >= 0) {
+			bn_emit("rpc-longpoll", row, "cpu_per_change", (cpu1 - cpu0) / changes, "us",
+				"xenopsd's CPU time (user + system, all threads) per change");
+			bn_emit("rpc-longpoll", row, "cpu_per_delivery", (cpu1 - cpu0) / changes / nclients, "us",
+				"cpu_per_change / listeners");
+		}
 	}
 	for (unsigned int i = 0; i < nclients; i++) {
 		close(cs[i].fd);
@@ -712,6 +793,7 @@ int bn_rpc_main(const struct bn_opts *o)
 {
 	static const unsigned int clients[] = { 1, 10, 100 };
 	static const unsigned int depths[] = { 1, 16 };
+	static const unsigned int nlisteners[] = { 10, 100, 1000 };
 	double secs = o->quick ? 1.0 : 2.0, inproc[16];
 	int reps = o->reps > 0 ? o->reps : 3;
 	char echo_path[256], *sample;
@@ -723,6 +805,11 @@ int bn_rpc_main(const struct bn_opts *o)
 	if (reps > 16)
 		reps = 16;
 	setup_daemon(o->socket);
+	if (o->only_listeners) {
+		bn_progress("rpc: long-poll delivery, %u listeners", o->only_listeners);
+		listeners(o->socket, o->only_listeners, o->quick ? 100 : 200, o->daemon_pid);
+		return 0;
+	}
 	/* The echo peer answers with a real VM.stat answer of a running VM. */
 	fd = connect_unix(o->socket);
 	sample = call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.stat\",\"params\":{\"id\":\"rpc-000\"}}\n");
@@ -792,7 +879,9 @@ int bn_rpc_main(const struct bn_opts *o)
 
 	if (o->only_clients || o->only_depth)
 		return 0;
-	bn_progress("rpc: long-poll delivery");
-	longpoll(o->socket, 100, o->quick ? 100 : 200);
+	for (size_t i = 0; i < sizeof(nlisteners) / sizeof(nlisteners[0]); i++) {
+		bn_progress("rpc: long-poll delivery, %u listeners", nlisteners[i]);
+		listeners(o->socket, nlisteners[i], o->quick ? 100 : 200, o->daemon_pid);
+	}
 	return 0;
 }

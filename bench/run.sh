@@ -131,7 +131,7 @@ want updates && run_section updates updates
 if want rpc; then
 mkdir -p "$WORK/xenopsd-state"
 "$XENOPSD" --backend sim --socket "$WORK/xenopsd.sock" --state-dir "$WORK/xenopsd-state" \
-    --workers 4 --log-level warning --max-clients 512 2>"$WORK/xenopsd.log" &
+    --workers 4 --log-level warning --max-clients 1100 2>"$WORK/xenopsd.log" &
 DAEMON_PID=$!
 for _ in $(seq 100); do [ -S "$WORK/xenopsd.sock" ] && break; sleep 0.05; done
 if [ -S "$WORK/xenopsd.sock" ]; then
@@ -266,6 +266,17 @@ goal "at least 50,000 VM.stat/s through xenopsd, 100 clients, 16 pipelined each"
     "$(get rpc "VM.stat, 100 clients, 16 pipelined" req_per_s)" "req/s" ">=" 50000
 goal "update wake-up p99 under 1 ms (VM.pause submitted -> blocked updates_get returns)" \
     "$(get updates "VM.pause/unpause submitted" p99)" us "<" 1000
+goal "long-poll delivery p99 under 10 ms, 1,000 listeners (VM.pause written -> listener reads it)" \
+    "$(get rpc-longpoll "1000 listeners" p99)" ms "<" 10
+goal "  every listener saw every change, 1,000 listeners" \
+    "$(get rpc-longpoll "1000 listeners" missed)" "changes missed" "==" 0
+# Linear in the listeners: the daemon's CPU per change per added listener,
+# from 100 to 1,000 listeners, against the same from 10 to 100.
+lp_cpu() { get rpc-longpoll "$1 listeners" cpu_per_change; }
+LP_GROWTH=$(awk -v a="$(lp_cpu 10)" -v b="$(lp_cpu 100)" -v c="$(lp_cpu 1000)" \
+    'BEGIN { if (a != "" && b != "" && c != "" && b > a) printf "%.3f", ((c - b) / 900) / ((b - a) / 90) }')
+goal "daemon CPU per change linear in the listeners (per added listener, 100->1,000 over 10->100)" \
+    "$LP_GROWTH" "x" "<=" 1.5
 goal "10,000 persisted VMs opened in under 1 s (xenops_ctx_new, median)" \
     "$(get restart "10,000 persisted VMs" open_s)" s "<" 1
 # 100,000 VMs, and how each per-VM figure grows from 1,000 to 10,000 to

@@ -497,16 +497,31 @@ static int updates_result(struct xd_call *c, const xenops_updates *u)
 static int m_updates_get(struct xd_call *c)
 {
 	xenops_updates *u = NULL;
-	const char *from = xd_str(c, "from");
-	int rc = xd_lib(c, xenops_updates_get(&u, c->ctx, from, 0));
+	const char *from = xd_str(c, "from"), *text;
+	int rc;
 
+	/* Listeners parked at one token, woken by one change: one answer.
+	 * Only answers with something in them are kept: an empty one (a
+	 * timeout) must not stop the next caller from parking. */
+	if (from && (text = xd_rpc_updates_cached(c->rpc, from)))
+		return xd_result_text(c, text);
+	rc = xd_lib(c, xenops_updates_get(&u, c->ctx, from, 0));
 	if (rc < 0)
 		return rc;
 	if (from && xenops_updates_count(u) == 0 && xenops_updates_barrier_count(u) == 0 &&
-	    xd_wait_or_answer(c, xd_ms(c, "timeout", 0)))
+	    xd_wait_or_answer(c, xd_ms(c, "timeout", 0))) {
 		rc = 0;
-	else
+	} else {
 		rc = updates_result(c, u);
+		text = NULL;
+		if (rc == 0 && from && (xenops_updates_count(u) || xenops_updates_barrier_count(u)))
+			text = json_object_to_json_string_ext(
+			        c->result, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (text) {
+			xd_rpc_updates_remember(c->rpc, from, text);
+			rc = xd_result_text(c, text);
+		}
+	}
 	xenops_updates_free(u);
 	return rc;
 }

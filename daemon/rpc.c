@@ -21,6 +21,9 @@ struct xd_rpc {
 	int debug;
 	struct json_tokener *tok;
 	char *head; /* the update log's head token when last asked, or NULL */
+	/* The last UPDATES.get answer made (its result's text) and its token,
+	 * until the log moves; both NULL when none. */
+	char *upd_from, *upd_text;
 	struct xd_park_stats stats;
 };
 
@@ -54,6 +57,7 @@ void xd_rpc_free(struct xd_rpc *rpc)
 	if (!rpc)
 		return;
 	free(rpc->head);
+	xd_rpc_log_moved(rpc);
 	json_tokener_free(rpc->tok);
 	free(rpc);
 }
@@ -163,6 +167,40 @@ char *xd_rpc_error_line(int code, const char *message, const char *name, size_t 
 	return error_line(NULL, code, message, name, NULL, len_out);
 }
 
+/*
+ * {"jsonrpc":"2.0","id":ID,"result":TEXT} and a newline, written by hand
+ * around a result that is text already: the same bytes json-c prints for
+ * the envelope object, without its hash table and print buffer.
+ */
+static char *raw_line(struct json_object *id, const char *text, size_t *len_out)
+{
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":", mid[] = ",\"result\":";
+	const char *idt = id ? json_object_to_json_string_ext(
+	                               id, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+	                     : "null";
+	size_t hl = sizeof(head) - 1, il, ml = sizeof(mid) - 1, tl = strlen(text), len;
+	char *line, *p;
+
+	if (!idt)
+		return NULL;
+	il = strlen(idt);
+	len = hl + il + ml + tl + 2;
+	line = malloc(len + 1);
+	if (!line)
+		return NULL;
+	p = line;
+	memcpy(p, head, hl);
+	memcpy(p += hl, idt, il);
+	memcpy(p += il, mid, ml);
+	memcpy(p += ml, text, tl);
+	p += tl;
+	*p++ = '}';
+	*p++ = '\n';
+	*p = '\0';
+	*len_out = len;
+	return line;
+}
+
 /* The answer to a call that ran (result or recorded error). */
 static void answer(struct xd_call *c, struct json_object *id, struct xd_reply *out)
 {
@@ -174,6 +212,10 @@ static void answer(struct xd_call *c, struct json_object *id, struct xd_reply *o
 			c->err_name = xenops_strerror_name(c->err_code);
 		out->line = error_line(id, c->err_code, c->err_msg, c->err_name, c->err_param,
 		                       &out->len);
+		return;
+	}
+	if (c->result && c->result == c->raw_result) {
+		out->line = raw_line(id, c->raw_text, &out->len);
 		return;
 	}
 	resp = envelope(id);
@@ -373,6 +415,8 @@ int xd_result_text(struct xd_call *c, const char *json_text)
 	json_object_set_serializer(obj, raw_serialize, copy, raw_free);
 	json_object_put(c->result);
 	c->result = obj;
+	c->raw_result = obj;
+	c->raw_text = copy;
 	return 0;
 }
 
@@ -624,11 +668,24 @@ static int valid_id(struct json_object *id)
 	       json_object_is_type(id, json_type_int) || json_object_is_type(id, json_type_double);
 }
 
+/*
+ * Any method but UPDATES.get may move the update log on this thread (a
+ * VM.add, a barrier, a TASK.wait answered after its task's events): a
+ * client that goes on with UPDATES.get must see that, so the answer kept
+ * for parked listeners is forgotten first.
+ */
+static void run_method(struct xd_call *c)
+{
+	if (!(c->method->flags & XD_M_WAKE_UPDATES))
+		xd_rpc_log_moved(c->rpc);
+	c->method->fn(c);
+}
+
 /* Run the method on a call whose envelope and params are checked. */
 static void run(struct xd_call *c)
 {
 	if (check_params(c) == 0)
-		c->method->fn(c);
+		run_method(c);
 }
 
 static void call_clear(struct xd_call *c)
@@ -768,7 +825,7 @@ int xd_park_poll(struct xd_rpc *rpc, struct xd_park *park, uint64_t now_ms, stru
 		params = empty = json_object_new_object();
 	c.params = params;
 	if (params)
-		c.method->fn(&c);
+		run_method(&c);
 	else
 		xd_fail(&c, XENOPS_ENOMEM, "out of memory");
 	if (!c.park)
@@ -817,6 +874,32 @@ int xd_park_concerned(const struct xd_park *park, const struct xd_wake *w)
 int xd_park_wants_head(const struct xd_park *park)
 {
 	return !!(park->method->flags & XD_M_WAKE_UPDATES);
+}
+
+void xd_rpc_log_moved(struct xd_rpc *rpc)
+{
+	free(rpc->upd_from);
+	free(rpc->upd_text);
+	rpc->upd_from = rpc->upd_text = NULL;
+}
+
+const char *xd_rpc_updates_cached(struct xd_rpc *rpc, const char *from)
+{
+	return rpc->upd_from && from && strcmp(rpc->upd_from, from) == 0 ? rpc->upd_text : NULL;
+}
+
+void xd_rpc_updates_remember(struct xd_rpc *rpc, const char *from, const char *text)
+{
+	char *f = strdup(from), *t = strdup(text);
+
+	xd_rpc_log_moved(rpc);
+	if (!f || !t) {
+		free(f);
+		free(t);
+		return;
+	}
+	rpc->upd_from = f;
+	rpc->upd_text = t;
 }
 
 const char *xd_rpc_updates_head(struct xd_rpc *rpc)

@@ -87,6 +87,13 @@ int xd_park_concerned(const struct xd_park *park, const struct xd_wake *w);
 /* 1 when deciding about @park needs the head token (an UPDATES.get). */
 int xd_park_wants_head(const struct xd_park *park);
 
+/*
+ * The update log may have moved (the library's fd fired, or a request
+ * other than UPDATES.get is about to run): forget the UPDATES.get answer
+ * kept for the listeners parked at one token.
+ */
+void xd_rpc_log_moved(struct xd_rpc *rpc);
+
 /* The update log's head token now (borrowed until the next call), or NULL. */
 const char *xd_rpc_updates_head(struct xd_rpc *rpc);
 

@@ -68,6 +68,10 @@ struct xd_call {
 	uint64_t deadline_ms;       /* long-polls: 0 until first computed */
 	int park;                   /* set by a long-poll that is not ready */
 	struct json_object *result; /* owned; set by the handler on success */
+	/* When c->result is this holder (xd_result_text), the answer's text is
+	 * raw_text: the envelope is written around it without json-c. */
+	struct json_object *raw_result;
+	const char *raw_text;
 	int err_code;
 	char *err_msg;         /* owned */
 	const char *err_name;  /* static, or NULL */
@@ -107,6 +111,15 @@ char *xd_config_text(const struct xd_call *c);
 
 /* Set the result to JSON text returned by the library (parsed). */
 int xd_result_text(struct xd_call *c, const char *json_text);
+
+/*
+ * The printed result of an UPDATES.get from token @from, as answered
+ * since the update log last moved (see xd_rpc_log_moved), or NULL: the
+ * listeners parked at one token all get the same answer, made once.
+ */
+const char *xd_rpc_updates_cached(struct xd_rpc *rpc, const char *from);
+/* Remember @text (copied) as the answer from @from; nothing on ENOMEM. */
+void xd_rpc_updates_remember(struct xd_rpc *rpc, const char *from, const char *text);
 
 /*
  * Long-polls: called when the answer is not ready. Parks the call unless

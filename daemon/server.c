@@ -583,6 +583,7 @@ static int turn(struct server *s)
 
 		/* Also without events: an injected barrier moves the log. */
 		s->changed = 1;
+		xd_rpc_log_moved(s->rpc);
 		if (rc < 0)
 			xd_log(XENOPS_LOG_WARNING, "dispatch: %s", xenops_strerror(rc));
 	}

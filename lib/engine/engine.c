@@ -171,6 +171,7 @@ static int free_vm_cb(const char *key, void *value, void *arg)
 	}
 	free(vm->devs);
 	json_object_put(vm->disagreements);
+	xo_vm_cfg_changed_locked(vm);
 	xo_vm_config_free(vm->cfg);
 	xo_vm_state_clear(&vm->st);
 	free(vm);
@@ -209,6 +210,7 @@ void xo_engine_free(struct xo_engine *e)
 	xo_map_clear(&e->vms);
 	xo_updates_fini(e);
 	free(e->gf_spare);
+	free(e->si_spare);
 	while (e->subs) {
 		struct xo_sub *s = e->subs;
 

@@ -52,7 +52,17 @@ struct xo_vm {
 	 * (persist_seq); a writer outside the lock writes only a newer one than
 	 * the last written (persisted_seq, under the VM's persist stripe). */
 	uint64_t persist_seq, persisted_seq;
+	/* The configuration as VM.stat prints it, made at the first VM.stat
+	 * after a change; NULL until then (xo_vm_cfg_changed_locked). */
+	char *cfg_text;
 };
+
+/*
+ * The VM's configuration changed (or the VM goes): drop its printed
+ * configuration. Every change of vm->cfg, or of a field in it, calls this
+ * under the engine's lock.
+ */
+void xo_vm_cfg_changed_locked(struct xo_vm *vm);
 
 #define XO_ATOM_NAME_MAX 96
 
@@ -168,6 +178,8 @@ struct xo_engine {
 	/* One guest-facts buffer (about 25 KiB) kept for the next VM.stat,
 	 * taken and given back by atomic exchange; NULL while in use. */
 	struct xo_guest_facts *gf_spare;
+	/* The same for the scheduler's answer (about 16 KiB), for VM.stat. */
+	struct xo_sched_info *si_spare;
 	/* Migration faults: the step to die at / to cut the stream at ("" none). */
 	char mig_crash[48], mig_cut[48];
 };

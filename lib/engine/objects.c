@@ -123,6 +123,7 @@ static void vm_forget_locked(struct xo_engine *e, struct xo_vm *vm)
 	xo_unode_delete_locked(e, vm->un);
 	json_object_put(vm->disagreements);
 	free(vm->devs);
+	xo_vm_cfg_changed_locked(vm);
 	xo_vm_config_free(vm->cfg);
 	xo_vm_state_clear(&vm->st);
 	free(vm);
@@ -304,6 +305,7 @@ int xo_engine_vm_set_config(struct xo_engine *e, const char *id, const char *jso
 		old = vm->cfg;
 		vm->cfg = cfg;
 		cfg = old;
+		xo_vm_cfg_changed_locked(vm);
 		xo_unode_touch_locked(e, vm->un);
 	}
 	xo_engine_unlock(e);
@@ -390,18 +392,45 @@ static int add_live_facts(struct xo_engine *e, int domid, struct json_object *st
 	return rc;
 }
 
+void xo_vm_cfg_changed_locked(struct xo_vm *vm)
+{
+	free(vm->cfg_text);
+	vm->cfg_text = NULL;
+}
+
 /*
- * {"config": @cfg, "state": @st} as text, as xo_json_dumps() prints it,
- * put together from the two parts' own text (no object around them, no
- * copy of the whole); both taken. @cfg NULL: "config" is null.
+ * A copy of the VM's configuration as VM.stat prints it (free()), from
+ * the text kept since its last change, made first when there is none;
+ * NULL on ENOMEM. Locked; vm->cfg is not NULL.
  */
-static int stat_text(struct json_object *cfg, struct json_object *st, char **json_out,
-		     struct xo_error *err)
+static char *vm_cfg_text_locked(struct xo_vm *vm, struct xo_error *err)
+{
+	if (!vm->cfg_text) {
+		struct json_object *cfg = xo_vm_config_to_json(vm->cfg, err);
+		const char *c = cfg ? json_object_to_json_string_ext(
+					      cfg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+				    : NULL;
+
+		vm->cfg_text = c ? strdup(c) : NULL;
+		json_object_put(cfg);
+		if (!vm->cfg_text)
+			return NULL;
+	}
+	return strdup(vm->cfg_text);
+}
+
+/*
+ * {"config": @c, "state": @st} as text, as xo_json_dumps() prints it,
+ * put together from the parts' own text (no object around them, no copy
+ * of the whole); @st taken. @c is the configuration's text, or NULL on
+ * ENOMEM.
+ */
+static int stat_text_from(const char *c, size_t clen, struct json_object *st, char **json_out,
+			  struct xo_error *err)
 {
 	static const char k1[] = "{\"config\":", k2[] = ",\"state\":";
 	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-	size_t clen = 4, slen = 0;
-	const char *c = cfg ? json_object_to_json_string_length(cfg, flags, &clen) : "null";
+	size_t slen = 0;
 	const char *s = json_object_to_json_string_length(st, flags, &slen);
 	char *out = c && s ? malloc(sizeof(k1) - 1 + clen + sizeof(k2) - 1 + slen + 2) : NULL;
 	int rc = out ? 0 : xo_err(err, XENOPS_ENOMEM, "out of memory");
@@ -421,14 +450,27 @@ static int stat_text(struct json_object *cfg, struct json_object *st, char **jso
 		p[1] = '\0';
 		*json_out = out;
 	}
-	json_object_put(cfg);
 	json_object_put(st);
+	return rc;
+}
+
+/* The same from a configuration object (taken); @cfg NULL: "config" is null. */
+static int stat_text(struct json_object *cfg, struct json_object *st, char **json_out,
+		     struct xo_error *err)
+{
+	const int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	size_t clen = 4;
+	const char *c = cfg ? json_object_to_json_string_length(cfg, flags, &clen) : "null";
+	int rc = stat_text_from(c, clen, st, json_out, err);
+
+	json_object_put(cfg);
 	return rc;
 }
 
 int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out, struct xo_error *err)
 {
-	struct json_object *cfg = NULL, *st = NULL;
+	struct json_object *st = NULL;
+	char *cfg = NULL;
 	struct xo_vm *vm;
 	int domid, rc;
 	bool nomem;
@@ -440,18 +482,20 @@ int xo_engine_vm_stat(struct xo_engine *e, const char *id, char **json_out, stru
 		return XENOPS_ENOTFOUND;
 	}
 	/* A VM in error state has no configuration: "config" is null. */
-	cfg = vm->cfg ? xo_vm_config_to_json(vm->cfg, err) : NULL;
+	cfg = vm->cfg ? vm_cfg_text_locked(vm, err) : NULL;
 	st = xo_vm_state_to_json(&vm->st, err);
 	domid = vm->st.domid;
 	nomem = (vm->cfg && !cfg) || !st;
 	xo_engine_unlock(e);
 	rc = nomem ? xo_err(err, XENOPS_ENOMEM, "out of memory") : add_live_facts(e, domid, st, err);
 	if (rc < 0) {
-		json_object_put(cfg);
+		free(cfg);
 		json_object_put(st);
 		return rc;
 	}
-	return stat_text(cfg, st, json_out, err);
+	rc = stat_text_from(cfg ? cfg : "null", cfg ? strlen(cfg) : 4, st, json_out, err);
+	free(cfg);
+	return rc;
 }
 
 /* ---- devices ---- */

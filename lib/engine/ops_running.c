@@ -279,6 +279,7 @@ static bool apply_running_cfg(struct xo_run *r, void *arg)
 		cfg->vcpus = old_vcpus;
 		return false;
 	}
+	xo_vm_cfg_changed_locked(r->vm);
 	xo_unode_touch_locked(r->e, r->vm->un);
 	return true;
 }
@@ -419,6 +420,7 @@ static bool apply_sched_cfg(struct xo_run *r, void *arg)
 		cfg->soft_affinity = old_soft;
 		return false;
 	}
+	xo_vm_cfg_changed_locked(r->vm);
 	/* The configuration holds the new lists now, the change the old ones. */
 	if (c->has_hard)
 		c->hard = old_hard;

@@ -29,6 +29,16 @@ static int add_maps(struct json_object *o, const char *key, const struct xo_sche
 	return rc;
 }
 
+/* Keep @si for the next call, or free it if another one is kept already. */
+static void si_release(struct xo_engine *e, struct xo_sched_info *si)
+{
+	struct xo_sched_info *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&e->si_spare, &none, si, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		free(si);
+}
+
 int xo_engine_sched_json(struct xo_engine *e, int domid, struct json_object *parent,
 			 struct xo_error *err)
 {
@@ -39,14 +49,17 @@ int xo_engine_sched_json(struct xo_engine *e, int domid, struct json_object *par
 
 	if (domid < 0 || !e->bops->domain_get_sched)
 		return 0;
-	si = calloc(1, sizeof(*si));
-	if (!si)
+	/* A buffer this size asked of malloc on every VM.stat made it
+	 * consolidate its fast bins each time: one is kept (the backends
+	 * clear what they fill). */
+	si = __atomic_exchange_n(&e->si_spare, NULL, __ATOMIC_ACQUIRE);
+	if (!si && !(si = calloc(1, sizeof(*si))))
 		return xo_err(err, XENOPS_ENOMEM, "out of memory");
 	if (e->bops->domain_get_sched(e->b, domid, si, &gone) < 0) {
 		/* Gone meanwhile, or the hypervisor would not say: left out. */
 		xo_log(&e->log, XENOPS_LOG_DEBUG, "domain %d: scheduler: %s", domid, gone.msg);
 		xo_error_clear(&gone);
-		free(si);
+		si_release(e, si);
 		return 0;
 	}
 	o = xo_jw_new_object(err);
@@ -62,6 +75,6 @@ int xo_engine_sched_json(struct xo_engine *e, int domid, struct json_object *par
 	if (rc == 0)
 		rc = add_maps(o, "soft_affinity", si, (const uint64_t(*)[XO_CPUMAP_WORDS])si->soft,
 			      err);
-	free(si);
+	si_release(e, si);
 	return rc;
 }

@@ -1266,6 +1266,78 @@ START_TEST(test_long_poll_wakes_concerned_only)
 }
 END_TEST
 
+/*
+ * The listeners parked at one token get one answer made once, and that
+ * answer is not served stale: a VM.add pipelined before an UPDATES.get
+ * from the same token on one connection (both handled in one loop turn)
+ * shows in the second answer; string and number ids come back as sent;
+ * an empty answer is never handed to a caller that would park.
+ */
+START_TEST(test_long_poll_shared_answer_fresh)
+{
+	enum { N = 5 };
+	struct xdt_conn *ctl, *ups[N];
+	char line[1024], *first = NULL, *l, *token;
+	struct json_object *r;
+
+	start_default();
+	ctl = client();
+	token = initial_token(ctl);
+	/* An empty answer (timeout 0) is not served to the next caller. */
+	r = xdt_ok(ctl, "UPDATES.get", "{\"from\":\"%s\",\"timeout\":0}", token);
+	ck_assert_int_eq(json_object_array_length(xdt_get(r, "updates")), 0);
+	json_object_put(r);
+	for (int i = 0; i < N; i++) {
+		ups[i] = client();
+		snprintf(line, sizeof(line),
+		         "{\"jsonrpc\":\"2.0\",\"id\":\"up-%d\",\"method\":\"UPDATES.get\","
+		         "\"params\":{\"from\":\"%s\",\"timeout\":30}}\n",
+		         i, token);
+		ck_assert_int_eq(xdt_send_str(ups[i], line), 0);
+	}
+	ck_assert_ptr_null(xdt_line(ups[N - 1], 300));
+	add_vm(ctl, "x");
+	for (int i = 0; i < N; i++) {
+		char id[32], *res;
+
+		l = xdt_line(ups[i], XDT_TIMEOUT_MS);
+		ck_assert_msg(l != NULL, "listener %d not answered", i);
+		snprintf(id, sizeof(id), "\"id\":\"up-%d\"", i);
+		ck_assert_msg(strstr(l, id) && strstr(l, "\"id\":\"x\""), "listener %d: %s", i, l);
+		/* Every listener's result is the same text. */
+		res = strstr(l, "\"result\":");
+		ck_assert_ptr_nonnull(res);
+		if (!first)
+			first = strdup(res);
+		else
+			ck_assert_str_eq(res, first);
+		free(l);
+	}
+	/* One send: VM.add y, then UPDATES.get from the same token. */
+	snprintf(line, sizeof(line),
+	         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VM.add\",\"params\":{\"config\":"
+	         "{\"id\":\"y\",\"name\":\"y\",\"memory_mib\":256,\"vcpus\":1}}}\n"
+	         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"UPDATES.get\","
+	         "\"params\":{\"from\":\"%s\",\"timeout\":0}}\n",
+	         token);
+	ck_assert_int_eq(xdt_send_str(ctl, line), 0);
+	r = xdt_reply(ctl, XDT_TIMEOUT_MS);
+	ck_assert_str_eq(xdt_str(r, "result.id"), "y");
+	json_object_put(r);
+	l = xdt_line(ctl, XDT_TIMEOUT_MS);
+	ck_assert_ptr_nonnull(l);
+	ck_assert_msg(strncmp(l, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{", 34) == 0, "%s", l);
+	ck_assert_msg(strstr(l, "\"id\":\"x\"") && strstr(l, "\"id\":\"y\""), "stale answer: %s", l);
+	free(l);
+	free(first);
+	for (int i = 0; i < N; i++)
+		xdt_close(ups[i]);
+	free(token);
+	xdt_close(ctl);
+	stop_clean();
+}
+END_TEST
+
 START_TEST(test_long_poll_timeout)
 {
 	struct xdt_conn *c;
@@ -1897,6 +1969,7 @@ static Suite *suite(void)
 	tcase_add_test(clients, test_max_clients);
 	tcase_add_test(clients, test_long_poll_updates);
 	tcase_add_test(clients, test_long_poll_wakes_concerned_only);
+	tcase_add_test(clients, test_long_poll_shared_answer_fresh);
 	tcase_add_test(clients, test_long_poll_timeout);
 	tcase_add_test(clients, test_disconnect_mid_long_poll);
 	tcase_add_test(clients, test_slow_reader);

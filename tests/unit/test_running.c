@@ -387,6 +387,70 @@ START_TEST(set_config_halted_only)
 }
 END_TEST
 
+/* The "config" part of a VM.stat (caller frees). */
+static char *stat_config(const char *vm)
+{
+	char *json = NULL, *c, *end, *out;
+
+	ck_assert_int_eq(xenops_vm_stat(&json, ctx, vm), 0);
+	c = strstr(json, "{\"config\":");
+	end = strstr(json, ",\"state\":");
+	ck_assert_msg(c == json && end, "%s", json);
+	out = strndup(json + 10, (size_t)(end - json - 10));
+	xenops_free(json);
+	return out;
+}
+
+static void stat_config_has(const char *vm, const char *needle)
+{
+	char *c = stat_config(vm);
+
+	ck_assert_msg(strstr(c, needle) != NULL, "VM.stat config lacks %s: %s", needle, c);
+	free(c);
+}
+
+/*
+ * VM.stat keeps the printed configuration between changes: every change
+ * (VM.set_config, memory, vCPUs, scheduler on a running VM) shows in the
+ * next VM.stat, and its config is what VM.get_config says (without the
+ * devices).
+ */
+START_TEST(stat_config_not_stale)
+{
+	char *a, *b;
+
+	define_vm("vm");
+	stat_config_has("vm", "\"memory_mib\":1024");
+	stat_config_has("vm", "\"memory_mib\":1024"); /* from what was kept */
+	ck_assert_int_eq(xenops_vm_set_config(ctx, "vm", "{\"memory_mib\": 900, \"vcpus\": 2, \"vcpus_max\": 4}"), 0);
+	stat_config_has("vm", "\"memory_mib\":900");
+	stat_config_has("vm", "\"vcpus\":2");
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	stat_config_has("vm", "\"memory_target_mib\":900");
+	ck_assert_int_eq(xenops_vm_set_memory(NULL, ctx, "vm", 600, 0, 5, XENOPS_WAIT), 0);
+	stat_config_has("vm", "\"memory_target_mib\":600");
+	ck_assert_int_eq(xenops_vm_set_vcpus(NULL, ctx, "vm", 3, XENOPS_WAIT), 0);
+	stat_config_has("vm", "\"vcpus\":3");
+	ck_assert_int_eq(xenops_vm_set_scheduler(NULL, ctx, "vm", "{\"weight\": 77}", XENOPS_WAIT), 0);
+	stat_config_has("vm", "\"weight\":77");
+	/* A failed change leaves it as it was. */
+	ck_assert_int_eq(xenops_debug_set(ctx, "fault.fail_atom", "1"), 0);
+	ck_assert_int_eq(xenops_vm_set_vcpus(NULL, ctx, "vm", 4, XENOPS_WAIT), XENOPS_EBACKEND);
+	stat_config_has("vm", "\"vcpus\":3");
+	/* The same text as VM.get_config, which adds the devices at its end. */
+	a = stat_config("vm");
+	ck_assert_int_eq(xenops_vm_get_config(&b, ctx, "vm"), 0);
+	ck_assert_msg(strlen(a) > 2 && strncmp(a, b, strlen(a) - 1) == 0, "%s\n%s", a, b);
+	free(a);
+	xenops_free(b);
+	/* A VM removed and defined again under the same id starts afresh. */
+	ck_assert_int_eq(xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vm_remove(ctx, "vm", 0), 0);
+	define_vm("vm");
+	stat_config_has("vm", "\"memory_mib\":1024");
+}
+END_TEST
+
 /* A counter's value in a stats text: the number after "\"key\":" from @from. */
 static long long counter(const char *json, const char *from, const char *key)
 {
@@ -549,6 +613,7 @@ int main(void)
 	tcase_add_test(tc, set_scheduler_live);
 	tcase_add_test(tc, set_scheduler_bad_values_name_the_field);
 	tcase_add_test(tc, set_config_halted_only);
+	tcase_add_test(tc, stat_config_not_stale);
 	suite_add_tcase(s, tc);
 	return xo_test_run(s);
 }
