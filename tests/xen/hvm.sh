@@ -26,7 +26,7 @@ hvm_dump() {
         echo "----- serial port of $1"; tail -n 40 "/var/log/xenops/serial-$1.log" 2>&1
         echo "----- device model log of $1"; tail -n 20 "/var/log/xenops/qemu-dm-$1.log" 2>&1
         echo "----- xl's device model log of $1"; tail -n 20 "/var/log/xen/qemu-dm-$1.log" 2>&1
-        echo "----- device model processes"; ps -eo pid,stat,time,args | grep '[q]emu-system' | cut -c1-200
+        echo "----- device model processes"; ps -eo pid,stat,args | grep '[q]emu-system' | cut -c1-200
         echo "----- console of $1"; tail -n 20 "$(console_log "$1")" 2>&1
         echo "----- xenopsd log"; tail -n 20 "$XO_LOG"
     } 2>&1 | sed 's/^/  | /' >&"$XENTB_OUT"
