@@ -35,11 +35,28 @@
 #                "backend_counters") give the domain-info calls against the
 #                @releaseDomain events its watch saw; xenstore-watch counts
 #                the firings independently.
+#  xen-cpu       CPU time (user + system) per start of bare and dev, call ->
+#                marker: xenopsd's from /proc/<pid>/stat, xl create's from
+#                its children's rusage (bash's times in a subshell: xl and
+#                the hotplug scripts it reaps) plus its monitor's /proc;
+#                ROUNDS interleaved starts; then one start of each with
+#                xenopsd's kernel cache emptied and dom0's page cache
+#                dropped.
+#  xen-storm     STORM dev guests (own MACs) started at once, through
+#                xenopsd (one xenopsctl each, in the background) and with
+#                as many xl create, STORM_ROUNDS interleaved rounds: first
+#                call -> all commands returned (all running), -> every
+#                guest's marker.
+#  xen-storm-atoms  the storm tasks' atom_times against the same atoms in
+#                xen-cpu's single dev starts; the waits for a worker.
 #
-# Environment (run.sh --env): XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2),
-# XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the guests of
-# xen-start: "bare dev pvh pvh-grub pv-grub"; xen-xenstore traces bare and
-# dev only), XO_BENCH_RELEASE (1; 0 leaves xen-release out).
+# Environment (run.sh --env, or XO_BENCH_* in bench/run.sh's environment):
+# XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2), XO_BENCH_CHURN (6),
+# XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the parts: "bare dev pvh pvh-grub
+# pv-grub cpu storm"; xen-xenstore traces bare and dev only; storm's atom
+# table, made at the end, compares with cpu's starts if cpu ran), XO_BENCH_STORM (8),
+# XO_BENCH_STORM_ROUNDS (3), XO_BENCH_RELEASE (1; 0 leaves xen-release
+# out).
 # tests/xen/run.sh puts lib.sh and the suite's xenops.sh next to this file:
 # xoctl, xo_daemon_start/stop, xo_power_is and xo_counter come from there.
 # shellcheck source-path=SCRIPTDIR source=../tests/xen/lib.sh
@@ -691,7 +708,7 @@ bench_storm() {
         res xen-storm "$row" xl_s "$(secs "$b")" s "median of ${#xl_up[@]}"
         res xen-storm "$row" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
         echo "I|xen-storm raw (us, running/markers): xenopsd ${xo_run[*]} / ${xo_up[*]}; xl ${xl_run[*]} / ${xl_up[*]}"
-        storm_atoms
+        STORM_RAN=1
     fi
     for ((i = 1; i <= STORM; i++)); do xoctl vm remove "st$i" >/dev/null; done
 }
@@ -704,6 +721,8 @@ if setup; then
             *) bench_start "$kind" ;;
         esac
     done
+    # after cpu, whichever ran first: it compares with cpu's single starts
+    [ -z "${STORM_RAN:-}" ] || storm_atoms
     [ "$RELEASE" = 0 ] || bench_release
 fi
 xo_daemon_stop
