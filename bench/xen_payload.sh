@@ -35,11 +35,28 @@
 #                "backend_counters") give the domain-info calls against the
 #                @releaseDomain events its watch saw; xenstore-watch counts
 #                the firings independently.
+#  xen-cpu       CPU time (user + system) per start of bare and dev, call ->
+#                marker: xenopsd's from /proc/<pid>/stat, xl create's from
+#                its children's rusage (bash's times in a subshell: xl and
+#                the hotplug scripts it reaps) plus its monitor's /proc;
+#                ROUNDS interleaved starts; then one start of each with
+#                xenopsd's kernel cache emptied and dom0's page cache
+#                dropped.
+#  xen-storm     STORM dev guests (own MACs) started at once, through
+#                xenopsd (one xenopsctl each, in the background) and with
+#                as many xl create, STORM_ROUNDS interleaved rounds: first
+#                call -> all commands returned (all running), -> every
+#                guest's marker.
+#  xen-storm-atoms  the storm tasks' atom_times against the same atoms in
+#                xen-cpu's single dev starts; the waits for a worker.
 #
-# Environment (run.sh --env): XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2),
-# XO_BENCH_CHURN (6), XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the guests of
-# xen-start: "bare dev pvh pvh-grub pv-grub"; xen-xenstore traces bare and
-# dev only), XO_BENCH_RELEASE (1; 0 leaves xen-release out).
+# Environment (run.sh --env, or XO_BENCH_* in bench/run.sh's environment):
+# XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2), XO_BENCH_CHURN (6),
+# XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the parts: "bare dev pvh pvh-grub
+# pv-grub cpu storm"; xen-xenstore traces bare and dev only; storm's atom
+# table, made at the end, compares with cpu's starts if cpu ran), XO_BENCH_STORM (8),
+# XO_BENCH_STORM_ROUNDS (3), XO_BENCH_RELEASE (1; 0 leaves xen-release
+# out).
 # tests/xen/run.sh puts lib.sh and the suite's xenops.sh next to this file:
 # xoctl, xo_daemon_start/stop, xo_power_is and xo_counter come from there.
 # shellcheck source-path=SCRIPTDIR source=../tests/xen/lib.sh
@@ -55,7 +72,9 @@ ROUNDS=${XO_BENCH_ROUNDS:-5}
 XS_ROUNDS=${XO_BENCH_XS_ROUNDS:-2}
 CHURN=${XO_BENCH_CHURN:-6}
 GUESTS=${XO_BENCH_GUESTS:-10}
-KINDS=${XO_BENCH_KINDS:-bare dev pvh pvh-grub pv-grub}
+KINDS=${XO_BENCH_KINDS:-bare dev pvh pvh-grub pv-grub cpu storm}
+STORM=${XO_BENCH_STORM:-8}
+STORM_ROUNDS=${XO_BENCH_STORM_ROUNDS:-3}
 RELEASE=${XO_BENCH_RELEASE:-1}
 GRUB_PVH=/usr/lib/grub-xen/grub-i386-xen_pvh.bin
 GRUB_PV=/usr/lib/grub-xen/grub-x86_64-xen.bin
@@ -89,10 +108,10 @@ trap xo_daemon_stop EXIT
 
 # ---- the guests ------------------------------------------------------------
 
-# xo_vm ID KIND [MEMORY]: define a VM in xenopsd. KIND: bare, dev (a disk
-# and a NIC), pvh, pvh-grub or pv-grub (booting from its disk WORK/ID.img).
+# xo_vm ID KIND [MEMORY [MAC]]: define a VM in xenopsd. KIND: bare, dev (a
+# disk and a NIC), pvh, pvh-grub or pv-grub (booting from its disk WORK/ID.img).
 xo_vm() {
-    local id=$1 kind=$2 mem=${3:-128}
+    local id=$1 kind=$2 mem=${3:-128} mac=${4:-00:16:3e:00:20:01}
     case $kind in
         bare | dev | pvh)
             printf '{"id": "%s", "name": "%s", "type": "%s", "memory_mib": %s, "vcpus": 1,
@@ -109,14 +128,14 @@ xo_vm() {
         dev)
             dd if=/dev/zero of="$WORK/$id.img" bs=1M count=8 2>/dev/null
             xoctl vbd add "$id" --device xvdb --backend "file:$WORK/$id.img" >/dev/null &&
-                xoctl vif add "$id" --bridge xenbr0 --mac 00:16:3e:00:20:01 >/dev/null ;;
+                xoctl vif add "$id" --bridge xenbr0 --mac "$mac" >/dev/null ;;
         *-grub) xoctl vbd add "$id" --device xvda --backend "file:$WORK/$id.img" >/dev/null ;;
     esac
 }
-# xl_cfg NAME KIND: the same guest for xl (the GRUB kinds: the same GRUB
-# image as kernel, booting from a disk made the same way).
+# xl_cfg NAME KIND [MAC]: the same guest for xl (the GRUB kinds: the same
+# GRUB image as kernel, booting from a disk made the same way).
 xl_cfg() {
-    local f
+    local f mac=${3:-00:16:3e:00:20:02}
     case $2 in
         pvh) f=$(guest_cfg "$1" memory=128 type=pvh) ;;
         pvh-grub | pv-grub)
@@ -144,7 +163,7 @@ xl_cfg() {
         dd if=/dev/zero of="$WORK/$1.img" bs=1M count=8 2>/dev/null
         {
             echo "disk = [ 'format=raw, vdev=xvdb, access=rw, target=$WORK/$1.img' ]"
-            echo "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:20:02' ]"
+            echo "vif = [ 'bridge=xenbr0,mac=$mac' ]"
         } >>"$f"
     fi
     echo "$f"
@@ -374,10 +393,361 @@ bench_release() {
     for ((i = 1; i <= GUESTS; i++)); do xoctl vm destroy "g$i" >/dev/null; done
 }
 
+# ---- CPU per start (xen-cpu) ----------------------------------------------------
+
+# xl's real binary: Debian's /usr/sbin/xl is a shell wrapper that finds it.
+XL_BIN=/usr/lib/xen-4.17/bin/xl
+[ -x "$XL_BIN" ] || XL_BIN=$(command -v xl)
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# proc_cpu PID: user + system time of PID and of its waited-for children, in
+# clock ticks (/proc/PID/stat fields 14 to 17); empty if PID is gone.
+proc_cpu() { awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+# children_cpu: the "times" builtin's second line (the shell's waited-for
+# children: user and system) in ticks.
+children_cpu() {
+    times | awk -v hz="$HZ" 'NR == 2 {
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] }
+        printf "%.0f\n", t * hz }'
+}
+# xl's monitor: the "xl create" process that stays after xl create returned
+# (it forks twice to get away from its parent, so no wait collects it).
+xl_monitor() {
+    local p c
+    for p in /proc/[0-9]*; do
+        c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        case $c in *"xl create"* | *"xl -q create"*) echo "${p#/proc/}" ;; esac
+    done
+}
+ms() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.0f\n", t * 1000 / hz }'; }
+
+# cpu_xo ID: one start by xenopsd; prints "return_us marker_us daemon_ticks
+# client_ticks" (daemon: /proc of xenopsd from the call to the marker; client:
+# xenopsctl). The task's stat goes to WORK/cpu-task.json.
+cpu_xo() {
+    local a b c d0 d1 cl
+    rm -f "$(console_log "$1")"
+    d0=$(proc_cpu "$XO_PID")
+    a=$(us)
+    cl=$(xenopsctl --socket "$XO_SOCK" --json vm start "$1" >"$WORK/cpu-task.json" 2>"$WORK/start.err" &&
+        children_cpu) || { cat "$WORK/start.err" >&2; return 1; }
+    b=$(us)
+    wait_marker "$1" "$MARKER_SECS" || return 1
+    c=$(us)
+    d1=$(proc_cpu "$XO_PID")
+    echo "$((b - a)) $((c - a)) $((d1 - d0)) $cl"
+}
+# cpu_xl NAME CFG: one xl create; prints "return_us marker_us xl_ticks": xl
+# create and the children it waited for (hotplug scripts: the "times" of a
+# subshell), plus the monitor's own /proc at the marker.
+cpu_xl() {
+    local a b c cl m mc
+    rm -f "$(console_log "$1")"
+    a=$(us)
+    cl=$("$XL_BIN" create -q "$2" >/dev/null 2>&1 && children_cpu) || return 1
+    b=$(us)
+    wait_marker "$1" "$MARKER_SECS" || return 1
+    c=$(us)
+    m=$(xl_monitor)
+    mc=0
+    for p in $m; do mc=$((mc + $(proc_cpu "$p" || echo 0))); done
+    echo "$((b - a)) $((c - a)) $((cl + mc)) $(wc -w <<<"$m")"
+}
+
+# atom_lines FILE: a task's stat as lines "atom started finished" (the atom
+# named without its device), then "@task created started finished".
+atom_lines() {
+    tr -d '\r' <"$1" | awk '{
+        s = $0
+        while (match(s, /\{"atom":"[^"]*","started":[0-9.eE+-]*,"finished":[0-9.eE+-]*\}/)) {
+            a = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
+            n = a; sub(/^\{"atom":"/, "", n); sub(/".*/, "", n); sub(/:.*/, "", n)
+            st = a; sub(/.*"started":/, "", st); sub(/,.*/, "", st)
+            fi = a; sub(/.*"finished":/, "", fi); sub(/\}.*/, "", fi)
+            printf "%s %.6f %.6f\n", n, st, fi
+        }
+        c = $0; sub(/.*"created":/, "", c); sub(/[,}].*/, "", c)
+        # the task'\''s own "started" comes after "created"
+        t = $0; sub(/.*"created":[0-9.eE+-]*,/, "", t)
+        st = t; if (!sub(/.*"started":/, "", st)) st = 0; sub(/[,}].*/, "", st)
+        fi = t; if (!sub(/.*"finished":/, "", fi)) fi = 0; sub(/[,}].*/, "", fi)
+        printf "@task %.6f %.6f %.6f\n", c, st, fi
+    }'
+}
+
+# bench_cpu: ROUNDS interleaved starts of bare and of dev, CPU per start;
+# then one start of bare with xenopsd's kernel cache emptied and dom0's page
+# cache dropped, the same for xl (page cache dropped).
+bench_cpu() {
+    local kind id name cfg i r ok a b
+    for kind in bare dev; do
+        id=cpu-$kind name=cpul-$kind ok=1
+        local -a xo_c=() xl_c=() xo_cl=() xo_t=() xl_t=() nmon=()
+        check "define $id in xenopsd" xo_vm "$id" "$kind" 128 00:16:3e:00:21:01 || continue
+        cfg=$(xl_cfg "$name" "$kind" 00:16:3e:00:21:02) || { fail "xl config for $name"; continue; }
+        # a first start: the kernel cache is filled (if the run has not yet)
+        cpu_xo "$id" >/dev/null; stop_xo "$id"
+        for ((i = 1; i <= ROUNDS; i++)); do
+            r=$(cpu_xo "$id") || { fail "xenopsd start $id (cpu round $i)"; ok=0; stop_xo "$id"; break; }
+            stop_xo "$id"
+            read -r _ _ a b <<<"$r"
+            xo_c+=("$a"); xo_cl+=("$b"); xo_t+=("${r%% *}")
+            [ "$kind" = dev ] && atom_lines "$WORK/cpu-task.json" >>"$WORK/atoms-single.txt"
+            r=$(cpu_xl "$name" "$cfg") || { fail "xl create $name (cpu round $i)"; ok=0; stop_xl "$name"; break; }
+            stop_xl "$name"
+            read -r _ _ a b <<<"$r"
+            xl_c+=("$a"); nmon+=("$b"); xl_t+=("${r%% *}")
+        done
+        [ "$ok" = 1 ] && pass "$ROUNDS interleaved CPU-measured starts of $kind by xenopsd and by xl create"
+        check "xl's monitor process found in every xl round (${nmon[*]})" \
+            test "$(printf '%s\n' "${nmon[@]}" | grep -cx 1)" = "${#nmon[@]}"
+        if [ ${#xo_c[@]} -gt 0 ] && [ ${#xl_c[@]} -gt 0 ]; then
+            a=$(median "${xo_c[@]}"); b=$(median "${xl_c[@]}")
+            res xen-cpu "$kind: CPU per start, call -> $UP" xenopsd_ms "$(ms "$a")" ms "median of ${#xo_c[@]}; xenopsd's user+system (/proc)"
+            res xen-cpu "$kind: CPU per start, call -> $UP" xl_ms "$(ms "$b")" ms "median of ${#xl_c[@]}; xl create + waited children + monitor"
+            res xen-cpu "$kind: CPU per start, call -> $UP" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+            res xen-cpu "$kind: CPU per start, call -> $UP" client_ms "$(ms "$(median "${xo_cl[@]}")")" ms "xenopsctl, not counted in the ratio"
+            a=$(median "${xo_t[@]}"); b=$(median "${xl_t[@]}")
+            res xen-cpu "$kind: API call -> domain running (these starts)" xenopsd_ms "$(awk -v v="$a" 'BEGIN { printf "%.0f", v / 1000 }')" ms "median"
+            res xen-cpu "$kind: API call -> domain running (these starts)" xl_ms "$(awk -v v="$b" 'BEGIN { printf "%.0f", v / 1000 }')" ms "median"
+            res xen-cpu "$kind: API call -> domain running (these starts)" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+            echo "I|xen-cpu $kind raw (ticks of 1/$HZ s; xenopsd daemon/client, xl): ${xo_c[*]} / ${xo_cl[*]}; ${xl_c[*]}"
+        fi
+        if [ "$kind" = bare ] && [ "$ok" = 1 ]; then
+            local xr lr
+            local kc=0 f
+            for f in "$XO_STATE"/backend/xen/kernels/* "$XO_STATE"/xen/kernels/*; do
+                [ -f "$f" ] && rm -f "$f" && kc=$((kc + 1))
+            done
+            check "xenopsd's decompressed-kernel cache emptied ($kc file(s))" test "$kc" -gt 0
+            sync; echo 3 >/proc/sys/vm/drop_caches
+            xr=$(cpu_xo "$id"); stop_xo "$id"
+            sync; echo 3 >/proc/sys/vm/drop_caches
+            lr=$(cpu_xl "$name" "$cfg"); stop_xl "$name"
+            if [ -n "$xr" ] && [ -n "$lr" ]; then
+                local xt xc lt lc row="bare, cold: kernel cache emptied, page cache dropped"
+                read -r xt _ xc _ <<<"$xr"; read -r lt _ lc _ <<<"$lr"
+                res xen-cpu "$row" xenopsd_ms "$(ms "$xc")" ms "CPU, call -> $UP; one start"
+                res xen-cpu "$row" xl_ms "$(ms "$lc")" ms "CPU, call -> $UP; one start"
+                res xen-cpu "$row" ratio "$(ratio "$xc" "$lc")" x "CPU, xenopsd / xl"
+                res xen-cpu "$row: API call -> domain running" xenopsd_ms "$(awk -v v="$xt" 'BEGIN { printf "%.0f", v / 1000 }')" ms "one start"
+                res xen-cpu "$row: API call -> domain running" xl_ms "$(awk -v v="$lt" 'BEGIN { printf "%.0f", v / 1000 }')" ms "one start"
+                res xen-cpu "$row: API call -> domain running" ratio "$(ratio "$xt" "$lt")" x "xenopsd / xl"
+                # the warm ratio against the cold one: the share of the cold
+                # start's time ratio that the kernel cache takes away
+                a=$(ratio "$(median "${xo_t[@]}")" "$(median "${xl_t[@]}")")
+                b=$(ratio "$xt" "$lt")
+                res xen-cpu "bare: time ratio the kernel cache takes away" share \
+                    "$(awk -v w="$a" -v c="$b" 'BEGIN { if (c > 0) printf "%.3f", 1 - w / c }')" x \
+                    "1 - warm ratio / cold ratio (API call -> domain running)"
+                a=$(ratio "$(median "${xo_c[@]}")" "$(median "${xl_c[@]}")")
+                b=$(ratio "$xc" "$lc")
+                res xen-cpu "bare: CPU ratio the kernel cache takes away" share \
+                    "$(awk -v w="$a" -v c="$b" 'BEGIN { if (c > 0) printf "%.3f", 1 - w / c }')" x \
+                    "1 - warm ratio / cold ratio (CPU, call -> marker)"
+            else
+                fail "cold starts of $id ($xr) and $name ($lr)"
+            fi
+        fi
+        xoctl vm remove "$id" >/dev/null
+    done
+}
+
+# ---- boot storm (xen-storm) ----------------------------------------------------
+
+# storm_wait_markers PREFIX N T0: until the N guests PREFIX1..N showed the
+# marker; prints the time from T0 (us) to the last one, empty after MARKER_SECS.
+storm_wait_markers() {
+    local p=$1 n=$2 t0=$3 end i left
+    end=$(($(us) + MARKER_SECS * 1000000))
+    local -A seen=()
+    while :; do
+        left=0
+        for ((i = 1; i <= n; i++)); do
+            [ -n "${seen[$i]:-}" ] && continue
+            if grep -aqE "$UP" "$(console_log "$p$i")" 2>/dev/null; then seen[$i]=1; else left=1; fi
+        done
+        [ "$left" = 0 ] && { echo $(($(us) - t0)); return 0; }
+        [ "$(us)" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+storm_gone() { # PREFIX N
+    local i
+    for ((i = 1; i <= $2; i++)); do wait_gone "$1$i" 60 || return 1; done
+}
+
+# storm_xo ROUND: STORM guests started at once through xenopsd (one
+# xenopsctl each, in the background); prints "running_us marker_us".
+storm_xo() {
+    local t0 t1 i m pids=() bad=0
+    for ((i = 1; i <= STORM; i++)); do rm -f "$(console_log "st$i")" "$WORK/storm-$1-$i.json"; done
+    t0=$(us)
+    for ((i = 1; i <= STORM; i++)); do
+        timeout 600 xenopsctl --socket "$XO_SOCK" --json vm start "st$i" >"$WORK/storm-$1-$i.json" 2>/dev/null &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || bad=1; done
+    t1=$(us)
+    if [ "$bad" = 1 ]; then
+        # why: the failed tasks' errors (their stat objects)
+        for ((i = 1; i <= STORM; i++)); do
+            grep -aq '"state":"completed"' "$WORK/storm-$1-$i.json" 2>/dev/null ||
+                echo "I|xen-storm round $1, st$i: $(grep -ao '"error":{[^}]*}' "$WORK/storm-$1-$i.json" | head -1)" >&2
+        done
+        return 1
+    fi
+    # the running time counts even when not every marker came in time ("-")
+    m=$(storm_wait_markers st "$STORM" "$t0") || m=-
+    echo "$t0" >"$WORK/storm-$1.t0"
+    echo "$((t1 - t0)) $m"
+}
+storm_xl() {
+    local t0 t1 i m pids=() bad=0
+    for ((i = 1; i <= STORM; i++)); do rm -f "$(console_log "sl$i")"; done
+    t0=$(us)
+    for ((i = 1; i <= STORM; i++)); do
+        timeout 600 xl create -q "/tmp/sl$i.cfg" >"$WORK/storm-xl-$i.err" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || bad=1; done
+    t1=$(us)
+    if [ "$bad" = 1 ]; then
+        for ((i = 1; i <= STORM; i++)); do
+            [ -s "$WORK/storm-xl-$i.err" ] && echo "I|xen-storm xl, sl$i: $(tail -2 "$WORK/storm-xl-$i.err" | tr '\n' ' ')" >&2
+        done
+        return 1
+    fi
+    # the running time counts even when not every marker came in time ("-")
+    m=$(storm_wait_markers sl "$STORM" "$t0") || m=-
+    echo "$((t1 - t0)) $m"
+}
+storm_stop() { # PREFIX
+    local i
+    for ((i = 1; i <= STORM; i++)); do
+        if [ "$1" = st ]; then xoctl vm destroy "st$i" >/dev/null 2>&1 & else xlt destroy "sl$i" >/dev/null 2>&1 & fi
+    done
+    wait
+    storm_gone "$1" "$STORM"
+}
+
+# storm_atoms: the atoms of every xenopsd storm round (WORK/storm-R-I.json)
+# against the same atoms in single starts (WORK/atoms-single.txt, from
+# bench_cpu's dev starts): per atom, the mean time per guest, alone and in
+# the storm; "concurrency": the sum of the atom's times over the guests of a
+# round divided by the time during which at least one ran (1: the guests
+# took turns at it); the wait for a worker (task started - created).
+storm_atoms() {
+    local f r
+    : >"$WORK/atoms-storm.txt"
+    for f in "$WORK"/storm-*-*.json; do
+        [ -s "$f" ] || continue
+        r=${f#"$WORK"/storm-}; r=${r%%-*}
+        atom_lines "$f" | sed "s/^/$r /" >>"$WORK/atoms-storm.txt"
+    done
+    awk -v single="$WORK/atoms-single.txt" '
+        function isort(a, n,   i, j, k, t) { for (i = 2; i <= n; i++) { t = a[i]; k = t + 0; j = i - 1
+              while (j > 0 && a[j] + 0 > k) { a[j + 1] = a[j]; j-- } a[j + 1] = t } }
+        BEGIN {
+            while ((getline l < single) > 0) {
+                split(l, x, " "); if (x[1] == "@task") continue
+                ss[x[1]] += x[3] - x[2]; sn[x[1]]++
+            }
+        }
+        $2 == "@task" { wq += $4 - $3; nt++; if ($4 - $3 > wmax) wmax = $4 - $3; next }
+        {
+            a = $2; if (!(a in seen)) { seen[a] = 1; order[++na] = a }
+            d = $4 - $3; sum[a] += d; n[a]++
+            k = a SUBSEP $1; c = ++cnt[k]; st[k, c] = $3 " " $4
+            rounds[$1] = 1
+        }
+        END {
+            for (i = 1; i <= na; i++) {
+                a = order[i]; busy = 0; tot = 0
+                for (r in rounds) {
+                    k = a SUBSEP r; m = cnt[k]; if (!m) continue
+                    for (j = 1; j <= m; j++) iv[j] = st[k, j]
+                    isort(iv, m)
+                    # union of the intervals (sorted by start)
+                    split(iv[1], p, " "); cs = p[1]; ce = p[2]
+                    for (j = 2; j <= m; j++) {
+                        split(iv[j], p, " ")
+                        if (p[1] + 0 > ce) { busy += ce - cs; cs = p[1]; ce = p[2] }
+                        else if (p[2] + 0 > ce) ce = p[2]
+                    }
+                    busy += ce - cs
+                }
+                printf "R|xen-storm-atoms|%s|storm_s|%.3f|s|mean per guest, %d guest-starts\n", a, sum[a] / n[a], n[a]
+                if (sn[a]) {
+                    printf "R|xen-storm-atoms|%s|alone_s|%.3f|s|mean of %d single starts (dev)\n", a, ss[a] / sn[a], sn[a]
+                    printf "R|xen-storm-atoms|%s|slowdown|%.2f|x|storm / alone\n", a, (sum[a] / n[a]) / (ss[a] / sn[a])
+                }
+                if (busy > 0)
+                    printf "R|xen-storm-atoms|%s|concurrency|%.2f|x|sum of the guests'\'' times / time any ran, per round\n", a, sum[a] / busy
+            }
+            if (nt) {
+                printf "R|xen-storm-atoms|wait for a worker (task started - created)|storm_s|%.3f|s|mean per guest; max %.3f s\n", wq / nt, wmax
+            }
+        }' "$WORK/atoms-storm.txt"
+}
+
+bench_storm() {
+    local i r ok=1 a b
+    local -a xo_run=() xo_up=() xl_run=() xl_up=()
+    for ((i = 1; i <= STORM; i++)); do
+        xo_vm "st$i" dev 128 "$(printf '00:16:3e:00:30:%02x' "$i")" || { fail "define st$i"; return; }
+        xl_cfg "sl$i" dev "$(printf '00:16:3e:00:31:%02x' "$i")" >/dev/null || { fail "xl config sl$i"; return; }
+    done
+    pass "$STORM guests (128 MiB, a disk and a NIC each) defined for xenopsd and for xl"
+    # dom0 runs both toolstacks and every backend: with the default weight
+    # its 2 vCPUs get 2/10 of the CPUs once 8 guests boot (XO_BENCH_DOM0_WEIGHT,
+    # 0: leave the default).
+    if [ "${XO_BENCH_DOM0_WEIGHT:-1024}" != 0 ]; then
+        xl sched-credit2 -d Domain-0 -w "${XO_BENCH_DOM0_WEIGHT:-1024}" >/dev/null 2>&1 ||
+            xl sched-credit -d Domain-0 -w "${XO_BENCH_DOM0_WEIGHT:-1024}" >/dev/null 2>&1
+        echo "I|xen-storm: dom0's scheduler weight ${XO_BENCH_DOM0_WEIGHT:-1024} (guests 256): $(xl sched-credit2 -d Domain-0 2>/dev/null | tail -1)"
+    fi
+    echo "I|xen-storm: $(xl info | awk '/^free_memory/ { print $3 }') MiB free for guests before the storm; $STORM x 128 MiB needed"
+    for ((i = 1; i <= STORM_ROUNDS; i++)); do
+        r=$(storm_xo "$i") || { fail "storm round $i through xenopsd"; ok=0; storm_stop st; break; }
+        storm_stop st || { fail "storm round $i: xenopsd's guests did not go"; ok=0; break; }
+        xo_run+=("${r% *}"); [ "${r#* }" = - ] && { fail "storm round $i: not every xenopsd guest's marker within ${MARKER_SECS} s"; ok=0; } || xo_up+=("${r#* }")
+        r=$(storm_xl) || { fail "storm round $i through xl create"; ok=0; storm_stop sl; break; }
+        storm_stop sl || { fail "storm round $i: xl's guests did not go"; ok=0; break; }
+        xl_run+=("${r% *}"); [ "${r#* }" = - ] && { fail "storm round $i: not every xl guest's marker within ${MARKER_SECS} s"; ok=0; } || xl_up+=("${r#* }")
+    done
+    [ "$ok" = 1 ] && pass "$STORM_ROUNDS interleaved storms of $STORM guests by xenopsd and by xl create"
+    if [ ${#xo_run[@]} -gt 0 ] && [ ${#xl_run[@]} -gt 0 ]; then
+        local row="$STORM guests: first call -> all domains running"
+        a=$(median "${xo_run[@]}"); b=$(median "${xl_run[@]}")
+        res xen-storm "$row" xenopsd_s "$(secs "$a")" s "median of ${#xo_run[@]}"
+        res xen-storm "$row" xl_s "$(secs "$b")" s "median of ${#xl_run[@]}"
+        res xen-storm "$row" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+        row="$STORM guests: first call -> all $UP"
+        if [ ${#xo_up[@]} -gt 0 ] && [ ${#xl_up[@]} -gt 0 ]; then
+            a=$(median "${xo_up[@]}"); b=$(median "${xl_up[@]}")
+            res xen-storm "$row" xenopsd_s "$(secs "$a")" s "median of ${#xo_up[@]}"
+            res xen-storm "$row" xl_s "$(secs "$b")" s "median of ${#xl_up[@]}"
+            res xen-storm "$row" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+        fi
+        echo "I|xen-storm raw (us, running/markers): xenopsd ${xo_run[*]} / ${xo_up[*]}; xl ${xl_run[*]} / ${xl_up[*]}"
+        STORM_RAN=1
+    fi
+    for ((i = 1; i <= STORM; i++)); do xoctl vm remove "st$i" >/dev/null; done
+    xl sched-credit2 -d Domain-0 -w 256 >/dev/null 2>&1 || xl sched-credit -d Domain-0 -w 256 >/dev/null 2>&1
+}
+
 if setup; then
     for kind in $KINDS; do
-        bench_start "$kind"
+        case $kind in
+            cpu) bench_cpu ;;
+            storm) bench_storm ;;
+            *) bench_start "$kind" ;;
+        esac
     done
+    # after cpu, whichever ran first: it compares with cpu's single starts
+    [ -z "${STORM_RAN:-}" ] || storm_atoms
     [ "$RELEASE" = 0 ] || bench_release
 fi
 xo_daemon_stop

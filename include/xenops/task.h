@@ -32,9 +32,10 @@ XENOPS_API const char *xenops_task_state_name(int state);
 
 /**
  * The task as JSON: {"id", "operation", "vm", "device"?, "state", "progress"
- * (0..1), "atom" (running, or null), "atoms_done": [...], "result"?, "error"?:
- * {"code", "name", "message"}, "created", "started"?, "finished"?} (times in
- * seconds since the epoch, with fractions).
+ * (0..1), "atom" (running, or null), "atoms_done": [...], "atom_times"?:
+ * [{"atom", "started", "finished"}...] (one per done atom, in the same order),
+ * "result"?, "error"?: {"code", "name", "message"}, "created", "started"?,
+ * "finished"?} (times in seconds since the epoch, with fractions).
  *
  * @param json_out  receives the JSON text, the caller's (free with
  *                  xenops_free()); NULL on failure.

@@ -89,6 +89,7 @@ struct xo_task {
 	double progress;
 	char atom[XO_ATOM_NAME_MAX]; /* running atom, "" if none */
 	struct xo_strv done;
+	double *done_times; /* per done atom: started, finished (wall time); 2 x done.n */
 	struct xo_error err;
 	int result_domid; /* the task's result (start, resume), or -1 */
 	double created, started, finished;

@@ -75,6 +75,7 @@ void xo_task_free(struct xo_task *t)
 	free(t->mig);
 	free(t->xs_data);
 	xo_strv_clear(&t->done);
+	free(t->done_times);
 	xo_error_clear(&t->err);
 	free(t);
 }
@@ -139,6 +140,7 @@ static struct json_object *task_to_json_locked(const struct xo_task *t, struct x
 		.id = t->id, .op = t->op, .dev_kind = t->dev_kind, .vm = t->vm, .dev = t->dev,
 		.state = t->state, .progress = t->progress, .atom = t->atom,
 		.done = (const char *const *)t->done.v, .ndone = t->done.n,
+		.done_times = t->done_times,
 		.result_domid = t->result_domid, .error = &t->err,
 		.created = t->created, .started = t->started, .finished = t->finished,
 		.result_json = t->result_json,

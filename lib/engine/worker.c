@@ -176,6 +176,28 @@ static void env_progress(struct xo_env *env, double fraction)
 	xo_engine_unlock(e);
 }
 
+/*
+ * A done atom's start and end, next to its name in t->done (task stat's
+ * "atom_times"). Out of memory only loses the times (all of them, so that
+ * they stay in step with the names).
+ */
+static void note_atom_time(struct xo_task *t, double started)
+{
+	double *v;
+
+	if (t->done.n > 1 && !t->done_times)
+		return;
+	v = realloc(t->done_times, 2 * t->done.n * sizeof(*v));
+	if (!v) {
+		free(t->done_times);
+		t->done_times = NULL;
+		return;
+	}
+	v[2 * t->done.n - 2] = started;
+	v[2 * t->done.n - 1] = xo_wall_time();
+	t->done_times = v;
+}
+
 static int run_atoms(struct xo_run *r, struct xo_error *err)
 {
 	struct xo_engine *e = r->e;
@@ -184,6 +206,7 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 	for (r->cur = 0; r->cur < r->natoms; r->cur++) {
 		struct xo_atom *a = &r->atoms[r->cur];
 		unsigned int total = 0, upto = 0;
+		double t0;
 
 		rc = cancel_point(r, err);
 		if (rc < 0)
@@ -196,6 +219,7 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 		if (rc < 0)
 			break;
 		xo_error_clear(err);
+		t0 = xo_wall_time();
 		rc = a->fn(r, a->arg, err);
 		if (rc < 0) {
 			if (err->code != rc)
@@ -209,7 +233,8 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 				upto += r->atoms[i].weight;
 		}
 		xo_engine_lock(e);
-		xo_strv_push(&r->t->done, a->name);
+		if (xo_strv_push(&r->t->done, a->name) == 0)
+			note_atom_time(r->t, t0);
 		r->t->progress = total ? (double)upto / total : 1.0;
 		r->t->atom[0] = '\0';
 		xo_unode_touch_locked(e, r->t->un);

@@ -264,6 +264,7 @@ struct xo_task_record {
 	const char *atom;     /* "": none running */
 	const char *const *done;
 	size_t ndone;
+	const double *done_times; /* NULL or 2 x ndone: each done atom's start and end */
 	int result_domid;     /* < 0: no result */
 	const struct xo_error *error; /* shown when failed or cancelled */
 	double created, started, finished; /* 0: not yet (null) */

@@ -123,6 +123,24 @@ static int task_fields(struct json_object *o, const struct xo_task_record *t, st
 		}
 	}
 	rc = xo_jw_take(o, "atoms_done", done, err);
+	if (rc == 0 && t->done_times) {
+		done = json_object_new_array();
+		if (!done)
+			return xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
+		rc = xo_jw_take(o, "atom_times", done, err);
+		for (size_t i = 0; rc == 0 && i < t->ndone; i++) {
+			v = xo_jw_new_object(err);
+			rc = v ? xo_jw_string(v, "atom", t->done[i], err) : XENOPS_ENOMEM;
+			if (rc == 0)
+				rc = xo_jw_double(v, "started", t->done_times[2 * i], err);
+			if (rc == 0)
+				rc = xo_jw_double(v, "finished", t->done_times[2 * i + 1], err);
+			if (rc == 0 && json_object_array_add(done, v) < 0)
+				rc = xo_err(err, XENOPS_ENOMEM, "out of memory building JSON");
+			if (rc < 0)
+				json_object_put(v);
+		}
+	}
 	if (rc == 0 && t->result_domid >= 0) {
 		v = xo_jw_new_object(err);
 		rc = v ? xo_jw_int(v, "domid", t->result_domid, err) : XENOPS_ENOMEM;

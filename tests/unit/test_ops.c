@@ -135,6 +135,9 @@ START_TEST(full_lifecycle)
 	ck_assert_ptr_nonnull(strstr(json, "\"plug_vbd:xvda\""));
 	ck_assert_ptr_nonnull(strstr(json, "\"plug_pci:0000:04:00.0\""));
 	ck_assert_ptr_nonnull(strstr(json, "\"result\":{\"domid\":"));
+	/* Each done atom's times, in the order of atoms_done. */
+	ck_assert_ptr_nonnull(strstr(json, "\"atom_times\":[{\"atom\":\"create_domain\",\"started\":"));
+	ck_assert_ptr_nonnull(strstr(json, "{\"atom\":\"plug_vbd:xvda\",\"started\":"));
 	xenops_free(json);
 	ck_assert_int_eq(xenops_task_destroy(ctx, task), 0);
 	ck_assert_int_eq(xenops_task_stat(&json, ctx, task), XENOPS_ENOTFOUND);

@@ -15,7 +15,12 @@
 
 #include "backend/xen/xen_priv.h"
 
-#define XO_NETIF_WAIT_MS 10000u
+/*
+ * As long as a backend's connection may take (xenbus.c): dom0's kernel
+ * probes every new backend in one thread (xenwatch), so with 8 guests
+ * starting at once on a busy host the vif's turn came after more than 10 s.
+ */
+#define XO_NETIF_WAIT_MS 30000u
 
 void xo_netif_name(char *buf, size_t n, int domid, int index)
 {
