@@ -68,9 +68,11 @@ section_pvh_direct() {
         check "pvh$n is gone (xl)" wait_gone "pvh$n" 30
         xo_cleanup_vm "pvh$n"
     done
-    # The same guest with xl (2 vCPUs), for the start time.
-    BOOT_SECS=$PVH_BOOT_SECS boot pvhxl "$(guest_cfg pvhxl type=pvh vcpus=2)" &&
-        check "pvhxl reports 2 CPUs" wait_console pvhxl "$UP .* vcpus=2 " 10
+    # The same guest with xl, for the start time; 1 vCPU: under TCG a 2-vCPU
+    # PVH boot can stall for minutes in soft lockups (a CI run saw xl's
+    # 2-vCPU guest print nothing in 600 s), and pvh2 above covers 2 vCPUs.
+    BOOT_SECS=$PVH_BOOT_SECS boot pvhxl "$(guest_cfg pvhxl type=pvh vcpus=1)" &&
+        check "pvhxl reports 1 CPUs" wait_console pvhxl "$UP .* vcpus=1 " 10
     xlt destroy pvhxl >/dev/null 2>&1
     check "pvhxl is gone" wait_gone pvhxl 30
     assert_no_leftovers "after the PVH direct boots"
