@@ -41,7 +41,8 @@
 #                the hotplug scripts it reaps) plus its monitor's /proc;
 #                ROUNDS interleaved starts; then one start of each with
 #                xenopsd's kernel cache emptied and dom0's page cache
-#                dropped.
+#                dropped. Also all of dom0's busy CPU (/proc/stat, less
+#                its idle background) from the call to the return.
 #  xen-storm     STORM dev guests (own MACs) started at once, through
 #                xenopsd (one xenopsctl each, in the background) and with
 #                as many xl create, STORM_ROUNDS interleaved rounds: first
@@ -186,9 +187,9 @@ start_xl() { # NAME CFG
     local a b c
     rm -f "$(console_log "$1")"
     a=$(us)
-    xlt create -q "$2" >/dev/null 2>&1 || return 1
+    xlt create -q "$2" >/dev/null 2>"$WORK/xl-create.err" || { cat "$WORK/xl-create.err" >&2; return 1; }
     b=$(us)
-    wait_marker "$1" "$MARKER_SECS" || return 1
+    wait_marker "$1" "$MARKER_SECS" || { echo "$1: no $UP within $MARKER_SECS s" >&2; return 1; }
     c=$(us)
     echo "$((b - a)) $((c - a))"
 }
@@ -421,38 +422,51 @@ xl_monitor() {
     done
 }
 ms() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.0f\n", t * 1000 / hz }'; }
+# dom0_ticks: the busy time of all of dom0's vCPUs since boot, in ticks
+# (/proc/stat "cpu": user, nice, system, irq, softirq; idle, iowait and steal
+# left out). Whatever runs in dom0 counts: the toolstack, its children that no
+# one waits for, xenstored, xenconsoled, udev, the kernel's backends.
+dom0_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+# dom0_net T0 T1 US: ticks T1 - T0 less the background (BG_TPS ticks a
+# second, measured by bench_cpu with nothing starting) over US microseconds.
+dom0_net() { awk -v a="$1" -v b="$2" -v us="$3" -v bg="${BG_TPS:-0}" 'BEGIN { v = b - a - bg * us / 1e6; printf "%.0f\n", v < 0 ? 0 : v }'; }
 
 # cpu_xo ID: one start by xenopsd; prints "return_us marker_us daemon_ticks
 # client_ticks" (daemon: /proc of xenopsd from the call to the marker; client:
 # xenopsctl). The task's stat goes to WORK/cpu-task.json.
 cpu_xo() {
-    local a b c d0 d1 cl
+    local a b c d0 d1 cl w0 w1
     rm -f "$(console_log "$1")"
     d0=$(proc_cpu "$XO_PID")
+    w0=$(dom0_ticks)
     a=$(us)
     cl=$(xenopsctl --socket "$XO_SOCK" --json vm start "$1" >"$WORK/cpu-task.json" 2>"$WORK/start.err" &&
         children_cpu) || { cat "$WORK/start.err" >&2; return 1; }
     b=$(us)
+    w1=$(dom0_ticks)
     wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     d1=$(proc_cpu "$XO_PID")
-    echo "$((b - a)) $((c - a)) $((d1 - d0)) $cl"
+    echo "$((b - a)) $((c - a)) $((d1 - d0)) $cl $(dom0_net "$w0" "$w1" $((b - a)))"
 }
 # cpu_xl NAME CFG: one xl create; prints "return_us marker_us xl_ticks": xl
 # create and the children it waited for (hotplug scripts: the "times" of a
 # subshell), plus the monitor's own /proc at the marker.
 cpu_xl() {
-    local a b c cl m mc
+    local a b c cl m mc w0 w1
     rm -f "$(console_log "$1")"
+    w0=$(dom0_ticks)
     a=$(us)
-    cl=$("$XL_BIN" create -q "$2" >/dev/null 2>&1 && children_cpu) || return 1
+    cl=$("$XL_BIN" create -q "$2" >/dev/null 2>"$WORK/xl-create.err" && children_cpu) ||
+        { cat "$WORK/xl-create.err" >&2; return 1; }
     b=$(us)
+    w1=$(dom0_ticks)
     wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     m=$(xl_monitor)
     mc=0
     for p in $m; do mc=$((mc + $(proc_cpu "$p" || echo 0))); done
-    echo "$((b - a)) $((c - a)) $((cl + mc)) $(wc -w <<<"$m")"
+    echo "$((b - a)) $((c - a)) $((cl + mc)) $(wc -w <<<"$m") $(dom0_net "$w0" "$w1" $((b - a)))"
 }
 
 # atom_lines FILE: a task's stat as lines "atom started finished" (the atom
@@ -480,10 +494,14 @@ atom_lines() {
 # then one start of bare with xenopsd's kernel cache emptied and dom0's page
 # cache dropped, the same for xl (page cache dropped).
 bench_cpu() {
-    local kind id name cfg i r ok a b
+    local kind id name cfg i r ok a b w0
+    # dom0's background: its busy ticks over 10 s with nothing starting
+    w0=$(dom0_ticks); a=$(us); sleep 10
+    BG_TPS=$(awk -v t="$(( $(dom0_ticks) - w0 ))" -v us="$(( $(us) - a ))" 'BEGIN { printf "%.2f", t * 1e6 / us }')
+    echo "I|xen-cpu dom0 background: $BG_TPS ticks/s (of $HZ per vCPU) with no start"
     for kind in bare dev; do
         id=cpu-$kind name=cpul-$kind ok=1
-        local -a xo_c=() xl_c=() xo_cl=() xo_t=() xl_t=() nmon=()
+        local -a xo_c=() xl_c=() xo_cl=() xo_t=() xl_t=() nmon=() xo_w=() xl_w=()
         check "define $id in xenopsd" xo_vm "$id" "$kind" 128 00:16:3e:00:21:01 || continue
         cfg=$(xl_cfg "$name" "$kind" 00:16:3e:00:21:02) || { fail "xl config for $name"; continue; }
         # a first start: the kernel cache is filled (if the run has not yet)
@@ -491,13 +509,13 @@ bench_cpu() {
         for ((i = 1; i <= ROUNDS; i++)); do
             r=$(cpu_xo "$id") || { fail "xenopsd start $id (cpu round $i)"; ok=0; stop_xo "$id"; break; }
             stop_xo "$id"
-            read -r _ _ a b <<<"$r"
-            xo_c+=("$a"); xo_cl+=("$b"); xo_t+=("${r%% *}")
+            read -r _ _ a b w0 <<<"$r"
+            xo_c+=("$a"); xo_cl+=("$b"); xo_t+=("${r%% *}"); xo_w+=("$w0")
             [ "$kind" = dev ] && atom_lines "$WORK/cpu-task.json" >>"$WORK/atoms-single.txt"
             r=$(cpu_xl "$name" "$cfg") || { fail "xl create $name (cpu round $i)"; ok=0; stop_xl "$name"; break; }
             stop_xl "$name"
-            read -r _ _ a b <<<"$r"
-            xl_c+=("$a"); nmon+=("$b"); xl_t+=("${r%% *}")
+            read -r _ _ a b w0 <<<"$r"
+            xl_c+=("$a"); nmon+=("$b"); xl_t+=("${r%% *}"); xl_w+=("$w0")
         done
         [ "$ok" = 1 ] && pass "$ROUNDS interleaved CPU-measured starts of $kind by xenopsd and by xl create"
         check "xl's monitor process found in every xl round (${nmon[*]})" \
@@ -512,7 +530,11 @@ bench_cpu() {
             res xen-cpu "$kind: API call -> domain running (these starts)" xenopsd_ms "$(awk -v v="$a" 'BEGIN { printf "%.0f", v / 1000 }')" ms "median"
             res xen-cpu "$kind: API call -> domain running (these starts)" xl_ms "$(awk -v v="$b" 'BEGIN { printf "%.0f", v / 1000 }')" ms "median"
             res xen-cpu "$kind: API call -> domain running (these starts)" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
-            echo "I|xen-cpu $kind raw (ticks of 1/$HZ s; xenopsd daemon/client, xl): ${xo_c[*]} / ${xo_cl[*]}; ${xl_c[*]}"
+            a=$(median "${xo_w[@]}"); b=$(median "${xl_w[@]}")
+            res xen-cpu "$kind: dom0 CPU, call -> domain running" xenopsd_ms "$(ms "$a")" ms "median of ${#xo_w[@]}; all of dom0 (/proc/stat), background taken off"
+            res xen-cpu "$kind: dom0 CPU, call -> domain running" xl_ms "$(ms "$b")" ms "median of ${#xl_w[@]}; all of dom0 (/proc/stat), background taken off"
+            res xen-cpu "$kind: dom0 CPU, call -> domain running" ratio "$(ratio "$a" "$b")" x "xenopsd / xl"
+            echo "I|xen-cpu $kind raw (ticks of 1/$HZ s; xenopsd daemon/client, xl; dom0-wide xenopsd, xl): ${xo_c[*]} / ${xo_cl[*]}; ${xl_c[*]}; ${xo_w[*]}; ${xl_w[*]}"
         fi
         if [ "$kind" = bare ] && [ "$ok" = 1 ]; then
             local xr lr
@@ -526,8 +548,11 @@ bench_cpu() {
             sync; echo 3 >/proc/sys/vm/drop_caches
             lr=$(cpu_xl "$name" "$cfg"); stop_xl "$name"
             if [ -n "$xr" ] && [ -n "$lr" ]; then
-                local xt xc lt lc row="bare, cold: kernel cache emptied, page cache dropped"
-                read -r xt _ xc _ <<<"$xr"; read -r lt _ lc _ <<<"$lr"
+                local xt xc lt lc xw lw row="bare, cold: kernel cache emptied, page cache dropped"
+                read -r xt _ xc _ xw <<<"$xr"; read -r lt _ lc _ lw <<<"$lr"
+                res xen-cpu "$row: dom0 CPU, call -> domain running" xenopsd_ms "$(ms "$xw")" ms "one start; all of dom0"
+                res xen-cpu "$row: dom0 CPU, call -> domain running" xl_ms "$(ms "$lw")" ms "one start; all of dom0"
+                res xen-cpu "$row: dom0 CPU, call -> domain running" ratio "$(ratio "$xw" "$lw")" x "xenopsd / xl"
                 res xen-cpu "$row" xenopsd_ms "$(ms "$xc")" ms "CPU, call -> $UP; one start"
                 res xen-cpu "$row" xl_ms "$(ms "$lc")" ms "CPU, call -> $UP; one start"
                 res xen-cpu "$row" ratio "$(ratio "$xc" "$lc")" x "CPU, xenopsd / xl"
