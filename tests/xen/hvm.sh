@@ -10,10 +10,19 @@
 # host); a loaded testbed is several times slower: the waits end at the marker.
 HVM_BOOT_SECS=600
 
-# dm_pids DOMID: the pids of device models started for that domain.
-dm_pids() { pgrep -f "xen-qemu-system-i386 -xen-domid $1 " || true; }
+# dm_pids [DOMID]: the pids of the device models started for that domain
+# (all device models without DOMID), from /proc: dom0 has no pgrep.
+dm_pids() {
+    local p c
+    for p in /proc/[0-9]*; do
+        c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        case $c in
+            *xen-qemu-system-i386*" -xen-domid ${1:+$1 }"*) echo "${p#/proc/}" ;;
+        esac
+    done
+}
 dm_running() { [ -n "$(dm_pids "$1")" ]; }
-no_dm() { [ -z "$(pgrep -f xen-qemu-system-i386 || true)" ]; }
+no_dm() { [ -z "$(dm_pids)" ]; }
 
 # hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
 hvm_dump() {
