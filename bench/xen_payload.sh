@@ -19,7 +19,9 @@
 #                The same for a PVH guest booted directly (pvh), and for
 #                guests that boot the kernel on their own disk through
 #                Debian's GRUB images (pvh-grub, pv-grub: an ext2 disk made
-#                with mke2fs -d, xl given the same GRUB image as kernel).
+#                with mke2fs -d, xl given the same GRUB image as kernel),
+#                and for an HVM guest (hvm: hvmloader, SeaBIOS and the
+#                device model's direct kernel boot).
 #  xen-xenstore  requests xenstored received (its trace, "IN" lines, not
 #                counting xenstore-control's own) from the call until the
 #                marker, and until the domain is destroyed again, per start,
@@ -54,7 +56,7 @@
 # Environment (run.sh --env, or XO_BENCH_* in bench/run.sh's environment):
 # XO_BENCH_ROUNDS (5), XO_BENCH_XS_ROUNDS (2), XO_BENCH_CHURN (6),
 # XO_BENCH_GUESTS (10), XO_BENCH_KINDS (the parts: "bare dev pvh pvh-grub
-# pv-grub cpu storm"; xen-xenstore traces bare and dev only; storm's atom
+# pv-grub hvm cpu storm"; xen-xenstore traces bare and dev only; storm's atom
 # table, made at the end, compares with cpu's starts if cpu ran), XO_BENCH_STORM (8),
 # XO_BENCH_STORM_ROUNDS (3), XO_BENCH_RELEASE (1; 0 leaves xen-release
 # out).
@@ -73,7 +75,7 @@ ROUNDS=${XO_BENCH_ROUNDS:-5}
 XS_ROUNDS=${XO_BENCH_XS_ROUNDS:-2}
 CHURN=${XO_BENCH_CHURN:-6}
 GUESTS=${XO_BENCH_GUESTS:-10}
-KINDS=${XO_BENCH_KINDS:-bare dev pvh pvh-grub pv-grub cpu storm}
+KINDS=${XO_BENCH_KINDS:-bare dev pvh pvh-grub pv-grub hvm cpu storm}
 STORM=${XO_BENCH_STORM:-8}
 STORM_ROUNDS=${XO_BENCH_STORM_ROUNDS:-3}
 RELEASE=${XO_BENCH_RELEASE:-1}
@@ -114,10 +116,10 @@ trap xo_daemon_stop EXIT
 xo_vm() {
     local id=$1 kind=$2 mem=${3:-128} mac=${4:-00:16:3e:00:20:01}
     case $kind in
-        bare | dev | pvh)
+        bare | dev | pvh | hvm)
             printf '{"id": "%s", "name": "%s", "type": "%s", "memory_mib": %s, "vcpus": 1,
       "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4"}\n' \
-                "$id" "$id" "$([ "$kind" = pvh ] && echo pvh || echo pv)" "$mem" \
+                "$id" "$id" "$(case $kind in pvh | hvm) echo "$kind" ;; *) echo pv ;; esac)" "$mem" \
                 "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" >"$WORK/$id.json" ;;
         pvh-grub | pv-grub)
             grub_disk "$WORK/$id.img" || return 1
@@ -139,6 +141,7 @@ xl_cfg() {
     local f mac=${3:-00:16:3e:00:20:02}
     case $2 in
         pvh) f=$(guest_cfg "$1" memory=128 type=pvh) ;;
+        hvm) f=$(guest_cfg "$1" memory=128 type=hvm vnc=0) ;;
         pvh-grub | pv-grub)
             grub_disk "$WORK/$1.img" || return 1
             f=/tmp/$1.cfg
