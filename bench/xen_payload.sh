@@ -430,6 +430,19 @@ ms() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.0f\n", t * 1000 / hz }'; }
 # left out). Whatever runs in dom0 counts: the toolstack, its children that no
 # one waits for, xenstored, xenconsoled, udev, the kernel's backends.
 dom0_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+# proc_snap FILE: "pid comm ticks" of every process of dom0 (kernel threads
+# included) into FILE; proc_top A B: the five that used most CPU between
+# the snapshots A and B (processes that ended in between are not in B).
+proc_snap() {
+    local p
+    for p in /proc/[0-9]*/stat; do cat "$p" 2>/dev/null; echo; done |
+        awk 'NF { c = $0; sub(/^[0-9]+ \(/, "", c); sub(/\) .*/, "", c); gsub(/ /, "_", c)
+                  r = $0; sub(/^.*\) /, "", r); split(r, f, " "); print $1, c, f[12] + f[13] }' >"$1"
+}
+proc_top() {
+    awk 'NR == FNR { t[$1 " " $2] = $3; next }
+         { d = $3 - t[$1 " " $2]; if (d > 0) print d, $2 }' "$1" "$2" | sort -rn | head -n 5 | tr '\n' ' '
+}
 # dom0_net T0 T1 US: ticks T1 - T0 less the background (BG_TPS ticks a
 # second, measured by bench_cpu with nothing starting) over US microseconds.
 dom0_net() { awk -v a="$1" -v b="$2" -v us="$3" -v bg="${BG_TPS:-0}" 'BEGIN { v = b - a - bg * us / 1e6; printf "%.0f\n", v < 0 ? 0 : v }'; }
@@ -441,12 +454,15 @@ cpu_xo() {
     local a b c d0 d1 cl w0 w1
     rm -f "$(console_log "$1")"
     d0=$(proc_cpu "$XO_PID")
+    proc_snap "$WORK/snap0"
     w0=$(dom0_ticks)
     a=$(us)
     cl=$(xenopsctl --socket "$XO_SOCK" --json vm start "$1" >"$WORK/cpu-task.json" 2>"$WORK/start.err" &&
         children_cpu) || { cat "$WORK/start.err" >&2; return 1; }
     b=$(us)
     w1=$(dom0_ticks)
+    proc_snap "$WORK/snap1"
+    echo "I|xen-cpu xenopsd start of $1: dom0's busiest processes, ticks (call -> running): $(proc_top "$WORK/snap0" "$WORK/snap1")" >&"$XENTB_OUT"
     wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     d1=$(proc_cpu "$XO_PID")
@@ -458,12 +474,15 @@ cpu_xo() {
 cpu_xl() {
     local a b c cl m mc w0 w1
     rm -f "$(console_log "$1")"
+    proc_snap "$WORK/snap0"
     w0=$(dom0_ticks)
     a=$(us)
     cl=$("$XL_BIN" create -q "$2" >/dev/null 2>"$WORK/xl-create.err" && children_cpu) ||
         { cat "$WORK/xl-create.err" >&2; return 1; }
     b=$(us)
     w1=$(dom0_ticks)
+    proc_snap "$WORK/snap1"
+    echo "I|xen-cpu xl create of $1: dom0's busiest processes, ticks (call -> running): $(proc_top "$WORK/snap0" "$WORK/snap1")" >&"$XENTB_OUT"
     wait_marker "$1" "$MARKER_SECS" || return 1
     c=$(us)
     m=$(xl_monitor)

@@ -228,6 +228,31 @@ section_xl_hvm() {
     assert_no_leftovers "after xl's HVM guest"
 }
 
+# An HVM guest with a NIC from its first boot (emulated NIC and netfront,
+# the emulated one unplugged by the guest's PV drivers), by xenopsd and by
+# xl; the kernel also logs to the serial port, which hvm_dump shows.
+section_xo_hvm_nic() { hvm_section hvm_nic; }
+hvm_nic() {
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    hvm_define hvmn '' 'console=ttyS0 console=hvc0' || return
+    check "vif add on xenbr0" xoctl vif add hvmn --bridge xenbr0 --mac 00:16:3e:00:30:05
+    if BOOT_SECS=$HVM_BOOT_SECS xo_boot hvmn; then
+        check "guest has its NIC (netfront)" wait_console hvmn 'XENTB-GUEST-NET-ADDED eth0 mac=00:16:3e:00:30:05' 60
+    else
+        hvm_dump hvmn
+    fi
+    check "vm shutdown --force hvmn" xoctl vm shutdown hvmn --force
+    check "hvmn is gone (xl)" wait_gone hvmn 30
+    check "no device model left (ps)" wait_for 10 no_dm
+    xo_cleanup_vm hvmn
+    BOOT_SECS=$HVM_BOOT_SECS boot hvmnxl "$(guest_cfg hvmnxl type=hvm vnc=0 extra+='console=ttyS0' \
+        vif="[ 'bridge=xenbr0,mac=00:16:3e:00:30:06' ]")" || hvm_dump hvmnxl
+    xlt destroy hvmnxl >/dev/null 2>&1
+    check "hvmnxl is gone" wait_gone hvmnxl 30
+    assert_no_leftovers "after the HVM guests with a NIC"
+}
+
 # Opt-in (named with --only) until an HVM guest has booted on the testbed.
 HVM_SECTIONS=()
-[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm xo_hvm xo_hvm_suspend)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm xo_hvm xo_hvm_suspend xo_hvm_nic)
