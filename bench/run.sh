@@ -171,7 +171,7 @@ if want xen; then
         XEN_ENV+=(--env "$v")
     done < <(env | grep -E '^XO_BENCH_[A-Z_]+=' | sort)
     say "running: xen (tests/xen/run.sh in $XEN_BUILD; several minutes under TCG)"
-    XEN_ARGS=(--build-dir "$XEN_BUILD" --log "$WORK/xen-console.log" --timeout 2400)
+    XEN_ARGS=(--build-dir "$XEN_BUILD" --log "$WORK/xen-console.log" --timeout "${XO_BENCH_XEN_TIMEOUT:-2400}")
     [ "$NO_BUILD" = 0 ] || XEN_ARGS+=(--no-build)
     "$TOP/tests/xen/run.sh" "${XEN_ARGS[@]}" "${XEN_ENV[@]}" "$HERE/xen_payload.sh" \
         >"$WORK/xen-run.txt" 2>&1

@@ -758,11 +758,14 @@ bench_storm() {
     echo "I|xen-storm: $(xl info | awk '/^free_memory/ { print $3 }') MiB free for guests before the storm; $STORM x 128 MiB needed"
     for ((i = 1; i <= STORM_ROUNDS; i++)); do
         r=$(storm_xo "$i") || { fail "storm round $i through xenopsd"; ok=0; storm_stop st; break; }
+        local rx=$r
         storm_stop st || { fail "storm round $i: xenopsd's guests did not go"; ok=0; break; }
         xo_run+=("${r% *}"); [ "${r#* }" = - ] && { fail "storm round $i: not every xenopsd guest's marker within ${MARKER_SECS} s"; ok=0; } || xo_up+=("${r#* }")
         r=$(storm_xl) || { fail "storm round $i through xl create"; ok=0; storm_stop sl; break; }
         storm_stop sl || { fail "storm round $i: xl's guests did not go"; ok=0; break; }
         xl_run+=("${r% *}"); [ "${r#* }" = - ] && { fail "storm round $i: not every xl guest's marker within ${MARKER_SECS} s"; ok=0; } || xl_up+=("${r#* }")
+        # each round as it ends: a run cut short still shows the rounds it had
+        echo "I|xen-storm round $i (us, running markers; - for markers not all seen): xenopsd $rx; xl $r"
     done
     [ "$ok" = 1 ] && pass "$STORM_ROUNDS interleaved storms of $STORM guests by xenopsd and by xl create"
     if [ ${#xo_run[@]} -gt 0 ] && [ ${#xl_run[@]} -gt 0 ]; then

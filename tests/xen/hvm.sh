@@ -242,6 +242,12 @@ hvm_nic() {
     else
         hvm_dump hvmn
     fi
+    # What the guest's kernel said of its devices (the serial port).
+    grep -aiE 'xenbus|netfront|vif|unplug|e1000|8139|platform|eth0|blkfront' \
+        /var/log/xenops/serial-hvmn.log 2>/dev/null | head -n 40 | sed 's/^/  | serial: /' >&"$XENTB_OUT"
+    d=$(xo_domid hvmn)
+    xenstore-ls -f "/local/domain/$d/device/vif" 2>/dev/null | sed 's/^/  | /' >&"$XENTB_OUT"
+    xenstore-ls -f "/local/domain/0/backend/vif/$d" 2>/dev/null | sed 's/^/  | /' >&"$XENTB_OUT"
     check "vm shutdown --force hvmn" xoctl vm shutdown hvmn --force
     check "hvmn is gone (xl)" wait_gone hvmn 30
     check "no device model left (ps)" wait_for 10 no_dm
