@@ -332,6 +332,9 @@ goal "8 guests (disk + NIC) started at once on Xen: all running in at most 0.3 o
 goal "xenopsd's CPU per VM start on Xen at most 0.2 of xl create's (with its children), bare guest" \
     "$(get xen-cpu "bare: CPU per start, call -> XENTB-GUEST-UP" ratio)" "x xl" "<=" 0.2
 goal "  same, with a disk and a NIC" "$(get xen-cpu "dev: CPU per start, call -> XENTB-GUEST-UP" ratio)" "x xl" "<=" 0.2
+goal "  the same goal on all of dom0's CPU (call -> domain running), bare guest" \
+    "$(get xen-cpu "bare: dom0 CPU, call -> domain running" ratio)" "x xl" "<=" 0.2
+goal "  same, with a disk and a NIC" "$(get xen-cpu "dev: dom0 CPU, call -> domain running" ratio)" "x xl" "<=" 0.2
 echo "[goals]"
 awk -F'|' '{ printf "  %-8s %-88s %s %s\n", $4, $1, $2, $3 }' "$GOALS"
 echo
