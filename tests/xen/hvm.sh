@@ -15,6 +15,29 @@ dm_pids() { pgrep -f "xen-qemu-system-i386 -xen-domid $1 " || true; }
 dm_running() { [ -n "$(dm_pids "$1")" ]; }
 no_dm() { [ -z "$(pgrep -f xen-qemu-system-i386 || true)" ]; }
 
+# The device model is deprivileged by default (docs/hvm.md): it runs as
+# uid = gid = dm.uid_base (default 131072) + domid, chrooted to dm-root-<domid>.
+HVM_DM_UID_BASE=131072
+dm_root() { echo "/run/xenops/dm-root-$1"; }
+# dm_uid_is DOMID UID: its device model's real and effective uid and gid are UID.
+dm_uid_is() {
+    local p
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    awk -v u="$2" '/^(Uid|Gid):/ { if ($2 != u || $3 != u) bad = 1; n++ }
+                   END { exit (n == 2 && !bad) ? 0 : 1 }' "/proc/$p/status"
+}
+# dm_restricted DOMID: the options that drop its privileges are on its command line.
+dm_restricted() {
+    local p
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -qx -- -xen-domid-restrict &&
+        tr '\0' '\n' <"/proc/$p/cmdline" | grep -qx "$(dm_root "$1")" &&
+        [ "$(readlink "/proc/$p/root")" = "$(dm_root "$1")" ]
+}
+dm_root_gone() { [ ! -e "$(dm_root "$1")" ]; }
+
 # hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
 hvm_dump() {
     local d
@@ -27,6 +50,7 @@ hvm_dump() {
         echo "----- device model log of $1"; tail -n 20 "/var/log/xenops/qemu-dm-$1.log" 2>&1
         echo "----- xl's device model log of $1"; tail -n 20 "/var/log/xen/qemu-dm-$1.log" 2>&1
         echo "----- device model processes"; ps -eo pid,stat,args | grep '[q]emu-system' | cut -c1-200
+        echo "----- /run/xenops"; ls -ln /run/xenops /run/xenops/dm-root-* 2>&1
         echo "----- console of $1"; tail -n 20 "$(console_log "$1")" 2>&1
         echo "----- xenopsd log"; tail -n 20 "$XO_LOG"
     } 2>&1 | sed 's/^/  | /' >&"$XENTB_OUT"
@@ -76,6 +100,8 @@ hvm_lifecycle() {
     check "xl list shows hvm1 as domain $d" sh -c "xl list | awk '\$1 == \"hvm1\" && \$2 == \"$d\"' | grep -q ."
     check "ps: its device model runs (-xen-domid $d)" dm_running "$d"
     p=$(dm_pids "$d")
+    check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+    check "chrooted to $(dm_root "$d"), -xen-domid-restrict" dm_restricted "$d"
     check "xenstore: hvmloader/bios is seabios" xs_is "/local/domain/$d/hvmloader/bios" seabios
     check "the serial port's file exists" test -e /var/log/xenops/serial-hvm1.log
     check "guest got its PV disk (blkfront after unplug)" wait_console hvm1 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
@@ -105,8 +131,10 @@ hvm_lifecycle() {
     d2=$(xo_domid hvm1)
     check "a new domain after the reboot ($d -> $d2)" new_domid "$d" "$d2"
     check "the old device model is gone" _xentb_not dm_running "$d"
+    check "its chroot directory is removed" dm_root_gone "$d"
     check "the rebooted guest comes up" wait_console_count hvm1 "$UP" $((n + 1)) "$HVM_BOOT_SECS"
     check "a new device model for domain $d2" dm_running "$d2"
+    check "it runs as uid/gid $((HVM_DM_UID_BASE + d2))" dm_uid_is "$d2" $((HVM_DM_UID_BASE + d2))
     p2=$(dm_pids "$d2")
 
     # The device model dies: the domain is crashed (on_crash destroy: Halted).
@@ -114,6 +142,7 @@ hvm_lifecycle() {
     check "the device model's death is noticed: Halted" wait_for 60 xo_power_is hvm1 Halted
     check "hvm1 is gone (xl)" wait_gone hvm1 30
     check "it is reported in xenopsd's log" grep -q "device model of domain $d2 .*exited unexpectedly" "$XO_LOG"
+    check "its chroot directory is removed" dm_root_gone "$d2"
 
     # Clean shutdown and forced shutdown, each from a fresh start.
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
@@ -123,6 +152,7 @@ hvm_lifecycle() {
     check "hvm1 ran its shutdown" wait_console hvm1 'XENTB-GUEST-SHUTDOWN reason=poweroff' 10
     check "xenopsd says Halted" xo_power_is hvm1 Halted
     check "no device model left (ps)" wait_for 10 no_dm
+    check "its chroot directory is removed" dm_root_gone "$d"
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
     check "vm shutdown --force" xoctl vm shutdown hvm1 --force
     check "xenopsd says Halted" xo_power_is hvm1 Halted
@@ -143,6 +173,7 @@ hvm_lifecycle() {
         Running) d=$(xo_domid hvm1)
                  check "its domain is there (xl)" xl domid hvm1
                  check "with its device model (ps)" dm_running "$d"
+                 check "still deprivileged (uid $((HVM_DM_UID_BASE + d)))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
                  check "and boots" wait_console hvm1 "$UP" "$HVM_BOOT_SECS" ;;
         Halted) check "no orphan domain (xl)" _xentb_not xl domid hvm1
                 check "no orphan device model (ps)" wait_for 10 no_dm ;;
@@ -150,6 +181,7 @@ hvm_lifecycle() {
     esac
     xoctl vm destroy hvm1 >/dev/null 2>&1
     check "no device model left after destroy (ps)" wait_for 10 no_dm
+    check "no chroot directory left" sh -c '! ls -d /run/xenops/dm-root-* 2>/dev/null | grep -q .'
     assert_no_leftovers "after kill -9 and recovery (HVM)"
     xo_cleanup_vm hvm1
 
@@ -178,6 +210,7 @@ hvm_suspend() {
         return
     }
     d=$(xo_domid hvms)
+    check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
     check "the guest's counter ticks" wait_for 120 tick_after hvms 3
     check "guest got its PV disk" wait_console hvms 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     rm -f /tmp/hvms.save
@@ -186,6 +219,7 @@ hvm_suspend() {
     check "xenopsd says Suspended" xo_power_is hvms Suspended
     check "no domain while suspended" _xentb_not xl domid hvms
     check "no device model while suspended (ps)" wait_for 10 no_dm
+    check "its chroot directory is removed" dm_root_gone "$d"
     check "the image exists" test -s /tmp/hvms.save
     check "the image holds the device model's state" grep -q XENOPS-DM-STATE /tmp/hvms.save
     n=$(tick_last hvms)
@@ -196,6 +230,7 @@ hvm_suspend() {
     d2=$(xo_domid hvms)
     check "a new domain after resume ($d -> $d2)" new_domid "$d" "$d2"
     check "a device model for domain $d2 (ps)" dm_running "$d2"
+    check "it runs as uid/gid $((HVM_DM_UID_BASE + d2))" dm_uid_is "$d2" $((HVM_DM_UID_BASE + d2))
     check "the counter continues after resume (past $n)" wait_for 120 tick_after hvms "${n:-0}"
     check "no reboot: the guest came up once" test "$(console_count hvms "$UP")" = 1
     check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
@@ -205,6 +240,7 @@ hvm_suspend() {
     check "xenopsd says Halted" xo_power_is hvms Halted
     check "hvms is gone (xl)" wait_gone hvms 30
     check "no device model left (ps)" wait_for 10 no_dm
+    check "its chroot directory is removed" dm_root_gone "$d2"
     assert_no_leftovers "after the HVM suspend and resume"
     xo_cleanup_vm hvms
     rm -f /tmp/hvms.save /tmp/hvms-disk.img
