@@ -102,6 +102,9 @@ hvm_lifecycle() {
     p=$(dm_pids "$d")
     check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
     check "chrooted to $(dm_root "$d"), -xen-domid-restrict" dm_restricted "$d"
+    # What a restricted device model still does with xenstore, for docs/hvm.md.
+    note "device-model/$d/state in xenstore: '$(xenstore-read "/local/domain/0/device-model/$d/state" 2>&1)'"
+    note "device model log of hvm1: $(tr '\n' '|' </var/log/xenops/qemu-dm-hvm1.log | cut -c1-600)"
     check "xenstore: hvmloader/bios is seabios" xs_is "/local/domain/$d/hvmloader/bios" seabios
     check "the serial port's file exists" test -e /var/log/xenops/serial-hvm1.log
     check "guest got its PV disk (blkfront after unplug)" wait_console hvm1 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
