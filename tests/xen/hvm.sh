@@ -156,6 +156,16 @@ hvm_lifecycle() {
     check "xenopsd says Halted" xo_power_is hvm1 Halted
     check "no device model left (ps)" wait_for 10 no_dm
     check "its chroot directory is removed" dm_root_gone "$d"
+    # The knob off: the device model runs as root, as before.
+    check "debug set dm.restrict 0" xoctl debug set dm.restrict 0
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xoctl debug set dm.restrict 1; xo_cleanup_vm hvm1; return; }
+    d=$(xo_domid hvm1)
+    check "dm.restrict 0: its device model runs as root" dm_uid_is "$d" 0
+    check "dm.restrict 0: no -xen-domid-restrict, no chroot" _xentb_not dm_restricted "$d"
+    check "dm.restrict 0: no chroot directory" dm_root_gone "$d"
+    check "debug set dm.restrict 1" xoctl debug set dm.restrict 1
+    check "vm shutdown --force" xoctl vm shutdown hvm1 --force
+    check "hvm1 is gone (xl)" wait_gone hvm1 30
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
     check "vm shutdown --force" xoctl vm shutdown hvm1 --force
     check "xenopsd says Halted" xo_power_is hvm1 Halted
