@@ -71,7 +71,7 @@ static void usage(FILE *f)
 	        "  --migrate-psk-file FILE  pre-shared key IDENTITY:HEXKEY (mode 0600 or 0400,\n"
 	        "                       owned by this user) for migrations in and out\n"
 	        "  --migrate-max-incoming N  incoming migrations at once (default 2)\n"
-	        "  --dm-restrict 1|0    HVM device models deprivileged (default 1; xen backend)\n"
+	        "  --dm-restrict 1|0    HVM device models deprivileged (default 0; xen backend)\n"
 	        "  --dm-uid-base N      a device model runs as uid/gid N + domid (default 131072)\n"
 	        "  --debug-methods      offer DEBUG.set and DEBUG.guest_action (tests only:\n"
 	        "                       they inject faults and can make the daemon exit)\n"

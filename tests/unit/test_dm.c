@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The HVM device model's command line (lib/backend/xen/dm.c) as the xen
- * backend builds it at registration, without Xen: deprivileged by default
- * (-runas uid:gid with uid = dm.uid_base + domid, -chroot to its own
- * directory, -xen-domid-restrict), none of it with dm.restrict 0; the
- * knobs' values checked. Built with the xen backend only.
+ * backend builds it at registration, without Xen: deprivileged with
+ * dm.restrict 1 (-runas uid:gid with uid = dm.uid_base + domid, -chroot to
+ * its own directory, -xen-domid-restrict), none of it by default or with
+ * dm.restrict 0; the knobs' values checked. Built with the xen backend only.
  */
 #include <check.h>
 #include <stdio.h>
@@ -60,12 +60,13 @@ static bool has_args(const char *cmd, const char *want)
 	return at != NULL || (strncmp(cmd, buf + 1, strlen(buf + 1)) == 0);
 }
 
-START_TEST(dm_restricted_by_default)
+START_TEST(dm_restricted)
 {
 	struct xo_backend *b = new_backend();
 	struct xo_vm_config *cfg = hvm_config();
 	char cmd[8192];
 
+	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "1", err), 0);
 	cmdline_of(b, cfg, 7, cmd, sizeof(cmd));
 	ck_assert_msg(has_args(cmd, "-runas\n131079:131079"), "%s", cmd);
 	ck_assert_msg(has_args(cmd, "-chroot\n" XO_DM_RUN_DIR "/dm-root-7"), "%s", cmd);
@@ -101,17 +102,23 @@ START_TEST(dm_restrict_off)
 	struct xo_vm_config *cfg = hvm_config();
 	char cmd[8192];
 
+	/* The default: off. */
+	cmdline_of(b, cfg, 6, cmd, sizeof(cmd));
+	ck_assert_msg(!strstr(cmd, "-runas"), "%s", cmd);
+	ck_assert_msg(!strstr(cmd, "-chroot"), "%s", cmd);
+	ck_assert_msg(!strstr(cmd, "-xen-domid-restrict"), "%s", cmd);
+	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "1", err), 0);
 	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "0", err), 0);
 	cmdline_of(b, cfg, 7, cmd, sizeof(cmd));
 	ck_assert_msg(!strstr(cmd, "-runas"), "%s", cmd);
 	ck_assert_msg(!strstr(cmd, "-chroot"), "%s", cmd);
 	ck_assert_msg(!strstr(cmd, "-xen-domid-restrict"), "%s", cmd);
 	ck_assert_msg(has_args(cmd, "-xen-domid\n7"), "%s", cmd);
-	/* "" is the default: on. */
+	/* "" is the default: off. */
+	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "1", err), 0);
 	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "", err), 0);
 	cmdline_of(b, cfg, 7, cmd, sizeof(cmd));
-	ck_assert_msg(has_args(cmd, "-xen-domid-restrict"), "%s", cmd);
-	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "0", err), 0);
+	ck_assert_msg(!strstr(cmd, "-xen-domid-restrict"), "%s", cmd);
 	ck_assert_int_eq(xo_xen_dm_knob(b, "dm.restrict", "1", err), 0);
 	cmdline_of(b, cfg, 8, cmd, sizeof(cmd));
 	ck_assert_msg(has_args(cmd, "-runas\n131080:131080"), "%s", cmd);
@@ -160,7 +167,7 @@ static Suite *dm_suite(void)
 	TCase *tc = tcase_create("dm");
 
 #ifdef XENOPS_HAVE_XEN
-	tcase_add_test(tc, dm_restricted_by_default);
+	tcase_add_test(tc, dm_restricted);
 	tcase_add_test(tc, dm_restrict_off);
 	tcase_add_test(tc, dm_knob_values);
 #endif

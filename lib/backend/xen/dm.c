@@ -20,7 +20,7 @@
  *    "-pidfile XO_DM_RUN_DIR/dm-<domid>.pid" argument: at open (after a
  *    restart of the daemon) those of our live domains are adopted, the
  *    others (orphans: their domain died or was never finished) are killed;
- *  - deprivileged unless the knob dm.restrict is 0: the process runs as
+ *  - deprivileged when the knob dm.restrict is 1: the process runs as
  *    uid = gid = dm.uid_base + domid (-runas), chrooted to an empty
  *    directory of its own, XO_DM_RUN_DIR/dm-root-<domid> (-chroot), and
  *    its Xen handles restricted to its domain (-xen-domid-restrict). QEMU
@@ -177,7 +177,8 @@ int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->dms->lock, NULL);
 	pthread_cond_init(&b->dms->cond, NULL);
-	b->dms->restricted = true;
+	/* Off by default: a resume or incoming migration fails deprivileged (docs/hvm.md). */
+	b->dms->restricted = false;
 	b->dms->uid_base = XO_DM_UID_BASE_DEFAULT;
 	return 0;
 }
@@ -192,9 +193,9 @@ int xo_xen_dm_knob(struct xo_backend *b, const char *key, const char *value,
 		if (!value || (*value && strcmp(value, "0") && strcmp(value, "1")))
 			return xo_err(err, XENOPS_EINVAL,
 				      "knob dm.restrict: value must be 1 (on), 0 (off) or \"\" for "
-				      "the default 1");
+				      "the default 0");
 		pthread_mutex_lock(&b->dms->lock);
-		b->dms->restricted = strcmp(value, "0") != 0;
+		b->dms->restricted = strcmp(value, "1") == 0;
 		pthread_mutex_unlock(&b->dms->lock);
 		return 0;
 	}

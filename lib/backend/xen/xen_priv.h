@@ -226,7 +226,7 @@ int xo_xen_hvm_xenstore(struct xo_backend *b, int domid, struct xo_error *err);
 #define XO_DM_UID_BASE_MAX 4294901759u /* 2^32 - 1 - 65536: room for every domid */
 int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err);
 /*
- * The knobs "dm.restrict" ("1" on, "0" off, "" the default 1) and
+ * The knobs "dm.restrict" ("1" on, "0" off, "" the default 0) and
  * "dm.uid_base" (1..XO_DM_UID_BASE_MAX, "" the default): 0 when set,
  * XENOPS_EINVAL for a bad value, 1 when @key is not one of them. They apply
  * to the device models registered afterwards.
