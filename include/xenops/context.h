@@ -243,8 +243,8 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
  * A value is an absolute path, or "" for the default. The file is checked
  * when a VM starts (a missing one fails the start before any domain exists).
  * The xen backend only (XENOPS_ENOTSUP on the others; since 0.2):
- *  - "dm.restrict": "1" (the default, also "") runs the device model of
- *    each HVM guest deprivileged, "0" as root (docs/hvm.md);
+ *  - "dm.restrict": "1" runs the device model of each HVM guest
+ *    deprivileged, "0" (the default, also "") as root (docs/hvm.md);
  *  - "dm.uid_base": a deprivileged device model runs as uid and gid this
  *    number + its domain id, 1 to 4294901759 (default 131072, also "").
  * They apply to the HVM VMs started (or resumed) afterwards.
