@@ -45,6 +45,7 @@ struct options {
 	const char *grub_pv, *grub_pvh; /* NULL: the library's defaults */
 	const char *migrate_listen, *migrate_psk_file; /* NULL: none */
 	unsigned int migrate_max_incoming;
+	const char *dm_restrict, *dm_uid_base; /* NULL: the library's defaults */
 };
 
 static void usage(FILE *f)
@@ -70,6 +71,8 @@ static void usage(FILE *f)
 	        "  --migrate-psk-file FILE  pre-shared key IDENTITY:HEXKEY (mode 0600 or 0400,\n"
 	        "                       owned by this user) for migrations in and out\n"
 	        "  --migrate-max-incoming N  incoming migrations at once (default 2)\n"
+	        "  --dm-restrict 1|0    HVM device models deprivileged (default 0; xen backend)\n"
+	        "  --dm-uid-base N      a device model runs as uid/gid N + domid (default 131072)\n"
 	        "  --debug-methods      offer DEBUG.set and DEBUG.guest_action (tests only:\n"
 	        "                       they inject faults and can make the daemon exit)\n"
 	        "  --help               this text\n");
@@ -116,6 +119,15 @@ static int set_option(struct options *o, const char *name, const char *arg)
 		if (parse_uint(arg, 1, 64, &v) < 0)
 			return bad_value(name, arg);
 		o->migrate_max_incoming = (unsigned int)v;
+	}
+	else if (strcmp(name, "dm-restrict") == 0) {
+		if (strcmp(arg, "0") && strcmp(arg, "1"))
+			return bad_value(name, arg);
+		o->dm_restrict = arg;
+	} else if (strcmp(name, "dm-uid-base") == 0) {
+		if (parse_uint(arg, 1, 4294901759ull, &v) < 0)
+			return bad_value(name, arg);
+		o->dm_uid_base = arg;
 	}
 	else if (strcmp(name, "grub-pv") == 0 || strcmp(name, "grub-pvh") == 0) {
 		if (arg[0] != '/')
@@ -168,6 +180,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "migrate-listen", required_argument, NULL, 0 },
 		{ "migrate-psk-file", required_argument, NULL, 0 },
 		{ "migrate-max-incoming", required_argument, NULL, 0 },
+		{ "dm-restrict", required_argument, NULL, 0 },
+		{ "dm-uid-base", required_argument, NULL, 0 },
 		{ "debug-methods", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -366,6 +380,13 @@ static xenops_ctx *open_context(const struct options *o)
 	if ((o->grub_pv && (rc = xenops_ctx_set_option(ctx, "boot.grub_pv", o->grub_pv)) < 0) ||
 	    (o->grub_pvh && (rc = xenops_ctx_set_option(ctx, "boot.grub_pvh", o->grub_pvh)) < 0)) {
 		xd_log(XENOPS_LOG_ERROR, "cannot set the GRUB image: %s", xenops_last_error_message());
+		xenops_ctx_unref(ctx);
+		return NULL;
+	}
+	if ((o->dm_restrict && xenops_ctx_set_option(ctx, "dm.restrict", o->dm_restrict) < 0) ||
+	    (o->dm_uid_base && xenops_ctx_set_option(ctx, "dm.uid_base", o->dm_uid_base) < 0)) {
+		xd_log(XENOPS_LOG_ERROR, "cannot set the device model's privileges: %s",
+		       xenops_last_error_message());
 		xenops_ctx_unref(ctx);
 		return NULL;
 	}

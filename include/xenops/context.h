@@ -242,14 +242,20 @@ XENOPS_API int xenops_ctx_dispatch(xenops_ctx *ctx);
  *    /usr/lib/grub-xen/grub-i386-xen_pvh.bin).
  * A value is an absolute path, or "" for the default. The file is checked
  * when a VM starts (a missing one fails the start before any domain exists).
+ * The xen backend only (XENOPS_ENOTSUP on the others; since 0.2):
+ *  - "dm.restrict": "1" runs the device model of each HVM guest
+ *    deprivileged, "0" (the default, also "") as root (docs/hvm.md);
+ *  - "dm.uid_base": a deprivileged device model runs as uid and gid this
+ *    number + its domain id, 1 to 4294901759 (default 131072, also "").
+ * They apply to the HVM VMs started (or resumed) afterwards.
  *
  * @param ctx    the context.
  * @param key    the option; copied.
  * @param value  its value; copied.
  * @return 0 or a negative error.
  * Errors: XENOPS_EINVAL (NULL @p ctx, @p key or @p value, an unknown key, a
- * value that is neither an absolute path nor ""), XENOPS_ENOTSUP (the
- * backend has no such option). Any thread.
+ * value that is neither an absolute path nor "" for boot.*, out of range
+ * for dm.*), XENOPS_ENOTSUP (the backend has no such option). Any thread.
  * @since 0.2
  */
 XENOPS_API int xenops_ctx_set_option(xenops_ctx *ctx, const char *key, const char *value);

@@ -45,7 +45,10 @@ void xo_engine_free(struct xo_engine *e);
 const char *xo_engine_backend_name(const struct xo_engine *e);
 const char *xo_engine_instance(const struct xo_engine *e);
 int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *err);
-/* A run-time option of the context: "boot.grub_pv", "boot.grub_pvh". */
+/*
+ * A run-time option of the context: "boot.grub_pv", "boot.grub_pvh",
+ * "dm.restrict", "dm.uid_base" (the last two: xen backend only).
+ */
 int xo_engine_set_option(struct xo_engine *e, const char *key, const char *value,
 			 struct xo_error *err);
 int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,

@@ -81,7 +81,7 @@ int xo_engine_debug_set(struct xo_engine *e, const char *key, const char *value,
 		return e->bops->set_knob(e->b, key, value, err);
 	}
 	/* The context's options (xenops_ctx_set_option) are knobs too. */
-	if (!strncmp(key, "boot.", 5))
+	if (!strncmp(key, "boot.", 5) || !strncmp(key, "dm.", 3))
 		return xo_engine_set_option(e, key, value, err);
 	if (!strcmp(key, "fault.off")) {
 		xo_engine_lock(e);

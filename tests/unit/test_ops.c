@@ -1160,6 +1160,18 @@ START_TEST(grub_boot_start)
 }
 END_TEST
 
+/* The device model's privileges are the xen backend's options: the simulator refuses them. */
+START_TEST(dm_options_need_xen)
+{
+	ck_assert_int_eq(xenops_ctx_set_option(ctx, "dm.restrict", "0"), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "dm.restrict"));
+	ck_assert_int_eq(xenops_ctx_set_option(ctx, "dm.uid_base", "131072"), XENOPS_ENOTSUP);
+	ck_assert_int_eq(xenops_debug_set(ctx, "dm.restrict", "1"), XENOPS_ENOTSUP);
+	ck_assert_int_eq(xenops_ctx_set_option(ctx, "dm.other", "1"), XENOPS_EINVAL);
+	ck_assert_int_eq(xenops_ctx_set_option(ctx, "dm.restrict", NULL), XENOPS_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ops");
@@ -1170,6 +1182,7 @@ int main(void)
 	tcase_add_test(tc, full_lifecycle);
 	tcase_add_test(tc, hvm_device_model_death);
 	tcase_add_test(tc, grub_boot_start);
+	tcase_add_test(tc, dm_options_need_xen);
 	tcase_add_test(tc, start_paused_and_destroy);
 	tcase_add_test(tc, forced_shutdown_variants);
 	tcase_add_test(tc, clean_shutdown_timeouts_are_distinct);

@@ -24,6 +24,29 @@ dm_pids() {
 dm_running() { [ -n "$(dm_pids "$1")" ]; }
 no_dm() { [ -z "$(dm_pids)" ]; }
 
+# With dm.restrict 1 (docs/hvm.md) the device model runs as
+# uid = gid = dm.uid_base (default 131072) + domid, chrooted to dm-root-<domid>.
+HVM_DM_UID_BASE=131072
+dm_root() { echo "/run/xenops/dm-root-$1"; }
+# dm_uid_is DOMID UID: its device model's real and effective uid and gid are UID.
+dm_uid_is() {
+    local p
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    awk -v u="$2" '/^(Uid|Gid):/ { if ($2 != u || $3 != u) bad = 1; n++ }
+                   END { exit (n == 2 && !bad) ? 0 : 1 }' "/proc/$p/status"
+}
+# dm_restricted DOMID: the options that drop its privileges are on its command line.
+dm_restricted() {
+    local p
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -qx -- -xen-domid-restrict &&
+        tr '\0' '\n' <"/proc/$p/cmdline" | grep -qx "$(dm_root "$1")" &&
+        [ "$(readlink "/proc/$p/root")" = "$(dm_root "$1")" ]
+}
+dm_root_gone() { [ ! -e "$(dm_root "$1")" ]; }
+
 # hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
 hvm_dump() {
     local d
@@ -36,6 +59,7 @@ hvm_dump() {
         echo "----- device model log of $1"; tail -n 20 "/var/log/xenops/qemu-dm-$1.log" 2>&1
         echo "----- xl's device model log of $1"; tail -n 20 "/var/log/xen/qemu-dm-$1.log" 2>&1
         echo "----- device model processes"; ps -eo pid,stat,args | grep '[q]emu-system' | cut -c1-200
+        echo "----- /run/xenops"; ls -ln /run/xenops /run/xenops/dm-root-* 2>&1
         echo "----- console of $1"; tail -n 20 "$(console_log "$1")" 2>&1
         echo "----- xenopsd log"; tail -n 20 "$XO_LOG"
     } 2>&1 | sed 's/^/  | /' >&"$XENTB_OUT"
@@ -64,6 +88,7 @@ hvm_define() {
 hvm_section() {
     hvm_daemon || { xo_daemon_stop; HVM_OWN_DAEMON=; return; }
     "$@"
+    xoctl debug set dm.restrict '' >/dev/null 2>&1
     [ -z "$HVM_OWN_DAEMON" ] || { xo_daemon_stop; HVM_OWN_DAEMON=; }
 }
 
@@ -72,6 +97,7 @@ section_xo_hvm_suspend() { hvm_section hvm_suspend; }
 
 hvm_lifecycle() {
     local d d2 p p2 t n st
+    check "debug set dm.restrict 1 (deprivileged device models)" xoctl debug set dm.restrict 1
     hvm_define hvm1 || return
     dd if=/dev/zero of=/tmp/hvm1-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvm1 --device xvdb --backend file:/tmp/hvm1-disk.img
@@ -85,6 +111,11 @@ hvm_lifecycle() {
     check "xl list shows hvm1 as domain $d" sh -c "xl list | awk '\$1 == \"hvm1\" && \$2 == \"$d\"' | grep -q ."
     check "ps: its device model runs (-xen-domid $d)" dm_running "$d"
     p=$(dm_pids "$d")
+    check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+    check "chrooted to $(dm_root "$d"), -xen-domid-restrict" dm_restricted "$d"
+    # What a restricted device model still does with xenstore, for docs/hvm.md.
+    note "device-model/$d/state in xenstore: '$(xenstore-read "/local/domain/0/device-model/$d/state" 2>&1)'"
+    note "device model log of hvm1: $(tr '\n' '|' </var/log/xenops/qemu-dm-hvm1.log | cut -c1-600)"
     check "xenstore: hvmloader/bios is seabios" xs_is "/local/domain/$d/hvmloader/bios" seabios
     check "the serial port's file exists" test -e /var/log/xenops/serial-hvm1.log
     check "guest got its PV disk (blkfront after unplug)" wait_console hvm1 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
@@ -114,8 +145,10 @@ hvm_lifecycle() {
     d2=$(xo_domid hvm1)
     check "a new domain after the reboot ($d -> $d2)" new_domid "$d" "$d2"
     check "the old device model is gone" _xentb_not dm_running "$d"
+    check "its chroot directory is removed" dm_root_gone "$d"
     check "the rebooted guest comes up" wait_console_count hvm1 "$UP" $((n + 1)) "$HVM_BOOT_SECS"
     check "a new device model for domain $d2" dm_running "$d2"
+    check "it runs as uid/gid $((HVM_DM_UID_BASE + d2))" dm_uid_is "$d2" $((HVM_DM_UID_BASE + d2))
     p2=$(dm_pids "$d2")
 
     # The device model dies: the domain is crashed (on_crash destroy: Halted).
@@ -123,6 +156,7 @@ hvm_lifecycle() {
     check "the device model's death is noticed: Halted" wait_for 60 xo_power_is hvm1 Halted
     check "hvm1 is gone (xl)" wait_gone hvm1 30
     check "it is reported in xenopsd's log" grep -q "device model of domain $d2 .*exited unexpectedly" "$XO_LOG"
+    check "its chroot directory is removed" dm_root_gone "$d2"
 
     # Clean shutdown and forced shutdown, each from a fresh start.
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
@@ -132,6 +166,17 @@ hvm_lifecycle() {
     check "hvm1 ran its shutdown" wait_console hvm1 'XENTB-GUEST-SHUTDOWN reason=poweroff' 10
     check "xenopsd says Halted" xo_power_is hvm1 Halted
     check "no device model left (ps)" wait_for 10 no_dm
+    check "its chroot directory is removed" dm_root_gone "$d"
+    # The knob off: the device model runs as root, as before.
+    check "debug set dm.restrict 0" xoctl debug set dm.restrict 0
+    BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xoctl debug set dm.restrict 1; xo_cleanup_vm hvm1; return; }
+    d=$(xo_domid hvm1)
+    check "dm.restrict 0: its device model runs as root" dm_uid_is "$d" 0
+    check "dm.restrict 0: no -xen-domid-restrict, no chroot" _xentb_not dm_restricted "$d"
+    check "dm.restrict 0: no chroot directory" dm_root_gone "$d"
+    check "debug set dm.restrict 1" xoctl debug set dm.restrict 1
+    check "vm shutdown --force" xoctl vm shutdown hvm1 --force
+    check "hvm1 is gone (xl)" wait_gone hvm1 30
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvm1 || { xo_cleanup_vm hvm1; return; }
     check "vm shutdown --force" xoctl vm shutdown hvm1 --force
     check "xenopsd says Halted" xo_power_is hvm1 Halted
@@ -152,6 +197,7 @@ hvm_lifecycle() {
         Running) d=$(xo_domid hvm1)
                  check "its domain is there (xl)" xl domid hvm1
                  check "with its device model (ps)" dm_running "$d"
+                 check "still deprivileged (uid $((HVM_DM_UID_BASE + d)))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
                  check "and boots" wait_console hvm1 "$UP" "$HVM_BOOT_SECS" ;;
         Halted) check "no orphan domain (xl)" _xentb_not xl domid hvm1
                 check "no orphan device model (ps)" wait_for 10 no_dm ;;
@@ -159,8 +205,10 @@ hvm_lifecycle() {
     esac
     xoctl vm destroy hvm1 >/dev/null 2>&1
     check "no device model left after destroy (ps)" wait_for 10 no_dm
+    check "no chroot directory left" sh -c '! ls -d /run/xenops/dm-root-* 2>/dev/null | grep -q .'
     assert_no_leftovers "after kill -9 and recovery (HVM)"
     xo_cleanup_vm hvm1
+    xoctl debug set dm.restrict '' >/dev/null 2>&1
 
     # The same guest with xl, for the start time.
     BOOT_SECS=$HVM_BOOT_SECS boot hvmxl "$(guest_cfg hvmxl type=hvm vnc=0)"
@@ -187,6 +235,7 @@ hvm_suspend() {
         return
     }
     d=$(xo_domid hvms)
+    check "its device model runs as root (dm.restrict is off by default)" dm_uid_is "$d" 0
     check "the guest's counter ticks" wait_for 120 tick_after hvms 3
     check "guest got its PV disk" wait_console hvms 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     rm -f /tmp/hvms.save

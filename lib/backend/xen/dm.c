@@ -19,7 +19,17 @@
  *  - the processes are found again from /proc alone, by their
  *    "-pidfile XO_DM_RUN_DIR/dm-<domid>.pid" argument: at open (after a
  *    restart of the daemon) those of our live domains are adopted, the
- *    others (orphans: their domain died or was never finished) are killed.
+ *    others (orphans: their domain died or was never finished) are killed;
+ *  - deprivileged when the knob dm.restrict is 1: the process runs as
+ *    uid = gid = dm.uid_base + domid (-runas), chrooted to an empty
+ *    directory of its own, XO_DM_RUN_DIR/dm-root-<domid> (-chroot), and
+ *    its Xen handles restricted to its domain (-xen-domid-restrict). QEMU
+ *    drops its privileges at the end of its initialisation: everything it
+ *    opens before (disks, taps, serial file, QMP and VNC sockets, the
+ *    pidfile, the saved state on fd 3) is opened as root; the one file it
+ *    opens later, the saved state of a suspend, is made in the chroot for
+ *    it (xo_xen_dm_save_state). The directory goes when the device model
+ *    is stopped or found orphaned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +56,8 @@
 #define XO_DM_LIVENESS_MS 2000
 #define XO_DM_INCOMING_FD 3
 #define XO_DM_INCOMING_MS 60000u
+/* The saved state of a suspend, in the chroot ("/" is its directory). */
+#define XO_DM_ROOT_SAVE "save"
 
 struct dm_disk {
 	char path[PATH_MAX];
@@ -76,6 +89,7 @@ struct dm_pending {
 	struct dm_nic nics[XO_DM_MAX_NICS];
 	size_t n_nics;
 	char incoming[128]; /* a saved state to load (-incoming), or "" */
+	uint32_t uid;       /* deprivileged as uid = gid = this; 0: runs as root */
 };
 
 /* One supervised device model process. */
@@ -96,6 +110,8 @@ struct xo_xen_dms {
 	pthread_cond_t cond;
 	struct xo_map pending; /* "domid" -> struct dm_pending */
 	struct xo_map sups;    /* "domid" -> struct dm_sup */
+	bool restricted;       /* knob dm.restrict */
+	uint32_t uid_base;     /* knob dm.uid_base */
 };
 
 static void key_of(char key[16], int domid)
@@ -124,6 +140,34 @@ void xo_xen_dm_state_path(int domid, const char *what, char path[128])
 	snprintf(path, 128, "%s/dm-%s-%d", XO_DM_RUN_DIR, what, domid);
 }
 
+void xo_xen_dm_root_path(int domid, char path[128])
+{
+	xo_xen_dm_state_path(domid, "root", path);
+}
+
+/* The chroot directory and what it may hold; quiet when there is none. */
+static void root_remove(int domid)
+{
+	char root[128], file[160];
+
+	xo_xen_dm_root_path(domid, root);
+	snprintf(file, sizeof(file), "%s/%s", root, XO_DM_ROOT_SAVE);
+	unlink(file);
+	rmdir(root);
+}
+
+/* A fresh, empty chroot directory for the device model of @domid, root's, 0755. */
+static int root_make(int domid, struct xo_error *err)
+{
+	char root[128];
+
+	root_remove(domid);
+	xo_xen_dm_root_path(domid, root);
+	if (mkdir(root, 0755) < 0 || chmod(root, 0755) < 0)
+		return xo_err_errno(err, errno, "xen backend: cannot create %s", root);
+	return 0;
+}
+
 /* ---- init / fini ---- */
 
 int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err)
@@ -133,7 +177,46 @@ int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->dms->lock, NULL);
 	pthread_cond_init(&b->dms->cond, NULL);
+	/* Off by default: a resume or incoming migration fails deprivileged (docs/hvm.md). */
+	b->dms->restricted = false;
+	b->dms->uid_base = XO_DM_UID_BASE_DEFAULT;
 	return 0;
+}
+
+int xo_xen_dm_knob(struct xo_backend *b, const char *key, const char *value,
+		   struct xo_error *err)
+{
+	unsigned long long v = XO_DM_UID_BASE_DEFAULT;
+	char *end = NULL;
+
+	if (strcmp(key, "dm.restrict") == 0) {
+		if (!value || (*value && strcmp(value, "0") && strcmp(value, "1")))
+			return xo_err(err, XENOPS_EINVAL,
+				      "knob dm.restrict: value must be 1 (on), 0 (off) or \"\" for "
+				      "the default 0");
+		pthread_mutex_lock(&b->dms->lock);
+		b->dms->restricted = strcmp(value, "1") == 0;
+		pthread_mutex_unlock(&b->dms->lock);
+		return 0;
+	}
+	if (strcmp(key, "dm.uid_base") == 0) {
+		if (value && *value) {
+			errno = 0;
+			v = *value >= '0' && *value <= '9' ? strtoull(value, &end, 10) : 0;
+			if (errno || !end || *end)
+				v = 0;
+		}
+		if (!value || v < 1 || v > XO_DM_UID_BASE_MAX)
+			return xo_err(err, XENOPS_EINVAL,
+				      "knob dm.uid_base: value must be a number from 1 to %u, or \"\" "
+				      "for the default %u",
+				      XO_DM_UID_BASE_MAX, XO_DM_UID_BASE_DEFAULT);
+		pthread_mutex_lock(&b->dms->lock);
+		b->dms->uid_base = (uint32_t)v;
+		pthread_mutex_unlock(&b->dms->lock);
+		return 0;
+	}
+	return 1;
 }
 
 static int free_pending_cb(const char *key, void *value, void *arg)
@@ -230,6 +313,7 @@ int xo_xen_dm_register(struct xo_backend *b, const struct xo_vm_config *cfg, int
 	}
 	key_of(key, domid);
 	pthread_mutex_lock(&b->dms->lock);
+	p->uid = b->dms->restricted ? b->dms->uid_base + (uint32_t)domid : 0;
 	old = xo_map_del(&b->dms->pending, key);
 	rc = xo_map_put(&b->dms->pending, key, p);
 	pthread_mutex_unlock(&b->dms->lock);
@@ -363,6 +447,16 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 	arg(a, "-nodefaults");
 	arg(a, "-no-user-config");
 	arg(a, "-S");
+	if (p->uid) {
+		char root[128];
+
+		xo_xen_dm_root_path(p->domid, root);
+		arg(a, "-runas");
+		arg(a, "%u:%u", p->uid, p->uid);
+		arg(a, "-chroot");
+		arg(a, "%s", root);
+		arg(a, "-xen-domid-restrict");
+	}
 	if (*p->incoming) {
 		arg(a, "-incoming");
 		arg(a, "fd:%d", XO_DM_INCOMING_FD);
@@ -441,6 +535,12 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 		return xo_err_errno(err, errno, "xen backend: cannot create %s", XO_DM_RUN_DIR);
 	if (mkdir(XO_DM_LOG_DIR, 0750) < 0 && errno != EEXIST)
 		return xo_err_errno(err, errno, "xen backend: cannot create %s", XO_DM_LOG_DIR);
+	if (p->uid) {
+		int rc = root_make(p->domid, err);
+
+		if (rc < 0)
+			return rc;
+	}
 	snprintf(log, sizeof(log), "%s/qemu-dm-%s.log", XO_DM_LOG_DIR, p->vm_id);
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (logfd < 0)
@@ -480,8 +580,9 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 	if (infd >= 0)
 		close(infd);
 	xo_log(&b->log, XENOPS_LOG_INFO,
-	       "xen backend: device model of domain %d (VM %s) started, pid %d, log %s", p->domid,
-	       p->vm_id, (int)pid, log);
+	       "xen backend: device model of domain %d (VM %s) started, pid %d, %s%u, log %s",
+	       p->domid, p->vm_id, (int)pid, p->uid ? "deprivileged to uid " : "as root, uid ",
+	       p->uid, log);
 	*pid_out = pid;
 	return 0;
 }
@@ -653,6 +754,34 @@ static int wait_incoming(struct xo_env *env, struct xo_qmp *q, struct xo_error *
 	}
 }
 
+/* The uid the process runs as (from its /proc entry); false if it is gone. */
+static bool proc_uid(pid_t pid, uid_t *uid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return false;
+	*uid = st.st_uid;
+	return true;
+}
+
+/* QMP answers once QEMU is initialised, so its privileges are dropped by now. */
+static int check_uid(pid_t pid, uint32_t want, struct xo_error *err)
+{
+	uid_t uid = 0;
+
+	if (!proc_uid(pid, &uid))
+		return xo_err(err, XENOPS_EBACKEND, "xen backend: the device model (pid %d) is gone",
+			      (int)pid);
+	if (uid != (uid_t)want)
+		return xo_err(err, XENOPS_EBACKEND,
+			      "xen backend: the device model (pid %d) runs as uid %u, not %u",
+			      (int)pid, (unsigned int)uid, want);
+	return 0;
+}
+
 static int start_running(struct xo_env *env, struct xo_qmp *q, struct xo_error *err)
 {
 	char reply[1024];
@@ -701,6 +830,8 @@ int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct 
 		rc = wait_incoming(env, q, err);
 	if (rc == 0)
 		rc = start_running(env, q, err);
+	if (rc == 0)
+		rc = check_uid(pid, p->uid, err);
 	xo_qmp_close(q);
 	if (rc == 0 && *p->incoming)
 		unlink(p->incoming);
@@ -710,6 +841,7 @@ int xo_xen_dm_start(struct xo_backend *b, struct xo_env *env, int domid, struct 
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		unlink(qmp);
+		root_remove(domid);
 		/* Put it back: a retried unpause tries again. */
 		pthread_mutex_lock(&b->dms->lock);
 		if (xo_map_put(&b->dms->pending, key, p) == 0)
@@ -807,6 +939,7 @@ static void cleanup_files(struct xo_backend *b, int domid)
 	unlink(state);
 	xo_xen_dm_state_path(domid, "save", state);
 	unlink(state);
+	root_remove(domid);
 	snprintf(path, sizeof(path), "/local/domain/0/device-model/%d", domid);
 	xs_rm(b->xsh, XBT_NULL, path);
 }
@@ -881,6 +1014,7 @@ void xo_xen_dm_stop(struct xo_backend *b, int domid)
 
 		xo_xen_dm_state_path(domid, "incoming", state);
 		unlink(state);
+		root_remove(domid);
 	}
 }
 
@@ -965,17 +1099,69 @@ int xo_xen_dm_set_incoming(struct xo_backend *b, int domid, const char *path,
 	return 0;
 }
 
+/*
+ * A deprivileged device model opens the file after its chroot, as its uid:
+ * the file is made for it in its root directory (which it cannot write),
+ * then moved to @path. Not deprivileged: uid 0, no directory.
+ */
+static int save_target(struct xo_backend *b, int domid, char inside[160], uid_t *uid,
+		       struct xo_error *err)
+{
+	char key[16], root[128];
+	struct dm_sup *s;
+	struct stat st;
+	pid_t pid = 0;
+	int fd;
+
+	*uid = 0;
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	s = xo_map_get(&b->dms->sups, key);
+	if (s)
+		pid = s->pid;
+	pthread_mutex_unlock(&b->dms->lock);
+	xo_xen_dm_root_path(domid, root);
+	if (!pid || !proc_uid(pid, uid) || *uid == 0 || stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		*uid = 0;
+		return 0;
+	}
+	snprintf(inside, 160, "%s/%s", root, XO_DM_ROOT_SAVE);
+	unlink(inside);
+	fd = open(inside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return xo_err_errno(err, errno, "xen backend: cannot create %s", inside);
+	if (fchown(fd, *uid, (gid_t)*uid) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(inside);
+		return xo_err_errno(err, e, "xen backend: cannot give %s to uid %u", inside,
+				    (unsigned int)*uid);
+	}
+	close(fd);
+	return 0;
+}
+
 int xo_xen_dm_save_state(struct xo_backend *b, int domid, bool live, const char *path,
 			 struct xo_error *err)
 {
-	char cmd[256];
+	char cmd[256], inside[160];
+	uid_t uid;
+	int rc = save_target(b, domid, inside, &uid, err);
 
+	if (rc < 0)
+		return rc;
 	/* It stops the emulation (runstate save-vm) and writes every device's state. */
 	snprintf(cmd, sizeof(cmd),
 		 "{\"execute\": \"xen-save-devices-state\", \"arguments\": "
-		 "{\"filename\": \"%s\", \"live\": %s}}",
-		 path, live ? "true" : "false");
-	return xo_xen_dm_qmp(b, domid, cmd, NULL, 0, err);
+		 "{\"filename\": \"%s%s\", \"live\": %s}}",
+		 uid ? "/" : "", uid ? XO_DM_ROOT_SAVE : path, live ? "true" : "false");
+	rc = xo_xen_dm_qmp(b, domid, cmd, NULL, 0, err);
+	if (rc == 0 && uid && rename(inside, path) < 0)
+		rc = xo_err_errno(err, errno, "xen backend: cannot move %s to %s", inside, path);
+	if (rc < 0 && uid)
+		unlink(inside);
+	return rc;
 }
 
 int xo_xen_dm_logdirty(struct xo_backend *b, int domid, bool enable, struct xo_error *err)
@@ -1023,5 +1209,50 @@ static void adopt_or_kill(struct xo_backend *b, pid_t pid, int domid, void *arg)
 
 void xo_xen_dm_sweep(struct xo_backend *b)
 {
+	DIR *d;
+	struct dirent *e;
+
 	for_each_dm(b, adopt_or_kill, NULL);
+	/* The chroot directories of device models gone while the daemon was not there. */
+	d = opendir(XO_DM_RUN_DIR);
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		int domid, n = 0;
+
+		if (sscanf(e->d_name, "dm-root-%d%n", &domid, &n) == 1 && !e->d_name[n] &&
+		    domid > 0 && !xo_xen_dm_running(b, domid) && !xo_xen_dm_pending(b, domid)) {
+			xo_log(&b->log, XENOPS_LOG_INFO,
+			       "xen backend: removing %s/%s (no device model of domain %d)",
+			       XO_DM_RUN_DIR, e->d_name, domid);
+			root_remove(domid);
+		}
+	}
+	closedir(d);
+}
+
+int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len)
+{
+	struct argv a = { .n = 0 };
+	struct dm_pending *p;
+	char key[16];
+	size_t used = 0;
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	p = xo_map_get(&b->dms->pending, key);
+	if (p)
+		build_argv(p, &a);
+	pthread_mutex_unlock(&b->dms->lock);
+	if (!p || !len)
+		return -1;
+	*out = '\0';
+	for (size_t i = 0; i < a.n; i++) {
+		int n = snprintf(out + used, len - used, "%s\n", a.v[i]);
+
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += (size_t)n;
+	}
+	return 0;
 }

@@ -292,6 +292,8 @@ static int xen_set_knob(struct xo_backend *b, const char *key, const char *value
 {
 	int rc = key ? xo_boot_paths_knob(&b->boot, key, value, err) : 1;
 
+	if (rc > 0 && key)
+		rc = xo_xen_dm_knob(b, key, value, err);
 	if (rc <= 0)
 		return rc;
 	return xo_err(err, XENOPS_ENOTSUP, "xen backend: no knob \"%s\"", key ? key : "");

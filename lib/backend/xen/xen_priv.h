@@ -221,7 +221,22 @@ int xo_xen_hvm_xenstore(struct xo_backend *b, int domid, struct xo_error *err);
 #define XO_DM_QEMU "/usr/libexec/xen-qemu-system-i386"
 #define XO_DM_RUN_DIR "/run/xenops"     /* QMP sockets, pidfiles */
 #define XO_DM_LOG_DIR "/var/log/xenops" /* the device model's log, the serial port */
+/* Deprivileged device models run as uid = gid = dm.uid_base + domid. */
+#define XO_DM_UID_BASE_DEFAULT 131072u
+#define XO_DM_UID_BASE_MAX 4294901759u /* 2^32 - 1 - 65536: room for every domid */
 int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err);
+/*
+ * The knobs "dm.restrict" ("1" on, "0" off, "" the default 0) and
+ * "dm.uid_base" (1..XO_DM_UID_BASE_MAX, "" the default): 0 when set,
+ * XENOPS_EINVAL for a bad value, 1 when @key is not one of them. They apply
+ * to the device models registered afterwards.
+ */
+int xo_xen_dm_knob(struct xo_backend *b, const char *key, const char *value,
+		   struct xo_error *err);
+/* Tests: the command line of @domid's registered device model, one argument a line. */
+int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len);
+/* XO_DM_RUN_DIR/dm-root-<domid>: the chroot of a deprivileged device model. */
+void xo_xen_dm_root_path(int domid, char path[128]);
 /* The daemon stops: supervision ends, the device models go on. */
 void xo_xen_dm_fini(struct xo_backend *b);
 /* Build: what the device model of @domid will be started with. */
