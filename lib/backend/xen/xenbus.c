@@ -240,6 +240,7 @@ int xo_xenbus_plug(struct xo_backend *b, struct xo_env *env, const struct xo_xen
 	int rc;
 
 	rc = xo_xenbus_dev_init(&d, kind, domid, cfg, err);
+	d.hvm = rc == 0 && xo_xen_dm_needed(b, domid);
 	if (rc == 0 && kind->check)
 		rc = kind->check(&d, err);
 	if (rc == 0)
@@ -307,6 +308,7 @@ int xo_xenbus_info(struct xo_backend *b, const struct xo_xenbus_kind *kind, int 
 	if (rc < 0)
 		return rc;
 	memset(st, 0, sizeof(*st));
+	d.hvm = xo_xen_dm_needed(b, domid);
 	rc = xo_xenbus_plugged_state(b, &d, err);
 	st->backend_state = rc < 0 ? -1 : rc;
 	if (rc < 0)
