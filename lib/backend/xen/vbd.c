@@ -59,7 +59,7 @@ static void vbd_label(const struct xo_dev_config *cfg, char *buf, size_t n)
 /* The device model's CD drive: no device for blkback. */
 static bool vbd_dm_cd(const struct xo_xenbus_dev *d)
 {
-	return d->hvm && d->cfg->u.vbd.cdrom;
+	return d->hvm;
 }
 
 static int vbd_check(const struct xo_xenbus_dev *d, struct xo_error *err)
