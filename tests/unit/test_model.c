@@ -326,7 +326,8 @@ START_TEST(vm_hvm_fields)
 	vm_bad("{\"type\": \"hvm\", \"boot\": \"grub\"}", "firmware");
 	vm_bad("{\"type\": \"hvm\", \"cmdline\": \"x\"}", "needs a \"kernel\"");
 	vm_bad("{\"type\": \"hvm\", \"ramdisk\": \"/r\"}", "needs a \"kernel\"");
-	vm_bad("{\"type\": \"hvm\", \"firmware\": \"uefi\"}", "\"firmware\"");
+	vm_bad("{\"type\": \"hvm\", \"firmware\": \"uefi\"}", "\"uefi\" is not offered: hvmloader loads");
+	vm_bad("{\"type\": \"hvm\", \"firmware\": \"ovmf\"}", "\"firmware\"");
 	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"\"}", "\"boot_order\"");
 	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"cx\"}", "\"boot_order\"");
 	vm_bad("{\"type\": \"hvm\", \"boot_order\": \"cdncd\"}", "\"boot_order\"");

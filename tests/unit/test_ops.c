@@ -509,6 +509,45 @@ START_TEST(hvm_device_model_death)
 }
 END_TEST
 
+/*
+ * An HVM guest's CD drive is the device model's emulated IDE CD drive (on
+ * xen, media changes go through QMP): eject and insert work live; a CD
+ * drive outside the four IDE names or with a phy: media is refused.
+ */
+START_TEST(hvm_cd_media)
+{
+	char *json = NULL;
+
+	define_vm("hc", "\"type\": \"hvm\"");
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "hc", "{\"device\": \"xvdc\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0), 0);
+	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "hc", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "hc", "xvdc", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "hc", "xvdc"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":false"));
+	ck_assert_ptr_nonnull(strstr(json, "\"backend\":\"\""));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "hc", "xvdc", iso_media, XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "hc", "xvdc"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":true"));
+	ck_assert_ptr_nonnull(strstr(json, iso));
+	xenops_free(json);
+	/* Only hd, sd, xvd followed by a to d are emulated drives. */
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "hc", "{\"device\": \"xvde\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "hc", "xvde", XENOPS_WAIT), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "emulated IDE"));
+	ck_assert(!dev_plugged(XENOPS_KIND_VBD, "hc", "xvde"));
+	/* A phy: media is not for the device model's drive. */
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "hc", "{\"device\": \"xvdb\", \"kind\": \"cdrom\", \"backend\": \"phy:/dev/sr0\"}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "hc", "xvdb", XENOPS_WAIT), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "file:"));
+	/* No emulated device is hot-plugged. */
+	ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "hc", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"\"}", 0), 0);
+	ck_assert_int_eq(xenops_vbd_plug(NULL, ctx, "hc", "xvdd", XENOPS_WAIT), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "hot-plugged"));
+	ck_assert_int_eq(xenops_vm_shutdown(NULL, ctx, "hc", 0, XENOPS_WAIT | XENOPS_FORCE), 0);
+}
+END_TEST
+
 START_TEST(guest_unplugs_a_device)
 {
 	define_vm("vm", NULL);
@@ -1181,6 +1220,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_lifecycle);
 	tcase_add_test(tc, hvm_device_model_death);
+	tcase_add_test(tc, hvm_cd_media);
 	tcase_add_test(tc, grub_boot_start);
 	tcase_add_test(tc, dm_options_need_xen);
 	tcase_add_test(tc, start_paused_and_destroy);

@@ -86,7 +86,16 @@ static void *serve(void *arg)
 			/* An event comes first and must be skipped; a reply in two writes. */
 			say(fd, "{\"timestamp\": {}, \"event\": \"RESUME\"}\n{\"ret"),
 			    usleep(20000), say(fd, "urn\": {}}\n");
-		else if (strstr(line, "query-status"))
+		else if (strstr(line, "query-block")) {
+			/* Longer than the client's own 1 KiB line (as query-block's is). */
+			char big[3000];
+
+			memset(big, 'x', sizeof(big));
+			big[sizeof(big) - 1] = '\0';
+			say(fd, "{\"return\": [{\"device\": \"xo-ide2\", \"pad\": \"");
+			say(fd, big);
+			say(fd, "\"}]}\n");
+		} else if (strstr(line, "query-status"))
 			say(fd, "{\"return\": {\"status\": \"running\", \"running\": true}}\n");
 		else
 			say(fd, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command "
@@ -151,6 +160,24 @@ START_TEST(qmp_conversation)
 }
 END_TEST
 
+/* A reply longer than 1 KiB reaches a caller's larger buffer whole. */
+START_TEST(qmp_long_reply)
+{
+	struct server s;
+	struct xo_qmp *q = NULL;
+	char path[108], reply[8192];
+
+	server_start(&s, SERVE, path);
+	ck_assert_int_eq(xo_qmp_open(path, 2000, &q, err), 0);
+	ck_assert_int_eq(xo_qmp_command(q, "{\"execute\": \"query-block\"}", 2000, reply,
+					sizeof(reply), err), 0);
+	ck_assert_uint_eq(strlen(reply), strlen("{\"return\": [{\"device\": \"xo-ide2\", \"pad\": \"\"}]}") + 2999);
+	ck_assert_str_eq(reply + strlen(reply) - 4, "\"}]}");
+	xo_qmp_close(q);
+	server_stop(&s, path);
+}
+END_TEST
+
 START_TEST(qmp_failures)
 {
 	struct server s;
@@ -187,6 +214,7 @@ static Suite *qmp_suite(void)
 #ifdef XENOPS_HAVE_XEN
 	tcase_add_test(tc, qmp_conversation);
 	tcase_add_test(tc, qmp_failures);
+	tcase_add_test(tc, qmp_long_reply);
 #endif
 	suite_add_tcase(s, tc);
 	return s;

@@ -268,6 +268,80 @@ hvm_suspend() {
     rm -f /tmp/hvms.save /tmp/hvms-disk.img
 }
 
+# CD media of an HVM guest: its CD drive is the device model's emulated IDE
+# CD (id xo-ide<index> in QMP). Eject and insert through xenopsctl; the
+# device model's query-block (QMP, through xo_xen_probe --qmp), the VBD's
+# backend keys in xenstore and VBD.stat must agree. Any file is a CD's media
+# for the device model. The guest's boot is not needed for the checks.
+HVM_CD_PROBE=/usr/local/libexec/xenops/tests/xo_xen_probe
+hvm_qmp() { "$HVM_CD_PROBE" --qmp "/run/xenops/qmp-$1" "$2"; }
+# hvm_cd_block DOMID: the query-block entry of the drive xo-ide2 (xvdc).
+hvm_cd_block() { hvm_qmp "$1" '{"execute": "query-block"}' | sed 's/}, {"/}\n{"/g' | grep '"device": "xo-ide2"'; }
+hvm_cd_has() { hvm_cd_block "$1" | grep -q "$2"; }
+hvm_cd_empty() { local e; e=$(hvm_cd_block "$1") && ! printf '%s' "$e" | grep -q '"inserted"'; }
+hvm_cd_ro_raw() { local e; e=$(hvm_cd_block "$1") && printf '%s' "$e" | grep -q '"ro": true' && printf '%s' "$e" | grep -q '"drv": "raw"'; }
+# The device model's pid from its pidfile (dom0's busybox has no pgrep).
+hvm_cd_dm_pid() { cat "/run/xenops/dm-$1.pid" 2>/dev/null; }
+hvm_cd_dm_cmdline() { local p; p=$(hvm_cd_dm_pid "$1") && [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline"; }
+hvm_cd_dm_has() { hvm_cd_dm_cmdline "$1" | grep -q -- "$2"; }
+hvm_vbd_json() { xoctl --json vbd stat hvmcd "$1"; }
+hvm_vbd_is() { hvm_vbd_json "$1" | grep -q "$2"; }
+
+section_xo_hvm_cd() { hvm_section hvm_cd; }
+
+hvm_cd() {
+    local d be p
+    hvm_define hvmcd || return
+    dd if=/dev/urandom of=/tmp/hvmcd-a.iso bs=64k count=16 2>/dev/null
+    dd if=/dev/urandom of=/tmp/hvmcd-b.iso bs=64k count=32 2>/dev/null
+    dd if=/dev/zero of=/tmp/hvmcd-disk.img bs=1M count=8 2>/dev/null
+    check "vbd add xvdc (cdrom, file:/tmp/hvmcd-a.iso)" \
+        xoctl vbd add hvmcd --device xvdc --kind cdrom --backend file:/tmp/hvmcd-a.iso || return
+    check "vbd add xvdb (disk)" xoctl vbd add hvmcd --device xvdb --backend file:/tmp/hvmcd-disk.img
+    check "xenopsctl vm start hvmcd" xoctl vm start hvmcd || { hvm_dump hvmcd; xo_cleanup_vm hvmcd; return; }
+    d=$(xo_domid hvmcd)
+    be=/local/domain/0/backend/vbd/$d/51744
+    p=$(hvm_cd_dm_pid "$d")
+    check "its device model runs (pid ${p:-none}, -xen-domid $d)" hvm_cd_dm_has "$d" "-xen-domid $d "
+    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" 'file=/tmp/hvmcd-a.iso,if=ide,index=2,media=cdrom,.*id=xo-ide2'
+    check "query-block: xo-ide2 holds hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+    check "xenstore: params is the file" xs_is "$be/params" /tmp/hvmcd-a.iso
+    check "VBD.stat: media present" hvm_vbd_is xvdc '"media_present":true'
+
+    # Refused before anything happens.
+    check "insert into a drive with media: refused" _xentb_not xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
+    check "eject of a disk: refused" _xentb_not xoctl vbd eject hvmcd xvdb
+    check "query-block: still hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+
+    check "vbd eject hvmcd xvdc" xoctl vbd eject hvmcd xvdc
+    check "query-block: xo-ide2 has no medium" hvm_cd_empty "$d"
+    note "hvmcd: after the eject: $(hvm_cd_block "$d" | grep -o '"tray_open": [a-z]*')"
+    check "xenstore: params is empty" xs_is "$be/params" ""
+    check "VBD.stat: no media, backend empty" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":false' | grep -q '\"backend\":\"\"'"
+    check "insert of a missing file: refused" _xentb_not xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-none.iso
+    check "query-block: still no medium" hvm_cd_empty "$d"
+
+    check "vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso" xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
+    check "query-block: xo-ide2 holds hvmcd-b.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-b.iso"'
+    check "query-block: read-only, raw" hvm_cd_ro_raw "$d"
+    check "query-block: its tray is closed" hvm_cd_has "$d" '"tray_open": false'
+    check "xenstore: params is the new file" xs_is "$be/params" /tmp/hvmcd-b.iso
+    check "VBD.stat: media present, the new file" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":true' | grep -q 'hvmcd-b.iso'"
+    check "the device model is the same one (pid $p)" test "$(hvm_cd_dm_pid "$d")" = "$p"
+    check "and it runs" test -d "/proc/$p"
+    if wait_console hvmcd "$UP" 300; then
+        note "hvmcd: the guest came up ($UP)"
+    else
+        note "hvmcd: the guest did not reach $UP within 300 s (not needed for the CD checks)"
+    fi
+    check "vm shutdown --force" xoctl vm shutdown hvmcd --force
+    check "its device model is gone (pid $p)" wait_for 10 _xentb_not test -d "/proc/$p"
+    check "and its pidfile" _xentb_not test -e "/run/xenops/dm-$d.pid"
+    assert_no_leftovers "after the HVM CD section"
+    xo_cleanup_vm hvmcd
+    rm -f /tmp/hvmcd-a.iso /tmp/hvmcd-b.iso /tmp/hvmcd-disk.img
+}
+
 # The same HVM guest through xl alone: on a loaded testbed, whether an HVM
 # guest boots at all within the wait, and in what time, for xo_hvm's.
 section_xl_hvm() {
@@ -308,6 +382,39 @@ hvm_nic() {
     assert_no_leftovers "after the HVM guests with a NIC"
 }
 
+# UEFI through xl: hvmloader with Debian's OVMF.fd (libxl's path for
+# bios="ovmf" is /usr/share/ovmf/OVMF.fd, from the ovmf package, which the
+# testbed image does not carry: give it with --overlay). No disk: OVMF,
+# once up, prints its boot manager on the serial port. What is seen is noted,
+# for docs/hvm.md; the checks are only that xl starts and stops the guest.
+section_xl_hvm_ovmf() {
+    local d
+    if [ ! -e /usr/share/ovmf/OVMF.fd ]; then
+        skip "no /usr/share/ovmf/OVMF.fd in dom0 (run.sh --overlay with Debian's ovmf)"
+        return
+    fi
+    rm -f /tmp/ovmf1-serial.log
+    printf '%s\n' 'name = "ovmf1"' 'type = "hvm"' 'bios = "ovmf"' 'memory = 256' 'vcpus = 1' \
+        'vnc = 0' 'serial = "file:/tmp/ovmf1-serial.log"' 'on_crash = "preserve"' >/tmp/ovmf1.cfg
+    check "xl create ovmf1 (bios=ovmf)" xlt create /tmp/ovmf1.cfg || { xl dmesg | tail -n 30 >&"$XENTB_OUT"; return; }
+    d=$(domid_of ovmf1)
+    if wait_for "$HVM_BOOT_SECS" grep -aqiE 'BdsDxe|Shell>|UEFI Interactive|Boot000' /tmp/ovmf1-serial.log; then
+        note "ovmf1: OVMF reached its boot manager on the serial port"
+    else
+        note "ovmf1: nothing from OVMF's boot manager within $HVM_BOOT_SECS s"
+    fi
+    {
+        echo "----- xl list"; xl list
+        echo "----- Xen console (hvmloader)"; xl dmesg | grep -aiE "HVM$d|hvmloader|ovmf|d$d" | tail -n 40
+        echo "----- serial port"; tail -c 3000 /tmp/ovmf1-serial.log 2>&1
+        echo "----- device model log"; tail -n 20 /var/log/xen/qemu-dm-ovmf1.log 2>&1
+    } 2>&1 | sed 's/^/  | /' >&"$XENTB_OUT"
+    xlt destroy ovmf1 >/dev/null 2>&1
+    check "ovmf1 is gone" wait_gone ovmf1 30
+}
+
 # Opt-in (named with --only) until an HVM guest has booted on the testbed.
 HVM_SECTIONS=()
 [ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm xo_hvm xo_hvm_suspend xo_hvm_nic)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm_ovmf)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm_cd)

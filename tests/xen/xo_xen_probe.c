@@ -18,6 +18,9 @@
  *                                   with XENOPS_EBACKEND, printing nothing)
  *   xo_xen_probe --expect-no-access (in dom0, as root: drops to uid 65534,
  *                                   then the same)
+ *   xo_xen_probe --qmp SOCKET JSON (one QMP command to a device model: its
+ *                                   reply line on stdout, exit 0; the error
+ *                                   on stderr, exit 1)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +35,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "backend/xen/qmp.h"
 #include "backend/xen/xen.h"
 
 /* The error value the internal calls under test fill. */
@@ -1094,6 +1098,24 @@ static int expect_open_failure(bool drop_privileges)
 	return n_fail ? 1 : 0;
 }
 
+/* One QMP command, for the test scripts (dom0 has no QMP client). */
+static int qmp_once(const char *path, const char *json)
+{
+	struct xo_qmp *q = NULL;
+	char reply[16384];
+	int rc = xo_qmp_open(path, 5000, &q, err);
+
+	if (rc == 0)
+		rc = xo_qmp_command(q, json, 5000, reply, sizeof(reply), err);
+	xo_qmp_close(q);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err->msg);
+		return 1;
+	}
+	printf("%s\n", reply);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xo_log log = { log_fn, NULL, XENOPS_LOG_INFO };
@@ -1108,6 +1130,8 @@ int main(int argc, char **argv)
 			return expect_open_failure(false);
 		if (!strcmp(argv[i], "--expect-no-access"))
 			return expect_open_failure(true);
+		if (!strcmp(argv[i], "--qmp") && i + 2 < argc)
+			return qmp_once(argv[i + 1], argv[i + 2]);
 		if (!strcmp(argv[i], "-v"))
 			verbose = 1, log.level = XENOPS_LOG_DEBUG;
 		else if (!strcmp(argv[i], "--no-devices"))

@@ -40,6 +40,51 @@ static int check_dev(const struct xo_dev_config *cfg, int kind, struct xo_error 
 	return xo_id_check(cfg->id, "device id", err);
 }
 
+/* hda..hdd, sda..sdd, xvda..xvdd: the names of the device model's four IDE drives. */
+static bool ide_name(const char *dev)
+{
+	size_t n = strlen(dev);
+
+	if (n < 3 || dev[n - 1] < 'a' || dev[n - 1] > 'd')
+		return false;
+	return (n == 3 && (!strncmp(dev, "hd", 2) || !strncmp(dev, "sd", 2))) ||
+	       (n == 4 && !strncmp(dev, "xvd", 3));
+}
+
+/*
+ * As on xen, an HVM guest's CD drive is the device model's emulated IDE CD
+ * drive: one of its four IDE names, a file or nothing as media, and a media
+ * change needs a device model that is running or still to start.
+ */
+static int hvm_cd_check(const struct xo_sim_dom *d, const struct xo_dev_config *cfg,
+			const char *backend, bool change, struct xo_error *err)
+{
+	const struct xo_vbd_config *v = &cfg->u.vbd;
+
+	if (!d->hvm || cfg->kind != XENOPS_KIND_VBD || !v->cdrom)
+		return 0;
+	if (!ide_name(v->device))
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "the CD drive %s of an HVM guest must be one of the emulated IDE "
+			      "drives (hd, sd or xvd followed by a to d)",
+			      v->device);
+	if (backend && backend[0] && strncmp(backend, "file:", 5) != 0)
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "the CD drive %s of an HVM guest takes a file: as media, not %s",
+			      v->device, backend);
+	if (!change && d->dm != XO_SIM_DM_NONE)
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "the CD drive %s cannot be hot-plugged into HVM domain %d: no "
+			      "emulated device is hot-plugged",
+			      v->device, d->domid);
+	if (change && d->dm == XO_SIM_DM_DEAD)
+		return xo_err(err, XENOPS_EBADSTATE,
+			      "domain %d has no device model running or to start with a CD drive "
+			      "%s",
+			      d->domid, v->device);
+	return 0;
+}
+
 /* The slot is what the guest sees of the device, so two devices cannot share it. */
 static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size, struct xo_error *err)
 {
@@ -155,6 +200,9 @@ int xo_sim_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 	if (rc == 0)
 		rc = xo_sim_require_live(d, "plug a device into", err);
 	if (rc == 0)
+		rc = hvm_cd_check(d, cfg, cfg->kind == XENOPS_KIND_VBD ? cfg->u.vbd.backend : NULL,
+				  false, err);
+	if (rc == 0)
 		rc = check_free(b, d, nv, err);
 	if (rc == 0) {
 		xo_sim_dev_append(d, nv);
@@ -237,7 +285,7 @@ int xo_sim_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 /* Media and carrier are host-side settings: they work whatever the guest's state. */
 static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
 		   const struct xo_dev_config *cfg, enum xo_sim_delay which, int value,
-		   struct xo_error *err)
+		   const char *media, struct xo_error *err)
 {
 	struct xo_sim_dom *d;
 	struct xo_sim_dev *v;
@@ -249,6 +297,8 @@ static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
 	rc = xo_sim_get(b, domid, "change a device of", &d, err);
 	if (rc == 0)
 		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
+	if (rc == 0 && which == XO_SIM_DELAY_MEDIA)
+		rc = hvm_cd_check(d, cfg, media, true, err);
 	if (rc == 0) {
 		if (which == XO_SIM_DELAY_MEDIA)
 			v->media_present = value;
@@ -270,7 +320,7 @@ int xo_sim_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
 	if (!backend)
 		return xo_err(err, XENOPS_EINVAL, "vbd %s: no media backend (\"\" ejects)",
 			      cfg->id);
-	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0', err);
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_MEDIA, backend[0] != '\0', backend, err);
 }
 
 int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
@@ -280,5 +330,5 @@ int xo_sim_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,
 
 	if (rc < 0)
 		return rc;
-	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_CARRIER, !!carrier, err);
+	return dev_set(b, env, domid, cfg, XO_SIM_DELAY_CARRIER, !!carrier, NULL, err);
 }

@@ -4,7 +4,8 @@
  * table of xenbus kinds (xenbus.c drives vbd.c: blkback, vif.c: netback).
  * PCI passthrough is not implemented (no hardware to test it on here); VBD
  * media change is not possible on blkback, which cannot swap the device
- * under a connected frontend.
+ * under a connected frontend: only the CD drives of HVM guests, the device
+ * model's, change media (cdrom.c).
  */
 #include "backend/xen/xenbus.h"
 
@@ -39,6 +40,13 @@ int xo_xen_dev_plug(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = xo_xen_getinfo_one(b, domid, &info, err);
 	if (rc == 0)
 		rc = kind_of(&kind, domid, cfg, err);
+	/* An HVM guest's CD drive is an emulated one, and those are not hot-plugged. */
+	if (rc == 0 && cfg->kind == XENOPS_KIND_VBD && cfg->u.vbd.cdrom &&
+	    xo_xen_dm_needed(b, domid) && !xo_xen_dm_pending(b, domid))
+		rc = xo_err(err, XENOPS_ENOTSUP,
+			    "xen backend: the CD drive %s cannot be hot-plugged into HVM domain %d: "
+			    "no emulated device is hot-plugged",
+			    cfg->u.vbd.device, domid);
 	if (rc == 0)
 		rc = xo_xenbus_plug(b, env, kind, domid, cfg, st_out, err);
 	/* An HVM domain not started yet: its firmware sees the disk as IDE too. */
@@ -70,10 +78,20 @@ int xo_xen_dev_info(struct xo_backend *b, int domid, const struct xo_dev_config 
 int xo_xen_vbd_set_media(struct xo_backend *b, struct xo_env *env, int domid,
 			 const struct xo_dev_config *cfg, const char *backend, struct xo_error *err)
 {
-	(void)b, (void)env, (void)domid, (void)cfg, (void)backend;
+	int rc = xo_xen_check_domid(domid, err);
+
+	(void)env;
+	if (rc < 0)
+		return rc;
+	if (!backend)
+		return xo_err(err, XENOPS_EINVAL, "xen backend: vbd %s: no media (\"\" ejects)",
+			      cfg->id);
+	/* An HVM guest's CD drive is the device model's. */
+	if (cfg->kind == XENOPS_KIND_VBD && cfg->u.vbd.cdrom && xo_xen_dm_needed(b, domid))
+		return xo_xen_cd_set_media(b, domid, cfg, backend, err);
 	return xo_err(err, XENOPS_ENOTSUP,
-		      "xen backend: VBD media change not implemented yet (blkback cannot swap a "
-		      "device in place: unplug and plug instead)");
+		      "xen backend: VBD media change is done for the CD drives of HVM guests "
+		      "only (blkback cannot swap a device in place: unplug and plug instead)");
 }
 
 int xo_xen_vif_set_carrier(struct xo_backend *b, struct xo_env *env, int domid,

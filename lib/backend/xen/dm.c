@@ -338,7 +338,7 @@ bool xo_xen_dm_pending(struct xo_backend *b, int domid)
 }
 
 /* hda..hdd, xvda..xvdd, sda..sdd: the IDE index a disk gets for the firmware. */
-static int ide_index(const char *dev)
+int xo_xen_dm_ide_index(const char *dev)
 {
 	size_t n = strlen(dev);
 
@@ -356,12 +356,15 @@ static int ide_index(const char *dev)
 void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_config *cfg)
 {
 	const struct xo_vbd_config *v = &cfg->u.vbd;
-	int idx = ide_index(v->device);
+	int idx = xo_xen_dm_ide_index(v->device);
 	struct dm_pending *p;
 	char key[16];
 
-	/* Only files are handed to the emulated disks; CD drives with media too. */
-	if (idx < 0 || !v->backend || strncmp(v->backend, "file:", 5) != 0)
+	/* Only files are handed to the emulated disks; CD drives with media too,
+	 * and an empty CD drive is an empty emulated one. */
+	if (idx < 0 || !v->backend)
+		return;
+	if (strncmp(v->backend, "file:", 5) != 0 && !(v->cdrom && !v->backend[0]))
 		return;
 	key_of(key, domid);
 	pthread_mutex_lock(&b->dms->lock);
@@ -369,7 +372,7 @@ void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_conf
 	if (p && p->n_disks < XO_DM_MAX_DISKS) {
 		struct dm_disk *d = &p->disks[p->n_disks++];
 
-		snprintf(d->path, sizeof(d->path), "%s", v->backend + 5);
+		snprintf(d->path, sizeof(d->path), "%s", v->backend[0] ? v->backend + 5 : "");
 		d->index = idx;
 		d->cdrom = v->cdrom != 0;
 		d->ro = v->readonly || v->cdrom;
@@ -507,8 +510,16 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 		const struct dm_disk *d = &p->disks[i];
 
 		arg(a, "-drive");
-		arg(a, "file=%s,if=ide,index=%d,media=%s,format=raw,cache=writeback%s", d->path,
-		    d->index, d->cdrom ? "cdrom" : "disk", d->ro ? ",readonly=on" : "");
+		/* The id names the drive in QMP (CD media changes: cdrom.c). */
+		if (!*d->path)
+			arg(a, "if=ide,index=%d,media=cdrom,id=" XO_DM_DRIVE_ID "%d%s", d->index,
+			    d->index, d->ro ? ",readonly=on" : "");
+		else
+			arg(a,
+			    "file=%s,if=ide,index=%d,media=%s,format=raw,cache=writeback,"
+			    "id=" XO_DM_DRIVE_ID "%d%s",
+			    d->path, d->index, d->cdrom ? "cdrom" : "disk", d->index,
+			    d->ro ? ",readonly=on" : "");
 	}
 	if (*p->kernel) {
 		arg(a, "-kernel");
@@ -1255,4 +1266,25 @@ int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len)
 		used += (size_t)n;
 	}
 	return 0;
+}
+
+/* ---- CD media of a device model not started yet ---- */
+
+int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const char *path)
+{
+	struct dm_pending *p;
+	char key[16];
+	int found = 0;
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	p = xo_map_get(&b->dms->pending, key);
+	for (size_t i = 0; p && i < p->n_disks; i++) {
+		if (p->disks[i].index != index || !p->disks[i].cdrom)
+			continue;
+		snprintf(p->disks[i].path, sizeof(p->disks[i].path), "%s", path);
+		found = 1;
+	}
+	pthread_mutex_unlock(&b->dms->lock);
+	return found;
 }

@@ -139,17 +139,20 @@ static int write_all(int fd, const char *s, struct xo_error *err)
 int xo_qmp_command(struct xo_qmp *q, const char *json, unsigned int timeout_ms, char *reply,
 		   size_t reply_len, struct xo_error *err)
 {
-	char line[1024];
+	char small[1024];
+	/* A caller's larger buffer takes the whole reply (query-block's is long). */
+	char *line = reply && reply_len > sizeof(small) ? reply : small;
+	size_t line_len = line == reply ? reply_len : sizeof(small);
 	const char *desc;
 	int rc = write_all(q->fd, json, err);
 
 	if (rc == 0)
 		rc = write_all(q->fd, "\n", err);
 	if (rc == 0)
-		rc = read_reply(q, timeout_ms, line, sizeof(line), err);
+		rc = read_reply(q, timeout_ms, line, line_len, err);
 	if (rc < 0)
 		return rc;
-	if (reply)
+	if (reply && line != reply)
 		snprintf(reply, reply_len, "%s", line);
 	if (strncmp(line, "{\"return\"", 9) == 0)
 		return 0;

@@ -4,6 +4,11 @@
  * device number of xvd<letters>, the backing device (phy: as is, file:
  * through a loop device from loop.c), blkback's keys, and what connected
  * means for it.
+ *
+ * An HVM guest's CD drive is the device model's (an emulated IDE CD; the
+ * guest's blkfront does not take CD drives in HVM guests): blkback gets no
+ * device for it, the backend's keys only record the media ("params" the
+ * file, "" when empty), and cdrom.c changes it through QMP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +56,31 @@ static void vbd_label(const struct xo_dev_config *cfg, char *buf, size_t n)
 
 /* ---- the backing device ---- */
 
+/* The device model's CD drive: no device for blkback. */
+static bool vbd_dm_cd(const struct xo_xenbus_dev *d)
+{
+	return d->hvm;
+}
+
+static int vbd_check(const struct xo_xenbus_dev *d, struct xo_error *err)
+{
+	const struct xo_vbd_config *v = &d->cfg->u.vbd;
+
+	if (!vbd_dm_cd(d))
+		return 0;
+	if (xo_xen_dm_ide_index(v->device) < 0)
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: the CD drive %s of an HVM guest must be one of the "
+			      "emulated IDE drives (hd, sd or xvd followed by a to d)",
+			      v->device);
+	if (v->backend[0] && strncmp(v->backend, "file:", 5) != 0)
+		return xo_err(err, XENOPS_ENOTSUP,
+			      "xen backend: the CD drive %s of an HVM guest takes a file: as media "
+			      "(the device model's emulated drive), not %s",
+			      v->device, v->backend);
+	return 0;
+}
+
 static int vbd_setup(struct xo_xenbus_dev *d, struct xo_error *err)
 {
 	const struct xo_vbd_config *v = &d->cfg->u.vbd;
@@ -59,6 +89,12 @@ static int vbd_setup(struct xo_xenbus_dev *d, struct xo_error *err)
 	int rc;
 
 	bk->fd = -1;
+	if (vbd_dm_cd(d)) {
+		/* Checked now, not when the device model opens it at the unpause. */
+		if (v->backend[0])
+			return xo_path_check_readable("backend", v->backend + 5, false, err);
+		return 0;
+	}
 	if (!strncmp(v->backend, "phy:", 4)) {
 		snprintf(bk->path, sizeof(bk->path), "%s", v->backend + 4);
 	} else if (!strncmp(v->backend, "file:", 5)) {
@@ -112,6 +148,23 @@ static int vbd_backend_keys(struct xo_backend *b, xs_transaction_t t,
 {
 	const struct xo_vbd_config *v = &d->cfg->u.vbd;
 	char buf[32];
+	int rc;
+
+	if (vbd_dm_cd(d)) {
+		const struct xo_xenbus_kv cd[] = {
+			{ "removable", "1" },
+			{ "bootable", "1" },
+			{ "dev", v->device },
+			{ "type", "file" },
+			{ "mode", "r" },
+			{ "device-type", "cdrom" },
+			{ "params", v->backend[0] ? v->backend + 5 : "" },
+			{ "xenops-media", v->backend },
+			{ "hotplug-status", "connected" },
+		};
+
+		return xo_xenbus_write_all(b, t, d->be, cd, XO_ARRAY_SIZE(cd), err);
+	}
 	const struct xo_xenbus_kv kv[] = {
 		{ "removable", v->cdrom ? "1" : "0" },
 		{ "bootable", "1" },
@@ -125,7 +178,7 @@ static int vbd_backend_keys(struct xo_backend *b, xs_transaction_t t,
 		/* We are the hotplug script: there is nothing left for one to do. */
 		{ "hotplug-status", "connected" },
 	};
-	int rc = xo_xenbus_write_all(b, t, d->be, kv, XO_ARRAY_SIZE(kv), err);
+	rc = xo_xenbus_write_all(b, t, d->be, kv, XO_ARRAY_SIZE(kv), err);
 
 	/* blkback opens the device when this appears: write it last. */
 	snprintf(buf, sizeof(buf), "%x:%x", d->bk.major, d->bk.minor);
@@ -148,6 +201,9 @@ static bool vbd_created(const struct xo_xenbus_dev *d)
 
 static enum xo_xenbus_wait vbd_connected(const struct xo_xenbus_dev *d, bool running, int state)
 {
+	/* Nothing to wait for: neither blkback nor blkfront takes it. */
+	if (vbd_dm_cd(d))
+		return XO_XENBUS_CONNECTED;
 	/* A paused guest cannot connect its end: an open device is all we can wait for. */
 	if (running ? state == 4 : vbd_created(d))
 		return XO_XENBUS_CONNECTED;
@@ -156,15 +212,20 @@ static enum xo_xenbus_wait vbd_connected(const struct xo_xenbus_dev *d, bool run
 
 static void vbd_info(struct xo_backend *b, const struct xo_xenbus_dev *d, struct xo_dev_state *st)
 {
-	char *v = xo_xs_readf(b->xsh, XBT_NULL, "%s/physical-device", d->be);
+	char *v = xo_xs_readf(b->xsh, XBT_NULL, "%s/%s", d->be,
+			      vbd_dm_cd(d) ? "xenops-media" : "physical-device");
 
-	st->media_present = v != NULL;
+	st->media_present = v != NULL && (!vbd_dm_cd(d) || *v);
 	free(v);
 }
 
 static void vbd_plugged_msg(const struct xo_xenbus_dev *d, char *buf, size_t n)
 {
-	snprintf(buf, n, " on %s", d->bk.path);
+	if (vbd_dm_cd(d))
+		snprintf(buf, n, " (the device model's CD drive, %s)",
+			 d->cfg->u.vbd.backend[0] ? d->cfg->u.vbd.backend : "empty");
+	else
+		snprintf(buf, n, " on %s", d->bk.path);
 }
 
 const struct xo_xenbus_kind xo_xenbus_vbd = {
@@ -173,6 +234,7 @@ const struct xo_xenbus_kind xo_xenbus_vbd = {
 	.driver = "blkback",
 	.devid = vbd_devid,
 	.label = vbd_label,
+	.check = vbd_check,
 	.setup = vbd_setup,
 	.teardown = vbd_teardown,
 	.frontend_keys = vbd_frontend_keys,

@@ -280,6 +280,19 @@ int xo_xen_dm_save_state(struct xo_backend *b, int domid, bool live, const char 
 int xo_xen_dm_logdirty(struct xo_backend *b, int domid, bool enable, struct xo_error *err);
 /* QMP cont: the emulation runs again (after a save that did not complete). */
 int xo_xen_dm_cont(struct xo_backend *b, int domid, struct xo_error *err);
+/* The QMP id of the emulated IDE drive at index N: XO_DM_DRIVE_ID "N". */
+#define XO_DM_DRIVE_ID "xo-ide"
+/* The IDE index (0..3) of a VBD named hd[a-d], sd[a-d] or xvd[a-d]; -1 otherwise. */
+int xo_xen_dm_ide_index(const char *dev);
+/*
+ * A device model registered but not started (the domain never unpaused):
+ * its CD drive at @index gets @path ("" empty) as media. 1 if there was
+ * such a drive, 0 otherwise.
+ */
+int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const char *path);
+/* An HVM guest's CD drive gets @backend ("file:/path" or "" to eject) through QMP (cdrom.c). */
+int xo_xen_cd_set_media(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
+			const char *backend, struct xo_error *err);
 
 /* ---- shutdown.c ---- */
 int xo_xen_domain_request_shutdown(struct xo_backend *b, struct xo_env *env, int domid,

@@ -18,6 +18,12 @@
 
 /* ---- paths, keys, states ---- */
 
+/* Only CD drives ask: the others' plug costs no xenstore read for it. */
+static bool xo_xenbus_dm_cd(struct xo_backend *b, int domid, const struct xo_dev_config *cfg)
+{
+	return cfg->kind == XENOPS_KIND_VBD && cfg->u.vbd.cdrom && xo_xen_dm_needed(b, domid);
+}
+
 int xo_xenbus_dev_init(struct xo_xenbus_dev *d, const struct xo_xenbus_kind *kind, int domid,
 		       const struct xo_dev_config *cfg, struct xo_error *err)
 {
@@ -240,6 +246,7 @@ int xo_xenbus_plug(struct xo_backend *b, struct xo_env *env, const struct xo_xen
 	int rc;
 
 	rc = xo_xenbus_dev_init(&d, kind, domid, cfg, err);
+	d.hvm = rc == 0 && xo_xenbus_dm_cd(b, domid, cfg);
 	if (rc == 0 && kind->check)
 		rc = kind->check(&d, err);
 	if (rc == 0)
@@ -307,6 +314,7 @@ int xo_xenbus_info(struct xo_backend *b, const struct xo_xenbus_kind *kind, int 
 	if (rc < 0)
 		return rc;
 	memset(st, 0, sizeof(*st));
+	d.hvm = xo_xenbus_dm_cd(b, domid, cfg);
 	rc = xo_xenbus_plugged_state(b, &d, err);
 	st->backend_state = rc < 0 ? -1 : rc;
 	if (rc < 0)

@@ -23,6 +23,7 @@ struct xo_xenbus_dev {
 	int domid, devid;
 	char fe[128], be[128]; /* frontend and backend directories */
 	char label[64];        /* "VBD xvda of domain 3": for messages */
+	bool hvm; /* a CD drive of an HVM domain (the device model's): set by plug and info */
 	struct xo_xenbus_backing bk;
 };
 
