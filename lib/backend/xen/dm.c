@@ -119,6 +119,17 @@ static void key_of(char key[16], int domid)
 	snprintf(key, 16, "%d", domid);
 }
 
+/* Takes the lock; the device model of @domid still to start, or NULL. The
+ * caller unlocks. */
+static struct dm_pending *pending_locked(struct xo_backend *b, int domid)
+{
+	char key[16];
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	return xo_map_get(&b->dms->pending, key);
+}
+
 static void pending_free(struct dm_pending *p)
 {
 	if (!p)
@@ -358,7 +369,6 @@ void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_conf
 	const struct xo_vbd_config *v = &cfg->u.vbd;
 	int idx = xo_xen_dm_ide_index(v->device);
 	struct dm_pending *p;
-	char key[16];
 
 	/* Only files are handed to the emulated disks; CD drives with media too,
 	 * and an empty CD drive is an empty emulated one. */
@@ -366,9 +376,7 @@ void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_conf
 		return;
 	if (strncmp(v->backend, "file:", 5) != 0 && !(v->cdrom && !v->backend[0]))
 		return;
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	p = xo_map_get(&b->dms->pending, key);
+	p = pending_locked(b, domid);
 	if (p && p->n_disks < XO_DM_MAX_DISKS) {
 		struct dm_disk *d = &p->disks[p->n_disks++];
 
@@ -384,11 +392,8 @@ void xo_xen_dm_add_vif(struct xo_backend *b, int domid, const struct xo_dev_conf
 {
 	const struct xo_vif_config *v = &cfg->u.vif;
 	struct dm_pending *p;
-	char key[16];
 
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	p = xo_map_get(&b->dms->pending, key);
+	p = pending_locked(b, domid);
 	if (p && p->n_nics < XO_DM_MAX_NICS) {
 		struct dm_nic *n = &p->nics[p->n_nics++];
 
@@ -1096,11 +1101,8 @@ int xo_xen_dm_set_incoming(struct xo_backend *b, int domid, const char *path,
 			   struct xo_error *err)
 {
 	struct dm_pending *p;
-	char key[16];
 
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	p = xo_map_get(&b->dms->pending, key);
+	p = pending_locked(b, domid);
 	if (p)
 		snprintf(p->incoming, sizeof(p->incoming), "%s", path);
 	pthread_mutex_unlock(&b->dms->lock);
@@ -1246,12 +1248,9 @@ int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len)
 {
 	struct argv a = { .n = 0 };
 	struct dm_pending *p;
-	char key[16];
 	size_t used = 0;
 
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	p = xo_map_get(&b->dms->pending, key);
+	p = pending_locked(b, domid);
 	if (p)
 		build_argv(p, &a);
 	pthread_mutex_unlock(&b->dms->lock);
@@ -1273,12 +1272,9 @@ int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len)
 int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const char *path)
 {
 	struct dm_pending *p;
-	char key[16];
 	int found = 0;
 
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	p = xo_map_get(&b->dms->pending, key);
+	p = pending_locked(b, domid);
 	for (size_t i = 0; p && i < p->n_disks; i++) {
 		if (p->disks[i].index != index || !p->disks[i].cdrom)
 			continue;
