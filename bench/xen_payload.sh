@@ -671,11 +671,14 @@ storm_xl() {
     echo "$((t1 - t0)) $m"
 }
 storm_stop() { # PREFIX
-    local i
+    local i pids=()
     for ((i = 1; i <= STORM; i++)); do
         if [ "$1" = st ]; then xoctl vm destroy "st$i" >/dev/null 2>&1 & else xlt destroy "sl$i" >/dev/null 2>&1 & fi
+        pids+=($!)
     done
-    wait
+    # these destroys only: a bare "wait" would wait for xenopsd too (a child
+    # of this shell), that is for ever
+    wait "${pids[@]}"
     storm_gone "$1" "$STORM"
 }
 
