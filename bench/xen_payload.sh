@@ -662,7 +662,8 @@ storm_xl() {
     t1=$(us)
     if [ "$bad" = 1 ]; then
         for ((i = 1; i <= STORM; i++)); do
-            [ -s "$WORK/storm-xl-$i.err" ] && echo "I|xen-storm xl, sl$i: $(tail -2 "$WORK/storm-xl-$i.err" | tr '\n' ' ')" >&2
+            # the first error is the cause; the last lines are xl's clean-up
+            [ -s "$WORK/storm-xl-$i.err" ] && echo "I|xen-storm xl, sl$i: $(grep -m 3 -ai 'error' "$WORK/storm-xl-$i.err" | tr '\n' ' ')" >&2
         done
         return 1
     fi
@@ -765,6 +766,7 @@ bench_storm() {
     for ((i = 1; i <= STORM_ROUNDS; i++)); do
         r=$(storm_xo "$i") || { fail "storm round $i through xenopsd"; ok=0; storm_stop st; break; }
         local rx=$r
+        echo "I|xen-storm round $i, xenopsd's half (us, running markers): $rx"
         storm_stop st || { fail "storm round $i: xenopsd's guests did not go"; ok=0; break; }
         xo_run+=("${r% *}"); [ "${r#* }" = - ] && { fail "storm round $i: not every xenopsd guest's marker within ${MARKER_SECS} s"; ok=0; } || xo_up+=("${r#* }")
         r=$(storm_xl) || { fail "storm round $i through xl create"; ok=0; storm_stop sl; break; }
