@@ -658,12 +658,15 @@ storm_xl() {
         timeout 600 xl create -q "/tmp/sl$i.cfg" >"$WORK/storm-xl-$i.err" 2>&1 &
         pids+=($!)
     done
-    for i in "${pids[@]}"; do wait "$i" || bad=1; done
+    local -a rcs=()
+    for i in "${pids[@]}"; do wait "$i"; rcs+=($?); done
     t1=$(us)
+    case " ${rcs[*]} " in *" "[1-9]*) bad=1 ;; esac
     if [ "$bad" = 1 ]; then
+        echo "I|xen-storm xl: exit statuses ${rcs[*]}" >&2
         for ((i = 1; i <= STORM; i++)); do
-            # the first error is the cause; the last lines are xl's clean-up
-            [ -s "$WORK/storm-xl-$i.err" ] && echo "I|xen-storm xl, sl$i: $(grep -m 3 -ai 'error' "$WORK/storm-xl-$i.err" | tr '\n' ' ')" >&2
+            # the first lines carry the cause; the last ones are xl's clean-up
+            [ "${rcs[i - 1]}" = 0 ] || echo "I|xen-storm xl, sl$i: $(head -n 4 "$WORK/storm-xl-$i.err" | tr '\n' ' ')" >&2
         done
         return 1
     fi
