@@ -55,16 +55,12 @@ int xo_engine_host_stat(struct xo_engine *e, char **json_out, struct xo_error *e
 int xo_engine_set_option(struct xo_engine *e, const char *key, const char *value,
 			 struct xo_error *err)
 {
-	bool dm = !strcmp(key, "dm.restrict") || !strcmp(key, "dm.uid_base");
-
-	if (strcmp(key, "boot.grub_pv") && strcmp(key, "boot.grub_pvh") && !dm)
+	if (strcmp(key, "boot.grub_pv") && strcmp(key, "boot.grub_pvh") &&
+	    strcmp(key, "dm.restrict") && strcmp(key, "dm.uid_base"))
 		return xo_err(err, XENOPS_EINVAL, "key: unknown option \"%.64s\"", key);
 	if (!value)
 		return xo_err(err, XENOPS_EINVAL, "value: must not be NULL");
-	/* The device model is the xen backend's; the simulator's has no uid or chroot. */
-	if (dm && strcmp(e->bops->name, "xen"))
-		return xo_err(err, XENOPS_ENOTSUP, "%s: not supported by the %s backend", key,
-			      e->bops->name);
+	/* A backend without such an option (the simulator's dm.*) answers ENOTSUP. */
 	if (!e->bops->set_knob)
 		return xo_err(err, XENOPS_ENOTSUP, "%s: not supported by the %s backend", key,
 			      e->bops->name);

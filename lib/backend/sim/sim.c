@@ -442,6 +442,9 @@ static int sim_set_knob(struct xo_backend *b, const char *key, const char *value
 	rc = xo_boot_paths_knob(&b->boot, key, value, err);
 	if (rc <= 0)
 		return rc;
+	/* The device model's privileges: its simulated one has no uid or chroot. */
+	if (strncmp(key, "dm.", 3) == 0)
+		return xo_err(err, XENOPS_ENOTSUP, "%s: not supported by the sim backend", key);
 	if (strncmp(key, "sim.delay", strlen("sim.delay")) == 0)
 		return sim_set_delay(b, key, value, err);
 	if (strcmp(key, "sim.shutdown_ack") == 0)
