@@ -280,8 +280,7 @@ hvm_cd_block() { hvm_qmp "$1" '{"execute": "query-block"}' | sed 's/}, {"/}\n{"/
 hvm_cd_has() { hvm_cd_block "$1" | grep -q "$2"; }
 hvm_cd_empty() { local e; e=$(hvm_cd_block "$1") && ! printf '%s' "$e" | grep -q '"inserted"'; }
 hvm_cd_ro_raw() { local e; e=$(hvm_cd_block "$1") && printf '%s' "$e" | grep -q '"ro": true' && printf '%s' "$e" | grep -q '"drv": "raw"'; }
-# The device model's pid from its pidfile (dom0's busybox has no pgrep).
-hvm_cd_dm_pid() { cat "/run/xenops/dm-$1.pid" 2>/dev/null; }
+hvm_cd_dm_pid() { dm_pids "$1" | head -n 1; }
 hvm_cd_dm_cmdline() { local p; p=$(hvm_cd_dm_pid "$1") && [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline"; }
 hvm_cd_dm_has() { hvm_cd_dm_cmdline "$1" | grep -q -- "$2"; }
 hvm_vbd_json() { xoctl --json vbd stat hvmcd "$1"; }
