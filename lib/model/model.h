@@ -187,6 +187,11 @@ void xo_dev_config_free(struct xo_dev_config *cfg);
  */
 int xo_vbd_backend_check(const char *backend, int allow_empty, const char *what,
 			 struct xo_error *err);
+/*
+ * The IDE index (0..3) of the emulated drive an HVM guest's VBD named
+ * hd[a-d], sd[a-d] or xvd[a-d] becomes; -1 for any other name.
+ */
+int xo_vbd_ide_index(const char *dev);
 /* A random locally administered MAC in Xen's 00:16:3e prefix. */
 void xo_mac_generate(char out[18]);
 

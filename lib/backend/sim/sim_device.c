@@ -40,17 +40,6 @@ static int check_dev(const struct xo_dev_config *cfg, int kind, struct xo_error 
 	return xo_id_check(cfg->id, "device id", err);
 }
 
-/* hda..hdd, sda..sdd, xvda..xvdd: the names of the device model's four IDE drives. */
-static bool ide_name(const char *dev)
-{
-	size_t n = strlen(dev);
-
-	if (n < 3 || dev[n - 1] < 'a' || dev[n - 1] > 'd')
-		return false;
-	return (n == 3 && (!strncmp(dev, "hd", 2) || !strncmp(dev, "sd", 2))) ||
-	       (n == 4 && !strncmp(dev, "xvd", 3));
-}
-
 /*
  * As on xen, an HVM guest's CD drive is the device model's emulated IDE CD
  * drive: one of its four IDE names, a file or nothing as media, and a media
@@ -63,7 +52,7 @@ static int hvm_cd_check(const struct xo_sim_dom *d, const struct xo_dev_config *
 
 	if (!d->hvm || cfg->kind != XENOPS_KIND_VBD || !v->cdrom)
 		return 0;
-	if (!ide_name(v->device))
+	if (xo_vbd_ide_index(v->device) < 0)
 		return xo_err(err, XENOPS_ENOTSUP,
 			      "the CD drive %s of an HVM guest must be one of the emulated IDE "
 			      "drives (hd, sd or xvd followed by a to d)",

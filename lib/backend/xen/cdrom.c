@@ -40,7 +40,7 @@ int xo_xen_cd_set_media(struct xo_backend *b, int domid, const struct xo_dev_con
 			const char *backend, struct xo_error *err)
 {
 	const struct xo_vbd_config *v = &cfg->u.vbd;
-	int idx = xo_xen_dm_ide_index(v->device);
+	int idx = xo_vbd_ide_index(v->device);
 	const char *file = backend[0] ? backend + 5 : "";
 	char be[128], cmd[PATH_MAX + 256];
 	struct cd_keys k = { .be = be, .backend = backend };

@@ -348,26 +348,10 @@ bool xo_xen_dm_pending(struct xo_backend *b, int domid)
 	return r;
 }
 
-/* hda..hdd, xvda..xvdd, sda..sdd: the IDE index a disk gets for the firmware. */
-int xo_xen_dm_ide_index(const char *dev)
-{
-	size_t n = strlen(dev);
-
-	if (n < 3 || dev[n - 1] < 'a' || dev[n - 1] > 'd')
-		return -1;
-	if (strncmp(dev, "hd", 2) && strncmp(dev, "xvd", 3) && strncmp(dev, "sd", 2))
-		return -1;
-	if ((dev[0] == 'h' || dev[0] == 's') && n != 3)
-		return -1;
-	if (dev[0] == 'x' && n != 4)
-		return -1;
-	return dev[n - 1] - 'a';
-}
-
 void xo_xen_dm_add_vbd(struct xo_backend *b, int domid, const struct xo_dev_config *cfg)
 {
 	const struct xo_vbd_config *v = &cfg->u.vbd;
-	int idx = xo_xen_dm_ide_index(v->device);
+	int idx = xo_vbd_ide_index(v->device);
 	struct dm_pending *p;
 
 	/* Only files are handed to the emulated disks; CD drives with media too,

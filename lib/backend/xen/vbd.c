@@ -68,7 +68,7 @@ static int vbd_check(const struct xo_xenbus_dev *d, struct xo_error *err)
 
 	if (!vbd_dm_cd(d))
 		return 0;
-	if (xo_xen_dm_ide_index(v->device) < 0)
+	if (xo_vbd_ide_index(v->device) < 0)
 		return xo_err(err, XENOPS_ENOTSUP,
 			      "xen backend: the CD drive %s of an HVM guest must be one of the "
 			      "emulated IDE drives (hd, sd or xvd followed by a to d)",

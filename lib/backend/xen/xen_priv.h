@@ -282,8 +282,6 @@ int xo_xen_dm_logdirty(struct xo_backend *b, int domid, bool enable, struct xo_e
 int xo_xen_dm_cont(struct xo_backend *b, int domid, struct xo_error *err);
 /* The QMP id of the emulated IDE drive at index N: XO_DM_DRIVE_ID "N". */
 #define XO_DM_DRIVE_ID "xo-ide"
-/* The IDE index (0..3) of a VBD named hd[a-d], sd[a-d] or xvd[a-d]; -1 otherwise. */
-int xo_xen_dm_ide_index(const char *dev);
 /*
  * A device model registered but not started (the domain never unpaused):
  * its CD drive at @index gets @path ("" empty) as media. 1 if there was
