@@ -432,11 +432,13 @@ ms() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.0f\n", t * 1000 / hz }'; }
 dom0_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
 # proc_snap FILE: "pid comm ticks" of every process of dom0 (kernel threads
 # included) into FILE; proc_top A B: the five that used most CPU between
-# the snapshots A and B (processes that ended in between are not in B).
+# the snapshots A and B (processes that ended in between are not in B; the
+# subshell taking a snapshot, busy forking a cat per process, leaves itself out).
 proc_snap() {
     local p
-    for p in /proc/[0-9]*/stat; do cat "$p" 2>/dev/null; echo; done |
-        awk 'NF { c = $0; sub(/^[0-9]+ \(/, "", c); sub(/\) .*/, "", c); gsub(/ /, "_", c)
+    { echo "$BASHPID"; for p in /proc/[0-9]*/stat; do cat "$p" 2>/dev/null; echo; done; } |
+        awk 'NR == 1 { self = $1; next }
+             NF && $1 != self { c = $0; sub(/^[0-9]+ \(/, "", c); sub(/\) .*/, "", c); gsub(/ /, "_", c)
                   r = $0; sub(/^.*\) /, "", r); split(r, f, " "); print $1, c, f[12] + f[13] }' >"$1"
 }
 proc_top() {
