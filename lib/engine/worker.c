@@ -212,7 +212,7 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 		if (rc < 0)
 			break;
 		xo_engine_lock(e);
-		snprintf(r->t->atom, sizeof(r->t->atom), "%s", a->name);
+		xo_strlcpy(r->t->atom, a->name, sizeof(r->t->atom));
 		xo_unode_touch_locked(e, r->t->un);
 		rc = xo_atom_fault_locked(e, a, err);
 		xo_engine_unlock(e);
