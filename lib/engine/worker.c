@@ -181,17 +181,29 @@ static void env_progress(struct xo_env *env, double fraction)
  * "atom_times"). Out of memory only loses the times (all of them, so that
  * they stay in step with the names).
  */
+static size_t atom_times_cap(size_t n)
+{
+	size_t cap = 8;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static void note_atom_time(struct xo_task *t, double started)
 {
-	double *v;
+	double *v = t->done_times;
 
 	if (t->done.n > 1 && !t->done_times)
 		return;
-	v = realloc(t->done_times, 2 * t->done.n * sizeof(*v));
-	if (!v) {
-		free(t->done_times);
-		t->done_times = NULL;
-		return;
+	/* Room for 8 atoms, then doubled: one allocation for most tasks. */
+	if (t->done.n == 1 || atom_times_cap(t->done.n) != atom_times_cap(t->done.n - 1)) {
+		v = realloc(t->done_times, 2 * atom_times_cap(t->done.n) * sizeof(*v));
+		if (!v) {
+			free(t->done_times);
+			t->done_times = NULL;
+			return;
+		}
 	}
 	v[2 * t->done.n - 2] = started;
 	v[2 * t->done.n - 1] = xo_wall_time();
