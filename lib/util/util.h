@@ -130,10 +130,10 @@ void xo_strv_clear(struct xo_strv *sv);
 
 /* ---- hash map: string key -> pointer; keys are copied ---- */
 
-struct xo_map_entry;
+struct xo_map_slot;
 struct xo_map {
-	struct xo_map_entry **buckets;
-	size_t nbuckets, count;
+	struct xo_map_slot *slots;
+	size_t cap, count, used; /* used: count + deleted slots */
 };
 void *xo_map_get(const struct xo_map *m, const char *key);
 /* Insert or replace; returns 0 or XENOPS_ENOMEM. */
