@@ -60,7 +60,7 @@ static int vm_add_one(struct xo_engine *e, struct json_object *obj, char **id_ou
 		rc = xo_err(err, XENOPS_ENOMEM, "out of memory");
 		goto fail;
 	}
-	snprintf(vm->id, sizeof(vm->id), "%s", cfg->id);
+	xo_strlcpy(vm->id, cfg->id, sizeof(vm->id));
 	vm->cfg = cfg;
 	xo_vm_state_init(&vm->st);
 	xo_engine_lock(e);

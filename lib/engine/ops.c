@@ -33,7 +33,7 @@ int xo_run_add_atom(struct xo_run *r, const char *name, unsigned int weight,
 		r->atomcap = cap;
 	}
 	a = &r->atoms[r->natoms++];
-	snprintf(a->name, sizeof(a->name), "%s", name);
+	xo_strlcpy(a->name, name, sizeof(a->name));
 	a->weight = weight;
 	a->fn = fn;
 	a->arg = arg;
@@ -191,9 +191,8 @@ static bool apply_domain_destroyed(struct xo_run *r, void *arg)
 	r->created = false;
 	r->destroyed = true;
 	if (r->reason != XO_SHUTDOWN_NONE)
-		snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason),
-			 "%s",
-			 xo_shutdown_reason_name(r->reason));
+		xo_strlcpy(r->vm->st.last_shutdown_reason, xo_shutdown_reason_name(r->reason),
+			   sizeof(r->vm->st.last_shutdown_reason));
 	return apply_domain_gone(r, arg);
 }
 
@@ -442,8 +441,8 @@ static int plan_build(struct xo_run *r, struct xo_error *err)
 	if (rc == 0)
 		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind),
-			 r->devs[i]->id);
+		xo_strcat_n(name, sizeof(name), "plug_", xo_kind_name(r->devs[i]->kind), ":",
+			    r->devs[i]->id, (char *)NULL);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	return rc;
@@ -455,8 +454,8 @@ static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error
 	int rc = 0;
 
 	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		snprintf(name, sizeof(name), "plug_%s:%s", xo_kind_name(r->devs[i]->kind),
-			 r->devs[i]->id);
+		xo_strcat_n(name, sizeof(name), "plug_", xo_kind_name(r->devs[i]->kind), ":",
+			    r->devs[i]->id, (char *)NULL);
 		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
 	}
 	if (rc == 0 && unpause)
@@ -597,7 +596,7 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 		if (d->st.plugged)
 			return xo_err(err, XENOPS_EBADSTATE, "%s \"%s\" is already plugged", k,
 				      t->dev);
-		snprintf(name, sizeof(name), "plug_%s:%s", k, t->dev);
+		xo_strcat_n(name, sizeof(name), "plug_", k, ":", t->dev, (char *)NULL);
 		return xo_run_add_atom(r, name, W_DEVICE, a_plug, 0, err);
 	case XO_OP_DEV_UNPLUG:
 		if (!d->st.plugged)
@@ -605,7 +604,7 @@ static int plan_dev_op(struct xo_run *r, struct xo_error *err)
 		if (t->dev_kind == XENOPS_KIND_VBD && !d->cfg->u.vbd.unpluggable && !(t->flags & XENOPS_FORCE))
 			return xo_err(err, XENOPS_EBADSTATE,
 				      "vbd \"%s\" is not unpluggable (use force)", t->dev);
-		snprintf(name, sizeof(name), "unplug_%s:%s", k, t->dev);
+		xo_strcat_n(name, sizeof(name), "unplug_", k, ":", t->dev, (char *)NULL);
 		return xo_run_add_atom(r, name, W_DEVICE, a_unplug, 0, err);
 	case XO_OP_VBD_EJECT:
 	case XO_OP_VBD_INSERT:
@@ -670,8 +669,8 @@ static bool apply_observed_power(struct xo_run *r, void *arg)
 /* on_* = preserve: the dead domain stays, for inspection. */
 static bool apply_preserved(struct xo_run *r, void *arg)
 {
-	snprintf(r->vm->st.last_shutdown_reason, sizeof(r->vm->st.last_shutdown_reason), "%s",
-		 xo_shutdown_reason_name(*(const int *)arg));
+	xo_strlcpy(r->vm->st.last_shutdown_reason, xo_shutdown_reason_name(*(const int *)arg),
+		   sizeof(r->vm->st.last_shutdown_reason));
 	set_power_locked(r, XENOPS_POWER_PAUSED);
 	return true;
 }

@@ -21,11 +21,12 @@ struct xo_task *xo_task_new_locked(struct xo_engine *e, const struct xo_op_req *
 
 	if (!t)
 		return NULL;
-	snprintf(t->id, sizeof(t->id), "task-%llu", (unsigned long long)++e->next_task);
+	memcpy(t->id, "task-", 5);
+	xo_fmt_ull(t->id + 5, sizeof(t->id) - 5, (unsigned long long)++e->next_task);
 	t->op = req->op;
-	snprintf(t->vm, sizeof(t->vm), "%s", req->vm);
+	xo_strlcpy(t->vm, req->vm, sizeof(t->vm));
 	t->dev_kind = req->dev_kind;
-	snprintf(t->dev, sizeof(t->dev), "%s", req->dev ? req->dev : "");
+	xo_strlcpy(t->dev, req->dev ? req->dev : "", sizeof(t->dev));
 	t->flags = req->flags;
 	t->timeout_s = req->timeout_s;
 	t->carrier = req->carrier;

@@ -12,17 +12,14 @@
 #include "engine/engine_int.h"
 
 /* The VM's runtime record as text (NULL: the store keeps none). Locked. */
-static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64_t *seq_out)
+static char *encode_runtime_text_locked(struct xo_engine *e, struct xo_vm *vm,
+					uint64_t *seq_out)
 {
 	struct xo_error err_value = { 0 }, *err = &err_value;
 	const struct xo_dev_config **cfgs = NULL;
 	struct xo_dev_state *sts = NULL;
 	char *text = NULL;
 
-	if (!e->sops->keeps_records) {
-		*seq_out = ++vm->persist_seq;
-		return NULL; /* nothing to encode: the store would drop it */
-	}
 	if (vm->ndevs) {
 		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
 		sts = calloc(vm->ndevs, sizeof(*sts));
@@ -46,6 +43,16 @@ out:
 	return text;
 }
 
+/* Checked before the error buffer above is zeroed: this runs for every atom. */
+static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64_t *seq_out)
+{
+	if (!e->sops->keeps_records) {
+		*seq_out = ++vm->persist_seq;
+		return NULL; /* nothing to encode: the store would drop it */
+	}
+	return encode_runtime_text_locked(e, vm, seq_out);
+}
+
 /*
  * Write a runtime record encoded with number @seq, unless a newer one was
  * written meanwhile: records of one VM land in the order they were encoded
@@ -54,11 +61,12 @@ out:
  */
 static void write_runtime(struct xo_engine *e, struct xo_vm *vm, char *text, uint64_t seq)
 {
-	struct xo_error err_value = { 0 }, *err = &err_value;
+	struct xo_error err_value, *err = &err_value;
 	pthread_mutex_t *stripe = &e->persist_locks[(uintptr_t)vm / 64 % XO_PERSIST_STRIPES];
 
 	if (!text)
 		return;
+	xo_error_clear(err); /* not before: no text, as with the memory store, is the common case */
 	pthread_mutex_lock(stripe);
 	if (seq > vm->persisted_seq) {
 		if (e->sops->write_runtime(e->s, vm->id, text, err) < 0)
@@ -181,17 +189,29 @@ static void env_progress(struct xo_env *env, double fraction)
  * "atom_times"). Out of memory only loses the times (all of them, so that
  * they stay in step with the names).
  */
+static size_t atom_times_cap(size_t n)
+{
+	size_t cap = 8;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 static void note_atom_time(struct xo_task *t, double started)
 {
-	double *v;
+	double *v = t->done_times;
 
 	if (t->done.n > 1 && !t->done_times)
 		return;
-	v = realloc(t->done_times, 2 * t->done.n * sizeof(*v));
-	if (!v) {
-		free(t->done_times);
-		t->done_times = NULL;
-		return;
+	/* Room for 8 atoms, then doubled: one allocation for most tasks. */
+	if (t->done.n == 1 || atom_times_cap(t->done.n) != atom_times_cap(t->done.n - 1)) {
+		v = realloc(t->done_times, 2 * atom_times_cap(t->done.n) * sizeof(*v));
+		if (!v) {
+			free(t->done_times);
+			t->done_times = NULL;
+			return;
+		}
 	}
 	v[2 * t->done.n - 2] = started;
 	v[2 * t->done.n - 1] = xo_wall_time();
@@ -212,7 +232,7 @@ static int run_atoms(struct xo_run *r, struct xo_error *err)
 		if (rc < 0)
 			break;
 		xo_engine_lock(e);
-		snprintf(r->t->atom, sizeof(r->t->atom), "%s", a->name);
+		xo_strlcpy(r->t->atom, a->name, sizeof(r->t->atom));
 		xo_unode_touch_locked(e, r->t->un);
 		rc = xo_atom_fault_locked(e, a, err);
 		xo_engine_unlock(e);

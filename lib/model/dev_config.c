@@ -112,15 +112,15 @@ void xo_dev_config_default_id(struct xo_dev_config *cfg)
 		return;
 	switch (cfg->kind) {
 	case XENOPS_KIND_VBD:
-		snprintf(cfg->id, sizeof(cfg->id), "%s", cfg->u.vbd.device);
+		xo_strlcpy(cfg->id, cfg->u.vbd.device, sizeof(cfg->id));
 		break;
 	case XENOPS_KIND_VIF:
 		/* No index yet: the engine picks one, then calls us again. */
 		if (cfg->u.vif.index >= 0)
-			snprintf(cfg->id, sizeof(cfg->id), "%d", cfg->u.vif.index);
+			xo_fmt_ll(cfg->id, sizeof(cfg->id), cfg->u.vif.index);
 		break;
 	case XENOPS_KIND_PCI:
-		snprintf(cfg->id, sizeof(cfg->id), "%s", cfg->u.pci.address);
+		xo_strlcpy(cfg->id, cfg->u.pci.address, sizeof(cfg->id));
 		break;
 	default:
 		break;

@@ -83,6 +83,19 @@ static size_t skip_space(const char *text, size_t pos)
 }
 
 /*
+ * The characters allowed outside strings: structure, white space, numbers
+ * and the letters of true, false and null (NUL too, as strchr's
+ * terminator was: the text's length stops before any).
+ */
+static const unsigned char plain_char[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1,
+	[']'] = 1, [':'] = 1, [','] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['+'] = 1,
+	['-'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1, ['t'] = 1, ['r'] = 1, ['u'] = 1,
+	['f'] = 1, ['a'] = 1, ['l'] = 1, ['s'] = 1, ['n'] = 1, [0] = 1
+};
+
+/*
  * Even in strict mode json-c takes single-quoted strings, NaN and Infinity.
  * None is JSON, and accepting them would make our inputs a dialect that
  * other parsers reject: outside strings, only JSON's own characters pass.
@@ -103,7 +116,7 @@ static size_t foreign_char(const char *text, size_t len)
 				in_string = 0;
 		} else if (c == '"') {
 			in_string = 1;
-		} else if (!strchr(" \t\r\n{}[]:,0123456789+-.eEtrufalsn", c)) {
+		} else if (!plain_char[(unsigned char)c]) {
 			return i;
 		}
 	}

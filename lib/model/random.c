@@ -72,6 +72,7 @@ int xo_uuid_generate(char out[37], struct xo_error *err)
 
 void xo_mac_generate(char out[18])
 {
+	static const char hex[] = "0123456789abcdef";
 	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
 	unsigned char b[3] = { 0, 0, 0 };
 
@@ -88,5 +89,11 @@ void xo_mac_generate(char out[18])
 	}
 	/* Xen's OUI; the top bit of the 4th octet clear marks it as one of the
 	 * dynamically assigned half of the range. */
-	snprintf(out, 18, "00:16:3e:%02x:%02x:%02x", b[0] & 0x7f, b[1], b[2]);
+	memcpy(out, "00:16:3e:", 9);
+	b[0] &= 0x7f;
+	for (int i = 0; i < 3; i++) {
+		out[9 + 3 * i] = hex[b[i] >> 4];
+		out[10 + 3 * i] = hex[b[i] & 0xf];
+		out[11 + 3 * i] = i < 2 ? ':' : '\0';
+	}
 }

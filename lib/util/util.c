@@ -105,6 +105,62 @@ char *xo_asprintf(const char *fmt, ...)
 	return r < 0 ? NULL : s;
 }
 
+size_t xo_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	size_t c = n < size ? n : size - 1;
+
+	memcpy(dst, src, c);
+	dst[c] = '\0';
+	return n;
+}
+
+size_t xo_strcat_n(char *dst, size_t size, ...)
+{
+	size_t at = 0, total = 0;
+	const char *s;
+	va_list ap;
+
+	va_start(ap, size);
+	while ((s = va_arg(ap, const char *))) {
+		size_t n = strlen(s), c = at + 1 < size ? size - 1 - at : 0;
+
+		if (c > n)
+			c = n;
+		memcpy(dst + at, s, c);
+		at += c;
+		total += n;
+	}
+	va_end(ap);
+	dst[at] = '\0';
+	return total;
+}
+
+size_t xo_fmt_ull(char *dst, size_t size, unsigned long long v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return xo_strlcpy(dst, p, size);
+}
+
+size_t xo_fmt_ll(char *dst, size_t size, long long v)
+{
+	char tmp[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	if (v >= 0)
+		return xo_fmt_ull(dst, size, u);
+	tmp[0] = '-';
+	xo_fmt_ull(tmp + 1, sizeof(tmp) - 1, u);
+	return xo_strlcpy(dst, tmp, size);
+}
+
 int xo_strv_push(struct xo_strv *sv, const char *s)
 {
 	char *copy;

@@ -97,6 +97,26 @@ char *xo_strdup(const char *s);
 /* printf into a new string; NULL on ENOMEM. */
 char *xo_asprintf(const char *fmt, ...) XO_PRINTF(1, 2);
 
+/*
+ * Bounded string building without printf, for the hot paths (a printf of
+ * "%s" costs hundreds of instructions). Each writes at most @size bytes
+ * to @dst (size > 0), always NUL-terminated, truncated where snprintf
+ * would truncate, and returns the length of the untruncated result, as
+ * snprintf does.
+ */
+/* snprintf(dst, size, "%s", src) */
+size_t xo_strlcpy(char *dst, const char *src, size_t size);
+/* snprintf(dst, size, "%s%s...", s1, s2, ...): the list ends with NULL */
+size_t xo_strcat_n(char *dst, size_t size, ...)
+#if defined(__GNUC__)
+	__attribute__((sentinel))
+#endif
+	;
+/* snprintf(dst, size, "%lld", v) */
+size_t xo_fmt_ll(char *dst, size_t size, long long v);
+/* snprintf(dst, size, "%llu", v) */
+size_t xo_fmt_ull(char *dst, size_t size, unsigned long long v);
+
 /* A growable array of owned strings, NULL-terminated. */
 struct xo_strv {
 	char **v;
@@ -110,10 +130,10 @@ void xo_strv_clear(struct xo_strv *sv);
 
 /* ---- hash map: string key -> pointer; keys are copied ---- */
 
-struct xo_map_entry;
+struct xo_map_slot;
 struct xo_map {
-	struct xo_map_entry **buckets;
-	size_t nbuckets, count;
+	struct xo_map_slot *slots;
+	size_t cap, count, used; /* used: count + deleted slots */
 };
 void *xo_map_get(const struct xo_map *m, const char *key);
 /* Insert or replace; returns 0 or XENOPS_ENOMEM. */

@@ -81,17 +81,17 @@ static int dev_slot(const struct xo_dev_config *cfg, char *slot, size_t size, st
 	case XENOPS_KIND_VBD:
 		if (!cfg->u.vbd.device[0])
 			return xo_err(err, XENOPS_EINVAL, "vbd %s has no device name", cfg->id);
-		snprintf(slot, size, "%s", cfg->u.vbd.device);
+		xo_strlcpy(slot, cfg->u.vbd.device, size);
 		return 0;
 	case XENOPS_KIND_VIF:
 		if (cfg->u.vif.index < 0)
 			return xo_err(err, XENOPS_EINVAL, "vif %s has no index", cfg->id);
-		snprintf(slot, size, "%d", cfg->u.vif.index);
+		xo_fmt_ll(slot, size, cfg->u.vif.index);
 		return 0;
 	default:
 		if (!cfg->u.pci.address[0])
 			return xo_err(err, XENOPS_EINVAL, "pci %s has no address", cfg->id);
-		snprintf(slot, size, "%s", cfg->u.pci.address);
+		xo_strlcpy(slot, cfg->u.pci.address, size);
 		return 0;
 	}
 }
@@ -133,9 +133,14 @@ static void fill_state(const struct xo_sim_dom *d, const struct xo_sim_dev *v,
 	st->backend_state = v->backend_state;
 	st->media_present = v->media_present;
 	st->carrier = v->carrier;
-	if (v->kind == XENOPS_KIND_VIF)
-		snprintf(st->host_ifname, sizeof(st->host_ifname), "vif%d.%d", d->domid,
-			 v->vif_index);
+	if (v->kind == XENOPS_KIND_VIF) {
+		char dom[24], idx[24];
+
+		xo_fmt_ll(dom, sizeof(dom), d->domid);
+		xo_fmt_ll(idx, sizeof(idx), v->vif_index);
+		xo_strcat_n(st->host_ifname, sizeof(st->host_ifname), "vif", dom, ".", idx,
+			    (char *)NULL);
+	}
 }
 
 static struct xo_sim_dev *dev_new(const struct xo_dev_config *cfg)
@@ -145,7 +150,7 @@ static struct xo_sim_dev *dev_new(const struct xo_dev_config *cfg)
 	if (!v)
 		return NULL;
 	v->kind = cfg->kind;
-	snprintf(v->id, sizeof(v->id), "%s", cfg->id);
+	xo_strlcpy(v->id, cfg->id, sizeof(v->id));
 	v->active = 1;
 	v->backend_state = XO_SIM_XENBUS_CONNECTED;
 	if (cfg->kind == XENOPS_KIND_VBD)

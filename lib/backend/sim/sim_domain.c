@@ -112,7 +112,7 @@ static struct xo_sim_dom *dom_new(const struct xo_vm_config *cfg)
 
 	if (!d)
 		return NULL;
-	snprintf(d->vm_id, sizeof(d->vm_id), "%s", cfg->id);
+	xo_strlcpy(d->vm_id, cfg->id, sizeof(d->vm_id));
 	d->hvm = cfg->type == XO_VM_HVM;
 	d->dm = XO_SIM_DM_NONE;
 	d->status = XO_DOM_PAUSED;
@@ -303,7 +303,7 @@ static int poll_shutdown(struct xo_backend *b, int domid, struct wait_spec *w, s
 	w->reason = d->reason;
 	w->notify = d->notify_pending;
 	d->notify_pending = false;
-	snprintf(w->vm_id, sizeof(w->vm_id), "%s", d->vm_id);
+	xo_strlcpy(w->vm_id, d->vm_id, sizeof(w->vm_id));
 	return 1;
 }
 
@@ -376,7 +376,7 @@ int xo_sim_domain_destroy(struct xo_backend *b, struct xo_env *env, int domid, s
 	pthread_mutex_lock(&b->lock);
 	rc = xo_sim_get(b, domid, "destroy", &d, err);
 	if (rc == 0) {
-		snprintf(vm_id, sizeof(vm_id), "%s", d->vm_id);
+		xo_strlcpy(vm_id, d->vm_id, sizeof(vm_id));
 		xo_sim_remove(b, d);
 		xo_sim_store_save(b);
 	}
@@ -392,7 +392,7 @@ static void fill_info(const struct xo_sim_dom *d, uint64_t now, struct xo_domain
 
 	memset(out, 0, sizeof(*out));
 	out->domid = d->domid;
-	snprintf(out->vm_id, sizeof(out->vm_id), "%s", d->vm_id);
+	xo_strlcpy(out->vm_id, d->vm_id, sizeof(out->vm_id));
 	out->status = d->status;
 	out->shutdown_reason = d->status == XO_DOM_SHUTDOWN ? d->reason : XO_SHUTDOWN_NONE;
 	out->memory_actual = xo_sim_memory_actual(d, now);
@@ -444,7 +444,7 @@ int xo_sim_domain_save(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = require_suspended(d, "save", err);
 	if (rc == 0) {
 		fill_info(d, xo_now_ms(), &info);
-		snprintf(img.vm, sizeof(img.vm), "%s", d->vm_id);
+		xo_strlcpy(img.vm, d->vm_id, sizeof(img.vm));
 		img.memory = info.memory_actual;
 		img.vcpus = info.vcpus_online;
 		img.cpu_time_ns = info.cpu_time_ns;

@@ -137,12 +137,13 @@ out:
  */
 void xo_sim_store_save(struct xo_backend *b)
 {
-	struct xo_error err_value = { 0 }, *err = &err_value; /* not passed up: logged or ignored */
+	struct xo_error err_value, *err = &err_value; /* not passed up: logged or ignored */
 	char *text;
 	int rc;
 
 	if (!b->dir)
 		return;
+	xo_error_clear(err); /* after the check: without a directory this is called per change */
 	text = table_text(b, err);
 	rc = text ? xo_write_file_atomic(b->dir, TABLE_FILE, text, strlen(text), err)
 		  : xo_err(err, XENOPS_ENOMEM, "out of memory");
