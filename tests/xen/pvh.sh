@@ -205,8 +205,9 @@ pvh_crash_sweep() {
 section_pvh_crash() { pvh_crash_sweep 1; }
 
 # The default run's share of it: every PVH_CRASH_STEP-th point (1, 6, 11,
-# ... with 5), so the first point of the create atom and a point every few
-# steps through the build, the plugs and the unpause.
+# ... with 5): point 1 is the cancel point before the first atom, the others
+# fall every few points through the create, build and plug atoms and the
+# plugs' waits (whose polls are points too, so how many varies with load).
 PVH_CRASH_STEP=5
 section_pvh_crash_some() { pvh_crash_sweep "$PVH_CRASH_STEP"; }
 
