@@ -193,7 +193,7 @@ pvh_crash_sweep() {
     pvh_daemon || return
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
-    note "the xo_crash sweep below starts a PVH guest (every ${1}th crash point)"
+    note "the xo_crash sweep below starts a PVH guest (crash points 1, $((1 + $1)), ...)"
     saved=$(declare -f xo_define)
     xo_define() { pvh_define "$1" pvh 1; }
     section_xo_crash

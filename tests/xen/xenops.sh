@@ -388,7 +388,7 @@ section_xo_crash() {
         xo_crash_after xc start "$n" "Running Halted" "$ev"
     done
     check "the sweep found crash points in a start ($points)" test "$points" -gt 0
-    [ "$step" = 1 ] || note "crash points tried (every ${step}th):$tried"
+    [ "$step" = 1 ] || note "crash points tried (step $step):$tried"
     # Which points were inside atoms shows in the log: one line per restart.
     xo_cleanup_vm xc
 }
