@@ -201,13 +201,14 @@ pvh_crash_sweep() {
     assert_no_leftovers "after the PVH crash sweep"
 }
 
-# Every point (by name only: over 46 PVH starts, each with a daemon restart).
+# Every point (by name only: 33 PVH starts at a load of 2-4, over 46 on a
+# host loaded more, each with a daemon restart; 323 s in the first case).
 section_pvh_crash() { pvh_crash_sweep 1; }
 
 # The default run's share of it: every PVH_CRASH_STEP-th point (1, 6, 11,
-# ... with 5): point 1 is the cancel point before the first atom, the others
-# fall every few points through the create, build and plug atoms and the
-# plugs' waits (whose polls are points too, so how many varies with load).
+# ... with 5): point 1 is the start's first, the others fall every few
+# points through the create, build and plug atoms and the plugs' waits
+# (whose polls are points too, so how many there are varies with load).
 PVH_CRASH_STEP=5
 section_pvh_crash_some() { pvh_crash_sweep "$PVH_CRASH_STEP"; }
 
@@ -315,8 +316,8 @@ section_pvh_stop() {
 }
 
 PVH_SECTIONS=(pvh_lifecycle pvh_crash_some pvh_direct pvh_grub pv_grub grub_refused pvh_refused)
-# Too slow under TCG for every run (pvh_crash: every point, over 46 PVH
-# starts, each with a daemon restart; grub_xl: xl's boot of the same GRUB
+# Too slow under TCG for every run (pvh_crash: every point, 33 to over 46
+# PVH starts, each with a daemon restart; grub_xl: xl's boot of the same GRUB
 # disk, a comparison only): they run when a selection names them
 # (--only 'pvh_crash$|grub_xl').
 [ -z "${XENTB_ONLY:-}" ] || PVH_SECTIONS+=(pvh_crash grub_xl)
