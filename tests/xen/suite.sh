@@ -250,6 +250,13 @@ SECTIONS+=("${MIG_SECTIONS[@]}")
 for s in "${SECTIONS[@]}"; do
     run_section "$s"
 done
+# A selection (--only) without the section that stops xenopsd (xo_stop,
+# pvh_stop) leaves it running, and it holds the payload's output (it
+# inherited fd XENTB_OUT): the run would then wait for its timeout.
+if [ -n "$XO_PID" ]; then
+    note "stopping the xenopsd that the selected sections left running"
+    xo_daemon_stop
+fi
 assert_no_leftovers "end of suite"
 [ "$XENTB_FAIL" = 0 ] || dump_logs
 summary
