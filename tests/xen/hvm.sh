@@ -46,6 +46,18 @@ dm_restricted() {
         [ "$(readlink "/proc/$p/root")" = "$(dm_root "$1")" ]
 }
 dm_root_gone() { [ ! -e "$(dm_root "$1")" ]; }
+# dm_has_fdset DOMID SET: its -drive opens /dev/fdset/SET and an -add-fd puts
+# a descriptor in that set (what each is now in the process is noted).
+dm_has_fdset() {
+    local p fd
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -q "^file=/dev/fdset/$2,if=ide," || return 1
+    for fd in $(tr '\0' '\n' <"/proc/$p/cmdline" | sed -n "s/^fd=\([0-9]*\),set=$2,.*/\1/p"); do
+        note "domain $1: -add-fd fd=$fd set=$2: $(readlink "/proc/$p/fd/$fd" 2>&1)"
+    done
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -q "^fd=[0-9]*,set=$2,"
+}
 
 # hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
 hvm_dump() {
@@ -223,6 +235,7 @@ hvm_lifecycle() {
 # PV disk and NIC reconnect, a new device model serves the new domain.
 hvm_suspend() {
     local d d2 n t
+    check "debug set dm.restrict 1 (deprivileged device models)" xoctl debug set dm.restrict 1
     hvm_define hvms '' 'xentb.tick=200' || return
     dd if=/dev/zero of=/tmp/hvms-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvms --device xvdb --backend file:/tmp/hvms-disk.img
@@ -235,7 +248,9 @@ hvm_suspend() {
         return
     }
     d=$(xo_domid hvms)
-    check "its device model runs as root (dm.restrict is off by default)" dm_uid_is "$d" 0
+    check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+    check "chrooted to $(dm_root "$d"), -xen-domid-restrict" dm_restricted "$d"
+    check "its disk is handed over as an fd set (file=/dev/fdset/1)" dm_has_fdset "$d" 1
     check "the guest's counter ticks" wait_for 120 tick_after hvms 3
     check "guest got its PV disk" wait_console hvms 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     rm -f /tmp/hvms.save
@@ -254,6 +269,10 @@ hvm_suspend() {
     d2=$(xo_domid hvms)
     check "a new domain after resume ($d -> $d2)" new_domid "$d" "$d2"
     check "a device model for domain $d2 (ps)" dm_running "$d2"
+    check "it runs as uid/gid $((HVM_DM_UID_BASE + d2))" dm_uid_is "$d2" $((HVM_DM_UID_BASE + d2))
+    check "chrooted to $(dm_root "$d2"), -xen-domid-restrict" dm_restricted "$d2"
+    check "its disk is handed over as an fd set" dm_has_fdset "$d2" 1
+    note "device model log of hvms after resume: $(tr '\n' '|' </var/log/xenops/qemu-dm-hvms.log | cut -c1-600)"
     check "the counter continues after resume (past $n)" wait_for 120 tick_after hvms "${n:-0}"
     check "no reboot: the guest came up once" test "$(console_count hvms "$UP")" = 1
     check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
