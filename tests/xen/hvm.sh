@@ -305,10 +305,26 @@ hvm_cd_dm_has() { hvm_cd_dm_cmdline "$1" | grep -q -- "$2"; }
 hvm_vbd_json() { xoctl --json vbd stat hvmcd "$1"; }
 hvm_vbd_is() { hvm_vbd_json "$1" | grep -q "$2"; }
 
-section_xo_hvm_cd() { hvm_section hvm_cd; }
+section_xo_hvm_cd() { hvm_section hvm_cd 0; }
+# The same with dm.restrict 1: the device model cannot open a path (its
+# chroot, its uid), so its media come as fd sets: -add-fd on its command
+# line, QMP add-fd (the descriptor over the socket) for an insert.
+section_xo_hvm_cd_restrict() { hvm_section hvm_cd 1; }
+# hvm_dm_holds DOMID FILE: its device model has FILE open.
+hvm_dm_holds() {
+    local p f
+    p=$(hvm_cd_dm_pid "$1")
+    [ -n "$p" ] || return 1
+    for f in /proc/"$p"/fd/*; do
+        [ "$(readlink "$f")" = "$2" ] && return 0
+    done
+    return 1
+}
 
+# hvm_cd RESTRICT (0 or 1)
 hvm_cd() {
-    local d be p
+    local d be p r=$1 file_a file_b
+    check "debug set dm.restrict $r" xoctl debug set dm.restrict "$r"
     hvm_define hvmcd || return
     dd if=/dev/urandom of=/tmp/hvmcd-a.iso bs=64k count=16 2>/dev/null
     dd if=/dev/urandom of=/tmp/hvmcd-b.iso bs=64k count=32 2>/dev/null
@@ -321,15 +337,23 @@ hvm_cd() {
     be=/local/domain/0/backend/vbd/$d/51744
     p=$(hvm_cd_dm_pid "$d")
     check "its device model runs (pid ${p:-none}, -xen-domid $d)" hvm_cd_dm_has "$d" "-xen-domid $d "
-    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" 'file=/tmp/hvmcd-a.iso,if=ide,index=2,media=cdrom,.*id=xo-ide2'
-    check "query-block: xo-ide2 holds hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+    if [ "$r" = 1 ]; then
+        file_a=/dev/fdset/2
+        check "it runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+        check "the media of xvdc is an fd set (-add-fd fd=N,set=2)" hvm_cd_dm_has "$d" '-add-fd fd=[0-9]*,set=2,'
+        check "the device model holds /tmp/hvmcd-a.iso open" hvm_dm_holds "$d" /tmp/hvmcd-a.iso
+    else
+        file_a=/tmp/hvmcd-a.iso
+    fi
+    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" "file=$file_a,if=ide,index=2,media=cdrom,.*id=xo-ide2"
+    check "query-block: xo-ide2 holds $file_a" hvm_cd_has "$d" "\"file\": \"$file_a\""
     check "xenstore: params is the file" xs_is "$be/params" /tmp/hvmcd-a.iso
     check "VBD.stat: media present" hvm_vbd_is xvdc '"media_present":true'
 
     # Refused before anything happens.
     check "insert into a drive with media: refused" _xentb_not xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
     check "eject of a disk: refused" _xentb_not xoctl vbd eject hvmcd xvdb
-    check "query-block: still hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+    check "query-block: still $file_a" hvm_cd_has "$d" "\"file\": \"$file_a\""
 
     check "vbd eject hvmcd xvdc" xoctl vbd eject hvmcd xvdc
     check "query-block: xo-ide2 has no medium" hvm_cd_empty "$d"
@@ -340,14 +364,28 @@ hvm_cd() {
     check "query-block: still no medium" hvm_cd_empty "$d"
 
     check "vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso" xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
-    check "query-block: xo-ide2 holds hvmcd-b.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-b.iso"'
+    if [ "$r" = 1 ]; then
+        file_b=$(hvm_cd_block "$d" | grep -o '"file": "/dev/fdset/[0-9]*"')
+        note "hvmcd: the inserted media is $file_b"
+        check "query-block: xo-ide2 holds an fd set" test -n "$file_b"
+        check "the device model holds /tmp/hvmcd-b.iso open" hvm_dm_holds "$d" /tmp/hvmcd-b.iso
+        if hvm_dm_holds "$d" /tmp/hvmcd-a.iso; then
+            note "hvmcd: the ejected /tmp/hvmcd-a.iso is still open in the device model"
+        else
+            note "hvmcd: the ejected /tmp/hvmcd-a.iso is closed"
+        fi
+    else
+        check "query-block: xo-ide2 holds hvmcd-b.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-b.iso"'
+    fi
     check "query-block: read-only, raw" hvm_cd_ro_raw "$d"
     check "query-block: its tray is closed" hvm_cd_has "$d" '"tray_open": false'
     check "xenstore: params is the new file" xs_is "$be/params" /tmp/hvmcd-b.iso
     check "VBD.stat: media present, the new file" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":true' | grep -q 'hvmcd-b.iso'"
     check "the device model is the same one (pid $p)" test "$(hvm_cd_dm_pid "$d")" = "$p"
     check "and it runs" test -d "/proc/$p"
-    if wait_console hvmcd "$UP" 300; then
+    if [ "$r" = 1 ]; then
+        note "hvmcd: the guest's boot is not waited for with dm.restrict 1"
+    elif wait_console hvmcd "$UP" 300; then
         note "hvmcd: the guest came up ($UP)"
     else
         note "hvmcd: the guest did not reach $UP within 300 s (not needed for the CD checks)"
@@ -435,4 +473,4 @@ section_xl_hvm_ovmf() {
 HVM_SECTIONS=()
 [ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm xo_hvm xo_hvm_suspend xo_hvm_nic)
 [ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm_ovmf)
-[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm_cd)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm_cd xo_hvm_cd_restrict)
