@@ -229,19 +229,21 @@ hvm_lifecycle() {
     assert_no_leftovers "after the HVM sections"
 }
 
-# Suspend to a file and resume of an HVM guest: the domain's stream and the
-# device model's state (QMP stop + xen-save-devices-state; the resumed
-# device model loads it with -incoming); the guest's counter continues, its
-# PV disk and NIC reconnect, a new device model serves the new domain.
+# Suspend to a file and resume of an HVM guest, its device model
+# deprivileged (dm.restrict 1): the domain's stream and the device model's
+# state (QMP stop + xen-save-devices-state; the resumed device model loads
+# it with -incoming and takes its disk from the fd set at cont); the guest's
+# counter continues, its PV disk reconnects, a new device model serves the
+# new domain. No NIC: an HVM guest with a NIC from its first boot does not
+# come up reliably on these machines (docs/hvm.md), and one hot-plugged
+# before the suspend would get an emulated twin at the resume that the
+# saved state does not have.
 hvm_suspend() {
     local d d2 n t
     check "debug set dm.restrict 1 (deprivileged device models)" xoctl debug set dm.restrict 1
     hvm_define hvms '' 'xentb.tick=200' || return
     dd if=/dev/zero of=/tmp/hvms-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvms --device xvdb --backend file:/tmp/hvms-disk.img
-    brctl addbr xenbr0 2>/dev/null
-    ip link set xenbr0 up
-    check "vif add on xenbr0" xoctl vif add hvms --bridge xenbr0 --mac 00:16:3e:00:30:02
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvms || {
         hvm_dump hvms
         xo_cleanup_vm hvms
@@ -276,7 +278,6 @@ hvm_suspend() {
     check "the counter continues after resume (past $n)" wait_for 120 tick_after hvms "${n:-0}"
     check "no reboot: the guest came up once" test "$(console_count hvms "$UP")" = 1
     check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
-    check "vif frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vif/0/state 2>/dev/null)\" = 4 ]"
     t=$(now)
     check "vm shutdown hvms (clean)" xoctl vm shutdown hvms --timeout 60 && timing "hvm vm shutdown after resume" "$t"
     check "xenopsd says Halted" xo_power_is hvms Halted
