@@ -12,10 +12,12 @@ HVM_BOOT_SECS=600
 
 # dm_pids [DOMID]: the pids of the device models started for that domain
 # (all device models without DOMID), from /proc: dom0 has no pgrep.
+# No process per entry (dom0 under TCG forks slowly): mapfile reads it.
 dm_pids() {
-    local p c
+    local p c a
     for p in /proc/[0-9]*; do
-        c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        mapfile -d '' -t a 2>/dev/null <"$p/cmdline" || continue
+        c="${a[*]} "
         case $c in
             *xen-qemu-system-i386*" -xen-domid ${1:+$1 }"*) echo "${p#/proc/}" ;;
         esac
