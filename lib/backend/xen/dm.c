@@ -198,7 +198,7 @@ int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->dms->lock, NULL);
 	pthread_cond_init(&b->dms->cond, NULL);
-	/* Off by default: a resume or incoming migration fails deprivileged (docs/hvm.md). */
+	/* Off by default until a deprivileged resume has been seen to pass (docs/hvm.md). */
 	b->dms->restricted = false;
 	b->dms->uid_base = XO_DM_UID_BASE_DEFAULT;
 	return 0;
