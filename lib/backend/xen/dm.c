@@ -608,8 +608,9 @@ static void child_fds(const int fds[XO_DM_N_FDS])
 	for (size_t i = 0; i < XO_DM_N_FDS; i++)
 		if (tmp[i] >= 0)
 			dup2(tmp[i], XO_DM_INCOMING_FD + (int)i);
-	for (int fd = top; fd < 1024; fd++)
-		close(fd);
+	if (close_range((unsigned int)top, ~0u, 0) < 0)
+		for (int fd = top; fd < 1024; fd++)
+			close(fd);
 }
 
 /* Fork and exec @prog with @a's arguments, its output to @out_fd, @fds inherited. */
