@@ -3,14 +3,17 @@
  * The device model's QMP client (lib/backend/xen/qmp.c) against a fake
  * QMP server on a unix socket: greeting and capabilities negotiation,
  * replies, events skipped, errors with their description, a server that
- * hangs up or stays silent. Built with the xen backend only.
+ * hangs up or stays silent; a descriptor passed with a command (add-fd).
+ * Built with the xen backend only.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -28,6 +31,7 @@ struct server {
 	int listen_fd;
 	enum server_mode mode;
 	char seen[4096]; /* the commands received, one per line */
+	int got_fd;      /* the last descriptor received with a command, or -1 */
 	pthread_t thread;
 };
 
@@ -36,16 +40,32 @@ static void say(int fd, const char *s)
 	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
 }
 
-/* One line from the client (NUL-terminated, without the newline); false at EOF. */
-static bool hear(int fd, char *buf, size_t len)
+/*
+ * One line from the client (NUL-terminated, without the newline); false at
+ * EOF. A descriptor coming with its bytes (SCM_RIGHTS) goes to *got_fd.
+ */
+static bool hear(int fd, char *buf, size_t len, int *got_fd)
 {
 	size_t n = 0;
 
 	while (n + 1 < len) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
 		char c;
+		struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = ctl.buf,
+				      .msg_controllen = sizeof(ctl.buf) };
+		struct cmsghdr *cm;
 
-		if (read(fd, &c, 1) != 1)
+		if (recvmsg(fd, &msg, 0) != 1)
 			return false;
+		cm = CMSG_FIRSTHDR(&msg);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(got_fd, CMSG_DATA(cm), sizeof(int));
 		if (c == '\n')
 			break;
 		buf[n++] = c;
@@ -77,7 +97,7 @@ static void *serve(void *arg)
 		close(fd);
 		return NULL;
 	}
-	while (hear(fd, line, sizeof(line))) {
+	while (hear(fd, line, sizeof(line), &s->got_fd)) {
 		strncat(s->seen, line, sizeof(s->seen) - strlen(s->seen) - 2);
 		strcat(s->seen, "\n");
 		if (strstr(line, "qmp_capabilities"))
@@ -95,7 +115,13 @@ static void *serve(void *arg)
 			say(fd, "{\"return\": [{\"device\": \"xo-ide2\", \"pad\": \"");
 			say(fd, big);
 			say(fd, "\"}]}\n");
-		} else if (strstr(line, "query-status"))
+		} else if (strstr(line, "add-fd"))
+			/* QEMU's answer without a descriptor. */
+			say(fd, s->got_fd >= 0 ? "{\"return\": {\"fdset-id\": 3, \"fd\": 9}}\n"
+					       : "{\"error\": {\"class\": \"GenericError\", "
+						 "\"desc\": \"No file descriptor supplied via "
+						 "SCM_RIGHTS\"}}\n");
+		else if (strstr(line, "query-status"))
 			say(fd, "{\"return\": {\"status\": \"running\", \"running\": true}}\n");
 		else
 			say(fd, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command "
@@ -112,6 +138,7 @@ static void server_start(struct server *s, enum server_mode mode, char path[108]
 
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
+	s->got_fd = -1;
 	snprintf(path, 108, "%s/q", dir);
 	free(dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -178,6 +205,41 @@ START_TEST(qmp_long_reply)
 }
 END_TEST
 
+/* add-fd: the descriptor travels with the command; without one QEMU refuses. */
+START_TEST(qmp_pass_fd)
+{
+	struct server s;
+	struct xo_qmp *q = NULL;
+	char path[108], reply[256];
+	struct stat mine, got;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	server_start(&s, SERVE, path);
+	ck_assert_int_eq(xo_qmp_open(path, 2000, &q, err), 0);
+	ck_assert_int_eq(xo_qmp_command(q, "{\"execute\": \"add-fd\"}", 2000, NULL, 0, err),
+			 XENOPS_EBACKEND);
+	ck_assert_ptr_nonnull(strstr(err->msg, "SCM_RIGHTS"));
+	ck_assert_int_eq(xo_qmp_command_fd(q, "{\"execute\": \"add-fd\"}", -1, 2000, NULL, 0, err),
+			 XENOPS_EINVAL);
+	ck_assert_int_eq(xo_qmp_command_fd(q, "{\"execute\": \"add-fd\"}", fd, 2000, reply,
+					   sizeof(reply), err),
+			 0);
+	ck_assert_str_eq(reply, "{\"return\": {\"fdset-id\": 3, \"fd\": 9}}");
+	/* Still the caller's. */
+	ck_assert_int_eq(fstat(fd, &mine), 0);
+	xo_qmp_close(q);
+	server_stop(&s, path);
+	/* The server got the same file, a descriptor of its own. */
+	ck_assert_int_ge(s.got_fd, 0);
+	ck_assert_int_ne(s.got_fd, fd);
+	ck_assert_int_eq(fstat(s.got_fd, &got), 0);
+	ck_assert(got.st_ino == mine.st_ino && got.st_dev == mine.st_dev);
+	close(s.got_fd);
+	close(fd);
+}
+END_TEST
+
 START_TEST(qmp_failures)
 {
 	struct server s;
@@ -215,6 +277,7 @@ static Suite *qmp_suite(void)
 	tcase_add_test(tc, qmp_conversation);
 	tcase_add_test(tc, qmp_failures);
 	tcase_add_test(tc, qmp_long_reply);
+	tcase_add_test(tc, qmp_pass_fd);
 #endif
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,10 +12,12 @@ HVM_BOOT_SECS=600
 
 # dm_pids [DOMID]: the pids of the device models started for that domain
 # (all device models without DOMID), from /proc: dom0 has no pgrep.
+# No process per entry (dom0 under TCG forks slowly): mapfile reads it.
 dm_pids() {
-    local p c
+    local p c a
     for p in /proc/[0-9]*; do
-        c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        mapfile -d '' -t a 2>/dev/null <"$p/cmdline" || continue
+        c="${a[*]} "
         case $c in
             *xen-qemu-system-i386*" -xen-domid ${1:+$1 }"*) echo "${p#/proc/}" ;;
         esac
@@ -46,6 +48,18 @@ dm_restricted() {
         [ "$(readlink "/proc/$p/root")" = "$(dm_root "$1")" ]
 }
 dm_root_gone() { [ ! -e "$(dm_root "$1")" ]; }
+# dm_has_fdset DOMID SET: its -drive opens /dev/fdset/SET and an -add-fd puts
+# a descriptor in that set (what each is now in the process is noted).
+dm_has_fdset() {
+    local p fd
+    p=$(dm_pids "$1")
+    [ -n "$p" ] || return 1
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -q "^file=/dev/fdset/$2,if=ide," || return 1
+    for fd in $(tr '\0' '\n' <"/proc/$p/cmdline" | sed -n "s/^fd=\([0-9]*\),set=$2,.*/\1/p"); do
+        note "domain $1: -add-fd fd=$fd set=$2: $(readlink "/proc/$p/fd/$fd" 2>&1)"
+    done
+    tr '\0' '\n' <"/proc/$p/cmdline" | grep -q "^fd=[0-9]*,set=$2,"
+}
 
 # hvm_dump NAME: what shows why an HVM guest did not come up, in the log.
 hvm_dump() {
@@ -217,25 +231,30 @@ hvm_lifecycle() {
     assert_no_leftovers "after the HVM sections"
 }
 
-# Suspend to a file and resume of an HVM guest: the domain's stream and the
-# device model's state (QMP stop + xen-save-devices-state; the resumed
-# device model loads it with -incoming); the guest's counter continues, its
-# PV disk and NIC reconnect, a new device model serves the new domain.
+# Suspend to a file and resume of an HVM guest, its device model
+# deprivileged (dm.restrict 1): the domain's stream and the device model's
+# state (QMP stop + xen-save-devices-state; the resumed device model loads
+# it with -incoming and takes its disk from the fd set at cont); the guest's
+# counter continues, its PV disk reconnects, a new device model serves the
+# new domain. No NIC: an HVM guest with a NIC from its first boot does not
+# come up reliably on these machines (docs/hvm.md), and one hot-plugged
+# before the suspend would get an emulated twin at the resume that the
+# saved state does not have.
 hvm_suspend() {
     local d d2 n t
+    check "debug set dm.restrict 1 (deprivileged device models)" xoctl debug set dm.restrict 1
     hvm_define hvms '' 'xentb.tick=200' || return
     dd if=/dev/zero of=/tmp/hvms-disk.img bs=1M count=8 2>/dev/null
     check "vbd add xvdb" xoctl vbd add hvms --device xvdb --backend file:/tmp/hvms-disk.img
-    brctl addbr xenbr0 2>/dev/null
-    ip link set xenbr0 up
-    check "vif add on xenbr0" xoctl vif add hvms --bridge xenbr0 --mac 00:16:3e:00:30:02
     BOOT_SECS=$HVM_BOOT_SECS xo_boot hvms || {
         hvm_dump hvms
         xo_cleanup_vm hvms
         return
     }
     d=$(xo_domid hvms)
-    check "its device model runs as root (dm.restrict is off by default)" dm_uid_is "$d" 0
+    check "its device model runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+    check "chrooted to $(dm_root "$d"), -xen-domid-restrict" dm_restricted "$d"
+    check "its disk is handed over as an fd set (file=/dev/fdset/1)" dm_has_fdset "$d" 1
     check "the guest's counter ticks" wait_for 120 tick_after hvms 3
     check "guest got its PV disk" wait_console hvms 'XENTB-GUEST-BLOCK-ADDED xvdb sectors=16384' 60
     rm -f /tmp/hvms.save
@@ -254,10 +273,13 @@ hvm_suspend() {
     d2=$(xo_domid hvms)
     check "a new domain after resume ($d -> $d2)" new_domid "$d" "$d2"
     check "a device model for domain $d2 (ps)" dm_running "$d2"
+    check "it runs as uid/gid $((HVM_DM_UID_BASE + d2))" dm_uid_is "$d2" $((HVM_DM_UID_BASE + d2))
+    check "chrooted to $(dm_root "$d2"), -xen-domid-restrict" dm_restricted "$d2"
+    check "its disk is handed over as an fd set" dm_has_fdset "$d2" 1
+    note "device model log of hvms after resume: $(tr '\n' '|' </var/log/xenops/qemu-dm-hvms.log | cut -c1-600)"
     check "the counter continues after resume (past $n)" wait_for 120 tick_after hvms "${n:-0}"
     check "no reboot: the guest came up once" test "$(console_count hvms "$UP")" = 1
     check "xvdb frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
-    check "vif frontend reconnected (state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vif/0/state 2>/dev/null)\" = 4 ]"
     t=$(now)
     check "vm shutdown hvms (clean)" xoctl vm shutdown hvms --timeout 60 && timing "hvm vm shutdown after resume" "$t"
     check "xenopsd says Halted" xo_power_is hvms Halted
@@ -286,10 +308,26 @@ hvm_cd_dm_has() { hvm_cd_dm_cmdline "$1" | grep -q -- "$2"; }
 hvm_vbd_json() { xoctl --json vbd stat hvmcd "$1"; }
 hvm_vbd_is() { hvm_vbd_json "$1" | grep -q "$2"; }
 
-section_xo_hvm_cd() { hvm_section hvm_cd; }
+section_xo_hvm_cd() { hvm_section hvm_cd 0; }
+# The same with dm.restrict 1: the device model cannot open a path (its
+# chroot, its uid), so its media come as fd sets: -add-fd on its command
+# line, QMP add-fd (the descriptor over the socket) for an insert.
+section_xo_hvm_cd_restrict() { hvm_section hvm_cd 1; }
+# hvm_dm_holds DOMID FILE: its device model has FILE open.
+hvm_dm_holds() {
+    local p f
+    p=$(hvm_cd_dm_pid "$1")
+    [ -n "$p" ] || return 1
+    for f in /proc/"$p"/fd/*; do
+        [ "$(readlink "$f")" = "$2" ] && return 0
+    done
+    return 1
+}
 
+# hvm_cd RESTRICT (0 or 1)
 hvm_cd() {
-    local d be p
+    local d be p r=$1 file_a file_b
+    check "debug set dm.restrict $r" xoctl debug set dm.restrict "$r"
     hvm_define hvmcd || return
     dd if=/dev/urandom of=/tmp/hvmcd-a.iso bs=64k count=16 2>/dev/null
     dd if=/dev/urandom of=/tmp/hvmcd-b.iso bs=64k count=32 2>/dev/null
@@ -302,15 +340,23 @@ hvm_cd() {
     be=/local/domain/0/backend/vbd/$d/51744
     p=$(hvm_cd_dm_pid "$d")
     check "its device model runs (pid ${p:-none}, -xen-domid $d)" hvm_cd_dm_has "$d" "-xen-domid $d "
-    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" 'file=/tmp/hvmcd-a.iso,if=ide,index=2,media=cdrom,.*id=xo-ide2'
-    check "query-block: xo-ide2 holds hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+    if [ "$r" = 1 ]; then
+        file_a=/dev/fdset/2
+        check "it runs as uid/gid $((HVM_DM_UID_BASE + d))" dm_uid_is "$d" $((HVM_DM_UID_BASE + d))
+        check "the media of xvdc is an fd set (-add-fd fd=N,set=2)" hvm_cd_dm_has "$d" '-add-fd fd=[0-9]*,set=2,'
+        check "the device model holds /tmp/hvmcd-a.iso open" hvm_dm_holds "$d" /tmp/hvmcd-a.iso
+    else
+        file_a=/tmp/hvmcd-a.iso
+    fi
+    check "the -drive of xvdc has the id xo-ide2" hvm_cd_dm_has "$d" "file=$file_a,if=ide,index=2,media=cdrom,.*id=xo-ide2"
+    check "query-block: xo-ide2 holds $file_a" hvm_cd_has "$d" "\"file\": \"$file_a\""
     check "xenstore: params is the file" xs_is "$be/params" /tmp/hvmcd-a.iso
     check "VBD.stat: media present" hvm_vbd_is xvdc '"media_present":true'
 
     # Refused before anything happens.
     check "insert into a drive with media: refused" _xentb_not xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
     check "eject of a disk: refused" _xentb_not xoctl vbd eject hvmcd xvdb
-    check "query-block: still hvmcd-a.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-a.iso"'
+    check "query-block: still $file_a" hvm_cd_has "$d" "\"file\": \"$file_a\""
 
     check "vbd eject hvmcd xvdc" xoctl vbd eject hvmcd xvdc
     check "query-block: xo-ide2 has no medium" hvm_cd_empty "$d"
@@ -321,14 +367,28 @@ hvm_cd() {
     check "query-block: still no medium" hvm_cd_empty "$d"
 
     check "vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso" xoctl vbd insert hvmcd xvdc file:/tmp/hvmcd-b.iso
-    check "query-block: xo-ide2 holds hvmcd-b.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-b.iso"'
+    if [ "$r" = 1 ]; then
+        file_b=$(hvm_cd_block "$d" | grep -o '"file": "/dev/fdset/[0-9]*"')
+        note "hvmcd: the inserted media is $file_b"
+        check "query-block: xo-ide2 holds an fd set" test -n "$file_b"
+        check "the device model holds /tmp/hvmcd-b.iso open" hvm_dm_holds "$d" /tmp/hvmcd-b.iso
+        if hvm_dm_holds "$d" /tmp/hvmcd-a.iso; then
+            note "hvmcd: the ejected /tmp/hvmcd-a.iso is still open in the device model"
+        else
+            note "hvmcd: the ejected /tmp/hvmcd-a.iso is closed"
+        fi
+    else
+        check "query-block: xo-ide2 holds hvmcd-b.iso" hvm_cd_has "$d" '"file": "/tmp/hvmcd-b.iso"'
+    fi
     check "query-block: read-only, raw" hvm_cd_ro_raw "$d"
     check "query-block: its tray is closed" hvm_cd_has "$d" '"tray_open": false'
     check "xenstore: params is the new file" xs_is "$be/params" /tmp/hvmcd-b.iso
     check "VBD.stat: media present, the new file" sh -c "xenopsctl --socket $XO_SOCK --json vbd stat hvmcd xvdc | grep '\"media_present\":true' | grep -q 'hvmcd-b.iso'"
     check "the device model is the same one (pid $p)" test "$(hvm_cd_dm_pid "$d")" = "$p"
     check "and it runs" test -d "/proc/$p"
-    if wait_console hvmcd "$UP" 300; then
+    if [ "$r" = 1 ]; then
+        note "hvmcd: the guest's boot is not waited for with dm.restrict 1"
+    elif wait_console hvmcd "$UP" 300; then
         note "hvmcd: the guest came up ($UP)"
     else
         note "hvmcd: the guest did not reach $UP within 300 s (not needed for the CD checks)"
@@ -416,4 +476,4 @@ section_xl_hvm_ovmf() {
 HVM_SECTIONS=()
 [ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm xo_hvm xo_hvm_suspend xo_hvm_nic)
 [ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xl_hvm_ovmf)
-[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm_cd)
+[ -z "${XENTB_ONLY:-}" ] || HVM_SECTIONS+=(xo_hvm_cd xo_hvm_cd_restrict)

@@ -6,7 +6,8 @@
  * model's -drive). The VBD's backend keys in xenstore record the media
  * (vbd.c: blkback has no device for it), rewritten once the device model
  * took the change. A device model not started yet (the domain never
- * unpaused) gets the media on its command line instead.
+ * unpaused) gets the media on its command line instead. A deprivileged
+ * device model cannot open the file by path: it gets it open, over QMP.
  */
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,11 @@ int xo_xen_cd_set_media(struct xo_backend *b, int domid, const struct xo_dev_con
 				      "xen backend: domain %d has no device model running or to "
 				      "start with a CD drive %s",
 				      domid, v->device);
+	} else if (backend[0] && xo_xen_dm_deprivileged(b, domid)) {
+		/* It cannot open the file by path (its chroot, its uid): handed over open. */
+		rc = xo_xen_dm_insert_fd(b, domid, idx, file, err);
+		if (rc < 0)
+			return rc;
 	} else {
 		if (backend[0])
 			snprintf(cmd, sizeof(cmd),

@@ -24,12 +24,15 @@
  *    uid = gid = dm.uid_base + domid (-runas), chrooted to an empty
  *    directory of its own, XO_DM_RUN_DIR/dm-root-<domid> (-chroot), and
  *    its Xen handles restricted to its domain (-xen-domid-restrict). QEMU
- *    drops its privileges at the end of its initialisation: everything it
- *    opens before (disks, taps, serial file, QMP and VNC sockets, the
- *    pidfile, the saved state on fd 3) is opened as root; the one file it
- *    opens later, the saved state of a suspend, is made in the chroot for
- *    it (xo_xen_dm_save_state). The directory goes when the device model
- *    is stopped or found orphaned.
+ *    drops its privileges at the end of its initialisation: what it opens
+ *    before (taps, serial file, QMP and VNC sockets, the pidfile, the saved
+ *    state on fd 3) is opened as root. Its disk images and CD media are
+ *    opened here and inherited as fd sets (-add-fd, file=/dev/fdset/N),
+ *    since QEMU reopens an image (another access mode, the activation at
+ *    "cont" after -incoming) after its chroot; CD media inserted later
+ *    come the same way over QMP (add-fd, SCM_RIGHTS). The saved state of a
+ *    suspend is made in the chroot for it (xo_xen_dm_save_state). The
+ *    directory goes when the device model is stopped or found orphaned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -56,6 +59,13 @@
 #define XO_DM_LIVENESS_MS 2000
 #define XO_DM_INCOMING_FD 3
 #define XO_DM_INCOMING_MS 60000u
+/*
+ * A deprivileged device model's images, in the child: disk i (in the order
+ * of dm_pending.disks) read-only at XO_DM_FD_FIRST + 2i, read-write (a
+ * writable disk) at XO_DM_FD_FIRST + 2i + 1; both in fd set <IDE index>.
+ */
+#define XO_DM_FD_FIRST (XO_DM_INCOMING_FD + 1)
+#define XO_DM_N_FDS (1 + 2 * XO_DM_MAX_DISKS) /* the saved state, then the images' */
 /* The saved state of a suspend, in the chroot ("/" is its directory). */
 #define XO_DM_ROOT_SAVE "save"
 
@@ -188,7 +198,7 @@ int xo_xen_dm_init(struct xo_backend *b, struct xo_error *err)
 		return xo_err(err, XENOPS_ENOMEM, "xen backend: out of memory");
 	pthread_mutex_init(&b->dms->lock, NULL);
 	pthread_cond_init(&b->dms->cond, NULL);
-	/* Off by default: a resume or incoming migration fails deprivileged (docs/hvm.md). */
+	/* Off by default until a deprivileged resume has been seen to pass (docs/hvm.md). */
 	b->dms->restricted = false;
 	b->dms->uid_base = XO_DM_UID_BASE_DEFAULT;
 	return 0;
@@ -497,18 +507,34 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 	}
 	for (size_t i = 0; i < p->n_disks; i++) {
 		const struct dm_disk *d = &p->disks[i];
+		char file[PATH_MAX + 16];
 
-		arg(a, "-drive");
-		/* The id names the drive in QMP (CD media changes: cdrom.c). */
-		if (!*d->path)
+		if (!*d->path) {
+			arg(a, "-drive");
+			/* The id names the drive in QMP (CD media changes: cdrom.c). */
 			arg(a, "if=ide,index=%d,media=cdrom,id=" XO_DM_DRIVE_ID "%d%s", d->index,
 			    d->index, d->ro ? ",readonly=on" : "");
-		else
-			arg(a,
-			    "file=%s,if=ide,index=%d,media=%s,format=raw,cache=writeback,"
-			    "id=" XO_DM_DRIVE_ID "%d%s",
-			    d->path, d->index, d->cdrom ? "cdrom" : "disk", d->index,
-			    d->ro ? ",readonly=on" : "");
+			continue;
+		}
+		if (p->uid) {
+			/* QEMU picks the descriptor whose access mode it asks for. */
+			arg(a, "-add-fd");
+			arg(a, "fd=%d,set=%d,opaque=" XO_DM_DRIVE_ID "%d-ro",
+			    XO_DM_FD_FIRST + 2 * (int)i, d->index, d->index);
+			if (!d->ro) {
+				arg(a, "-add-fd");
+				arg(a, "fd=%d,set=%d,opaque=" XO_DM_DRIVE_ID "%d-rw",
+				    XO_DM_FD_FIRST + 2 * (int)i + 1, d->index, d->index);
+			}
+			snprintf(file, sizeof(file), "/dev/fdset/%d", d->index);
+		} else
+			snprintf(file, sizeof(file), "%s", d->path);
+		arg(a, "-drive");
+		arg(a,
+		    "file=%s,if=ide,index=%d,media=%s,format=raw,cache=writeback,"
+		    "id=" XO_DM_DRIVE_ID "%d%s",
+		    file, d->index, d->cdrom ? "cdrom" : "disk", d->index,
+		    d->ro ? ",readonly=on" : "");
 	}
 	if (*p->kernel) {
 		arg(a, "-kernel");
@@ -522,12 +548,99 @@ static void build_argv(const struct dm_pending *p, struct argv *a)
 	}
 }
 
+static void close_fds(int fds[XO_DM_N_FDS])
+{
+	for (size_t i = 0; i < XO_DM_N_FDS; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/*
+ * What the child inherits, at XO_DM_INCOMING_FD + slot: the saved state of
+ * a resume (slot 0), and for a deprivileged device model its images (the
+ * slots of XO_DM_FD_FIRST). Opened with O_CLOEXEC; -1 where none.
+ */
+static int open_fds(const struct dm_pending *p, int fds[XO_DM_N_FDS], struct xo_error *err)
+{
+	for (size_t i = 0; i < XO_DM_N_FDS; i++)
+		fds[i] = -1;
+	if (*p->incoming) {
+		fds[0] = open(p->incoming, O_RDONLY | O_CLOEXEC);
+		if (fds[0] < 0)
+			return xo_err_errno(err, errno, "xen backend: cannot open %s", p->incoming);
+	}
+	for (size_t i = 0; p->uid && i < p->n_disks; i++) {
+		const struct dm_disk *d = &p->disks[i];
+		size_t slot = 1 + 2 * i;
+
+		if (!*d->path)
+			continue;
+		fds[slot] = open(d->path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+		if (fds[slot] >= 0 && !d->ro)
+			fds[slot + 1] = open(d->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fds[slot] < 0 || (!d->ro && fds[slot + 1] < 0)) {
+			int e = errno;
+
+			close_fds(fds);
+			return xo_err_errno(err, e, "xen backend: cannot open %s (%s) for the device "
+				     "model", d->path, d->ro ? "read-only" : "read-write");
+		}
+	}
+	return 0;
+}
+
+/*
+ * In the child, after fork: @fds[i] becomes XO_DM_INCOMING_FD + i (dup2
+ * clears O_CLOEXEC), every other descriptor above stderr is closed. They
+ * are first moved above the slots, so that no source is overwritten.
+ */
+static void child_fds(const int fds[XO_DM_N_FDS])
+{
+	const int top = XO_DM_INCOMING_FD + XO_DM_N_FDS;
+	int tmp[XO_DM_N_FDS];
+
+	for (size_t i = 0; i < XO_DM_N_FDS; i++)
+		tmp[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, top) : -1;
+	for (int fd = XO_DM_INCOMING_FD; fd < top; fd++)
+		close(fd);
+	for (size_t i = 0; i < XO_DM_N_FDS; i++)
+		if (tmp[i] >= 0)
+			dup2(tmp[i], XO_DM_INCOMING_FD + (int)i);
+	if (close_range((unsigned int)top, ~0u, 0) < 0)
+		for (int fd = top; fd < 1024; fd++)
+			close(fd);
+}
+
+/* Fork and exec @prog with @a's arguments, its output to @out_fd, @fds inherited. */
+static pid_t fork_exec(const char *prog, struct argv *a, int out_fd, const int fds[XO_DM_N_FDS])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		/* Its own session: a signal to the daemon's group does not reach it. */
+		setsid();
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+		child_fds(fds);
+		a->v[0] = (char *)prog;
+		execv(prog, a->v);
+		_exit(127);
+	}
+	return pid;
+}
+
 static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_out,
 		 struct xo_error *err)
 {
 	struct argv a = { .n = 0 };
 	char log[PATH_MAX];
-	int logfd, infd = -1;
+	int logfd, fds[XO_DM_N_FDS], rc;
 	pid_t pid;
 
 	build_argv(p, &a);
@@ -536,8 +649,7 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 	if (mkdir(XO_DM_LOG_DIR, 0750) < 0 && errno != EEXIST)
 		return xo_err_errno(err, errno, "xen backend: cannot create %s", XO_DM_LOG_DIR);
 	if (p->uid) {
-		int rc = root_make(p->domid, err);
-
+		rc = root_make(p->domid, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -545,46 +657,55 @@ static int spawn(struct xo_backend *b, const struct dm_pending *p, pid_t *pid_ou
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (logfd < 0)
 		return xo_err_errno(err, errno, "xen backend: cannot open %s", log);
-	if (*p->incoming) {
-		infd = open(p->incoming, O_RDONLY | O_CLOEXEC);
-		if (infd < 0) {
-			close(logfd);
-			return xo_err_errno(err, errno, "xen backend: cannot open %s", p->incoming);
-		}
-	}
-	pid = fork();
-	if (pid < 0) {
+	rc = open_fds(p, fds, err);
+	if (rc < 0) {
 		close(logfd);
-		if (infd >= 0)
-			close(infd);
-		return xo_err_errno(err, errno, "xen backend: fork for the device model");
+		return rc;
 	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
+	pid = fork_exec(XO_DM_QEMU, &a, logfd, fds);
+	if (pid < 0) {
+		int e = errno;
 
-		/* Its own session: a signal to the daemon's group does not reach it. */
-		setsid();
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		/* The saved device state, read by "-incoming fd:3" (dup2 clears CLOEXEC). */
-		if (infd >= 0)
-			dup2(infd, XO_DM_INCOMING_FD);
-		for (int fd = infd >= 0 ? XO_DM_INCOMING_FD + 1 : 3; fd < 1024; fd++)
-			close(fd);
-		execv(a.v[0], a.v);
-		_exit(127);
+		close(logfd);
+		close_fds(fds);
+		return xo_err_errno(err, e, "xen backend: fork for the device model");
 	}
 	close(logfd);
-	if (infd >= 0)
-		close(infd);
+	close_fds(fds);
 	xo_log(&b->log, XENOPS_LOG_INFO,
 	       "xen backend: device model of domain %d (VM %s) started, pid %d, %s%u, log %s",
 	       p->domid, p->vm_id, (int)pid, p->uid ? "deprivileged to uid " : "as root, uid ",
 	       p->uid, log);
 	*pid_out = pid;
 	return 0;
+}
+
+int xo_xen_dm_exec_test(struct xo_backend *b, int domid, const char *prog, int out_fd,
+			struct xo_error *err)
+{
+	struct argv a = { .n = 0 };
+	struct dm_pending *p;
+	int fds[XO_DM_N_FDS], status = 0, rc = 0;
+	pid_t pid;
+
+	p = pending_locked(b, domid);
+	if (p) {
+		build_argv(p, &a);
+		rc = open_fds(p, fds, err);
+	}
+	pthread_mutex_unlock(&b->dms->lock);
+	if (!p)
+		return xo_err(err, XENOPS_ENOTFOUND, "no device model registered for domain %d",
+			      domid);
+	if (rc < 0)
+		return rc;
+	pid = fork_exec(prog, &a, out_fd, fds);
+	close_fds(fds);
+	if (pid < 0)
+		return xo_err_errno(err, errno, "fork");
+	if (waitpid(pid, &status, 0) < 0)
+		return xo_err_errno(err, errno, "waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Connect to QMP once the socket answers, the process still being there. */
@@ -1267,4 +1388,74 @@ int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const ch
 	}
 	pthread_mutex_unlock(&b->dms->lock);
 	return found;
+}
+
+/* ---- CD media of a deprivileged device model ---- */
+
+bool xo_xen_dm_deprivileged(struct xo_backend *b, int domid)
+{
+	char key[16];
+	struct dm_sup *s;
+	pid_t pid = 0;
+	uid_t uid = 0;
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	s = xo_map_get(&b->dms->sups, key);
+	if (s)
+		pid = s->pid;
+	pthread_mutex_unlock(&b->dms->lock);
+	return pid > 0 && proc_uid(pid, &uid) && uid != 0;
+}
+
+int xo_xen_dm_insert_fd(struct xo_backend *b, int domid, int index, const char *path,
+			struct xo_error *err)
+{
+	char qmp[128], pidfile[128], cmd[512], reply[1024];
+	struct xo_qmp *q = NULL;
+	const char *at;
+	long set = -1;
+	int fd, rc;
+
+	(void)b;
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return xo_err_errno(err, errno, "xen backend: cannot open %s for the device model",
+				    path);
+	xo_xen_dm_paths(domid, qmp, pidfile);
+	rc = xo_qmp_open(qmp, XO_DM_QMP_MS, &q, err);
+	/* A new fd set (QEMU picks its id); the media opens from it, as on the command line. */
+	if (rc == 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "{\"execute\": \"add-fd\", \"arguments\": "
+			 "{\"opaque\": \"" XO_DM_DRIVE_ID "%d-ro\"}}",
+			 index);
+		rc = xo_qmp_command_fd(q, cmd, fd, XO_DM_QMP_MS, reply, sizeof(reply), err);
+	}
+	if (rc == 0) {
+		at = strstr(reply, "\"fdset-id\":");
+		if (at)
+			set = strtol(at + strlen("\"fdset-id\":"), NULL, 10);
+		if (set < 0)
+			rc = xo_err(err, XENOPS_EBACKEND, "xen backend: QMP add-fd: no fd set in %.200s",
+				    reply);
+	}
+	if (rc == 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "{\"execute\": \"blockdev-change-medium\", \"arguments\": "
+			 "{\"device\": \"" XO_DM_DRIVE_ID "%d\", \"filename\": \"/dev/fdset/%ld\", "
+			 "\"format\": \"raw\", \"read-only-mode\": \"read-only\"}}",
+			 index, set);
+		rc = xo_qmp_command(q, cmd, XO_DM_QMP_MS, NULL, 0, err);
+		if (rc < 0) {
+			/* Not taken: the set goes (its descriptor closed by QEMU). */
+			snprintf(cmd, sizeof(cmd),
+				 "{\"execute\": \"remove-fd\", \"arguments\": {\"fdset-id\": %ld}}",
+				 set);
+			xo_qmp_command(q, cmd, XO_DM_QMP_MS, NULL, 0, NULL);
+		}
+	}
+	xo_qmp_close(q);
+	close(fd);
+	return rc;
 }

@@ -117,12 +117,36 @@ static int read_reply(struct xo_qmp *q, unsigned int timeout_ms, char *out, size
 	}
 }
 
-static int write_all(int fd, const char *s, struct xo_error *err)
+/*
+ * @pass (or -1) goes with the first bytes as SCM_RIGHTS: QEMU's socket
+ * chardev keeps it for the command those bytes belong to (add-fd).
+ */
+static int write_all(int fd, const char *s, int pass, struct xo_error *err)
 {
 	size_t len = strlen(s), done = 0;
 
 	while (done < len) {
-		ssize_t n = send(fd, s + done, len - done, MSG_NOSIGNAL);
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { .iov_base = (char *)s + done, .iov_len = len - done };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		if (pass >= 0) {
+			struct cmsghdr *c;
+
+			memset(&ctl, 0, sizeof(ctl));
+			msg.msg_control = ctl.buf;
+			msg.msg_controllen = sizeof(ctl.buf);
+			c = CMSG_FIRSTHDR(&msg);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &pass, sizeof(int));
+		}
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -132,22 +156,23 @@ static int write_all(int fd, const char *s, struct xo_error *err)
 		if (n < 0)
 			return xo_err_errno(err, errno, "QMP write");
 		done += (size_t)n;
+		pass = -1;
 	}
 	return 0;
 }
 
-int xo_qmp_command(struct xo_qmp *q, const char *json, unsigned int timeout_ms, char *reply,
-		   size_t reply_len, struct xo_error *err)
+static int command(struct xo_qmp *q, const char *json, int pass, unsigned int timeout_ms,
+		   char *reply, size_t reply_len, struct xo_error *err)
 {
 	char small[1024];
 	/* A caller's larger buffer takes the whole reply (query-block's is long). */
 	char *line = reply && reply_len > sizeof(small) ? reply : small;
 	size_t line_len = line == reply ? reply_len : sizeof(small);
 	const char *desc;
-	int rc = write_all(q->fd, json, err);
+	int rc = write_all(q->fd, json, pass, err);
 
 	if (rc == 0)
-		rc = write_all(q->fd, "\n", err);
+		rc = write_all(q->fd, "\n", -1, err);
 	if (rc == 0)
 		rc = read_reply(q, timeout_ms, line, line_len, err);
 	if (rc < 0)
@@ -158,6 +183,20 @@ int xo_qmp_command(struct xo_qmp *q, const char *json, unsigned int timeout_ms, 
 		return 0;
 	desc = strstr(line, "\"desc\"");
 	return xo_err(err, XENOPS_EBACKEND, "QMP %.64s: %.200s", json, desc ? desc : line);
+}
+
+int xo_qmp_command(struct xo_qmp *q, const char *json, unsigned int timeout_ms, char *reply,
+		   size_t reply_len, struct xo_error *err)
+{
+	return command(q, json, -1, timeout_ms, reply, reply_len, err);
+}
+
+int xo_qmp_command_fd(struct xo_qmp *q, const char *json, int fd, unsigned int timeout_ms,
+		      char *reply, size_t reply_len, struct xo_error *err)
+{
+	if (fd < 0)
+		return xo_err(err, XENOPS_EINVAL, "QMP: no file descriptor to pass");
+	return command(q, json, fd, timeout_ms, reply, reply_len, err);
 }
 
 int xo_qmp_open(const char *path, unsigned int timeout_ms, struct xo_qmp **out,

@@ -19,6 +19,12 @@ int xo_qmp_open(const char *path, unsigned int timeout_ms, struct xo_qmp **out,
  */
 int xo_qmp_command(struct xo_qmp *q, const char *json, unsigned int timeout_ms, char *reply,
 		   size_t reply_len, struct xo_error *err);
+/*
+ * The same, with @fd (stays the caller's) passed along with the command's
+ * first bytes (SCM_RIGHTS), for the commands that take one (add-fd).
+ */
+int xo_qmp_command_fd(struct xo_qmp *q, const char *json, int fd, unsigned int timeout_ms,
+		      char *reply, size_t reply_len, struct xo_error *err);
 void xo_qmp_close(struct xo_qmp *q);
 
 #endif /* XO_XEN_QMP_H */

@@ -235,6 +235,14 @@ int xo_xen_dm_knob(struct xo_backend *b, const char *key, const char *value,
 		   struct xo_error *err);
 /* Tests: the command line of @domid's registered device model, one argument a line. */
 int xo_xen_dm_cmdline(struct xo_backend *b, int domid, char *out, size_t len);
+/*
+ * Tests: run @prog in place of the device model of @domid (registered, not
+ * started), with the arguments and inherited descriptors it would get, its
+ * output to @out_fd; waits for it. Its exit status (128 + signal), or a
+ * negative XENOPS_E* code.
+ */
+int xo_xen_dm_exec_test(struct xo_backend *b, int domid, const char *prog, int out_fd,
+			struct xo_error *err);
 /* XO_DM_RUN_DIR/dm-root-<domid>: the chroot of a deprivileged device model. */
 void xo_xen_dm_root_path(int domid, char path[128]);
 /* The daemon stops: supervision ends, the device models go on. */
@@ -288,6 +296,16 @@ int xo_xen_dm_cont(struct xo_backend *b, int domid, struct xo_error *err);
  * such a drive, 0 otherwise.
  */
 int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const char *path);
+/* The running device model of @domid runs as a uid other than root (dm.restrict). */
+bool xo_xen_dm_deprivileged(struct xo_backend *b, int domid);
+/*
+ * CD media for a running deprivileged device model, which cannot open
+ * @path itself: opened here read-only, passed over QMP (add-fd, a new fd
+ * set), then blockdev-change-medium on /dev/fdset/<set> for the drive at
+ * @index.
+ */
+int xo_xen_dm_insert_fd(struct xo_backend *b, int domid, int index, const char *path,
+			struct xo_error *err);
 /* An HVM guest's CD drive gets @backend ("file:/path" or "" to eject) through QMP (cdrom.c). */
 int xo_xen_cd_set_media(struct xo_backend *b, int domid, const struct xo_dev_config *cfg,
 			const char *backend, struct xo_error *err);
