@@ -183,7 +183,9 @@ if want xen; then
         77) echo "N|xen|not measured: the testbed cannot run here: $(grep -a '^SKIP' "$WORK/xen-run.txt" | tail -1)" >>"$RESULTS" ;;
         *) echo "N|xen|the testbed run ended with status $XEN_RC ($(tail -1 "$WORK/xen-run.txt")); figures above are from the steps that worked" >>"$RESULTS"
            cp "$WORK/xen-run.txt" "$BUILD/xen-run.txt" 2>/dev/null
-           say "xen: run.sh output kept in $BUILD/xen-run.txt" ;;
+           # the payload's own messages (a failed xl create's error) are on the console
+           cp "$WORK/xen-console.log" "$BUILD/xen-console.log" 2>/dev/null
+           say "xen: run.sh output kept in $BUILD/xen-run.txt, the testbed's console in $BUILD/xen-console.log" ;;
     esac
 fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
