@@ -143,7 +143,9 @@ xl_cfg() {
         pvh) f=$(guest_cfg "$1" memory=128 type=pvh) ;;
         hvm) f=$(guest_cfg "$1" memory=128 type=hvm vnc=0) ;;
         pvh-grub | pv-grub)
-            grub_disk "$WORK/$1.img" || return 1
+            # its stdout is this function's answer: mke2fs's "Creating regular
+            # file" line would go into the path of the configuration
+            grub_disk "$WORK/$1.img" >/dev/null || return 1
             f=/tmp/$1.cfg
             {
                 echo "name = \"$1\""
