@@ -130,7 +130,6 @@ section_pvh_lifecycle() {
     check "xl shows pvhl running again" _xentb_not has_flag pvhl p
 
     rm -f /tmp/pvhl.save
-    note "pvhl: dom0's /tmp before the suspend: $(df -k /tmp | awk 'NR == 2 { print $4 " KiB free of " $2 }')"
     t=$(now)
     check "vm suspend pvhl to a file" xoctl vm suspend pvhl /tmp/pvhl.save && timing "pvh vm suspend" "$t"
     check "xenopsd says Suspended" xo_power_is pvhl Suspended
