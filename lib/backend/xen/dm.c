@@ -1178,6 +1178,22 @@ bool xo_xen_dm_running(struct xo_backend *b, int domid)
 	return r;
 }
 
+/* The process id of @domid's supervised device model, 0 if none. */
+static pid_t sup_pid(struct xo_backend *b, int domid)
+{
+	char key[16];
+	struct dm_sup *s;
+	pid_t pid = 0;
+
+	key_of(key, domid);
+	pthread_mutex_lock(&b->dms->lock);
+	s = xo_map_get(&b->dms->sups, key);
+	if (s)
+		pid = s->pid;
+	pthread_mutex_unlock(&b->dms->lock);
+	return pid;
+}
+
 int xo_xen_dm_acpi_poweroff(struct xo_backend *b, int domid, struct xo_error *err)
 {
 	char *f;
@@ -1225,19 +1241,12 @@ int xo_xen_dm_set_incoming(struct xo_backend *b, int domid, const char *path,
 static int save_target(struct xo_backend *b, int domid, char inside[160], uid_t *uid,
 		       struct xo_error *err)
 {
-	char key[16], root[128];
-	struct dm_sup *s;
+	char root[128];
 	struct stat st;
-	pid_t pid = 0;
+	pid_t pid = sup_pid(b, domid);
 	int fd;
 
 	*uid = 0;
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	s = xo_map_get(&b->dms->sups, key);
-	if (s)
-		pid = s->pid;
-	pthread_mutex_unlock(&b->dms->lock);
 	xo_xen_dm_root_path(domid, root);
 	if (!pid || !proc_uid(pid, uid) || *uid == 0 || stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		*uid = 0;
@@ -1394,17 +1403,9 @@ int xo_xen_dm_pending_media(struct xo_backend *b, int domid, int index, const ch
 
 bool xo_xen_dm_deprivileged(struct xo_backend *b, int domid)
 {
-	char key[16];
-	struct dm_sup *s;
-	pid_t pid = 0;
+	pid_t pid = sup_pid(b, domid);
 	uid_t uid = 0;
 
-	key_of(key, domid);
-	pthread_mutex_lock(&b->dms->lock);
-	s = xo_map_get(&b->dms->sups, key);
-	if (s)
-		pid = s->pid;
-	pthread_mutex_unlock(&b->dms->lock);
 	return pid > 0 && proc_uid(pid, &uid) && uid != 0;
 }
 
