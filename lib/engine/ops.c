@@ -433,21 +433,6 @@ static int a_carrier(struct xo_run *r, int arg, struct xo_error *err)
 
 /* ---- plans ---- */
 
-static int plan_build(struct xo_run *r, struct xo_error *err)
-{
-	char name[XO_ATOM_NAME_MAX];
-	int rc = xo_run_add_atom(r, "create_domain", W_FAST, a_create, 0, err);
-
-	if (rc == 0)
-		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
-	for (size_t i = 0; i < r->ndevs && rc == 0; i++) {
-		xo_strcat_n(name, sizeof(name), "plug_", xo_kind_name(r->devs[i]->kind), ":",
-			    r->devs[i]->id, (char *)NULL);
-		rc = xo_run_add_atom(r, name, W_DEVICE, a_plug, (int)i, err);
-	}
-	return rc;
-}
-
 static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error *err)
 {
 	char name[XO_ATOM_NAME_MAX];
@@ -461,6 +446,16 @@ static int plan_plug_all_unpause(struct xo_run *r, bool unpause, struct xo_error
 	if (rc == 0 && unpause)
 		rc = xo_run_add_atom(r, "unpause", W_FAST, a_run_state, XENOPS_POWER_RUNNING, err);
 	return rc;
+}
+
+/* A new domain: created, built, its devices plugged (paused). */
+static int plan_build(struct xo_run *r, struct xo_error *err)
+{
+	int rc = xo_run_add_atom(r, "create_domain", W_FAST, a_create, 0, err);
+
+	if (rc == 0)
+		rc = xo_run_add_atom(r, "build_domain", W_BUILD, a_build, 0, err);
+	return rc ? rc : plan_plug_all_unpause(r, false, err);
 }
 
 static int plan_clean_shutdown(struct xo_run *r, int reason, struct xo_error *err)
