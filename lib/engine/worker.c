@@ -12,14 +12,18 @@
 #include "engine/engine_int.h"
 
 /* The VM's runtime record as text (NULL: the store keeps none). Locked. */
-static char *encode_runtime_text_locked(struct xo_engine *e, struct xo_vm *vm,
-					uint64_t *seq_out)
+static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64_t *seq_out)
 {
-	struct xo_error err_value = { 0 }, *err = &err_value;
+	struct xo_error err_value, *err = &err_value;
 	const struct xo_dev_config **cfgs = NULL;
 	struct xo_dev_state *sts = NULL;
 	char *text = NULL;
 
+	if (!e->sops->keeps_records) {
+		*seq_out = ++vm->persist_seq;
+		return NULL; /* nothing to encode: the store would drop it */
+	}
+	xo_error_clear(err); /* not before: this runs for every atom, with the memory store too */
 	if (vm->ndevs) {
 		cfgs = calloc(vm->ndevs, sizeof(*cfgs));
 		sts = calloc(vm->ndevs, sizeof(*sts));
@@ -41,16 +45,6 @@ out:
 	free(cfgs);
 	free(sts);
 	return text;
-}
-
-/* Checked before the error buffer above is zeroed: this runs for every atom. */
-static char *encode_runtime_locked(struct xo_engine *e, struct xo_vm *vm, uint64_t *seq_out)
-{
-	if (!e->sops->keeps_records) {
-		*seq_out = ++vm->persist_seq;
-		return NULL; /* nothing to encode: the store would drop it */
-	}
-	return encode_runtime_text_locked(e, vm, seq_out);
 }
 
 /*
