@@ -155,14 +155,8 @@ int xo_vbd_fill_json(struct json_object *obj, const struct xo_dev_config *cfg, s
 int xo_vbd_ide_index(const char *dev)
 {
 	size_t n = strlen(dev);
+	bool ide = (n == 3 && (!strncmp(dev, "hd", 2) || !strncmp(dev, "sd", 2))) ||
+		   (n == 4 && !strncmp(dev, "xvd", 3));
 
-	if (n < 3 || dev[n - 1] < 'a' || dev[n - 1] > 'd')
-		return -1;
-	if (strncmp(dev, "hd", 2) && strncmp(dev, "xvd", 3) && strncmp(dev, "sd", 2))
-		return -1;
-	if ((dev[0] == 'h' || dev[0] == 's') && n != 3)
-		return -1;
-	if (dev[0] == 'x' && n != 4)
-		return -1;
-	return dev[n - 1] - 'a';
+	return ide && dev[n - 1] >= 'a' && dev[n - 1] <= 'd' ? dev[n - 1] - 'a' : -1;
 }
