@@ -29,6 +29,10 @@ XENTB_CMD_TIMEOUT=${XENTB_CMD_TIMEOUT:-120}
 XENTB_PASS=0
 XENTB_FAIL=0
 XENTB_SKIP=0
+# The section running now, and the failed checks as "SECTION: what" lines
+# (the summary repeats them: CI shows only the end of a long run).
+XENTB_SECTION='(outside sections)'
+XENTB_FAILED=()
 
 # --- reporting -------------------------------------------------------------
 
@@ -37,7 +41,17 @@ XENTB_SKIP=0
 # cannot hide them from run.sh.
 exec {XENTB_OUT}>&1
 pass() { XENTB_PASS=$((XENTB_PASS + 1)); echo "PASS: $*" >&"$XENTB_OUT"; }
-fail() { XENTB_FAIL=$((XENTB_FAIL + 1)); echo "FAIL: $*" >&"$XENTB_OUT"; }
+fail() {
+    XENTB_FAIL=$((XENTB_FAIL + 1))
+    XENTB_FAILED+=("$XENTB_SECTION: $*")
+    echo "FAIL: $*" >&"$XENTB_OUT"
+}
+# failed_sections: the names of the sections with a failed check, one per
+# line, in the order they ran ("(outside sections)" for a check outside any).
+failed_sections() {
+    local f
+    for f in "${XENTB_FAILED[@]}"; do echo "${f%%: *}"; done | awk '!seen[$0]++'
+}
 skip() { XENTB_SKIP=$((XENTB_SKIP + 1)); echo "SKIP: $*" >&"$XENTB_OUT"; }
 note() { echo "NOTE: $*" >&"$XENTB_OUT"; }
 
@@ -81,8 +95,11 @@ check_fails() {
 }
 _xentb_not() { ! "$@"; }
 
-# summary: "K skipped" (if any), then "N passed, M failed"; status 1 if any failed.
+# summary: the failed checks with their sections (if any), "K skipped" (if
+# any), then "N passed, M failed"; status 1 if any failed.
 summary() {
+    local f
+    for f in "${XENTB_FAILED[@]}"; do echo "failed in $f"; done
     [ "$XENTB_SKIP" = 0 ] || echo "$XENTB_SKIP skipped"
     echo "$XENTB_PASS passed, $XENTB_FAIL failed"
     [ "$XENTB_FAIL" = 0 ]
@@ -99,7 +116,9 @@ run_section() {
     fi
     echo "== $name"
     t=$(now)
+    XENTB_SECTION=$name
     "$fn"
+    XENTB_SECTION='(outside sections)'
     if [ -n "$(_xentb_guests)" ]; then
         note "section $name left domains behind; destroying them"
         destroy_all_guests

@@ -458,6 +458,9 @@ for h in ${HARNESS[@]+"${HARNESS[@]}"}; do
     echo "FAIL: harness: $h"
     NFAIL=$((NFAIL + 1))
 done
+# The failed checks again, by section (the payload's own list), and the
+# sections to run again: a long run's failures are far above its end.
+grep -aE '^(failed in |xentb-rerun: )' "$TMP/stream" || true
 timing "total" "$(secs "$T_ALL" "$(now_us)")"
 say "timings: $(printf '%s, ' "${TIMINGS[@]}" | sed 's/, $//')"
 echo "$NPASS passed, $NFAIL failed"

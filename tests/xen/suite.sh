@@ -258,5 +258,23 @@ if [ -n "$XO_PID" ]; then
     xo_daemon_stop
 fi
 assert_no_leftovers "end of suite"
-[ "$XENTB_FAIL" = 0 ] || dump_logs
+# rerun_regex: a --only REGEX that runs the failed sections again, with the
+# sections they need (the xo_* sections share the daemon that xo_daemon
+# starts and xo_stop stops; the others start their own). Fails when a check
+# outside every section failed: only a whole run repeats that.
+rerun_regex() {
+    local s x list=() xo=0
+    while read -r s; do
+        [ "$s" != '(outside sections)' ] || return 1
+        list+=("$s")
+        for x in "${XO_SECTIONS[@]}"; do [ "$s" != "$x" ] || xo=1; done
+    done < <(failed_sections)
+    [ "$xo" = 0 ] || list=(xo_daemon "${list[@]}" xo_stop)
+    (IFS='|'; echo "^(${list[*]})\$")
+}
+if [ "$XENTB_FAIL" != 0 ]; then
+    dump_logs
+    # .ci/run reads this line to run the failed sections once more.
+    if re=$(rerun_regex); then echo "xentb-rerun: $re"; fi
+fi
 summary
