@@ -49,16 +49,22 @@ static struct xdt_conn *client(void)
 	return c;
 }
 
-static void add_vm(struct xdt_conn *c, const char *id)
+/* add_vm_type C ID TYPE: a VM of TYPE ("pv" or "hvm"). */
+static void add_vm_type(struct xdt_conn *c, const char *id, const char *type)
 {
 	struct json_object *r =
 	        xdt_ok(c, "VM.add",
-	               "{\"config\":{\"id\":\"%s\",\"name\":\"%s\",\"memory_mib\":256,"
-	               "\"vcpus\":1}}",
-	               id, id);
+	               "{\"config\":{\"id\":\"%s\",\"name\":\"%s\",\"type\":\"%s\","
+	               "\"memory_mib\":256,\"vcpus\":1}}",
+	               id, id, type);
 
 	ck_assert_str_eq(xdt_str(r, "id"), id);
 	json_object_put(r);
+}
+
+static void add_vm(struct xdt_conn *c, const char *id)
+{
+	add_vm_type(c, id, "pv");
 }
 
 static int array_has(struct json_object *arr, const char *s)
@@ -122,7 +128,8 @@ static void definitions(struct xdt_conn *c)
 {
 	struct json_object *r;
 
-	add_vm(c, "vm1");
+	/* HVM: its CD drive's media changes live (the device model's drive). */
+	add_vm_type(c, "vm1", "hvm");
 	check_list(c, "VM.list", "{}", "vms", "vm1", 1);
 	r = xdt_ok(c, "VM.get_config", "{\"id\":\"vm1\"}");
 	ck_assert_int_eq(xdt_int(r, "config.memory_mib"), 256);

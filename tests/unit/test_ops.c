@@ -260,7 +260,7 @@ END_TEST
 /* Each illegal transition fails its task with XENOPS_EBADSTATE. */
 START_TEST(illegal_transitions)
 {
-	char path[128];
+	char path[128], *json = NULL;
 
 	snprintf(path, sizeof(path), "/tmp/xo-test-illegal-%d.save", getpid());
 	define_full_vm("vm");
@@ -279,6 +279,12 @@ START_TEST(illegal_transitions)
 	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvda", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT),
 			 XENOPS_EBADSTATE); /* has media */
+	/* A Halted PV VM's media change is a configuration change. */
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), 0);
+	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
+	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":false"));
+	xenops_free(json);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT), 0);
 
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), XENOPS_EBADSTATE);
@@ -344,18 +350,14 @@ START_TEST(device_hotplug)
 	ck_assert_int_eq(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_remove(ctx, "vm", "xvdb", 0), 0);
 
-	/* CD media: eject, then insert, live; the stored config follows. */
-	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), 0);
-	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
-	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":false"));
-	ck_assert_ptr_nonnull(strstr(json, "\"backend\":\"\""));
-	xenops_free(json);
-	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), XENOPS_EBADSTATE);
-	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", "relative.iso", 0), XENOPS_EINVAL);
-	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT), 0);
+	/* A running PV guest's CD drive is blkback's: no media change in place
+	 * (as on xen); the stored config keeps its media. HVM: hvm_cd_media. */
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(xenops_last_error_message(), "HVM guests only"));
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT), XENOPS_EBADSTATE);
 	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "vm", "xvdd"), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":true"));
-	ck_assert_ptr_nonnull(strstr(json, iso));
+	ck_assert_ptr_nonnull(strstr(json, "/iso/a.iso"));
 	xenops_free(json);
 
 	ck_assert_int_eq(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT), 0);
@@ -526,6 +528,8 @@ START_TEST(hvm_cd_media)
 	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":false"));
 	ck_assert_ptr_nonnull(strstr(json, "\"backend\":\"\""));
 	xenops_free(json);
+	ck_assert_int_eq(xenops_vbd_eject(NULL, ctx, "hc", "xvdc", XENOPS_WAIT), XENOPS_EBADSTATE);
+	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "hc", "xvdc", "relative.iso", 0), XENOPS_EINVAL);
 	ck_assert_int_eq(xenops_vbd_insert(NULL, ctx, "hc", "xvdc", iso_media, XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vbd_stat(&json, ctx, "hc", "xvdc"), 0);
 	ck_assert_ptr_nonnull(strstr(json, "\"media_present\":true"));
@@ -856,8 +860,14 @@ START_TEST(successful_calls_leave_no_error)
 	xenops_free(json);
 	CLEAN(xenops_vbd_unplug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
 	CLEAN(xenops_vbd_plug(NULL, ctx, "vm", "xvdb", XENOPS_WAIT));
-	CLEAN(xenops_vbd_eject(NULL, ctx, "vm", "xvdd", XENOPS_WAIT));
-	CLEAN(xenops_vbd_insert(NULL, ctx, "vm", "xvdd", iso_media, XENOPS_WAIT));
+	/* Live media changes are an HVM guest's (its device model's CD drive). */
+	CLEAN(xenops_vm_add(NULL, ctx, "{\"id\": \"hc\", \"type\": \"hvm\"}", 0));
+	CLEAN(xenops_vbd_add(NULL, ctx, "hc",
+			     "{\"device\": \"xvdc\", \"kind\": \"cdrom\", \"backend\": \"file:/iso/a.iso\"}", 0));
+	CLEAN(xenops_vm_start(NULL, ctx, "hc", XENOPS_WAIT));
+	CLEAN(xenops_vbd_eject(NULL, ctx, "hc", "xvdc", XENOPS_WAIT));
+	CLEAN(xenops_vbd_insert(NULL, ctx, "hc", "xvdc", iso_media, XENOPS_WAIT));
+	CLEAN(xenops_vm_shutdown(NULL, ctx, "hc", 0, XENOPS_WAIT | XENOPS_FORCE));
 	CLEAN(xenops_vif_set_carrier(NULL, ctx, "vm", "0", 0, XENOPS_WAIT));
 	CLEAN(xenops_vif_unplug(NULL, ctx, "vm", "0", XENOPS_WAIT));
 	CLEAN(xenops_vif_plug(NULL, ctx, "vm", "0", XENOPS_WAIT));

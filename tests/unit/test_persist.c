@@ -493,7 +493,8 @@ START_TEST(crash_between_backend_and_record_is_reported)
 
 		xenops_vm_destroy(NULL, ctx, "vm", XENOPS_WAIT);
 		xenops_vm_remove(ctx, "vm", 0);
-		ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"memory_mib\": 64}", 0), 0);
+		/* HVM: a live media change is its device model's CD drive's. */
+		ck_assert_int_eq(xenops_vm_add(NULL, ctx, "{\"id\": \"vm\", \"type\": \"hvm\", \"memory_mib\": 64}", 0), 0);
 		ck_assert_int_eq(xenops_vbd_add(NULL, ctx, "vm", "{\"device\": \"xvdd\", \"kind\": \"cdrom\", \"backend\": \"file:/iso\"}", 0), 0);
 		ck_assert_int_eq(xenops_vm_start(NULL, ctx, "vm", XENOPS_WAIT), 0);
 		xo_test_settle(ctx);

@@ -1041,6 +1041,7 @@ START_TEST(test_vbd)
 	struct xo_dev_state st;
 	struct fake_env fe;
 
+	cd.u.vbd.cdrom = 1;
 	env_init(&fe, -1);
 	/* Plugging into a paused domain is how a VM start does it. */
 	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &disk, &st, err), 0);
@@ -1053,10 +1054,24 @@ START_TEST(test_vbd)
 	ck_assert_ptr_nonnull(strstr(err->msg, "xvda"));
 	ck_assert_int_eq(ops->dev_plug(b, &fe.env, domid, &cd, &st, err), 0);
 	ck_assert_int_eq(st.media_present, 0);
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "file:/iso/x.iso", err), 0);
-	ck_assert_int_eq(dev_state(b, domid, &cd).media_present, 1);
-	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "", err), 0);
+	/* A PV guest's CD drive is blkback's: no media change in place (as on xen). */
+	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &cd, "file:/iso/x.iso", err), XENOPS_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err->msg, "HVM guests only"));
 	ck_assert_int_eq(dev_state(b, domid, &cd).media_present, 0);
+	{
+		/* An HVM guest's is its device model's: media in and out. */
+		struct xo_vm_config h = vm_cfg("h", GIB);
+		int hd;
+
+		h.type = XO_VM_HVM;
+		hd = start_dom(b, &h, 0);
+		ck_assert_int_eq(ops->dev_plug(b, &fe.env, hd, &cd, &st, err), 0);
+		ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, hd, &cd, "file:/iso/x.iso", err), 0);
+		ck_assert_int_eq(dev_state(b, hd, &cd).media_present, 1);
+		ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, hd, &cd, "", err), 0);
+		ck_assert_int_eq(dev_state(b, hd, &cd).media_present, 0);
+		ck_assert_int_eq(ops->domain_destroy(b, &fe.env, hd, err), 0);
+	}
 	ck_assert_int_eq(ops->vbd_set_media(b, &fe.env, domid, &clash, "", err), XENOPS_ENOTFOUND);
 	ck_assert_int_eq(ops->domain_unpause(b, &fe.env, domid, err), 0);
 	ck_assert_int_eq(ops->dev_unplug(b, &fe.env, domid, &disk, 0, err), 0);

@@ -291,6 +291,11 @@ static int dev_set(struct xo_backend *b, struct xo_env *env, int domid,
 	rc = xo_sim_get(b, domid, "change a device of", &d, err);
 	if (rc == 0)
 		rc = xo_sim_dev_get(d, cfg->kind, cfg->id, &v, err);
+	/* As on xen: blkback cannot swap a PV drive's device in place. */
+	if (rc == 0 && which == XO_SIM_DELAY_MEDIA && !(d->hvm && cfg->u.vbd.cdrom))
+		rc = xo_err(err, XENOPS_ENOTSUP,
+			    "VBD media change is done for the CD drives of HVM guests only "
+			    "(blkback cannot swap a device in place: unplug and plug instead)");
 	if (rc == 0 && which == XO_SIM_DELAY_MEDIA)
 		rc = hvm_cd_check(d, cfg, media, true, err);
 	if (rc == 0) {
