@@ -216,6 +216,63 @@ section_pvh_crash() { pvh_crash_sweep 1; }
 PVH_CRASH_STEP=5
 section_pvh_crash_some() { pvh_crash_sweep "$PVH_CRASH_STEP"; }
 
+# The guest's own poweroff, reboot and crash, on PVH guests (pa4..pa6).
+section_pvh_guest_actions() {
+    pvh_daemon || return
+    XO_TYPE=pvh XO_GA=pa BOOT_SECS=$PVH_BOOT_SECS section_xo_guest_actions
+}
+
+# pvh_vbd_has VM DEV TEXT: xenopsd's vbd stat of DEV (JSON) has TEXT.
+pvh_vbd_has() { xoctl --json vbd stat "$1" "$2" | grep -qF "$3"; }
+
+# A PVH guest's CD drive, and its devices changed behind xenopsd's back.
+# The CD drive is blkback's: a live media change is refused (ENOTSUP) and
+# the drive keeps its media. Then, with xenopsd stopped, a foreign tool
+# removes the disk's xenstore directories (blkback lets the disk go): the
+# restarted daemon takes the live view and reports the difference in
+# get_config's disagreements.
+section_pvh_foreign() {
+    local d out loop
+    pvh_daemon || return
+    pvh_define pf pvh 1 || return
+    dd if=/dev/zero of=/tmp/pf-disk.img bs=1M count=4 2>/dev/null
+    dd if=/dev/zero of=/tmp/pf-cd.iso bs=1M count=1 2>/dev/null
+    check "vbd add xvdb (a disk)" xoctl vbd add pf --device xvdb --backend file:/tmp/pf-disk.img
+    check "vbd add xvdc (a CD drive with media)" \
+        xoctl vbd add pf --device xvdc --kind cdrom --backend file:/tmp/pf-cd.iso
+    BOOT_SECS=$PVH_BOOT_SECS xo_boot pf || { xo_cleanup_vm pf; return; }
+    d=$(xo_domid pf)
+    check "xvdc is connected (backend state 4)" xs_is "/local/domain/0/backend/vbd/$d/51744/state" 4
+    check "xvdc is a CD drive to the guest (device-type cdrom)" \
+        xs_is "/local/domain/0/backend/vbd/$d/51744/device-type" cdrom
+    out=$(xoctl vbd eject pf xvdc 2>&1)
+    check "vbd eject xvdc fails" test $? != 0
+    check "  with the reason: HVM guests only" text_has out 'HVM guests only'
+    check "xvdc keeps its media (vbd stat)" pvh_vbd_has pf xvdc '"media_present":true'
+    check "xvdc is still connected" xs_is "/local/domain/0/backend/vbd/$d/51744/state" 4
+    check "the guest still runs" xo_power_is pf Running
+
+    loop=$(losetup -j /tmp/pf-disk.img | cut -d: -f1)
+    check "xvdb is on a loop device ($loop)" test -n "$loop"
+    check "xenopsd stops (SIGTERM)" xo_daemon_stop
+    xenstore-rm "/local/domain/$d/device/vbd/51728"
+    xenstore-rm "/local/domain/0/backend/vbd/$d/51728"
+    check "xenopsd starts again" xo_daemon_start || { xo_cleanup_vm pf; return; }
+    out=$(xoctl --json vm get-config pf 2>&1)
+    check "get_config reports the disagreement on xvdb" text_has out \
+        '"disagreements":\[{' '"kind":"vbd","id":"xvdb","field":"plugged","stored":"plugged","live":"unplugged"'
+    check "xvdc agrees (not in the disagreements)" _xentb_not text_has out '"id":"xvdc","field"'
+    check "vbd stat says xvdb is unplugged (the live view)" pvh_vbd_has pf xvdb '"plugged":false'
+    check "the guest still runs" xo_power_is pf Running
+    # The foreign tool's leftover: the loop device blkback let go.
+    [ -z "$loop" ] || losetup -d "$loop"
+    check "vm shutdown --force" xoctl vm shutdown pf --force
+    check "pf is gone (xl)" wait_gone pf 30
+    xo_cleanup_vm pf
+    rm -f /tmp/pf-disk.img /tmp/pf-cd.iso
+    assert_no_leftovers "after the PVH guest's foreign changes"
+}
+
 section_pvh_refused() {
     pvh_daemon || return
     # An ELF without Xen's notes (a dom0 program): no PVH entry point.
@@ -319,7 +376,8 @@ section_pvh_stop() {
     tail -n 30 "$XO_LOG"
 }
 
-PVH_SECTIONS=(pvh_lifecycle pvh_crash_some pvh_direct pvh_grub pv_grub grub_refused pvh_refused)
+PVH_SECTIONS=(pvh_lifecycle pvh_guest_actions pvh_foreign pvh_crash_some pvh_direct pvh_grub pv_grub grub_refused
+              pvh_refused)
 # Too slow under TCG for every run (pvh_crash: every point, 33 to over 46
 # PVH starts, each with a daemon restart; grub_xl: xl's boot of the same GRUB
 # disk, a comparison only): they run when a selection names them

@@ -79,13 +79,14 @@ xo_power() { xoctl --json vm stat "$1" 2>/dev/null | sed -n 's/.*"power_state":"
 xo_power_is() { [ "$(xo_power "$1")" = "$2" ]; }
 xo_domid() { xoctl --json vm stat "$1" 2>/dev/null | sed -n 's/.*"domid":\(-*[0-9]*\).*/\1/p'; }
 
-# xo_define NAME [EXTRA_JSON_FIELDS]: a PV VM of the testbed's guest kernel.
+# xo_define NAME [EXTRA_JSON_FIELDS]: a VM of the testbed's guest kernel, PV
+# unless XO_TYPE names another type.
 xo_define() {
     local extra=${2:+, $2}
-    printf '{"id": "%s", "name": "%s", "memory_mib": 128, "vcpus": 1,
+    printf '{"id": "%s", "name": "%s", "type": "%s", "memory_mib": 128, "vcpus": 1,
       "kernel": "%s", "ramdisk": "%s", "cmdline": "console=hvc0 loglevel=4%s"%s}\n' \
-        "$1" "$1" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" "${XO_CMDLINE_EXTRA:-}" "$extra" \
-        >"/tmp/$1.json"
+        "$1" "$1" "${XO_TYPE:-pv}" "$XENTB_GUEST_KERNEL" "$XENTB_GUEST_INITRD" \
+        "${XO_CMDLINE_EXTRA:-}" "$extra" >"/tmp/$1.json"
     check "xenopsctl vm add $1" xoctl vm add "/tmp/$1.json"
 }
 
@@ -230,33 +231,35 @@ section_xo_reboot() {
 
 # The guest powers off / reboots / crashes by itself; xenopsd notices
 # through @releaseDomain and follows on_shutdown / on_reboot / on_crash.
+# The guest's own poweroff, reboot and crash; the VMs are XO_GA4..6 (default
+# "$p4"..6) of type XO_TYPE (default PV).
 section_xo_guest_actions() {
-    local d1
-    XO_CMDLINE_EXTRA=" xentb.action=poweroff-after=2" xo_define xo4 || return
-    xo_boot xo4 || { xo_cleanup_vm xo4; return; }
-    check "guest powers itself off" wait_console xo4 'XENTB-GUEST-ACTION poweroff' 30
-    check "xenopsd notices: Halted" wait_for 60 xo_power_is xo4 Halted
-    check "xo4 is gone (xl)" wait_gone xo4 30
+    local d1 p=${XO_GA:-xo}
+    XO_CMDLINE_EXTRA=" xentb.action=poweroff-after=2" xo_define "$p4" || return
+    xo_boot "$p4" || { xo_cleanup_vm "$p4"; return; }
+    check "guest powers itself off" wait_console "$p4" 'XENTB-GUEST-ACTION poweroff' 30
+    check "xenopsd notices: Halted" wait_for 60 xo_power_is "$p4" Halted
+    check "$p4 is gone (xl)" wait_gone "$p4" 30
     assert_no_leftovers "after guest poweroff"
-    xo_cleanup_vm xo4
+    xo_cleanup_vm "$p4"
 
-    XO_CMDLINE_EXTRA=" xentb.action=reboot-after=2" xo_define xo5 '"on_reboot": "restart"' || return
-    xo_boot xo5 || { xo_cleanup_vm xo5; return; }
-    d1=$(xo_domid xo5)
-    check "guest reboots itself" wait_console xo5 'XENTB-GUEST-ACTION reboot' 30
-    check "xo5 comes back (second boot)" wait_console_count xo5 "$UP" 2 "$BOOT_SECS"
-    check "xo5 has a new domid" wait_for 30 sh -c "[ \"\$(xenopsctl --socket $XO_SOCK --json vm stat xo5 | sed -n 's/.*\"domid\":\\(-*[0-9]*\\).*/\\1/p')\" != $d1 ]"
-    check "vm destroy" xoctl vm destroy xo5
+    XO_CMDLINE_EXTRA=" xentb.action=reboot-after=2" xo_define "$p5" '"on_reboot": "restart"' || return
+    xo_boot "$p5" || { xo_cleanup_vm "$p5"; return; }
+    d1=$(xo_domid "$p5")
+    check "guest reboots itself" wait_console "$p5" 'XENTB-GUEST-ACTION reboot' 30
+    check "$p5 comes back (second boot)" wait_console_count "$p5" "$UP" 2 "$BOOT_SECS"
+    check "$p5 has a new domid" wait_for 30 sh -c "[ \"\$(xenopsctl --socket $XO_SOCK --json vm stat $p5 | sed -n 's/.*\"domid\":\\(-*[0-9]*\\).*/\\1/p')\" != $d1 ]"
+    check "vm destroy" xoctl vm destroy "$p5"
     assert_no_leftovers "after guest reboot"
-    xo_cleanup_vm xo5
+    xo_cleanup_vm "$p5"
 
-    XO_CMDLINE_EXTRA=" xentb.action=crash-after=2" xo_define xo6 '"on_crash": "destroy"' || return
-    xo_boot xo6 || { xo_cleanup_vm xo6; return; }
-    check "guest crashes" wait_console xo6 'XENTB-GUEST-ACTION crash' 30
-    check "xenopsd notices: Halted" wait_for 60 xo_power_is xo6 Halted
-    check "last shutdown reason is crash" sh -c "xenopsctl --socket $XO_SOCK --json vm stat xo6 | grep -q '\"last_shutdown_reason\":\"crash\"'"
+    XO_CMDLINE_EXTRA=" xentb.action=crash-after=2" xo_define "$p6" '"on_crash": "destroy"' || return
+    xo_boot "$p6" || { xo_cleanup_vm "$p6"; return; }
+    check "guest crashes" wait_console "$p6" 'XENTB-GUEST-ACTION crash' 30
+    check "xenopsd notices: Halted" wait_for 60 xo_power_is "$p6" Halted
+    check "last shutdown reason is crash" sh -c "xenopsctl --socket $XO_SOCK --json vm stat $p6 | grep -q '\"last_shutdown_reason\":\"crash\"'"
     assert_no_leftovers "after guest crash"
-    xo_cleanup_vm xo6
+    xo_cleanup_vm "$p6"
 }
 
 section_xo_concurrent() {
