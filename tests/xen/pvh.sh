@@ -216,10 +216,17 @@ section_pvh_crash() { pvh_crash_sweep 1; }
 PVH_CRASH_STEP=5
 section_pvh_crash_some() { pvh_crash_sweep "$PVH_CRASH_STEP"; }
 
-# The guest's own poweroff, reboot and crash, on PVH guests (pa4..pa6).
+# The guest's own poweroff, reboot and crash, on PVH guests (pa4..pa6); the
+# section's four builds of one kernel take it from the decompressed-kernel
+# cache at least three times.
 section_pvh_guest_actions() {
+    local h0 h1
     pvh_daemon || return
+    h0=$(xo_counter kernel_cache_hits)
     XO_TYPE=pvh XO_GA=pa BOOT_SECS=$PVH_BOOT_SECS section_xo_guest_actions
+    h1=$(xo_counter kernel_cache_hits)
+    check "PVH builds came from the kernel cache (hits $h0 -> $h1, 3 or more)" \
+        test "${h1:-0}" -ge $((${h0:-0} + 3))
 }
 
 # pvh_vbd_has VM DEV TEXT: xenopsd's vbd stat of DEV (JSON) has TEXT.

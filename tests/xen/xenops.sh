@@ -235,31 +235,31 @@ section_xo_reboot() {
 # "$p4"..6) of type XO_TYPE (default PV).
 section_xo_guest_actions() {
     local d1 p=${XO_GA:-xo}
-    XO_CMDLINE_EXTRA=" xentb.action=poweroff-after=2" xo_define "$p4" || return
-    xo_boot "$p4" || { xo_cleanup_vm "$p4"; return; }
-    check "guest powers itself off" wait_console "$p4" 'XENTB-GUEST-ACTION poweroff' 30
-    check "xenopsd notices: Halted" wait_for 60 xo_power_is "$p4" Halted
-    check "$p4 is gone (xl)" wait_gone "$p4" 30
+    XO_CMDLINE_EXTRA=" xentb.action=poweroff-after=2" xo_define "${p}4" || return
+    xo_boot "${p}4" || { xo_cleanup_vm "${p}4"; return; }
+    check "guest powers itself off" wait_console "${p}4" 'XENTB-GUEST-ACTION poweroff' 30
+    check "xenopsd notices: Halted" wait_for 60 xo_power_is "${p}4" Halted
+    check "${p}4 is gone (xl)" wait_gone "${p}4" 30
     assert_no_leftovers "after guest poweroff"
-    xo_cleanup_vm "$p4"
+    xo_cleanup_vm "${p}4"
 
-    XO_CMDLINE_EXTRA=" xentb.action=reboot-after=2" xo_define "$p5" '"on_reboot": "restart"' || return
-    xo_boot "$p5" || { xo_cleanup_vm "$p5"; return; }
-    d1=$(xo_domid "$p5")
-    check "guest reboots itself" wait_console "$p5" 'XENTB-GUEST-ACTION reboot' 30
-    check "$p5 comes back (second boot)" wait_console_count "$p5" "$UP" 2 "$BOOT_SECS"
-    check "$p5 has a new domid" wait_for 30 sh -c "[ \"\$(xenopsctl --socket $XO_SOCK --json vm stat $p5 | sed -n 's/.*\"domid\":\\(-*[0-9]*\\).*/\\1/p')\" != $d1 ]"
-    check "vm destroy" xoctl vm destroy "$p5"
+    XO_CMDLINE_EXTRA=" xentb.action=reboot-after=2" xo_define "${p}5" '"on_reboot": "restart"' || return
+    xo_boot "${p}5" || { xo_cleanup_vm "${p}5"; return; }
+    d1=$(xo_domid "${p}5")
+    check "guest reboots itself" wait_console "${p}5" 'XENTB-GUEST-ACTION reboot' 30
+    check "${p}5 comes back (second boot)" wait_console_count "${p}5" "$UP" 2 "$BOOT_SECS"
+    check "${p}5 has a new domid" wait_for 30 sh -c "[ \"\$(xenopsctl --socket $XO_SOCK --json vm stat ${p}5 | sed -n 's/.*\"domid\":\\(-*[0-9]*\\).*/\\1/p')\" != $d1 ]"
+    check "vm destroy" xoctl vm destroy "${p}5"
     assert_no_leftovers "after guest reboot"
-    xo_cleanup_vm "$p5"
+    xo_cleanup_vm "${p}5"
 
-    XO_CMDLINE_EXTRA=" xentb.action=crash-after=2" xo_define "$p6" '"on_crash": "destroy"' || return
-    xo_boot "$p6" || { xo_cleanup_vm "$p6"; return; }
-    check "guest crashes" wait_console "$p6" 'XENTB-GUEST-ACTION crash' 30
-    check "xenopsd notices: Halted" wait_for 60 xo_power_is "$p6" Halted
-    check "last shutdown reason is crash" sh -c "xenopsctl --socket $XO_SOCK --json vm stat $p6 | grep -q '\"last_shutdown_reason\":\"crash\"'"
+    XO_CMDLINE_EXTRA=" xentb.action=crash-after=2" xo_define "${p}6" '"on_crash": "destroy"' || return
+    xo_boot "${p}6" || { xo_cleanup_vm "${p}6"; return; }
+    check "guest crashes" wait_console "${p}6" 'XENTB-GUEST-ACTION crash' 30
+    check "xenopsd notices: Halted" wait_for 60 xo_power_is "${p}6" Halted
+    check "last shutdown reason is crash" sh -c "xenopsctl --socket $XO_SOCK --json vm stat ${p}6 | grep -q '\"last_shutdown_reason\":\"crash\"'"
     assert_no_leftovers "after guest crash"
-    xo_cleanup_vm "$p6"
+    xo_cleanup_vm "${p}6"
 }
 
 section_xo_concurrent() {
