@@ -229,6 +229,12 @@ section_pvh_guest_actions() {
         test "${h1:-0}" -ge $((${h0:-0} + 3))
 }
 
+# xs_dir_state_is DIR STATE: DIR/state is STATE; prints DIR's keys (xenstore-ls).
+xs_dir_state_is() {
+    xenstore-ls "$1" 2>&1 | head -n 40
+    [ "$(xenstore-read "$1/state" 2>/dev/null)" = "$2" ]
+}
+
 # pvh_vbd_has VM DEV TEXT: xenopsd's vbd stat of DEV (JSON) has TEXT.
 pvh_vbd_has() { xoctl --json vbd stat "$1" "$2" | grep -qF "$3"; }
 
@@ -249,17 +255,17 @@ section_pvh_foreign() {
         xoctl vbd add pf --device xvdc --kind cdrom --backend file:/tmp/pf-cd.iso
     BOOT_SECS=$PVH_BOOT_SECS xo_boot pf || { xo_cleanup_vm pf; return; }
     d=$(xo_domid pf)
-    check "xvdc is connected (backend state 4)" xs_is "/local/domain/0/backend/vbd/$d/51744/state" 4
+    check "xvdc is connected (backend state 4)" xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 4
     check "xvdc is a CD drive to the guest (device-type cdrom)" \
         xs_is "/local/domain/0/backend/vbd/$d/51744/device-type" cdrom
     out=$(xoctl vbd eject pf xvdc 2>&1)
     check "vbd eject xvdc fails" test $? != 0
     check "  with the reason: HVM guests only" text_has out 'HVM guests only'
     check "xvdc keeps its media (vbd stat)" pvh_vbd_has pf xvdc '"media_present":true'
-    check "xvdc is still connected" xs_is "/local/domain/0/backend/vbd/$d/51744/state" 4
+    check "xvdc is still connected" xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 4
     check "the guest still runs" xo_power_is pf Running
 
-    loop=$(losetup -j /tmp/pf-disk.img | cut -d: -f1)
+    loop=$(losetup -a | grep /tmp/pf-disk.img | cut -d: -f1)
     check "xvdb is on a loop device ($loop)" test -n "$loop"
     check "xenopsd stops (SIGTERM)" xo_daemon_stop
     xenstore-rm "/local/domain/$d/device/vbd/51728"
