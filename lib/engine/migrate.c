@@ -808,6 +808,12 @@ void xo_migrate_abort(struct xo_run *r, int code)
 		}
 		send_msg(r, XO_MIG_ABORT, code, xenops_strerror(code), false, ABORT_IDLE_MS,
 			 &ignored);
+		/*
+		 * The receiver may be inside the memory stream, where an abort
+		 * message reads as stream data: the end of the stream tells it
+		 * at once (it would otherwise wait for its idle limit).
+		 */
+		shutdown(r->t->fd, SHUT_WR);
 		resume_source(r, r->domid);
 		return;
 	case XO_OP_VM_MIGRATE_RECEIVE:
