@@ -239,8 +239,9 @@ xs_dir_state_is() {
 pvh_vbd_has() { xoctl --json vbd stat "$1" "$2" | grep -qF "$3"; }
 
 # A PVH guest's CD drive, and its devices changed behind xenopsd's back.
-# The CD drive is blkback's: a live media change is refused (ENOTSUP) and
-# the drive keeps its media. Then, with xenopsd stopped, a foreign tool
+# The CD drive is blkback's (a PVH guest has no emulated one), and Linux's
+# blkfront does not take it in a PVH guest; a live media change is refused
+# (ENOTSUP) and the drive keeps its media. Then, with xenopsd stopped, a foreign tool
 # removes the disk's xenstore directories (blkback lets the disk go): the
 # restarted daemon takes the live view and reports the difference in
 # get_config's disagreements.
@@ -255,14 +256,19 @@ section_pvh_foreign() {
         xoctl vbd add pf --device xvdc --kind cdrom --backend file:/tmp/pf-cd.iso
     BOOT_SECS=$PVH_BOOT_SECS xo_boot pf || { xo_cleanup_vm pf; return; }
     d=$(xo_domid pf)
-    check "xvdc is connected (backend state 4)" xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 4
-    check "xvdc is a CD drive to the guest (device-type cdrom)" \
+    # Linux's blkfront takes no PV CD drive in an HVM container (PVH): the
+    # backend waits for a frontend that never comes.
+    check "xvdc is offered as a CD drive (device-type cdrom)" \
         xs_is "/local/domain/0/backend/vbd/$d/51744/device-type" cdrom
+    check "xvdc: the PVH guest's blkfront leaves it (backend state 2, InitWait)" \
+        xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 2
+    check "xvdb, a disk, is connected (backend state 4)" \
+        xs_dir_state_is "/local/domain/0/backend/vbd/$d/51728" 4
     out=$(xoctl vbd eject pf xvdc 2>&1)
     check "vbd eject xvdc fails" test $? != 0
     check "  with the reason: HVM guests only" text_has out 'HVM guests only'
     check "xvdc keeps its media (vbd stat)" pvh_vbd_has pf xvdc '"media_present":true'
-    check "xvdc is still connected" xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 4
+    check "xvdc's backend is as it was (state 2)" xs_dir_state_is "/local/domain/0/backend/vbd/$d/51744" 2
     check "the guest still runs" xo_power_is pf Running
 
     loop=$(losetup -a | grep /tmp/pf-disk.img | cut -d: -f1)
@@ -281,6 +287,8 @@ section_pvh_foreign() {
     [ -z "$loop" ] || losetup -d "$loop"
     check "vm shutdown --force" xoctl vm shutdown pf --force
     check "pf is gone (xl)" wait_gone pf 30
+    check "no loop device left on its images (the CD's released by xenopsd)" \
+        wait_for 10 _xentb_not sh -c 'losetup -a | grep -q /tmp/pf-'
     xo_cleanup_vm pf
     rm -f /tmp/pf-disk.img /tmp/pf-cd.iso
     assert_no_leftovers "after the PVH guest's foreign changes"
