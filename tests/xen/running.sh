@@ -271,7 +271,13 @@ EOS
     # (The first line may be cut where the ring wrapped.)
     check "xl dmesg's first 20 lines are in host dmesg" \
         sh -c 'sed 1d /tmp/xr/xl-dmesg | head -n 20 | grep -vxF -f /tmp/xr/xo-dmesg | cat -A | { ! grep .; }'
-    check "host dmesg has the Xen version banner" grep -q 'Xen version 4\.17' /tmp/xr/xo-dmesg
+    # The banner is the ring's first line until the ring wraps: after a long
+    # run (many domains built) it has scrolled out for xl too.
+    if grep -q 'Xen version 4\.17' /tmp/xr/xl-dmesg; then
+        check "host dmesg has the Xen version banner (as xl dmesg)" grep -q 'Xen version 4\.17' /tmp/xr/xo-dmesg
+    else
+        skip "the Xen version banner: it has left Xen's console ring (xl dmesg lacks it too)"
+    fi
 
     # --- VM.set_xenstore: dom0 writes and deletes under the guest's data/ ---
     check "vm set-xenstore xr data/xr-key hello" xoctl vm set-xenstore xr data/xr-key hello
