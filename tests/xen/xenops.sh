@@ -232,7 +232,7 @@ section_xo_reboot() {
 # The guest powers off / reboots / crashes by itself; xenopsd notices
 # through @releaseDomain and follows on_shutdown / on_reboot / on_crash.
 # The guest's own poweroff, reboot and crash; the VMs are XO_GA4..6 (default
-# "$p4"..6) of type XO_TYPE (default PV).
+# xo4..6) of type XO_TYPE (default PV).
 section_xo_guest_actions() {
     local d1 p=${XO_GA:-xo}
     XO_CMDLINE_EXTRA=" xentb.action=poweroff-after=2" xo_define "${p}4" || return
