@@ -84,5 +84,162 @@ mig_local() {
     assert_no_leftovers "after the localhost migration"
 }
 
+# --- two hosts (tests/xen/twohost.sh: run.sh --link a|b) --------------------
+# Host A (XENTB_LINK=a, 10.99.0.1) boots a PVH guest with a disk and a NIC
+# and sends it with VM.migrate to host B's xenopsd (10.99.0.2, TLS with a
+# pre-shared key over the private link); B waits for it to arrive and
+# checks that it runs on, with its disk and NIC, and that nothing is left.
+# Then the same guest kind goes the same way by xl (xl migrate over busybox
+# nc) for comparison. Each side prints the guest's ticks at the switch
+# (MIG2-TICK lines): twohost.sh computes the guest's pause from them.
+MIG2_PORT=8002
+MIG2_XL_PORT=8003
+MIG2_PSK=/tmp/mig2.psk
+# shellcheck disable=SC2034 # read by xo_daemon_start
+XO_DAEMON_ARGS=()
+
+# mig2_link: bring up the link's NIC (its MAC is set by run.sh) with this
+# host's address, and the key both daemons share.
+mig2_link() {
+    local me=$1 i dev=
+    modprobe virtio_pci 2>/dev/null
+    modprobe virtio_net || { echo "modprobe virtio_net failed"; return 1; }
+    for _ in $(seq 50); do
+        for i in /sys/class/net/*; do
+            [ "$(cat "$i/address" 2>/dev/null)" = "52:54:00:00:00:0$XENTB_LINK" ] && dev=${i##*/}
+        done
+        [ -z "$dev" ] || break
+        sleep 0.2
+    done
+    [ -n "$dev" ] || { echo "no interface with the link's MAC"; ls /sys/class/net; return 1; }
+    ip addr add "10.99.0.$me/24" dev "$dev" && ip link set "$dev" up || return 1
+    echo "link: $dev 10.99.0.$me"
+    # Test key only: both testbeds are built from this script.
+    (umask 077; printf 'xentb:%s\n' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff >"$MIG2_PSK")
+}
+
+# mig2_ticks NAME...: "n up" of every tick in these console logs, by n.
+mig2_ticks() {
+    local f
+    for f in "$@"; do cat "$(console_log "$f")" 2>/dev/null; done |
+        sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' | sort -n -u
+}
+
+mig2_guest() {
+    mig_payload
+    printf '{"id": "mig2", "name": "mig2", "type": "pvh", "memory_mib": 128, "vcpus": 1,
+      "kernel": "%s", "ramdisk": "/tmp/migp-initrd.gz", "cmdline": "console=hvc0 loglevel=4 xentb.tick=100"}\n' \
+        "$XENTB_GUEST_KERNEL" >/tmp/mig2.json
+    # The same disk on both hosts: 8 MiB of zeros at the same path.
+    dd if=/dev/zero of=/tmp/mig2-disk.img bs=1M count=8 2>/dev/null
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+}
+
+mig2_reason_is() { xoctl --json vm stat "$1" 2>/dev/null | grep -q "\"last_shutdown_reason\":\"$2\""; }
+mig2_start_refused() { ! xoctl vm start "$1"; }
+mig2_gone_pid() { ! kill -0 "$1" 2>/dev/null; }
+
+section_mig2() {
+    case ${XENTB_LINK:-} in
+        a) mig2_a ;;
+        b) mig2_b ;;
+        *) fail "mig2 needs two testbeds: run it with tests/xen/twohost.sh" ;;
+    esac
+}
+
+mig2_a() {
+    local out rc t d last
+    check "the link is up (10.99.0.1)" mig2_link 1 || return
+    check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK")
+    pvh_daemon || return
+    mig2_guest
+    check "xenopsctl vm add mig2 (pvh)" xoctl vm add /tmp/mig2.json || return
+    check "vbd add xvdb" xoctl vbd add mig2 --device xvdb --backend file:/tmp/mig2-disk.img
+    check "vif add on xenbr0" xoctl vif add mig2 --bridge xenbr0 --mac 00:16:3e:00:30:02
+    BOOT_SECS=$PVH_BOOT_SECS xo_boot mig2 || { xo_cleanup_vm mig2; return; }
+    check "mig2 ticks with its disk and NIC" wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 120
+    d=$(xo_domid mig2)
+    # B's daemon listens once B's dom0 is up: retry while it refuses.
+    t=$(now)
+    for _ in $(seq 30); do
+        out=$(xoctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
+        rc=$?
+        if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
+        sleep 10
+        t=$(now)
+    done
+    echo "$out" | tail -n 5
+    check "xenopsctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT" test "$rc" = 0
+    timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$t"
+    last=$(mig2_ticks mig2 | tail -n 1)
+    note "MIG2-TICK xenopsd A-last ${last:-none}"
+    check "mig2 is Halted here" xo_power_is mig2 Halted
+    check "its last shutdown reason is migrated" mig2_reason_is mig2 migrated
+    check "domain $d is gone here" sh -c "! xl list | awk '{print \$2}' | grep -qx '$d'"
+    check "a start here is refused (it runs elsewhere)" mig2_start_refused mig2
+    check "vm remove mig2" xoctl vm remove mig2
+    assert_no_leftovers "host A after sending mig2"
+    # xl's turn: the same guest kind, sent by xl migrate over busybox nc (B
+    # runs "nc -l -p PORT -e xl migrate-receive").
+    BOOT_SECS=$PVH_BOOT_SECS boot xlm2 "$(guest_cfg xlm2 type=pvh 'extra+=xentb.tick=100')" || return
+    check "xlm2's counter ticks" wait_for 120 tick_after xlm2 20
+    t=$(now)
+    check "xl migrate -s '' xlm2 'nc 10.99.0.2 $MIG2_XL_PORT'" \
+        timeout 900 xl migrate -s '' xlm2 "nc 10.99.0.2 $MIG2_XL_PORT"
+    timing "mig2: xl migrate to host B (PVH 128 MiB, live, busybox nc)" "$t"
+    last=$(mig2_ticks xlm2 | tail -n 1)
+    note "MIG2-TICK xl A-last ${last:-none}"
+    check "xlm2 is gone here" wait_gone xlm2 30
+    assert_no_leftovers "host A after xl sent xlm2"
+    xo_daemon_stop
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=()
+}
+
+mig2_b() {
+    local first ncpid
+    check "the link is up (10.99.0.2)" mig2_link 2 || return
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_PORT")
+    pvh_daemon || return
+    mig2_guest
+    note "waiting for mig2 from host A"
+    check "mig2 arrives and runs here" wait_for 1500 xo_power_is mig2 Running || { xo_daemon_stop; return; }
+    check "xl list shows mig2 here" sh -c "xl list | awk '\$1 == \"mig2\"' | grep -q ."
+    check "mig2 keeps ticking here" wait_for 60 tick_after mig2 0
+    first=$(mig2_ticks mig2 | head -n 1)
+    note "MIG2-TICK xenopsd B-first ${first:-none}"
+    check "its disk reads and its NIC has a carrier here" \
+        wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
+    check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
+    check "its vif is on xenbr0" sh -c 'ls /sys/class/net/xenbr0/brif | grep -q "^vif"'
+    check "vm shutdown --force" xoctl vm shutdown mig2 --force
+    check "mig2 is gone (xl)" wait_gone mig2 30
+    xo_cleanup_vm mig2
+    assert_no_leftovers "host B after mig2"
+    xo_daemon_stop
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=()
+    # xl's receiver, behind busybox nc (-e: the connection is its stdin and stdout).
+    note "waiting for xlm2 from host A (xl migrate)"
+    timeout 1500 nc -l -p "$MIG2_XL_PORT" -e xl migrate-receive >/tmp/mig2-xl-receive.log 2>&1 &
+    ncpid=$!
+    check "xlm2 arrives and runs here (xl)" wait_for 1500 sh -c "xl list | awk '\$1 == \"xlm2\" && \$5 !~ /p/' | grep -q ." || return
+    check "xlm2 keeps ticking here" wait_for 60 tick_after xlm2--incoming 0
+    first=$(mig2_ticks xlm2--incoming xlm2 | head -n 1)
+    note "MIG2-TICK xl B-first ${first:-none}"
+    check "xl migrate-receive ends" wait_for 60 mig2_gone_pid "$ncpid"
+    kill "$ncpid" 2>/dev/null
+    sed 's/^/  | /' /tmp/mig2-xl-receive.log | tail -n 5
+    xlt destroy xlm2 >/dev/null 2>&1
+    check "xlm2 is gone" wait_gone xlm2 30
+    assert_no_leftovers "host B after xlm2"
+}
+
 # shellcheck disable=SC2034 # read by suite.sh
 MIG_SECTIONS=(xo_migrate)
+# Two testbeds at once: by name, through twohost.sh.
+[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(mig2)

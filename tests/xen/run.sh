@@ -23,6 +23,7 @@
 #                     xs_hostile is compiled on its own
 #   --stage DIR       use DIR (a DESTDIR install tree) instead of building
 #   --no-build        do not build; use the staged tree of the last build, if any
+#   --build-only      build and stage the project, then exit (no testbed)
 #   --build-dir DIR   CMake build directory (default: build-xen at the repo top)
 #   --timeout SECS    limit for boot + payload (default 2400)
 #   --log FILE        console log (default BUILD_DIR/xentb/console.log); the
@@ -33,6 +34,10 @@
 #   --env NAME=VALUE  environment for the payload in dom0 (repeatable)
 #   --overlay DIR     copy DIR onto dom0's / as well (repeatable)
 #   --xenstored NAME  xenstored (C, default) or oxenstored
+#   --link ROLE:PORT  a second NIC (virtio-net) on a private link between two
+#                     testbeds, a qemu socket netdev on 127.0.0.1:PORT only:
+#                     ROLE b listens (start it first), ROLE a connects. The
+#                     payload sees XENTB_LINK=ROLE (see twohost.sh)
 #   --shell           interactive: console on this terminal, a dom0 shell after
 #                     the payload (no timeout; leave with exit)
 #   -v, --verbose     stream the whole console, not just the check lines
@@ -59,6 +64,8 @@ BUILD_DIR=$TOP/build-xen
 STAGE=
 DEBS=
 NO_BUILD=0
+BUILD_ONLY=0
+LINK=
 TIMEOUT=2400
 KEEP=0
 LOG=
@@ -85,6 +92,8 @@ while [ $# -gt 0 ]; do
         --stage) need_arg "$@"; STAGE=$2; shift ;;
         --debs) need_arg "$@"; DEBS=$2; shift ;;
         --no-build) NO_BUILD=1 ;;
+        --build-only) BUILD_ONLY=1 ;;
+        --link) need_arg "$@"; LINK=$2; shift ;;
         --build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
         --timeout) need_arg "$@"; TIMEOUT=$2; shift ;;
         --log) need_arg "$@"; LOG=$2; shift ;;
@@ -108,6 +117,19 @@ done
 [ -f "$PAYLOAD" ] || usage_error "payload $PAYLOAD not found"
 case $TIMEOUT in '' | *[!0-9]*) usage_error "--timeout wants seconds" ;; esac
 case $XENSTORED in xenstored | oxenstored) ;; *) usage_error "--xenstored: xenstored or oxenstored" ;; esac
+LINK_NET=()
+if [ -n "$LINK" ]; then
+    if ! [[ $LINK =~ ^([ab]):([0-9]+)$ ]] || [ "${BASH_REMATCH[2]}" -lt 1024 ] || [ "${BASH_REMATCH[2]}" -gt 65535 ]; then
+        usage_error "--link wants a:PORT or b:PORT (PORT 1024-65535), not $LINK"
+    fi
+    role=${BASH_REMATCH[1]}
+    # Loopback only: the link never reaches beyond this machine. B listens.
+    how=connect
+    [ "$role" = a ] || how=listen
+    LINK_NET=(-netdev "socket,id=xlink,$how=127.0.0.1:${BASH_REMATCH[2]}"
+              -device "virtio-net-pci,netdev=xlink,mac=52:54:00:00:00:0$role")
+    ENVS+=("XENTB_LINK=$role")
+fi
 for e in ${ENVS[@]+"${ENVS[@]}"}; do
     [[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || usage_error "--env wants NAME=VALUE, not $e"
 done
@@ -238,6 +260,10 @@ fi
 if [ -n "$STAGE" ]; then
     say "staged tree: $STAGE ($(find "$STAGE" ! -type d | wc -l) files)"
 fi
+if [ "$BUILD_ONLY" = 1 ]; then
+    [ -n "$STAGE" ] || { echo "FAIL: --build-only: nothing staged"; exit 1; }
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------
 # 2. the image
@@ -325,7 +351,7 @@ DOM0_CMD="console=hvc0 earlyprintk=xen loglevel=5 panic=1 xentb.xenstored=$XENST
 MODULES="vmlinuz ${DOM0_CMD//,/,,},initrd"
 QEMU=(qemu-system-x86_64 "${QACCEL[@]}" -m "$MEM" -smp "$SMP"
       -nodefaults -no-user-config -display none -no-reboot
-      -kernel xen -append "$XEN_CMD" -initrd "$MODULES")
+      -kernel xen -append "$XEN_CMD" -initrd "$MODULES" ${LINK_NET[@]+"${LINK_NET[@]}"})
 
 if [ "$SHELL_MODE" = 1 ]; then
     say "interactive: Xen's and dom0's console on this terminal (ctrl-a x quits qemu)"

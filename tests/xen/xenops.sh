@@ -62,7 +62,8 @@ xo_daemon_start() {
     # --debug-methods: xo_crash sets fault.crash_point through xenopsctl.
     [ -n "${XO_CMD_SHOWN:-}" ] || echo "starting: ${cmd[*]} --log-level info --debug-methods"
     XO_CMD_SHOWN=1
-    "${cmd[@]}" --log-level info --debug-methods >>"$XO_LOG" 2>&1 &
+    # XO_DAEMON_ARGS: more options (the two-host sections' migration ones).
+    "${cmd[@]}" --log-level info --debug-methods ${XO_DAEMON_ARGS[@]+"${XO_DAEMON_ARGS[@]}"} >>"$XO_LOG" 2>&1 &
     XO_PID=$!
     wait_for 30 xoctl query >/dev/null
 }

@@ -40,8 +40,10 @@ MULTIARCH=x86_64-linux-gnu
 # Backend side: event channels, xenfs, privcmd, grant devices, blkback and
 # netback, plus loop (file-backed disks), bridge and tun. In Debian's 6.1
 # config these are modules; hvc_xen, xenbus and the balloon are built in.
+# virtio-net for the link between two testbeds (run.sh --link), loaded only
+# by the sections that use it.
 DOM0_MODULES=(xen-evtchn xenfs xen-privcmd xen-gntdev xen-gntalloc
-              xen-blkback xen-netback loop bridge tun)
+              xen-blkback xen-netback loop bridge tun virtio_pci virtio_net)
 GUEST_MODULES=(xen-blkfront xen-netfront)
 HOST_LIBC=/usr/lib/$MULTIARCH/libc.so.6
 HOST_LDCONFIG=/sbin/ldconfig

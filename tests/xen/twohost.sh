@@ -1,0 +1,111 @@
+#!/bin/bash
+# tests/xen/twohost.sh [run.sh options...] - two testbeds linked by a private
+# network (qemu socket netdev on 127.0.0.1 only, run.sh --link) and the suite
+# section mig2 on both: host A sends a running PVH guest to host B through
+# xenopsd (VM.migrate xenops://, TLS with a pre-shared key), then the same
+# guest kind by xl migrate, for comparison (see migrate.sh).
+#
+# Builds the project once (run.sh --build-only), boots B (listening end of
+# the link) and then A, waits for both, prints each side's lines prefixed
+# "A| " and "B| ", the guest's pause at the switch for each toolstack (from
+# the guest's own ticks: its uptime at its last tick on A and its first on
+# B), and "N passed, M failed" over both. Exit status 0 when both passed.
+#
+# Environment: XENOPS_XENTB_LINK_PORT (default: a free port from 40000 up);
+# run.sh's own (accelerator, memory...). Two testbeds need about 4.5 GiB.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BD=$TOP/build-xen
+ARGS=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --build-dir) [ $# -ge 2 ] || { echo "twohost.sh: --build-dir needs a directory" >&2; exit 2; }
+                     BD=$2; shift ;;
+        --only | --link | --stage | --debs | --log | --shell | --build-only)
+            echo "twohost.sh: $1 is set by twohost.sh itself" >&2; exit 2 ;;
+        -h | --help) sed -n '2,/^set -uo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; exit 0 ;;
+        *) ARGS+=("$1") ;;
+    esac
+    shift
+done
+mkdir -p "$BD" && BD=$(cd "$BD" && pwd) || exit 2
+OUT=$BD/xentb/twohost
+mkdir -p "$OUT" || exit 2
+
+port=${XENOPS_XENTB_LINK_PORT:-}
+if [ -z "$port" ]; then
+    port=40000
+    while ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$"; do port=$((port + 1)); done
+fi
+
+echo "twohost: building the project once ($BD)"
+"$HERE/run.sh" --build-dir "$BD" --build-only ${ARGS[@]+"${ARGS[@]}"} || exit 1
+STAGE=$BD/xentb/stage
+[ -d "$STAGE" ] || { echo "twohost: no staged tree at $STAGE"; exit 1; }
+
+PIDS=()
+# shellcheck disable=SC2317  # called by the EXIT trap
+stop_all() { for p in ${PIDS[@]+"${PIDS[@]}"}; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+side() { # side ROLE: one testbed, its output to OUT/ROLE.out
+    local args=()
+    for a in ${ARGS[@]+"${ARGS[@]}"}; do [ "$a" = --no-build ] || args+=("$a"); done
+    "$HERE/run.sh" --build-dir "$BD-$1" --stage "$STAGE" --link "$1:$port" \
+        --only '^mig2$' ${args[@]+"${args[@]}"} >"$OUT/$1.out" 2>&1
+}
+
+echo "twohost: link on 127.0.0.1:$port; outputs in $OUT/{a,b}.out"
+side b &
+PIDS+=($!)
+# A connects: B's qemu must listen first (its image is built before).
+for _ in $(seq 600); do
+    ss -ltn 2>/dev/null | awk '{print $4}' | grep -q "^127.0.0.1:$port\$" && break
+    kill -0 "${PIDS[0]}" 2>/dev/null || break
+    sleep 0.5
+done
+side a &
+PIDS+=($!)
+wait "${PIDS[1]}"; RA=$?
+wait "${PIDS[0]}"; RB=$?
+PIDS=()
+sed 's/^/A| /' "$OUT/a.out"
+sed 's/^/B| /' "$OUT/b.out"
+
+# The guest's pause at the switch: its uptime at its first tick on B less
+# that at its last tick on A (the guest's clock runs on while it is paused).
+tick() { sed -n "s/^NOTE: MIG2-TICK $2 $3 \\([0-9]*\\) \\([0-9.]*\\)\$/\\1 \\2/p" "$OUT/$1.out" | tail -n 1; }
+for who in xenopsd xl; do
+    a=$(tick a "$who" A-last)
+    b=$(tick b "$who" B-first)
+    if [ -n "$a" ] && [ -n "$b" ]; then
+        echo "twohost: $who: the guest stood still $(awk -v a="$a" -v b="$b" 'BEGIN {
+            split(a, x, " "); split(b, y, " ")
+            printf "%.2f s at the switch (tick %d on A, tick %d on B%s)", y[2] - x[2], x[1], y[1],
+                   (y[1] == x[1] + 1 ? "" : ": ticks in between were not logged")
+        }')"
+    else
+        echo "twohost: $who: no pause figure (ticks: A '${a}' B '${b}')"
+    fi
+done
+
+np=0
+nf=0
+for r in a b; do
+    l=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/$r.out" | tail -n 1)
+    if [ -z "$l" ]; then
+        echo "FAIL: twohost: host ${r^^} printed no summary"
+        nf=$((nf + 1))
+        continue
+    fi
+    np=$((np + ${l%% *}))
+    l=${l#*, }
+    nf=$((nf + ${l%% *}))
+done
+[ "$RA" = 0 ] || [ "$nf" != 0 ] || { echo "FAIL: twohost: host A's run.sh exited with $RA"; nf=$((nf + 1)); }
+[ "$RB" = 0 ] || [ "$nf" != 0 ] || { echo "FAIL: twohost: host B's run.sh exited with $RB"; nf=$((nf + 1)); }
+echo "$np passed, $nf failed"
+[ "$nf" = 0 ]
