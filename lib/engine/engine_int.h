@@ -109,6 +109,7 @@ struct xo_task {
 struct xo_task_mig {
 	struct xo_mig_progress progress;
 	uint64_t last_ms; /* when the last round was reported */
+	uint64_t phase_ms; /* when the phase began (0 while queued) */
 };
 
 struct xo_sub {

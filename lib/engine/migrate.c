@@ -43,14 +43,29 @@ static int run_check(void *arg, struct xo_error *err)
 	return r->env.check(&r->env, err);
 }
 
+/*
+ * The phase of the migration task; each change is logged with how long the
+ * phase before took (phases are string literals), so that an operator sees
+ * where the time of a migration went on each host.
+ */
 static void set_phase(struct xo_run *r, const char *phase)
 {
+	uint64_t now = xo_now_ms(), took = 0;
+	const char *before = NULL;
+
 	xo_engine_lock(E(r));
 	if (r->t->mig) {
+		before = r->t->mig->progress.phase;
+		if (r->t->mig->phase_ms)
+			took = now - r->t->mig->phase_ms;
+		r->t->mig->phase_ms = now;
 		r->t->mig->progress.phase = phase;
 		xo_unode_touch_locked(E(r), r->t->un);
 	}
 	xo_engine_unlock(E(r));
+	if (before)
+		xo_log(&E(r)->log, XENOPS_LOG_INFO, "vm %s: migration phase %s (%s took %llu ms)",
+		       r->vm->id, phase, before, (unsigned long long)took);
 }
 
 static void step(struct xo_run *r, const char *name)

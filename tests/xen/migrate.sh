@@ -136,6 +136,12 @@ mig2_guest() {
     ip link set xenbr0 up
 }
 
+# mig2_log WHO: xenopsd's lines on the migration's phases and stream, as notes.
+mig2_log() {
+    local l
+    grep -aE 'migration phase|xen backend: (sent|domain [0-9]+ received)' "$XO_LOG" 2>/dev/null | tail -n 20 |
+        while IFS= read -r l; do note "$1 xenopsd: $l"; done
+}
 mig2_reason_is() { xoctl --json vm stat "$1" 2>/dev/null | grep -q "\"last_shutdown_reason\":\"$2\""; }
 mig2_start_refused() { ! xoctl vm start "$1"; }
 mig2_gone_pid() { ! kill -0 "$1" 2>/dev/null; }
@@ -174,6 +180,7 @@ mig2_a() {
     echo "$out" | tail -n 5
     check "xenopsctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT" test "$rc" = 0
     timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$t"
+    mig2_log A
     last=$(mig2_ticks mig2 | tail -n 1)
     note "MIG2-TICK xenopsd A-last ${last:-none}"
     check "mig2 is Halted here" xo_power_is mig2 Halted
@@ -184,7 +191,10 @@ mig2_a() {
     assert_no_leftovers "host A after sending mig2"
     # xl's turn: the same guest kind, sent by xl migrate over busybox nc (B
     # runs "nc -l -p PORT -e xl migrate-receive").
-    BOOT_SECS=$PVH_BOOT_SECS boot xlm2 "$(guest_cfg xlm2 type=pvh 'extra+=xentb.tick=100')" || return
+    # The same guest as mig2: its payload, the disk and a NIC on the bridge.
+    BOOT_SECS=$PVH_BOOT_SECS boot xlm2 "$(guest_cfg xlm2 type=pvh ramdisk=/tmp/migp-initrd.gz 'extra+=xentb.tick=100' \
+        'disk=["file:/tmp/mig2-disk.img,xvdb,w"]' 'vif=["bridge=xenbr0,mac=00:16:3e:00:30:03"]')" || return
+    check "xlm2 ticks with its disk and NIC" wait_console xlm2 'XENTB-TICK [0-9]+ disk=ok net=1' 120
     check "xlm2's counter ticks" wait_for 120 tick_after xlm2 20
     t=$(now)
     check "xl migrate -s '' xlm2 'nc 10.99.0.2 $MIG2_XL_PORT'" \
@@ -212,6 +222,7 @@ mig2_b() {
     check "mig2 keeps ticking here" wait_for 60 tick_after mig2 0
     first=$(mig2_ticks mig2 | head -n 1)
     note "MIG2-TICK xenopsd B-first ${first:-none}"
+    mig2_log B
     check "its disk reads and its NIC has a carrier here" \
         wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
     check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
@@ -229,6 +240,8 @@ mig2_b() {
     ncpid=$!
     check "xlm2 arrives and runs here (xl)" wait_for 1500 sh -c "xl list | awk '\$1 == \"xlm2\" && \$5 !~ /p/' | grep -q ." || return
     check "xlm2 keeps ticking here" wait_for 60 tick_after xlm2--incoming 0
+    check "its disk reads and its NIC has a carrier here (xl)" \
+        wait_console xlm2--incoming 'XENTB-TICK [0-9]+ disk=ok net=1' 60
     first=$(mig2_ticks xlm2--incoming xlm2 | head -n 1)
     note "MIG2-TICK xl B-first ${first:-none}"
     check "xl migrate-receive ends" wait_for 60 mig2_gone_pid "$ncpid"

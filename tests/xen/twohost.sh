@@ -11,6 +11,10 @@
 # the guest's own ticks: its uptime at its last tick on A and its first on
 # B), and "N passed, M failed" over both. Exit status 0 when both passed.
 #
+# Options: --debs DIR (both hosts get the project's packages, as run.sh
+# --debs, instead of a build), --build-dir DIR (default build-xen; the hosts
+# use DIR-a and DIR-b), and any other run.sh option for both hosts.
+#
 # Environment: XENOPS_XENTB_LINK_PORT (default: a free port from 40000 up);
 # run.sh's own (accelerator, memory...). Two testbeds need about 4.5 GiB.
 set -uo pipefail
@@ -19,11 +23,16 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 BD=$TOP/build-xen
 ARGS=()
+DEBS=
+SKIP_OK=0
 while [ $# -gt 0 ]; do
     case $1 in
         --build-dir) [ $# -ge 2 ] || { echo "twohost.sh: --build-dir needs a directory" >&2; exit 2; }
                      BD=$2; shift ;;
-        --only | --link | --stage | --debs | --log | --shell | --build-only)
+        --debs) if [ $# -lt 2 ] || [ ! -d "$2" ]; then echo "twohost.sh: --debs needs a directory" >&2; exit 2; fi
+                DEBS=$(cd "$2" && pwd); shift ;;
+        --skip-ok) SKIP_OK=1; ARGS+=("$1") ;;
+        --only | --link | --stage | --log | --shell | --build-only)
             echo "twohost.sh: $1 is set by twohost.sh itself" >&2; exit 2 ;;
         -h | --help) sed -n '2,/^set -uo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; exit 0 ;;
         *) ARGS+=("$1") ;;
@@ -40,10 +49,15 @@ if [ -z "$port" ]; then
     while ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$"; do port=$((port + 1)); done
 fi
 
-echo "twohost: building the project once ($BD)"
-"$HERE/run.sh" --build-dir "$BD" --build-only ${ARGS[@]+"${ARGS[@]}"} || exit 1
-STAGE=$BD/xentb/stage
-[ -d "$STAGE" ] || { echo "twohost: no staged tree at $STAGE"; exit 1; }
+# Both hosts get the same project: the packages (--debs), or one build.
+if [ -n "$DEBS" ]; then
+    PROJECT=(--debs "$DEBS")
+else
+    echo "twohost: building the project once ($BD)"
+    "$HERE/run.sh" --build-dir "$BD" --build-only ${ARGS[@]+"${ARGS[@]}"} || exit 1
+    [ -d "$BD/xentb/stage" ] || { echo "twohost: no staged tree in $BD/xentb"; exit 1; }
+    PROJECT=(--stage "$BD/xentb/stage")
+fi
 
 PIDS=()
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -54,7 +68,7 @@ trap 'exit 130' INT TERM
 side() { # side ROLE: one testbed, its output to OUT/ROLE.out
     local args=()
     for a in ${ARGS[@]+"${ARGS[@]}"}; do [ "$a" = --no-build ] || args+=("$a"); done
-    "$HERE/run.sh" --build-dir "$BD-$1" --stage "$STAGE" --link "$1:$port" \
+    "$HERE/run.sh" --build-dir "$BD-$1" "${PROJECT[@]}" --link "$1:$port" \
         --only '^mig2$' ${args[@]+"${args[@]}"} >"$OUT/$1.out" 2>&1
 }
 
@@ -74,6 +88,12 @@ wait "${PIDS[0]}"; RB=$?
 PIDS=()
 sed 's/^/A| /' "$OUT/a.out"
 sed 's/^/B| /' "$OUT/b.out"
+# A testbed that cannot run here (run.sh's SKIP, status 77 or 0 with --skip-ok).
+if grep -q '^SKIP: ' "$OUT/a.out" "$OUT/b.out"; then
+    echo "SKIP: twohost: a testbed cannot run here"
+    [ "$SKIP_OK" = 1 ] && exit 0
+    exit 77
+fi
 
 # The guest's pause at the switch: its uptime at its first tick on B less
 # that at its last tick on A (the guest's clock runs on while it is paused).
