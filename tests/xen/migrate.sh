@@ -28,6 +28,10 @@ PAYLOAD
     guest_initrd_with /tmp/migp /tmp/migp-initrd.gz
 }
 
+# xenopsctl with room for a whole migration: under TCG a 128 MiB guest takes
+# about two minutes between two testbeds, more than xoctl's limit.
+xoctl_mig() { timeout 900 xenopsctl --socket "$XO_SOCK" "$@"; }
+
 # The daemon started here (none was running) is stopped here.
 section_xo_migrate() {
     local own=
@@ -53,7 +57,7 @@ mig_local() {
     check "mig1 ticks with its disk and NIC" \
         wait_console mig1 'XENTB-TICK [0-9]+ disk=ok net=1' 120
     d=$(xo_domid mig1)
-    out=$(xoctl vm migrate mig1 local 2>&1)
+    out=$(xoctl_mig vm migrate mig1 local 2>&1)
     rc=$?
     echo "$out"
     if [ "$rc" != 0 ] && grep -qiE 'not supported|ENOTSUP|cannot migrate' <<<"$out"; then
@@ -171,7 +175,7 @@ mig2_a() {
     # B's daemon listens once B's dom0 is up: retry while it refuses.
     t=$(now)
     for _ in $(seq 30); do
-        out=$(xoctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
+        out=$(xoctl_mig vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
         rc=$?
         if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
         sleep 10
@@ -189,6 +193,7 @@ mig2_a() {
     check "a start here is refused (it runs elsewhere)" mig2_start_refused mig2
     check "vm remove mig2" xoctl vm remove mig2
     assert_no_leftovers "host A after sending mig2"
+    [ "${XENTB_MIG2_XL:-1}" = 1 ] || { xo_daemon_stop; XO_DAEMON_ARGS=(); return; }
     # xl's turn: the same guest kind, sent by xl migrate over busybox nc (B
     # runs "nc -l -p PORT -e xl migrate-receive").
     # The same guest as mig2: its payload, the disk and a NIC on the bridge.
@@ -234,6 +239,7 @@ mig2_b() {
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()
+    [ "${XENTB_MIG2_XL:-1}" = 1 ] || return 0
     # xl's receiver, behind busybox nc (-e: the connection is its stdin and stdout).
     note "waiting for xlm2 from host A (xl migrate)"
     timeout 1500 nc -l -p "$MIG2_XL_PORT" -e xl migrate-receive >/tmp/mig2-xl-receive.log 2>&1 &
