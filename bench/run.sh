@@ -17,8 +17,8 @@
 #                      unless DIR is a tmpfs itself
 #   --no-build         use the binaries already built in the build directory
 #                      (and the Xen testbed's staged tree of its last build)
-#   --sections LIST    comma-separated subset of engine,updates,rpc,restart,persist,xen
-#                      (default: all)
+#   --sections LIST    comma-separated subset of engine,updates,rpc,restart,persist,xen,
+#                      xen-migrate (default: all but xen-migrate)
 #   --no-xen           all but the Xen testbed section
 #
 # The xen section boots Xen 4.17 in qemu through tests/xen/run.sh (build
@@ -26,6 +26,12 @@
 # against xl create of the same guest. XO_BENCH_* variables in the
 # environment are passed to it (XO_BENCH_KINDS picks its parts). It takes 10-15 minutes under TCG
 # (--quick: about 8); where the testbed cannot run it says why.
+#
+# The xen-migrate section (only when named: about 20 minutes under TCG, two
+# testbeds at once) runs tests/xen/twohost.sh (build directory BUILD/xen2):
+# a PVH guest with a disk and a NIC migrated from one testbed to another by
+# xenopsd, then the same guest by xl migrate (over busybox nc), with each
+# one's total time and the guest's pause at the switch (from its own ticks).
 #
 # A benchmark reports, it never asserts: the exit status is 0 whatever the
 # figures, non-zero only when the benchmark itself could not run.
@@ -59,7 +65,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 for sct in ${SECTIONS//,/ }; do
-    case $sct in engine | updates | rpc | restart | persist | xen) ;;
+    case $sct in engine | updates | rpc | restart | persist | xen | xen-migrate) ;;
         *) echo "run.sh: unknown section $sct" >&2; exit 2 ;;
     esac
 done
@@ -187,6 +193,33 @@ if want xen; then
            cp "$WORK/xen-console.log" "$BUILD/xen-console.log" 2>/dev/null
            say "xen: run.sh output kept in $BUILD/xen-run.txt, the testbed's console in $BUILD/xen-console.log" ;;
     esac
+fi
+# 6. Two testbeds: xenopsd's migration between hosts against xl's.
+if want xen-migrate; then
+    say "running: xen-migrate (tests/xen/twohost.sh in $BUILD/xen2; about 20 minutes under TCG)"
+    MIG_ARGS=(--build-dir "$BUILD/xen2" --timeout "${XO_BENCH_XEN_TIMEOUT:-2400}")
+    [ "$NO_BUILD" = 0 ] || MIG_ARGS+=(--no-build)
+    "$TOP/tests/xen/twohost.sh" "${MIG_ARGS[@]}" >"$WORK/xen2-run.txt" 2>&1
+    MIG_RC=$?
+    row="two hosts, PVH 128 MiB with a disk and a NIC, live"
+    mig_total() { sed -n "s/^A| TIMING: mig2: $1 to host B .*: \([0-9.]*\)s\$/\1/p" "$WORK/xen2-run.txt" | tail -n 1; }
+    mig_pause() { sed -n "s/^twohost: $1: the guest stood still \([0-9.]*\) s .*/\1/p" "$WORK/xen2-run.txt" | tail -n 1; }
+    xt=$(mig_total VM.migrate); xp=$(mig_pause xenopsd)
+    lt=$(mig_total 'xl migrate'); lp=$(mig_pause xl)
+    [ -z "$xt" ] || echo "R|xen-migrate|$row: xenopsd (TLS)|total_s|$xt" >>"$RESULTS"
+    [ -z "$xp" ] || echo "R|xen-migrate|$row: xenopsd (TLS)|pause_s|$xp" >>"$RESULTS"
+    [ -z "$lt" ] || echo "R|xen-migrate|$row: xl (busybox nc)|total_s|$lt" >>"$RESULTS"
+    [ -z "$lp" ] || echo "R|xen-migrate|$row: xl (busybox nc)|pause_s|$lp" >>"$RESULTS"
+    if [ -n "$xt" ] && [ -n "$lt" ]; then
+        echo "R|xen-migrate|$row: xenopsd / xl|total_ratio|$(awk -v a="$xt" -v b="$lt" 'BEGIN { printf "%.3f", a / b }')" >>"$RESULTS"
+    fi
+    if [ -n "$xp" ] && [ -n "$lp" ]; then
+        echo "R|xen-migrate|$row: xenopsd / xl|pause_ratio|$(awk -v a="$xp" -v b="$lp" 'BEGIN { if (b > 0) printf "%.3f", a / b }')" >>"$RESULTS"
+    fi
+    if [ "$MIG_RC" != 0 ]; then
+        echo "N|xen-migrate|twohost.sh ended with status $MIG_RC ($(tail -1 "$WORK/xen2-run.txt")); output kept in $BUILD/xen2-run.txt" >>"$RESULTS"
+        cp "$WORK/xen2-run.txt" "$BUILD/xen2-run.txt" 2>/dev/null
+    fi
 fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -318,6 +351,10 @@ growth "open time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
     "100,000 persisted VMs" open_us_per_vm us
 growth "open CPU time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
     "100,000 persisted VMs" open_cpu_us_per_vm us
+goal "a migration between two hosts: the guest's pause at most half of xl's (PVH, disk + NIC)" \
+    "$(get xen-migrate "two hosts, PVH 128 MiB with a disk and a NIC, live: xenopsd / xl" pause_ratio)" "x xl" "<=" 0.5
+goal "  and its total time no more than xl's" \
+    "$(get xen-migrate "two hosts, PVH 128 MiB with a disk and a NIC, live: xenopsd / xl" total_ratio)" "x xl" "<=" 1
 goal "a VM start on Xen in at most half of xl's time (API call -> domain running, bare guest)" \
     "$(get xen-start "bare: API call -> domain running" ratio)" "x xl" "<=" 0.5
 goal "  same, with a disk and a NIC" "$(get xen-start "dev: API call -> domain running" ratio)" "x xl" "<=" 0.5

@@ -258,7 +258,138 @@ mig2_b() {
     assert_no_leftovers "host B after xlm2"
 }
 
+# --- two hosts: a daemon dies at a commit point ------------------------------
+# Two crashes at the points where ownership moves (docs/migration.md,
+# "Exactly one copy"), one on each side, each followed by a restart of the
+# dead daemon on the same state directory:
+#  1. B (receiver) dies at recv.commit_recorded: it recorded "committed" but
+#     never said so. A is in doubt: its domain destroyed, mig2 Halted with
+#     reason migration-doubt. B's restart keeps its domain and unpauses it:
+#     the guest runs on B and on B only.
+#  2. A (sender) dies at send.commit_recorded: it recorded "commit" but
+#     never sent it. B sees the connection close before any commit,
+#     destroys its domain and forgets mig2. A's restart finds the commit
+#     record: in doubt, its domain destroyed, mig2 Halted, migration-doubt.
+#     The guest runs nowhere (an operator starts it again), never twice.
+# Each side checks its own half; together: never on both hosts.
+
+# mig2_daemon_died WHAT: the daemon exited with the crash hook's status 99.
+mig2_daemon_died() {
+    local rc
+    wait_for "$1" mig2_gone_pid "$XO_PID" || return 1
+    wait "$XO_PID" 2>/dev/null
+    rc=$?
+    XO_PID=
+    echo "xenopsd exited with status $rc"
+    [ "$rc" = 99 ]
+}
+
+# mig2_a_boot: mig2 defined with its disk and NIC, booted, ticking.
+mig2_a_boot() {
+    check "xenopsctl vm add mig2 (pvh)" xoctl vm add /tmp/mig2.json || return
+    check "vbd add xvdb" xoctl vbd add mig2 --device xvdb --backend file:/tmp/mig2-disk.img || return
+    check "vif add on xenbr0" xoctl vif add mig2 --bridge xenbr0 --mac 00:16:3e:00:30:02 || return
+    local n
+    n=$(console_count mig2 'XENTB-TICK [0-9]+ disk=ok net=1')
+    BOOT_SECS=$PVH_BOOT_SECS xo_boot mig2 || return
+    check "mig2 ticks with its disk and NIC" \
+        wait_console_count mig2 'XENTB-TICK [0-9]+ disk=ok net=1' $((n + 1)) 120
+}
+
+# mig2_a_send: VM.migrate to B, retried while B's daemon refuses; prints its output.
+mig2_a_send() {
+    local out rc
+    for _ in $(seq 30); do
+        out=$(xoctl_mig vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
+        rc=$?
+        if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
+        sleep 10
+    done
+    echo "$out" | tail -n 5
+    return "$rc"
+}
+
+# mig2_a_in_doubt D: mig2 Halted here in doubt, domain D gone, nothing left.
+mig2_a_in_doubt() {
+    check "mig2 is Halted here" wait_for 60 xo_power_is mig2 Halted
+    check "its last shutdown reason is migration-doubt" mig2_reason_is mig2 migration-doubt
+    check "domain $1 is gone here" sh -c "! xl list | awk '{print \$2}' | grep -qx '$1'"
+    check "vm remove mig2" xoctl vm remove mig2
+    assert_no_leftovers "host A"
+}
+
+section_mig2_crash() {
+    case ${XENTB_LINK:-} in
+        a) mig2_crash_a ;;
+        b) mig2_crash_b ;;
+        *) fail "mig2_crash needs two testbeds: run it with tests/xen/twohost.sh --sections mig2_crash" ;;
+    esac
+}
+
+mig2_crash_a() {
+    local d
+    check "the link is up (10.99.0.1)" mig2_link 1 || return
+    check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK")
+    pvh_daemon || return
+    mig2_guest
+    note "1. host B dies at recv.commit_recorded"
+    mig2_a_boot || return
+    d=$(xo_domid mig2)
+    check "the migration fails: B never answers the commit" mig2_not mig2_a_send
+    mig2_a_in_doubt "$d"
+    note "2. host A dies at send.commit_recorded"
+    mig2_a_boot || return
+    d=$(xo_domid mig2)
+    check "debug set fault.migrate_crash send.commit_recorded" \
+        xoctl debug set fault.migrate_crash send.commit_recorded
+    mig2_a_send
+    check "xenopsd died at send.commit_recorded (status 99)" mig2_daemon_died 60
+    check "xenopsd starts again on its state directory" xo_daemon_start || return
+    mig2_a_in_doubt "$d"
+    xo_daemon_stop
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=()
+}
+
+mig2_crash_b() {
+    local n
+    check "the link is up (10.99.0.2)" mig2_link 2 || return
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_PORT")
+    pvh_daemon || return
+    mig2_guest
+    note "1. this host dies at recv.commit_recorded"
+    check "debug set fault.migrate_crash recv.commit_recorded" \
+        xoctl debug set fault.migrate_crash recv.commit_recorded || return
+    check "xenopsd died at recv.commit_recorded (status 99)" mig2_daemon_died 1500 || return
+    check "xenopsd starts again on its state directory" xo_daemon_start || return
+    check "mig2 runs here after the restart" wait_for 60 xo_power_is mig2 Running
+    check "xl list shows mig2 here" sh -c "xl list | awk '\$1 == \"mig2\"' | grep -q ."
+    n=$(tick_last mig2)
+    check "mig2 keeps ticking here" wait_for 60 tick_after mig2 "${n:-0}"
+    check "its disk reads and its NIC has a carrier here" \
+        wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
+    check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
+    check "vm shutdown --force" xoctl vm shutdown mig2 --force
+    check "mig2 is gone (xl)" wait_gone mig2 30
+    xo_cleanup_vm mig2
+    assert_no_leftovers "host B after the first crash"
+    note "2. host A dies at send.commit_recorded"
+    check "mig2 arrives again" wait_for 1500 mig2_defined mig2 || return
+    check "B forgets mig2 once A's connection closes before the commit" \
+        wait_for 900 mig2_not mig2_defined mig2
+    check "no domain mig2 here" sh -c "! xl list | awk '\$1 == \"mig2\"' | grep -q ."
+    assert_no_leftovers "host B after the second crash"
+    xo_daemon_stop
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=()
+}
+mig2_not() { ! "$@"; }
+mig2_defined() { xoctl vm stat "$1" >/dev/null 2>&1; }
+
 # shellcheck disable=SC2034 # read by suite.sh
 MIG_SECTIONS=(xo_migrate)
 # Two testbeds at once: by name, through twohost.sh.
-[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(mig2)
+[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(mig2 mig2_crash)

@@ -11,9 +11,11 @@
 # the guest's own ticks: its uptime at its last tick on A and its first on
 # B), and "N passed, M failed" over both. Exit status 0 when both passed.
 #
-# Options: --debs DIR (both hosts get the project's packages, as run.sh
-# --debs, instead of a build), --build-dir DIR (default build-xen; the hosts
-# use DIR-a and DIR-b), and any other run.sh option for both hosts.
+# Options: --sections REGEX (the suite sections both hosts run, default
+# ^mig2$; mig2_crash is the other two-host section), --debs DIR (both hosts
+# get the project's packages, as run.sh --debs, instead of a build),
+# --build-dir DIR (default build-xen; the hosts use DIR-a and DIR-b), and
+# any other run.sh option for both hosts.
 #
 # Environment: XENOPS_XENTB_LINK_PORT (default: a free port from 40000 up);
 # run.sh's own (accelerator, memory...). Two testbeds need about 4.5 GiB.
@@ -25,6 +27,7 @@ BD=$TOP/build-xen
 ARGS=()
 DEBS=
 SKIP_OK=0
+ONLY='^mig2$'
 while [ $# -gt 0 ]; do
     case $1 in
         --build-dir) [ $# -ge 2 ] || { echo "twohost.sh: --build-dir needs a directory" >&2; exit 2; }
@@ -32,6 +35,8 @@ while [ $# -gt 0 ]; do
         --debs) if [ $# -lt 2 ] || [ ! -d "$2" ]; then echo "twohost.sh: --debs needs a directory" >&2; exit 2; fi
                 DEBS=$(cd "$2" && pwd); shift ;;
         --skip-ok) SKIP_OK=1; ARGS+=("$1") ;;
+        --sections) [ $# -ge 2 ] || { echo "twohost.sh: --sections needs a regex" >&2; exit 2; }
+                    ONLY=$2; shift ;;
         --only | --link | --stage | --log | --shell | --build-only)
             echo "twohost.sh: $1 is set by twohost.sh itself" >&2; exit 2 ;;
         -h | --help) sed -n '2,/^set -uo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; exit 0 ;;
@@ -69,7 +74,7 @@ side() { # side ROLE: one testbed, its output to OUT/ROLE.out
     local args=()
     for a in ${ARGS[@]+"${ARGS[@]}"}; do [ "$a" = --no-build ] || args+=("$a"); done
     "$HERE/run.sh" --build-dir "$BD-$1" "${PROJECT[@]}" --link "$1:$port" \
-        --only '^mig2$' ${args[@]+"${args[@]}"} >"$OUT/$1.out" 2>&1
+        --only "$ONLY" ${args[@]+"${args[@]}"} >"$OUT/$1.out" 2>&1
 }
 
 echo "twohost: link on 127.0.0.1:$port; outputs in $OUT/{a,b}.out"
