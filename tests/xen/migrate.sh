@@ -97,6 +97,9 @@ mig_local() {
 # nc) for comparison. Each side prints the guest's ticks at the switch
 # (MIG2-TICK lines): twohost.sh computes the guest's pause from them.
 MIG2_PORT=8002
+# mig2_crash's own port: A's sends cannot reach the daemon of a mig2 that B
+# may still be finishing when both sections run.
+MIG2_CRASH_PORT=8004
 MIG2_XL_PORT=8003
 MIG2_PSK=/tmp/mig2.psk
 # shellcheck disable=SC2034 # read by xo_daemon_start
@@ -159,31 +162,19 @@ section_mig2() {
 }
 
 mig2_a() {
-    local out rc t d last
+    local rc d last t
     check "the link is up (10.99.0.1)" mig2_link 1 || return
     check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK")
     pvh_daemon || return
     mig2_guest
-    check "xenopsctl vm add mig2 (pvh)" xoctl vm add /tmp/mig2.json || return
-    check "vbd add xvdb" xoctl vbd add mig2 --device xvdb --backend file:/tmp/mig2-disk.img
-    check "vif add on xenbr0" xoctl vif add mig2 --bridge xenbr0 --mac 00:16:3e:00:30:02
-    BOOT_SECS=$PVH_BOOT_SECS xo_boot mig2 || { xo_cleanup_vm mig2; return; }
-    check "mig2 ticks with its disk and NIC" wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 120
+    mig2_a_boot || { xo_cleanup_vm mig2; return; }
     d=$(xo_domid mig2)
-    # B's daemon listens once B's dom0 is up: retry while it refuses.
-    t=$(now)
-    for _ in $(seq 30); do
-        out=$(xoctl_mig vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
-        rc=$?
-        if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
-        sleep 10
-        t=$(now)
-    done
-    echo "$out" | tail -n 5
+    mig2_a_send "$MIG2_PORT"
+    rc=$?
     check "xenopsctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT" test "$rc" = 0
-    timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$t"
+    timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$MIG2_SENT_AT"
     mig2_log A
     last=$(mig2_ticks mig2 | tail -n 1)
     note "MIG2-TICK xenopsd A-last ${last:-none}"
@@ -214,6 +205,24 @@ mig2_a() {
     XO_DAEMON_ARGS=()
 }
 
+# mig2_b_runs WHEN: mig2, Running here, is the guest that came from A:
+# shown by xl, ticking on, disk and NIC working, not booted here, its vif on
+# the bridge. Then a forced shutdown leaves nothing.
+mig2_b_runs() {
+    local n
+    check "xl list shows mig2 here" sh -c "xl list | awk '\$1 == \"mig2\"' | grep -q ."
+    n=$(tick_last mig2)
+    check "mig2 keeps ticking here" wait_for 60 tick_after mig2 "${n:-0}"
+    check "its disk reads and its NIC has a carrier here" \
+        wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
+    check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
+    check "its vif is on xenbr0" sh -c 'ls /sys/class/net/xenbr0/brif | grep -q "^vif"'
+    check "vm shutdown --force" xoctl vm shutdown mig2 --force
+    check "mig2 is gone (xl)" wait_gone mig2 30
+    xo_cleanup_vm mig2
+    assert_no_leftovers "host B $1"
+}
+
 mig2_b() {
     local first ncpid
     check "the link is up (10.99.0.2)" mig2_link 2 || return
@@ -223,19 +232,11 @@ mig2_b() {
     mig2_guest
     note "waiting for mig2 from host A"
     check "mig2 arrives and runs here" wait_for 1500 xo_power_is mig2 Running || { xo_daemon_stop; return; }
-    check "xl list shows mig2 here" sh -c "xl list | awk '\$1 == \"mig2\"' | grep -q ."
-    check "mig2 keeps ticking here" wait_for 60 tick_after mig2 0
+    wait_for 60 tick_after mig2 0 # its first tick here (checked below)
     first=$(mig2_ticks mig2 | head -n 1)
     note "MIG2-TICK xenopsd B-first ${first:-none}"
     mig2_log B
-    check "its disk reads and its NIC has a carrier here" \
-        wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
-    check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
-    check "its vif is on xenbr0" sh -c 'ls /sys/class/net/xenbr0/brif | grep -q "^vif"'
-    check "vm shutdown --force" xoctl vm shutdown mig2 --force
-    check "mig2 is gone (xl)" wait_gone mig2 30
-    xo_cleanup_vm mig2
-    assert_no_leftovers "host B after mig2"
+    mig2_b_runs "after mig2"
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()
@@ -296,11 +297,13 @@ mig2_a_boot() {
         wait_console_count mig2 'XENTB-TICK [0-9]+ disk=ok net=1' $((n + 1)) 120
 }
 
-# mig2_a_send: VM.migrate to B, retried while B's daemon refuses; prints its output.
+# mig2_a_send PORT: VM.migrate to B's PORT, retried while B's daemon is not
+# listening yet; prints its output. MIG2_SENT_AT: when the last try began.
 mig2_a_send() {
     local out rc
     for _ in $(seq 30); do
-        out=$(xoctl_mig vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT 2>&1)
+        MIG2_SENT_AT=$(now)
+        out=$(xoctl_mig vm migrate mig2 "xenops://10.99.0.2:$1" 2>&1)
         rc=$?
         if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
         sleep 10
@@ -337,14 +340,14 @@ mig2_crash_a() {
     note "1. host B dies at recv.commit_recorded"
     mig2_a_boot || return
     d=$(xo_domid mig2)
-    check "the migration fails: B never answers the commit" mig2_not mig2_a_send
+    check "the migration fails: B never answers the commit" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
     mig2_a_in_doubt "$d"
     note "2. host A dies at send.commit_recorded"
     mig2_a_boot || return
     d=$(xo_domid mig2)
     check "debug set fault.migrate_crash send.commit_recorded" \
         xoctl debug set fault.migrate_crash send.commit_recorded
-    mig2_a_send
+    mig2_a_send "$MIG2_CRASH_PORT"
     check "xenopsd died at send.commit_recorded (status 99)" mig2_daemon_died 60
     check "xenopsd starts again on its state directory" xo_daemon_start || return
     mig2_a_in_doubt "$d"
@@ -354,10 +357,9 @@ mig2_crash_a() {
 }
 
 mig2_crash_b() {
-    local n
     check "the link is up (10.99.0.2)" mig2_link 2 || return
     # shellcheck disable=SC2034 # read by xo_daemon_start
-    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_PORT")
+    XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_CRASH_PORT")
     pvh_daemon || return
     mig2_guest
     note "1. this host dies at recv.commit_recorded"
@@ -366,16 +368,7 @@ mig2_crash_b() {
     check "xenopsd died at recv.commit_recorded (status 99)" mig2_daemon_died 1500 || return
     check "xenopsd starts again on its state directory" xo_daemon_start || return
     check "mig2 runs here after the restart" wait_for 60 xo_power_is mig2 Running
-    check "xl list shows mig2 here" sh -c "xl list | awk '\$1 == \"mig2\"' | grep -q ."
-    n=$(tick_last mig2)
-    check "mig2 keeps ticking here" wait_for 60 tick_after mig2 "${n:-0}"
-    check "its disk reads and its NIC has a carrier here" \
-        wait_console mig2 'XENTB-TICK [0-9]+ disk=ok net=1' 60
-    check "it did not boot here (no $UP)" test "$(console_count mig2 "$UP")" = 0
-    check "vm shutdown --force" xoctl vm shutdown mig2 --force
-    check "mig2 is gone (xl)" wait_gone mig2 30
-    xo_cleanup_vm mig2
-    assert_no_leftovers "host B after the first crash"
+    mig2_b_runs "after the first crash"
     note "2. host A dies at send.commit_recorded"
     check "mig2 arrives again" wait_for 1500 mig2_defined mig2 || return
     check "B forgets mig2 once A's connection closes before the commit" \
