@@ -260,7 +260,7 @@ mig2_b() {
 }
 
 # --- two hosts: a daemon dies at a commit point ------------------------------
-# Two crashes at the points where ownership moves (docs/migration.md,
+# Crashes at the points where ownership moves (docs/migration.md,
 # "Exactly one copy"), one on each side, each followed by a restart of the
 # dead daemon on the same state directory:
 #  1. B (receiver) dies at recv.commit_recorded: it recorded "committed" but
@@ -272,6 +272,9 @@ mig2_b() {
 #     destroys its domain and forgets mig2. A's restart finds the commit
 #     record: in doubt, its domain destroyed, mig2 Halted, migration-doubt.
 #     The guest runs nowhere (an operator starts it again), never twice.
+#  3. and 4.: the same two points with the connection cut instead
+#     (fault.migrate_cut) and both daemons alive: the same outcomes, B's
+#     daemon unpausing by itself in 3.
 # Each side checks its own half; together: never on both hosts.
 
 # mig2_daemon_died WHAT: the daemon exited with the crash hook's status 99.
@@ -305,7 +308,7 @@ mig2_a_send() {
         MIG2_SENT_AT=$(now)
         out=$(xoctl_mig vm migrate mig2 "xenops://10.99.0.2:$1" 2>&1)
         rc=$?
-        if [ "$rc" = 0 ] || ! grep -qi 'refused' <<<"$out"; then break; fi
+        if [ "$rc" = 0 ] || ! grep -q 'cannot connect to .*Connection refused' <<<"$out"; then break; fi
         sleep 10
     done
     echo "$out" | tail -n 5
@@ -351,9 +354,31 @@ mig2_crash_a() {
     check "xenopsd died at send.commit_recorded (status 99)" mig2_daemon_died 60
     check "xenopsd starts again on its state directory" xo_daemon_start || return
     mig2_a_in_doubt "$d"
+    note "3. the connection is cut at B's recv.commit_recorded"
+    mig2_a_boot || return
+    d=$(xo_domid mig2)
+    check "the migration fails: B's committed never comes" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
+    mig2_a_in_doubt "$d"
+    note "4. the connection is cut at A's send.commit_recorded"
+    mig2_a_boot || return
+    d=$(xo_domid mig2)
+    check "debug set fault.migrate_cut send.commit_recorded" \
+        xoctl debug set fault.migrate_cut send.commit_recorded
+    check "the migration fails: the commit cannot be sent" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
+    mig2_a_in_doubt "$d"
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()
+}
+
+# mig2_b_forgets WHEN: mig2 arrives, and is forgotten when A's connection
+# closes before the commit, leaving nothing.
+mig2_b_forgets() {
+    check "mig2 arrives again" wait_for 1500 mig2_defined mig2 || return
+    check "B forgets mig2 once A's connection closes before the commit" \
+        wait_for 900 mig2_not mig2_defined mig2
+    check "no domain mig2 here" sh -c "! xl list | awk '\$1 == \"mig2\"' | grep -q ."
+    assert_no_leftovers "host B $1"
 }
 
 mig2_crash_b() {
@@ -370,11 +395,15 @@ mig2_crash_b() {
     check "mig2 runs here after the restart" wait_for 60 xo_power_is mig2 Running
     mig2_b_runs "after the first crash"
     note "2. host A dies at send.commit_recorded"
-    check "mig2 arrives again" wait_for 1500 mig2_defined mig2 || return
-    check "B forgets mig2 once A's connection closes before the commit" \
-        wait_for 900 mig2_not mig2_defined mig2
-    check "no domain mig2 here" sh -c "! xl list | awk '\$1 == \"mig2\"' | grep -q ."
-    assert_no_leftovers "host B after the second crash"
+    mig2_b_forgets "after A's crash" || return
+    note "3. the connection is cut at this host's recv.commit_recorded"
+    check "debug set fault.migrate_cut recv.commit_recorded" \
+        xoctl debug set fault.migrate_cut recv.commit_recorded || return
+    # Committed here, the sender not told: this host unpauses and runs it.
+    check "mig2 arrives again and runs here" wait_for 1500 xo_power_is mig2 Running || return
+    mig2_b_runs "after the cut at recv.commit_recorded"
+    note "4. the connection is cut at A's send.commit_recorded"
+    mig2_b_forgets "after the cut at A's send.commit_recorded"
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()

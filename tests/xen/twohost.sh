@@ -73,7 +73,8 @@ trap 'exit 130' INT TERM
 side() { # side ROLE: one testbed, its output to OUT/ROLE.out
     local args=()
     for a in ${ARGS[@]+"${ARGS[@]}"}; do [ "$a" = --no-build ] || args+=("$a"); done
-    "$HERE/run.sh" --build-dir "$BD-$1" "${PROJECT[@]}" --link "$1:$port" \
+    # exec: the job's pid is run.sh's, which the EXIT trap can stop.
+    exec "$HERE/run.sh" --build-dir "$BD-$1" "${PROJECT[@]}" --link "$1:$port" \
         --only "$ONLY" ${args[@]+"${args[@]}"} >"$OUT/$1.out" 2>&1
 }
 
