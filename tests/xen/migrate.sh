@@ -150,7 +150,7 @@ mig2_link() {
         sleep 0.2
     done
     [ -n "$dev" ] || { echo "no interface with the link's MAC"; ls /sys/class/net; return 1; }
-    ip addr add "10.99.0.$me/24" dev "$dev" && ip link set "$dev" up || return 1
+    ip addr replace "10.99.0.$me/24" dev "$dev" && ip link set "$dev" up || return 1
     echo "link: $dev 10.99.0.$me"
     # Test key only: both testbeds are built from this script.
     (umask 077; printf 'xentb:%s\n' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff >"$MIG2_PSK")
