@@ -9,7 +9,7 @@ pkgs=(build-essential cmake pkg-config libjson-c-dev libgnutls28-dev check libxe
       libclang-rt-14-dev valgrind abigail-tools)
 for opt in "$@"; do
 	case "$opt" in
-	--xen) pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev qemu-system-xen) ;;
+	--xen) pkgs+=(qemu-system-x86 cpio busybox-static util-linux dpkg-dev qemu-system-xen iproute2) ;;
 	--pkg) pkgs+=(debhelper dpkg-dev lintian fakeroot groff-base man-db bash-completion) ;;
 	*) echo "deps: unknown option $opt (--xen, --pkg)" >&2; exit 2 ;;
 	esac

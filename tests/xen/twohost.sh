@@ -48,6 +48,12 @@ mkdir -p "$BD" && BD=$(cd "$BD" && pwd) || exit 2
 OUT=$BD/xentb/twohost
 mkdir -p "$OUT" || exit 2
 
+# ss (iproute2) finds a free port and tells when B's end of the link listens.
+if ! command -v ss >/dev/null; then
+    echo "SKIP: twohost: ss not found (apt-get install iproute2)"
+    [ "$SKIP_OK" = 1 ] && exit 0
+    exit 77
+fi
 port=${XENOPS_XENTB_LINK_PORT:-}
 if [ -z "$port" ]; then
     port=40000
