@@ -82,11 +82,36 @@ mig_local() {
         wait_console_count mig1 'XENTB-TICK [0-9]+ disk=ok net=1' $((n + 3)) 60
     check "guest did not reboot (one $UP)" test "$(console_count mig1 "$UP")" = 1
     check "vif$d2.0 is on xenbr0" test -e "/sys/class/net/xenbr0/brif/vif$d2.0"
+    mig_local_fails "$d2"
     check "vm shutdown --force" xoctl vm shutdown mig1 --force
     check "mig1 is gone (xl)" wait_gone mig1 30
     xo_cleanup_vm mig1
     assert_no_leftovers "after the localhost migration"
     mig_pv_cold
+}
+
+# mig_local_fails D: a localhost migration of mig1 (in domain D) that fails
+# after its memory went and its old domain was suspended for the last round
+# (the first device plug on the new domain fails, injected): the new domain
+# is destroyed and the guest resumes where it was (a cancelled suspend), in
+# domain D, without a reboot, its disk and NIC working.
+mig_local_fails() {
+    local n out rc
+    n=$(console_count mig1 'XENTB-TICK [0-9]+ disk=ok net=1')
+    check "debug set fault.fail_atom 2 (the first plug after the memory)" \
+        xoctl debug set fault.fail_atom 2 || return
+    out=$(xoctl_mig vm migrate mig1 local 2>&1)
+    rc=$?
+    echo "$out" | tail -n 3
+    xoctl debug set fault.off >/dev/null 2>&1
+    check "the migration fails at the injected fault" text_has out 'injected fault'
+    check "... with a non-zero status" test "$rc" != 0
+    check "mig1 runs on in domain $1" test "$(xo_domid mig1)" = "$1"
+    check "xenopsd says Running" xo_power_is mig1 Running
+    check "one domain mig1 (xl)" test "$(xl list | awk '$1 == "mig1"' | wc -l)" = 1
+    check "the resumed guest ticks with its disk and NIC" \
+        wait_console_count mig1 'XENTB-TICK [0-9]+ disk=ok net=1' $((n + 3)) 60
+    check "mig1 did not reboot (one $UP)" test "$(console_count mig1 "$UP")" = 1
 }
 
 # A PV guest migrates cold (--no-live: suspended while its memory streams;
@@ -262,7 +287,7 @@ mig2_b() {
     pvh_daemon || return
     mig2_guest
     note "waiting for mig2 from host A"
-    check "mig2 arrives and runs here" wait_for 1500 xo_power_is mig2 Running || { xo_daemon_stop; return; }
+    check "mig2 arrives and runs here" wait_for 900 xo_power_is mig2 Running || { xo_daemon_stop; return; }
     wait_for 60 tick_after mig2 0 # its first tick here (checked below)
     first=$(mig2_ticks mig2 | head -n 1)
     note "MIG2-TICK xenopsd B-first ${first:-none}"
@@ -293,7 +318,9 @@ mig2_b() {
 # --- two hosts: a daemon dies at a commit point ------------------------------
 # Crashes at the points where ownership moves (docs/migration.md,
 # "Exactly one copy"), one on each side, each followed by a restart of the
-# dead daemon on the same state directory:
+# dead daemon on the same state directory, the same points with the
+# connection cut instead (fault.migrate_cut, both daemons alive), and a cut
+# before the commit:
 #  1. B (receiver) dies at recv.commit_recorded: it recorded "committed" but
 #     never said so. A is in doubt: its domain destroyed, mig2 Halted with
 #     reason migration-doubt. B's restart keeps its domain and unpauses it:
@@ -303,10 +330,58 @@ mig2_b() {
 #     destroys its domain and forgets mig2. A's restart finds the commit
 #     record: in doubt, its domain destroyed, mig2 Halted, migration-doubt.
 #     The guest runs nowhere (an operator starts it again), never twice.
-#  3. and 4.: the same two points with the connection cut instead
-#     (fault.migrate_cut) and both daemons alive: the same outcomes, B's
-#     daemon unpausing by itself in 3.
+#  3. and 4.: as 1 and 2 with the connection cut: B's daemon unpauses by
+#     itself in 3.
+#  5. The connection cut at A's send.memory_sent: the memory went and the
+#     guest was suspended for the last round, no commit yet. A resumes the
+#     guest in its own domain (a cancelled suspend); B forgets mig2.
 # Each side checks its own half; together: never on both hosts.
+#
+# The two hosts keep in step over the link (port MIG2_SYNC_PORT on each):
+# before each case A, its guest booted, tells B the case; B arms its fault
+# and answers ready; A migrates and tells B when its migrate call returned,
+# and B then checks its half. A case that fails on one side is cleaned up
+# there and the next one starts, so one failure never leaves the other
+# host waiting out its whole time limit.
+MIG2_SYNC_PORT=8005
+# case  side-with-the-fault  fault  step
+MIG2_CASES=(
+    "1 b crash recv.commit_recorded"
+    "2 a crash send.commit_recorded"
+    "3 b cut recv.commit_recorded"
+    "4 a cut send.commit_recorded"
+    "5 a cut send.memory_sent"
+)
+
+# mig2_tell ADDR MSG: MSG to the other host's listener, retried for up to
+# 300 s while it does not listen yet.
+mig2_tell() {
+    for _ in $(seq 600); do
+        # shellcheck disable=SC2216
+        (exec 3<>"/dev/tcp/$1/$MIG2_SYNC_PORT" && echo "$2" >&3) 2>/dev/null && return 0
+        sleep 0.5
+    done
+    echo "cannot tell $1: $2"
+    return 1
+}
+
+# mig2_hear SECS WANT: the other host's next message is WANT (within SECS).
+# MIG2_HEARD: what came.
+mig2_hear() {
+    MIG2_HEARD=$(timeout "$1" nc -l -p "$MIG2_SYNC_PORT" </dev/null 2>/dev/null)
+    echo "heard: '${MIG2_HEARD}' (wanted '$2')"
+    [ "$MIG2_HEARD" = "$2" ]
+}
+
+# mig2_log_from N WHO: xenopsd's lines after line N of its log about mig2,
+# migrations and the xen backend, as notes: what each case did.
+mig2_log_from() {
+    local l
+    tail -n "+$(($1 + 1))" "$XO_LOG" 2>/dev/null |
+        grep -aE 'vm mig2|migration|xen backend|test hook' | tail -n 25 |
+        while IFS= read -r l; do note "$2 xenopsd: $l"; done
+}
+mig2_log_lines() { wc -l <"$XO_LOG" 2>/dev/null || echo 0; }
 
 # mig2_daemon_died WHAT: the daemon exited with the crash hook's status 99.
 mig2_daemon_died() {
@@ -317,6 +392,14 @@ mig2_daemon_died() {
     XO_PID=
     echo "xenopsd exited with status $rc"
     [ "$rc" = 99 ]
+}
+
+# mig2_daemon_up: xenopsd runs (started again on its state directory if a
+# case left it dead).
+mig2_daemon_up() {
+    [ -n "$XO_PID" ] && kill -0 "$XO_PID" 2>/dev/null && return 0
+    XO_PID=
+    check "xenopsd starts again on its state directory" xo_daemon_start
 }
 
 # mig2_a_boot: mig2 defined with its disk and NIC, booted, ticking.
@@ -355,6 +438,22 @@ mig2_a_in_doubt() {
     assert_no_leftovers "host A"
 }
 
+# mig2_a_resumed D N U: mig2 runs on here in domain D after a failed
+# migration, its disk and NIC working (N: its good ticks before), not
+# rebooted (U: its boot markers before).
+mig2_a_resumed() {
+    check "mig2 runs on here" wait_for 60 xo_power_is mig2 Running
+    check "in its own domain $1" test "$(xo_domid mig2)" = "$1"
+    check "one domain mig2 (xl)" test "$(xl list | awk '$1 == "mig2"' | wc -l)" = 1
+    check "it ticks on with its disk and NIC" \
+        wait_console_count mig2 'XENTB-TICK [0-9]+ disk=ok net=1' $(($2 + 3)) 60
+    check "it did not reboot (still $3 $UP)" test "$(console_count mig2 "$UP")" = "$3"
+    check "vm shutdown --force" xoctl vm shutdown mig2 --force
+    check "mig2 is gone (xl)" wait_gone mig2 30
+    check "vm remove mig2" xoctl vm remove mig2
+    assert_no_leftovers "host A"
+}
+
 section_mig2_crash() {
     case ${XENTB_LINK:-} in
         a) mig2_crash_a ;;
@@ -363,83 +462,113 @@ section_mig2_crash() {
     esac
 }
 
+# mig2_crash_a_case N SIDE FAULT STEP (a line of MIG2_CASES)
+mig2_crash_a_case() {
+    local n=$1 side=$2 fault=$3 step=$4 d rc logn good ups l
+    note "$n. fault.migrate_$fault at $step on host ${side^^}"
+    logn=$(mig2_log_lines)
+    if ! mig2_a_boot; then
+        mig2_tell 10.99.0.2 "skip $n"
+        return 1
+    fi
+    d=$(xo_domid mig2)
+    ups=$(console_count mig2 "$UP")
+    check "host B is ready for case $n" mig2_tell 10.99.0.2 "case $n" || return 1
+    check "host B armed case $n" mig2_hear 300 "ready $n" || return 1
+    if [ "$side" = a ]; then
+        check "debug set fault.migrate_$fault $step" xoctl debug set "fault.migrate_$fault" "$step"
+    fi
+    good=$(console_count mig2 'XENTB-TICK [0-9]+ disk=ok net=1')
+    mig2_a_send "$MIG2_CRASH_PORT" >/tmp/mig2-send.out 2>&1
+    rc=$?
+    while IFS= read -r l; do note "A migrate: $l"; done </tmp/mig2-send.out
+    if [ "$side$fault" = acrash ]; then
+        check "xenopsd died at $step (status 99)" mig2_daemon_died 60
+    else
+        check "the migration fails" test "$rc" != 0
+    fi
+    mig2_daemon_up || return 1
+    check "host B hears that the migrate call returned" mig2_tell 10.99.0.2 "sent $n"
+    if [ "$step" = send.memory_sent ]; then
+        mig2_a_resumed "$d" "$good" "$ups"
+    else
+        mig2_a_in_doubt "$d"
+    fi
+    mig2_log_from "$logn" A
+    xoctl debug set fault.off >/dev/null 2>&1
+    xo_cleanup_vm mig2
+}
+
 mig2_crash_a() {
-    local d
+    local c
     check "the link is up (10.99.0.1)" mig2_link 1 || return
     check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK")
     pvh_daemon || return
     mig2_guest
-    note "1. host B dies at recv.commit_recorded"
-    mig2_a_boot || return
-    d=$(xo_domid mig2)
-    check "the migration fails: B never answers the commit" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
-    mig2_a_in_doubt "$d"
-    note "2. host A dies at send.commit_recorded"
-    mig2_a_boot || return
-    d=$(xo_domid mig2)
-    check "debug set fault.migrate_crash send.commit_recorded" \
-        xoctl debug set fault.migrate_crash send.commit_recorded
-    mig2_a_send "$MIG2_CRASH_PORT"
-    check "xenopsd died at send.commit_recorded (status 99)" mig2_daemon_died 60
-    check "xenopsd starts again on its state directory" xo_daemon_start || return
-    mig2_a_in_doubt "$d"
-    note "3. the connection is cut at B's recv.commit_recorded"
-    mig2_a_boot || return
-    d=$(xo_domid mig2)
-    check "the migration fails: B's committed never comes" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
-    mig2_a_in_doubt "$d"
-    note "4. the connection is cut at A's send.commit_recorded"
-    mig2_a_boot || return
-    d=$(xo_domid mig2)
-    check "debug set fault.migrate_cut send.commit_recorded" \
-        xoctl debug set fault.migrate_cut send.commit_recorded
-    check "the migration fails: the commit cannot be sent" mig2_not mig2_a_send "$MIG2_CRASH_PORT"
-    mig2_a_in_doubt "$d"
+    for c in "${MIG2_CASES[@]}"; do
+        # shellcheck disable=SC2086 # the case's words
+        mig2_crash_a_case $c || break
+    done
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()
 }
 
-# mig2_b_forgets WHEN: mig2 arrives, and is forgotten when A's connection
-# closes before the commit, leaving nothing.
+# mig2_b_forgets WHEN: mig2, if it came, is forgotten now that A's
+# connection closed before the commit, leaving nothing.
 mig2_b_forgets() {
-    check "mig2 arrives again" wait_for 1500 mig2_defined mig2 || return
-    check "B forgets mig2 once A's connection closes before the commit" \
-        wait_for 900 mig2_not mig2_defined mig2
+    check "B forgets mig2 (A's connection closed before the commit)" \
+        wait_for 120 _xentb_not mig2_defined mig2
     check "no domain mig2 here" sh -c "! xl list | awk '\$1 == \"mig2\"' | grep -q ."
     assert_no_leftovers "host B $1"
 }
 
+# mig2_crash_b_case N SIDE FAULT STEP (a line of MIG2_CASES)
+mig2_crash_b_case() {
+    local n=$1 side=$2 fault=$3 step=$4 logn
+    note "$n. fault.migrate_$fault at $step on host ${side^^}"
+    logn=$(mig2_log_lines)
+    mig2_hear 900 "case $n" >/dev/null
+    case $MIG2_HEARD in
+        "case $n") ;;
+        "skip $n") skip "case $n: host A could not boot its guest"; return 0 ;;
+        *) fail "host A's case $n never came (heard '$MIG2_HEARD')"; return 1 ;;
+    esac
+    if [ "$side" = b ]; then
+        check "debug set fault.migrate_$fault $step" xoctl debug set "fault.migrate_$fault" "$step"
+    fi
+    check "ready for case $n" mig2_tell 10.99.0.1 "ready $n" || return 1
+    check "host A's migrate call returned" mig2_hear 1200 "sent $n" || return 1
+    if [ "$side" = b ]; then
+        [ "$fault" != crash ] || check "xenopsd died at $step (status 99)" mig2_daemon_died 60
+        mig2_daemon_up || return 1
+        check "mig2 runs here" wait_for 60 xo_power_is mig2 Running
+        mig2_b_runs "after case $n"
+    else
+        mig2_b_forgets "after case $n"
+    fi
+    mig2_log_from "$logn" B
+    xoctl debug set fault.off >/dev/null 2>&1
+    xo_cleanup_vm mig2
+}
+
 mig2_crash_b() {
+    local c
     check "the link is up (10.99.0.2)" mig2_link 2 || return
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_CRASH_PORT")
     pvh_daemon || return
     mig2_guest
-    note "1. this host dies at recv.commit_recorded"
-    check "debug set fault.migrate_crash recv.commit_recorded" \
-        xoctl debug set fault.migrate_crash recv.commit_recorded || return
-    check "xenopsd died at recv.commit_recorded (status 99)" mig2_daemon_died 1500 || return
-    check "xenopsd starts again on its state directory" xo_daemon_start || return
-    check "mig2 runs here after the restart" wait_for 60 xo_power_is mig2 Running
-    mig2_b_runs "after the first crash"
-    note "2. host A dies at send.commit_recorded"
-    mig2_b_forgets "after A's crash" || return
-    note "3. the connection is cut at this host's recv.commit_recorded"
-    check "debug set fault.migrate_cut recv.commit_recorded" \
-        xoctl debug set fault.migrate_cut recv.commit_recorded || return
-    # Committed here, the sender not told: this host unpauses and runs it.
-    check "mig2 arrives again and runs here" wait_for 1500 xo_power_is mig2 Running || return
-    mig2_b_runs "after the cut at recv.commit_recorded"
-    note "4. the connection is cut at A's send.commit_recorded"
-    mig2_b_forgets "after the cut at A's send.commit_recorded"
+    for c in "${MIG2_CASES[@]}"; do
+        # shellcheck disable=SC2086 # the case's words
+        mig2_crash_b_case $c || break
+    done
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=()
 }
-mig2_not() { ! "$@"; }
 mig2_defined() { xoctl vm stat "$1" >/dev/null 2>&1; }
 
 # shellcheck disable=SC2034 # read by suite.sh

@@ -119,7 +119,7 @@ for who in xenopsd xl; do
             printf "%.2f s at the switch (tick %d on A, tick %d on B%s)", y[2] - x[2], x[1], y[1],
                    (y[1] == x[1] + 1 ? "" : ": ticks in between were not logged")
         }')"
-    else
+    elif [ -n "$a$b" ] || grep -q "MIG2-TICK $who" "$OUT/a.out" "$OUT/b.out"; then
         echo "twohost: $who: no pause figure (ticks: A '${a}' B '${b}')"
     fi
 done
