@@ -27,8 +27,10 @@ extern "C" {
  * xenops_vm_migrate_receive() on the other end. The stream: a header with
  * the VM's configuration and devices, the receiver's check answer, the
  * memory, then the commit handshake. The task's record ("migration" in
- * xenops_task_stat) shows the bytes sent, the pre-copy iteration, the
- * dirty pages and rate of the last round and the handshake phase.
+ * xenops_task_stat) shows the stream's progress in bytes (on Xen counted
+ * in page frames gone through, see docs/migration.md), the pre-copy
+ * iteration, the dirty pages and rate of the last round and the handshake
+ * phase.
  *
  * On success the VM is left defined here, Halted, its last shutdown reason
  * "migrated" (it cannot be started here: remove it). On failure or

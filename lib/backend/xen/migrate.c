@@ -364,7 +364,7 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 	XO_ENV_CRASH(env); /* the guest is suspended, its stream written */
 	report(&s);
 	xo_log(&b->log, XENOPS_LOG_INFO,
-	       "xen backend: sent domain %d (%s, %u pre-copy rounds, %llu pages, %llu in the last) "
+	       "xen backend: sent domain %d (%s, %u pre-copy rounds over %llu page frames, %llu in the last) "
 	       "in %llu ms, suspended for the last %llu ms",
 	       domid, live ? "live" : "suspended", s.iteration,
 	       (unsigned long long)(s.pages_before + s.pages_round),
