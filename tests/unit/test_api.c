@@ -105,35 +105,18 @@ START_TEST(xen_backend_without_hypervisor)
 }
 END_TEST
 
-struct logbuf {
-	pthread_mutex_t lock;
-	int n;
-	char last[256];
-};
-
-static void log_fn(int level, const char *msg, void *ud)
-{
-	struct logbuf *b = ud;
-
-	(void)level;
-	pthread_mutex_lock(&b->lock);
-	b->n++;
-	snprintf(b->last, sizeof(b->last), "%s", msg);
-	pthread_mutex_unlock(&b->lock);
-}
-
 START_TEST(log_callback_is_used)
 {
-	struct logbuf b = { PTHREAD_MUTEX_INITIALIZER, 0, "" };
+	struct xo_test_log b = XO_TEST_LOG_INIT;
 	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
 	xenops_ctx *ctx = NULL;
 
-	o.log_fn = log_fn;
+	o.log_fn = xo_test_log_fn;
 	o.log_userdata = &b;
 	o.log_level = XENOPS_LOG_DEBUG;
 	ck_assert_int_eq(xenops_ctx_new(&ctx, &o), 0);
 	ck_assert_int_gt(b.n, 0);
-	ck_assert_ptr_nonnull(strstr(b.last, "sim"));
+	ck_assert_msg(xo_test_log_has(&b, "sim"), "%s", b.text);
 	xenops_ctx_unref(ctx);
 }
 END_TEST

@@ -422,51 +422,29 @@ START_TEST(local_migration_changes_the_domain)
 }
 END_TEST
 
-/* Log lines of a context, kept for a test to read (the log runs on workers). */
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char log_buf[16384];
-
-static void log_keep(int level, const char *msg, void *ud)
-{
-	(void)level;
-	(void)ud;
-	pthread_mutex_lock(&log_mu);
-	if (strlen(log_buf) + strlen(msg) + 2 < sizeof(log_buf)) {
-		strcat(log_buf, msg);
-		strcat(log_buf, "\n");
-	}
-	pthread_mutex_unlock(&log_mu);
-}
-
-static bool log_has(const char *what)
-{
-	bool has;
-
-	pthread_mutex_lock(&log_mu);
-	has = strstr(log_buf, what) != NULL;
-	pthread_mutex_unlock(&log_mu);
-	return has;
-}
-
 /* Each phase change is logged with how long the phase before took. */
 START_TEST(phase_changes_are_logged)
 {
+	static struct xo_test_log logged = XO_TEST_LOG_INIT;
 	xenops_ctx_options o = XENOPS_CTX_OPTIONS_INIT;
 	xenops_ctx *c = NULL;
 	char *dir = xo_test_mkdtemp("mig-log");
 
-	log_buf[0] = '\0';
 	o.backend = "sim";
 	o.state_dir = dir;
-	o.log_fn = log_keep;
+	o.log_fn = xo_test_log_fn;
+	o.log_userdata = &logged;
 	o.log_level = XENOPS_LOG_INFO;
 	ck_assert_int_eq(xenops_ctx_new(&c, &o), 0);
 	ck_assert_int_eq(xenops_vm_add(NULL, c, "{\"id\": \"vm9\", \"memory_mib\": 64}", 0), 0);
 	ck_assert_int_eq(xenops_vm_start(NULL, c, "vm9", XENOPS_WAIT), 0);
 	ck_assert_int_eq(xenops_vm_migrate_local(NULL, c, "vm9", XENOPS_WAIT | XENOPS_MIGRATE_LIVE), 0);
-	ck_assert_msg(log_has("vm vm9: migration phase memory (queued took "), "%s", log_buf);
-	ck_assert_msg(log_has("vm vm9: migration phase commit (memory took "), "%s", log_buf);
-	ck_assert_msg(log_has("vm vm9: migration phase done (commit took "), "%s", log_buf);
+	ck_assert_msg(xo_test_log_has(&logged, "vm vm9: migration phase memory (queued took "),
+		      "%s", logged.text);
+	ck_assert_msg(xo_test_log_has(&logged, "vm vm9: migration phase commit (memory took "),
+		      "%s", logged.text);
+	ck_assert_msg(xo_test_log_has(&logged, "vm vm9: migration phase done (commit took "),
+		      "%s", logged.text);
 	xenops_ctx_unref(c);
 	xo_test_rmtree(dir);
 	free(dir);

@@ -94,3 +94,29 @@ struct xenops_ctx *xo_test_open_sim(const char *state_dir)
 	ck_assert_msg(rc == 0, "ctx_new: %s", xenops_last_error_message());
 	return ctx;
 }
+
+void xo_test_log_fn(int level, const char *msg, void *ud)
+{
+	struct xo_test_log *l = ud;
+	size_t have, add = strlen(msg);
+
+	(void)level;
+	pthread_mutex_lock(&l->lock);
+	l->n++;
+	have = strlen(l->text);
+	if (have + add + 2 <= sizeof(l->text)) {
+		memcpy(l->text + have, msg, add);
+		memcpy(l->text + have + add, "\n", 2);
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+bool xo_test_log_has(struct xo_test_log *l, const char *what)
+{
+	bool has;
+
+	pthread_mutex_lock(&l->lock);
+	has = strstr(l->text, what) != NULL;
+	pthread_mutex_unlock(&l->lock);
+	return has;
+}
