@@ -193,15 +193,12 @@ pvh_crash_sweep() {
     # Every PVH start of the sweep builds a domain under TCG: a limit for the
     # whole sweep, so that a stall fails here and not at the run's timeout.
     # shellcheck disable=SC2034  # both read by section_xo_crash
-    local saved XO_CRASH_SECS=${XO_CRASH_SECS:-1500} XO_CRASH_STEP=$1
+    local XO_CRASH_SECS=${XO_CRASH_SECS:-1500} XO_CRASH_STEP=$1
     pvh_daemon || return
     brctl addbr xenbr0 2>/dev/null
     ip link set xenbr0 up
     note "the xo_crash sweep below starts a PVH guest (crash points 1, $((1 + $1)), ...)"
-    saved=$(declare -f xo_define)
-    xo_define() { pvh_define "$1" pvh 1; }
-    section_xo_crash
-    eval "$saved"
+    XO_TYPE=pvh section_xo_crash
     assert_no_leftovers "after the PVH crash sweep"
 }
 
