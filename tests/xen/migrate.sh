@@ -382,10 +382,17 @@ mig2_log_from() {
         while IFS= read -r l; do note "$2 xenopsd: $l"; done
 }
 mig2_log_lines() { wc -l <"$XO_LOG" 2>/dev/null || echo 0; }
-# mig2_case_end N WHO: the case's log lines (from line N), no fault left
-# armed, no mig2 left defined; always succeeds (the next case runs).
+# mig2_case_end N WHO F: the case's log lines (from line N), and if a
+# check failed in it (more failures than F), the end of the guest's console;
+# no fault left armed, no mig2 left defined; always succeeds (the next case
+# runs).
 mig2_case_end() {
+    local l
     mig2_log_from "$1" "$2"
+    if [ "${XENTB_FAIL:-0}" -gt "$3" ]; then
+        tail -n 60 "$(console_log mig2)" 2>/dev/null | grep -av 'XENTB-.*TICK' | tail -n 15 |
+            while IFS= read -r l; do note "$2 mig2 console: $l"; done
+    fi
     xoctl debug set fault.off >/dev/null 2>&1
     xo_cleanup_vm mig2
     return 0
@@ -473,7 +480,7 @@ section_mig2_crash() {
 # mig2_crash_a_case N SIDE FAULT STEP (a line of MIG2_CASES): fails only
 # when the hosts lost step (the cases after it cannot run).
 mig2_crash_a_case() {
-    local n=$1 side=$2 fault=$3 step=$4 d rc logn good ups l
+    local n=$1 side=$2 fault=$3 step=$4 d rc logn good ups l fails=${XENTB_FAIL:-0}
     note "$n. fault.migrate_$fault at $step on host ${side^^}"
     logn=$(mig2_log_lines)
     if ! mig2_a_boot; then
@@ -504,7 +511,7 @@ mig2_crash_a_case() {
     else
         mig2_a_in_doubt "$d"
     fi
-    mig2_case_end "$logn" A
+    mig2_case_end "$logn" A "$fails"
 }
 
 mig2_crash_a() {
@@ -535,7 +542,7 @@ mig2_b_forgets() {
 
 # mig2_crash_b_case N SIDE FAULT STEP (a line of MIG2_CASES): as on A.
 mig2_crash_b_case() {
-    local n=$1 side=$2 fault=$3 step=$4 logn
+    local n=$1 side=$2 fault=$3 step=$4 logn fails=${XENTB_FAIL:-0}
     note "$n. fault.migrate_$fault at $step on host ${side^^}"
     logn=$(mig2_log_lines)
     mig2_hear 900 "case $n" >/dev/null
@@ -557,7 +564,7 @@ mig2_crash_b_case() {
     else
         mig2_b_forgets "after case $n"
     fi
-    mig2_case_end "$logn" B
+    mig2_case_end "$logn" B "$fails"
 }
 
 mig2_crash_b() {
