@@ -299,8 +299,11 @@ XENOPS_API int xenops_vm_suspend(char **task_out, xenops_ctx *ctx, const char *v
  * Errors: before the task is queued XENOPS_EINVAL (NULL or bad argument,
  * unsupported flag), XENOPS_ENOTFOUND (no such VM), XENOPS_ENOMEM; the task's
  * own errors (e.g. XENOPS_EBADSTATE: the VM is not suspended,
- * XENOPS_ENOTFOUND, XENOPS_EINVAL: not an image of this VM, XENOPS_EBACKEND)
- * are returned here only with XENOPS_WAIT. Any thread. @since 0.1
+ * XENOPS_ENOTFOUND, XENOPS_EINVAL: not an image of this VM, XENOPS_EIO: the
+ * image cannot be read, or on Xen ends before the domain is complete (the
+ * simulator calls a cut image XENOPS_EINVAL, not JSON), XENOPS_EBACKEND) are
+ * returned here only with XENOPS_WAIT; a failed resume leaves the VM
+ * Suspended with its image. Any thread. @since 0.1
  */
 XENOPS_API int xenops_vm_resume(char **task_out, xenops_ctx *ctx, const char *vm,
 				const char *path, unsigned int flags);

@@ -1103,6 +1103,28 @@ START_TEST(suspend_checks_path_first)
 	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", "/nonexistent-dir/x.save", 0),
 			 XENOPS_ENOTFOUND);
 	ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
+	/* A cut image fails the resume and keeps the VM Suspended with its image. */
+	{
+		char half[160];
+		FILE *in = fopen(path, "r"), *out;
+		char buf[4096];
+		size_t got;
+
+		snprintf(half, sizeof(half), "%s.half", path);
+		out = fopen(half, "w");
+		ck_assert_ptr_nonnull(in);
+		ck_assert_ptr_nonnull(out);
+		got = fread(buf, 1, sizeof(buf), in);
+		ck_assert_uint_gt(got, 2);
+		ck_assert_uint_eq(fwrite(buf, 1, got / 2, out), got / 2);
+		fclose(in);
+		fclose(out);
+		ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", half, XENOPS_WAIT),
+				 XENOPS_EINVAL);
+		ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
+		ck_assert_int_eq(domid("vm"), -1);
+		unlink(half);
+	}
 	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
 	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
 	unlink(path);

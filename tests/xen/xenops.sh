@@ -180,6 +180,18 @@ section_xo_lifecycle() {
     check "xenopsd says Suspended" xo_power_is xo1 Suspended
     check "no domain while suspended" _xentb_not xl domid xo1
     check "the image exists" test -s /tmp/xo1.save
+    # A cut image: the resume fails saying so (not libxc's "Success"), builds
+    # nothing that stays, and the VM keeps its suspended state for the whole
+    # image.
+    local half ndom
+    head -c $(($(stat -c %s /tmp/xo1.save) / 2)) /tmp/xo1.save >/tmp/xo1-half.save
+    ndom=$(xl list | wc -l)
+    half=$(xoctl vm resume xo1 /tmp/xo1-half.save 2>&1)
+    check "vm resume from half an image fails: the stream ended" \
+        text_has half 'ended before the domain was complete'
+    rm -f /tmp/xo1-half.save
+    check "no domain left by the cut resume" test "$(xl list | wc -l)" = "$ndom"
+    check "xenopsd still says Suspended" xo_power_is xo1 Suspended
     t=$(now)
     check "vm resume from the file" xoctl vm resume xo1 /tmp/xo1.save && timing "vm resume" "$t"
     # dom0's /tmp is its RAM: the image (the guest's memory) must not stay there

@@ -42,7 +42,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -413,7 +415,30 @@ static int restore_static_data_done(unsigned int missing, void *data)
 				     false, NULL, NULL);
 }
 
-static int restore_into(struct xo_backend *b, int fd, int domid, struct xo_error *err)
+/*
+ * Whether the stream was read to its end: the sender closed the connection,
+ * or a file has no byte left. libxc reports an early end as a failure with
+ * errno 0, which would read "Success".
+ */
+static bool stream_ended(int fd, int saved_errno)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct stat st;
+	char c;
+
+	if (saved_errno == 0)
+		return true;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+
+		return at >= 0 && at >= st.st_size;
+	}
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP)) &&
+	       recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+static int restore_into(struct xo_backend *b, int fd, int domid, const char *what,
+			struct xo_error *err)
 {
 	struct restore_ctx r = { .b = b, .domid = domid };
 	struct restore_callbacks cb = { .static_data_done = restore_static_data_done, .data = &r };
@@ -425,8 +450,20 @@ static int restore_into(struct xo_backend *b, int fd, int domid, struct xo_error
 		return rc;
 	if (xc_domain_restore(b->xch, fd, (uint32_t)domid, (unsigned int)store_port, &store_mfn, 0,
 			      (unsigned int)console_port, &console_mfn, 0, XC_STREAM_PLAIN, &cb,
-			      -1) != 0)
-		return xo_xen_err(b, "xc_domain_restore", err);
+			      -1) != 0) {
+		int saved = errno;
+
+		if (!stream_ended(fd, saved)) {
+			errno = saved;
+			return xo_xen_err(b, "xc_domain_restore", err);
+		}
+		/* libxc's own last words here are "Restore failed (0 = Success)". */
+		xc_clear_last_error(b->xch);
+		return xo_err(err, XENOPS_EIO,
+			      "xen backend: %s ended before the domain was complete "
+			      "(xc_domain_restore)",
+			      what);
+	}
 	/* For a PVH domain these are guest frames, as at build. */
 	return xo_xen_domain_introduce(b, domid, store_port, store_mfn, console_port, console_mfn,
 				       err);
@@ -505,7 +542,7 @@ int xo_xen_stream_receive(struct xo_backend *b, struct xo_env *env,
 		goto out;
 	env->progress(env, 0.1);
 	XO_ENV_CRASH(env);
-	rc = restore_into(b, fd, domid, err);
+	rc = restore_into(b, fd, domid, what, err);
 	if (rc == 0 && c.type == XO_VM_HVM)
 		rc = receive_dm_state(b, &c, fd, domid, what, err);
 	if (rc == 0)
