@@ -158,6 +158,9 @@ MIG2_PORT=8002
 MIG2_CRASH_PORT=8004
 MIG2_XL_PORT=8003
 MIG2_PSK=/tmp/mig2.psk
+# B answers the time on its own clock here: the guest's pause between two
+# hosts carries the difference of their clocks (see mig2_clock_offset).
+MIG2_CLOCK_PORT=8006
 # shellcheck disable=SC2034 # read by xo_daemon_start
 XO_DAEMON_ARGS=()
 
@@ -188,6 +191,54 @@ mig2_ticks() {
         sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' | sort -n -u
 }
 
+# mig2_clock_serve N: (B, in the background) answer N connections on
+# MIG2_CLOCK_PORT, one at a time, each with this dom0's clock (seconds since
+# the epoch, to the microsecond); each listen gives up after 900 s.
+# /tmp/mig2-clock.pid holds the listener's pid, for mig2_clock_stop.
+mig2_clock_serve() {
+    # shellcheck disable=SC2016 # expanded by the script, at each answer
+    printf '#!/bin/bash\necho "$EPOCHREALTIME"\n' >/tmp/mig2-clock.sh
+    chmod +x /tmp/mig2-clock.sh
+    for _ in $(seq "$1"); do
+        timeout 900 nc -l -p "$MIG2_CLOCK_PORT" -e /tmp/mig2-clock.sh </dev/null >/dev/null 2>&1 &
+        echo $! >/tmp/mig2-clock.pid
+        wait $! || sleep 0.2
+    done
+}
+mig2_clock_stop() {
+    kill "$1" "$(cat /tmp/mig2-clock.pid 2>/dev/null)" 2>/dev/null
+    wait "$1" 2>/dev/null
+    rm -f /tmp/mig2-clock.pid /tmp/mig2-clock.sh
+}
+
+# mig2_clock_offset WHO: (A) B's clock less A's now, as the note
+# "MIG2-CLOCK WHO OFFSET RTT": of 8 exchanges over the link (A's clock
+# before, B's answer, A's clock after), the one with the shortest round
+# trip, B's time taken as half-way through it (error at most RTT/2).
+# The guest's uptime runs on across its suspend by the host's wallclock,
+# read on A at the suspend and on B at the resume; dom0's clock is that
+# wallclock (no NTP on the testbeds), so the guest's apparent pause at the
+# switch is the real one plus this offset. twohost.sh takes it off.
+mig2_clock_offset() {
+    local n=0 s samples=''
+    for _ in $(seq 60); do
+        s=$( (t1=$EPOCHREALTIME
+              exec 3<>"/dev/tcp/10.99.0.2/$MIG2_CLOCK_PORT" || exit 1
+              read -r -t 5 tb <&3 || exit 1
+              echo "$t1 $tb $EPOCHREALTIME") 2>/dev/null)
+        if [ -n "$s" ]; then
+            samples+="$s"$'\n'
+            n=$((n + 1))
+            [ "$n" -lt 8 ] || break
+        else
+            sleep 0.5
+        fi
+    done
+    [ "$n" -gt 0 ] || { note "MIG2-CLOCK $1: host B's clock did not answer"; return 1; }
+    note "MIG2-CLOCK $1 $(awk 'NF == 3 { r = $3 - $1; if (best == "" || r < best) { best = r; off = $2 - ($1 + $3) / 2 } }
+        END { printf "%.3f %.3f", off, best }' <<<"$samples")"
+}
+
 mig2_guest() {
     mig_payload
     printf '{"id": "mig2", "name": "mig2", "type": "pvh", "memory_mib": 128, "vcpus": 1,
@@ -199,12 +250,6 @@ mig2_guest() {
     ip link set xenbr0 up
 }
 
-# mig2_log WHO: xenopsd's lines on the migration's phases and stream, as notes.
-mig2_log() {
-    local l
-    grep -aE 'migration phase|xen backend: (sent|domain [0-9]+ received)' "$XO_LOG" 2>/dev/null | tail -n 20 |
-        while IFS= read -r l; do note "$1 xenopsd: $l"; done
-}
 mig2_reason_is() { xoctl --json vm stat "$1" 2>/dev/null | grep -q "\"last_shutdown_reason\":\"$2\""; }
 mig2_start_refused() { ! xoctl vm start "$1"; }
 mig2_gone_pid() { ! kill -0 "$1" 2>/dev/null; }
@@ -218,8 +263,9 @@ section_mig2() {
 }
 
 mig2_a() {
-    local rc d last t
+    local rc d last t l0
     check "the link is up (10.99.0.1)" mig2_link 1 || return
+    l0=$(mig2_log_lines)
     check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK")
@@ -241,7 +287,8 @@ mig2_a() {
     fi
     check "xenopsctl vm migrate mig2 xenops://10.99.0.2:$MIG2_PORT" test "$rc" = 0
     timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$MIG2_SENT_AT"
-    mig2_log A
+    mig2_clock_offset xenopsd
+    mig2_log_from "$l0" A
     last=$(mig2_ticks mig2 | tail -n 1)
     note "MIG2-TICK xenopsd A-last ${last:-none}"
     check "mig2 is Halted here" xo_power_is mig2 Halted
@@ -252,16 +299,31 @@ mig2_a() {
     assert_no_leftovers "host A after sending mig2"
     [ "${XENTB_MIG2_XL:-1}" = 1 ] || { xo_daemon_stop; XO_DAEMON_ARGS=(); return; }
     # xl's turn: the same guest kind, sent by xl migrate over busybox nc (B
-    # runs "nc -l -p PORT -e xl migrate-receive").
+    # runs "nc -l -p PORT -e xl migrate-receive"). B waits for word over the
+    # link: "xl sent" once xl migrate returned 0, "xl failed" otherwise, so
+    # that a failure here does not leave B waiting out its limit.
     # The same guest as mig2: its payload, the disk and a NIC on the bridge.
-    BOOT_SECS=$PVH_BOOT_SECS boot xlm2 "$(guest_cfg xlm2 type=pvh ramdisk=/tmp/migp-initrd.gz 'extra+=xentb.tick=100' \
-        'disk=["file:/tmp/mig2-disk.img,xvdb,w"]' 'vif=["bridge=xenbr0,mac=00:16:3e:00:30:03"]')" || return
+    if ! BOOT_SECS=$PVH_BOOT_SECS boot xlm2 "$(guest_cfg xlm2 type=pvh ramdisk=/tmp/migp-initrd.gz 'extra+=xentb.tick=100' \
+        'disk=["file:/tmp/mig2-disk.img,xvdb,w"]' 'vif=["bridge=xenbr0,mac=00:16:3e:00:30:03"]')"; then
+        check "host B hears that xl's guest did not boot" mig2_tell 10.99.0.2 "xl failed"
+        xlt destroy xlm2 >/dev/null 2>&1
+        xo_daemon_stop
+        XO_DAEMON_ARGS=()
+        return
+    fi
     check "xlm2 ticks with its disk and NIC" wait_console xlm2 'XENTB-TICK [0-9]+ disk=ok net=1' 120
     check "xlm2's counter ticks" wait_for 120 tick_after xlm2 20
     t=$(now)
-    check "xl migrate -s '' xlm2 'nc 10.99.0.2 $MIG2_XL_PORT'" \
-        timeout 900 xl migrate -s '' xlm2 "nc 10.99.0.2 $MIG2_XL_PORT"
-    timing "mig2: xl migrate to host B (PVH 128 MiB, live, busybox nc)" "$t"
+    if check "xl migrate -s '' xlm2 'nc 10.99.0.2 $MIG2_XL_PORT'" \
+        timeout 900 xl migrate -s '' xlm2 "nc 10.99.0.2 $MIG2_XL_PORT"; then
+        timing "mig2: xl migrate to host B (PVH 128 MiB, live, busybox nc)" "$t"
+        mig2_clock_offset xl
+        check "host B hears that xl migrate returned" mig2_tell 10.99.0.2 "xl sent"
+    else
+        check "host B hears that xl migrate failed" mig2_tell 10.99.0.2 "xl failed"
+        mig2_console_notes xlm2 ""
+        xlt destroy xlm2 >/dev/null 2>&1
+    fi
     last=$(mig2_ticks xlm2 | tail -n 1)
     note "MIG2-TICK xl A-last ${last:-none}"
     check "xlm2 is gone here" wait_gone xlm2 30
@@ -290,8 +352,17 @@ mig2_b_runs() {
 }
 
 mig2_b() {
-    local first ncpid
+    local clk
+    mig2_clock_serve 16 &
+    clk=$!
+    mig2_b_run
+    mig2_clock_stop "$clk"
+}
+
+mig2_b_run() {
+    local first ncpid l0
     check "the link is up (10.99.0.2)" mig2_link 2 || return
+    l0=$(mig2_log_lines)
     # shellcheck disable=SC2034 # read by xo_daemon_start
     XO_DAEMON_ARGS=(--migrate-psk-file "$MIG2_PSK" --migrate-listen "10.99.0.2:$MIG2_PORT")
     pvh_daemon || return
@@ -301,7 +372,7 @@ mig2_b() {
     wait_for 60 tick_after mig2 0 # its first tick here (checked below)
     first=$(mig2_ticks mig2 | head -n 1)
     note "MIG2-TICK xenopsd B-first ${first:-none}"
-    mig2_log B
+    mig2_log_from "$l0" B
     mig2_b_runs "after mig2"
     xo_daemon_stop
     # shellcheck disable=SC2034 # read by xo_daemon_start
@@ -311,7 +382,16 @@ mig2_b() {
     note "waiting for xlm2 from host A (xl migrate)"
     timeout 1500 nc -l -p "$MIG2_XL_PORT" -e xl migrate-receive >/tmp/mig2-xl-receive.log 2>&1 &
     ncpid=$!
-    check "xlm2 arrives and runs here (xl)" wait_for 1500 sh -c "xl list | awk '\$1 == \"xlm2\" && \$5 !~ /p/' | grep -q ." || return
+    if ! check "host A says xl migrate returned" mig2_hear 1500 "xl sent"; then
+        kill "$ncpid" 2>/dev/null
+        sed 's/^/  | /' /tmp/mig2-xl-receive.log | tail -n 5
+        xlt destroy xlm2--incoming >/dev/null 2>&1
+        xlt destroy xlm2 >/dev/null 2>&1
+        check "nothing of xlm2 is left" wait_gone xlm2 30
+        assert_no_leftovers "host B after xl's failed migration"
+        return
+    fi
+    check "xlm2 arrives and runs here (xl)" wait_for 60 sh -c "xl list | awk '\$1 == \"xlm2\" && \$5 !~ /p/' | grep -q ." || return
     check "xlm2 keeps ticking here" wait_for 60 tick_after xlm2--incoming 0
     check "its disk reads and its NIC has a carrier here (xl)" \
         wait_console xlm2--incoming 'XENTB-TICK [0-9]+ disk=ok net=1' 60
@@ -392,17 +472,20 @@ mig2_log_from() {
         while IFS= read -r l; do note "$2 xenopsd: $l"; done
 }
 mig2_log_lines() { wc -l <"$XO_LOG" 2>/dev/null || echo 0; }
+# mig2_console_notes NAME PREFIX: the end of NAME's console without its
+# ticks, as notes (a guest that crashed or rebooted shows there).
+mig2_console_notes() {
+    local l
+    tail -n 60 "$(console_log "$1")" 2>/dev/null | grep -av 'XENTB-.*TICK' | tail -n 15 |
+        while IFS= read -r l; do note "$2$1 console: $l"; done
+}
 # mig2_case_end N WHO F: the case's log lines (from line N), and if a
 # check failed in it (more failures than F), the end of the guest's console;
 # no fault left armed, no mig2 left defined; always succeeds (the next case
 # runs).
 mig2_case_end() {
-    local l
     mig2_log_from "$1" "$2"
-    if [ "${XENTB_FAIL:-0}" -gt "$3" ]; then
-        tail -n 60 "$(console_log mig2)" 2>/dev/null | grep -av 'XENTB-.*TICK' | tail -n 15 |
-            while IFS= read -r l; do note "$2 mig2 console: $l"; done
-    fi
+    [ "${XENTB_FAIL:-0}" -le "$3" ] || mig2_console_notes mig2 "$2 "
     xoctl debug set fault.off >/dev/null 2>&1
     xo_cleanup_vm mig2
     return 0
@@ -467,10 +550,8 @@ mig2_a_send() {
 # caller tries once more with a fresh boot.
 mig2_guest_failed_suspend() {
     grep -q 'instead of suspending' /tmp/mig2-send.out || return 1
-    local l
     note "the guest shut down by itself when asked to suspend (the TCG testbed's failure, seen with xl migrate too): once more with a fresh boot"
-    tail -n 60 "$(console_log mig2)" 2>/dev/null | grep -av 'XENTB-.*TICK' | tail -n 10 |
-        while IFS= read -r l; do note "mig2 console: $l"; done
+    mig2_console_notes mig2 ""
     return 0
 }
 

@@ -108,17 +108,26 @@ if grep -q '^SKIP: ' "$OUT/a.out" "$OUT/b.out"; then
 fi
 
 # The guest's pause at the switch: its uptime at its first tick on B less
-# that at its last tick on A (the guest's clock runs on while it is paused).
+# that at its last tick on A (the guest's clock runs on while it is paused),
+# less B's clock ahead of A's (MIG2-CLOCK, measured by A over the link just
+# after the migration): the uptime carries the suspend time by A's clock at
+# the suspend and B's at the resume.
 tick() { sed -n "s/^NOTE: MIG2-TICK $2 $3 \\([0-9]*\\) \\([0-9.]*\\)\$/\\1 \\2/p" "$OUT/$1.out" | tail -n 1; }
+clock() { sed -n "s/^NOTE: MIG2-CLOCK $1 \\(-\\{0,1\\}[0-9.]* [0-9.]*\\)\$/\\1/p" "$OUT/a.out" | tail -n 1; }
 for who in xenopsd xl; do
     a=$(tick a "$who" A-last)
     b=$(tick b "$who" B-first)
-    if [ -n "$a" ] && [ -n "$b" ]; then
-        echo "twohost: $who: the guest stood still $(awk -v a="$a" -v b="$b" 'BEGIN {
-            split(a, x, " "); split(b, y, " ")
-            printf "%.2f s at the switch (tick %d on A, tick %d on B%s)", y[2] - x[2], x[1], y[1],
+    c=$(clock "$who")
+    if [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ]; then
+        echo "twohost: $who: the guest stood still $(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
+            split(a, x, " "); split(b, y, " "); split(c, k, " ")
+            printf "%.2f s at the switch (%.2f s by its uptime, less the clock offset of B from A, %.3f s +- %.3f s; tick %d on A, tick %d on B%s)",
+                   y[2] - x[2] - k[1], y[2] - x[2], k[1], k[2] / 2, x[1], y[1],
                    (y[1] == x[1] + 1 ? "" : ": ticks in between were not logged")
         }')"
+    elif [ -n "$a" ] && [ -n "$b" ]; then
+        echo "twohost: $who: no pause figure: the hosts' clock offset was not measured (by its uptime $(awk -v a="$a" -v b="$b" 'BEGIN {
+            split(a, x, " "); split(b, y, " "); printf "%.2f", y[2] - x[2] }') s, ticks A '${a}' B '${b}')"
     elif [ -n "$a$b" ] || grep -q "MIG2-TICK $who" "$OUT/a.out" "$OUT/b.out"; then
         echo "twohost: $who: no pause figure (ticks: A '${a}' B '${b}')"
     fi
