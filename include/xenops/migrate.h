@@ -27,8 +27,8 @@ extern "C" {
  * xenops_vm_migrate_receive() on the other end. The stream: a header with
  * the VM's configuration and devices, the receiver's check answer, the
  * memory, then the commit handshake. The task's record ("migration" in
- * xenops_task_stat) shows the stream's progress in bytes (on Xen counted
- * in page frames gone through, see docs/migration.md), the pre-copy
+ * xenops_task_stat) shows the stream's progress in bytes (on Xen a model
+ * of the stream from libxenguest's page counts, see docs/migration.md), the pre-copy
  * iteration, the dirty pages and rate of the last round and the handshake
  * phase.
  *

@@ -139,6 +139,8 @@ section_pvh_lifecycle() {
     check "xenopsd says Suspended" xo_power_is pvhl Suspended
     check "no domain while suspended" _xentb_not xl domid pvhl
     check "the image exists" test -s /tmp/pvhl.save
+    # Its first round goes through 4 GiB of frames; only the populated carry data.
+    check "the stream's bytes as logged are the image's size" xo_stream_bytes_near /tmp/pvhl.save
     n=$(tick_last pvhl)
     note "pvhl: last tick before resume n=$n; image $(du -k /tmp/pvhl.save | cut -f1) KiB"
     t=$(now)

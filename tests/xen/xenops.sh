@@ -180,12 +180,14 @@ section_xo_lifecycle() {
     check "xenopsd says Suspended" xo_power_is xo1 Suspended
     check "no domain while suspended" _xentb_not xl domid xo1
     check "the image exists" test -s /tmp/xo1.save
+    check "the stream's bytes as logged are the image's size" xo_stream_bytes_near /tmp/xo1.save
     # A cut image: the resume fails saying so (not libxc's "Success"), builds
     # nothing that stays, and the VM keeps its suspended state for the whole
     # image.
     local half ndom
     head -c $(($(stat -c %s /tmp/xo1.save) / 2)) /tmp/xo1.save >/tmp/xo1-half.save
     ndom=$(xl list | wc -l)
+    # shellcheck disable=SC2034 # read by text_has, by name
     half=$(xoctl vm resume xo1 /tmp/xo1-half.save 2>&1)
     check "vm resume from half an image fails: the stream ended" \
         text_has half 'ended before the domain was complete'
@@ -783,6 +785,17 @@ xo_figures() {
         "dom0_avail_mib=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)"
 }
 xo_fig() { sed -n -E "s/^(.* )?$1=(-?[0-9]+).*/\2/p" <<<"$2"; }
+
+# xo_stream_bytes_near FILE: the stream size xenopsd's xen backend logged
+# for its last send ("about N bytes") is FILE's size within 2% + 64 KiB
+# (what it leaves out: libxenguest's record headers and last records).
+xo_stream_bytes_near() {
+    local est size
+    est=$(grep -a 'xen backend: sent domain' "$XO_LOG" | tail -n 1 | sed -n 's/.*about \([0-9]*\) bytes.*/\1/p')
+    size=$(stat -c %s "$1")
+    echo "logged about ${est:-none} bytes, $1 has $size"
+    [ -n "$est" ] && [ $((est > size ? est - size : size - est)) -le $((size / 50 + 65536)) ]
+}
 
 # xo_soak_mark VAR REGEX: VAR[guest] = lines of its console matching REGEX now.
 xo_soak_mark() {

@@ -17,9 +17,14 @@
  *    abandons the stream when the task is cancelled: the guest then runs on,
  *    untouched; per-page progress comes from libxenguest's progress reports
  *    through the backend's logger, on the sending thread. The bytes
- *    reported are our header plus 4 KiB per page sent, counted every 4 MiB
- *    (libxenguest's own records and page lists, a few bytes per page, are
- *    not counted).
+ *    reported model the stream: our header, 4 KiB per page with data and
+ *    8 bytes per page frame a round goes through (libxenguest lists every
+ *    frame of a batch, unpopulated ones without data), counted every 4 MiB;
+ *    libxenguest's record headers and its final records (vCPU context,
+ *    HVM parameters: kilobytes) are not. A first round goes through the
+ *    whole guest-physical space (4 GiB and more for an HVM container), but
+ *    only the domain's populated pages carry data: its pages with data are
+ *    taken as the frames gone through, at most the populated count.
  * A PV domain is sent live only when the hypervisor has shadow paging (PV
  * log-dirty needs it; Debian builds Xen 4.17 without): otherwise it is
  * suspended first and sent in one round.
@@ -141,8 +146,12 @@ struct send_ctx {
 	struct xo_error *err; /* libxenguest's callbacks have no room for it */
 	uint64_t header_len;
 	unsigned int iteration;
-	uint64_t pages_before; /* pages sent in the rounds before the current one */
-	uint64_t pages_round;  /* pages sent in the current round so far */
+	uint64_t pages_before; /* page frames gone through in the rounds before this one */
+	uint64_t pages_round;  /* page frames gone through in this round so far */
+	uint64_t data_before;  /* of those, pages with data */
+	uint64_t data_round;
+	uint64_t populated;    /* the domain's pages when the send began */
+	uint64_t extra;        /* bytes after libxenguest's stream (device model) */
 	uint64_t dirty;        /* pages dirtied in the last round */
 	int64_t prev_dirty;
 	uint64_t suspended_ms; /* when the guest was found suspended, 0 before */
@@ -154,12 +163,17 @@ struct send_ctx {
 /* The stream this thread is sending, for libxenguest's progress reports. */
 static __thread struct send_ctx *current_send;
 
+/* The stream's bytes so far, by the model above. */
+static uint64_t stream_bytes(const struct send_ctx *s)
+{
+	return s->header_len + (s->data_before + s->data_round) * XO_PAGE +
+	       (s->pages_before + s->pages_round) * 8 + s->extra;
+}
+
 static void report(struct send_ctx *s)
 {
 	if (s->env->stream_progress)
-		s->env->stream_progress(s->env,
-					s->header_len + (s->pages_before + s->pages_round) * XO_PAGE,
-					s->iteration, s->dirty);
+		s->env->stream_progress(s->env, stream_bytes(s), s->iteration, s->dirty);
 }
 
 /* A round of pages begins: a pre-copy round, or the last one once suspended. */
@@ -167,6 +181,8 @@ static void next_round(struct send_ctx *s)
 {
 	s->pages_before += s->pages_round;
 	s->pages_round = 0;
+	s->data_before += s->data_round;
+	s->data_round = 0;
 }
 
 void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total)
@@ -174,13 +190,16 @@ void xo_xen_stream_xtl_progress(unsigned long done, unsigned long total)
 	struct send_ctx *s = current_send;
 
 	/*
-	 * Only the reports made every 4 MiB sent count the pages sent: the
-	 * one closing a round says done == total, the pages the round looked
-	 * at, which for an HVM container's first round is its whole
-	 * guest-physical space (4 GiB and more), not what was sent.
+	 * done counts the frames this round went through (the one closing a
+	 * round says done == total). A later round goes through dirty pages
+	 * only; the first (no round before it) through every frame, of which
+	 * at most the populated ones carry data.
 	 */
-	if (s && total > 0 && done < total) {
+	if (s && total > 0 && done <= total) {
 		s->pages_round = done;
+		s->data_round = s->pages_before == 0 && s->populated && done > s->populated
+					? s->populated
+					: done;
 		report(s);
 	}
 }
@@ -261,6 +280,7 @@ static int append_dm_state(struct send_ctx *s, int fd, const char *what)
 		goto out;
 	}
 	len = (uint64_t)st.st_size;
+	s->extra = sizeof(XO_DM_MAGIC) + sizeof(len) + len;
 	if (xo_fd_write_all(fd, XO_DM_MAGIC, sizeof(XO_DM_MAGIC), 0, NULL, NULL, &io) < 0 ||
 	    xo_fd_write_all(fd, &len, sizeof(len), 0, NULL, NULL, &io) < 0) {
 		rc = xo_err(s->err, XENOPS_EIO, "xen backend: write %s: %s", what, io.msg);
@@ -343,6 +363,13 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
+	{
+		xc_domaininfo_t info;
+		struct xo_error ignored = { 0 }; /* no count: every frame is taken to have data */
+
+		if (xo_xen_getinfo_one(b, domid, &info, &ignored) == 0)
+			s.populated = info.tot_pages;
+	}
 	s.hvm = xo_xen_dm_needed(b, domid);
 	if (s.hvm && !xo_xen_dm_running(b, domid))
 		return xo_err(err, XENOPS_EBACKEND,
@@ -366,11 +393,11 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 	XO_ENV_CRASH(env); /* the guest is suspended, its stream written */
 	report(&s);
 	xo_log(&b->log, XENOPS_LOG_INFO,
-	       "xen backend: sent domain %d (%s, %u pre-copy rounds over %llu page frames, %llu in the last) "
-	       "in %llu ms, suspended for the last %llu ms",
+	       "xen backend: sent domain %d (%s, %u pre-copy rounds over %llu page frames, %llu pages "
+	       "in the last, about %llu bytes) in %llu ms, suspended for the last %llu ms",
 	       domid, live ? "live" : "suspended", s.iteration,
 	       (unsigned long long)(s.pages_before + s.pages_round),
-	       (unsigned long long)s.pages_round,
+	       (unsigned long long)s.data_round, (unsigned long long)stream_bytes(&s),
 	       (unsigned long long)(xo_now_ms() - t0),
 	       (unsigned long long)(s.suspended_ms ? xo_now_ms() - s.suspended_ms : 0));
 	return 0;
