@@ -513,7 +513,8 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 	xs = xenstore_to_json(cfg, err);
 	if (!xs || xo_jw_take(o, "xenstore", xs, err) < 0)
 		goto fail;
-	if (xo_jw_int(o, "weight", cfg->sched_weight, err) < 0 ||
+	/* 0 in a struct is the default weight: written as such, so that it reads back. */
+	if (xo_jw_int(o, "weight", cfg->sched_weight ? cfg->sched_weight : 256, err) < 0 ||
 	    xo_jw_int(o, "cap", cfg->sched_cap, err) < 0)
 		goto fail;
 	aff = xo_affinity_to_json(&cfg->affinity, err);
