@@ -62,7 +62,7 @@ struct xo_vm_config {
 	int on_shutdown, on_reboot, on_crash; /* enum xo_action */
 	struct xo_kv *xenstore; /* extra keys, relative to the domain's path */
 	size_t n_xenstore;
-	unsigned int sched_weight; /* 1 to 65535 (parsed default 256; 0 in a struct: 256) */
+	unsigned int sched_weight; /* 1 to 65535; 0 in a struct: the default (xo_vm_sched_weight) */
 	unsigned int sched_cap;    /* percent of one CPU, 0: no cap */
 	struct xo_affinity affinity, soft_affinity; /* hard and soft */
 	/* HVM only (defaults elsewhere): see docs/hvm.md. */
@@ -139,6 +139,9 @@ int xo_vm_config_parse(struct xo_vm_config **out, const char *json_text, struct 
 int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj,
 			   struct xo_error *err);
 struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err);
+/* The credit scheduler weight a configuration asks for: its own, or the default. */
+#define XO_SCHED_WEIGHT_DEFAULT 256u
+unsigned int xo_vm_sched_weight(const struct xo_vm_config *cfg);
 struct xo_vm_config *xo_vm_config_dup(const struct xo_vm_config *cfg, struct xo_error *err);
 void xo_vm_config_free(struct xo_vm_config *cfg);
 

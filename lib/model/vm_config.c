@@ -366,7 +366,7 @@ static int read_xenstore(struct xo_vm_config *cfg, struct json_object *obj, stru
  */
 static int read_sched(struct xo_vm_config *cfg, struct json_object *obj, struct xo_error *err)
 {
-	int64_t weight = 256, cap = 0;
+	int64_t weight = XO_SCHED_WEIGHT_DEFAULT, cap = 0;
 	struct json_object *v;
 	int r;
 
@@ -445,7 +445,7 @@ int xo_vm_config_from_json(struct xo_vm_config **out, struct json_object *obj, s
 		return xo_err(err, XENOPS_ENOMEM, WHAT ": out of memory");
 	cfg->type = XO_VM_PV;
 	cfg->boot = XO_BOOT_DIRECT;
-	cfg->sched_weight = 256;
+	cfg->sched_weight = XO_SCHED_WEIGHT_DEFAULT;
 	r = read_all(cfg, obj, err);
 	if (r < 0) {
 		xo_vm_config_free(cfg);
@@ -484,6 +484,11 @@ static struct json_object *xenstore_to_json(const struct xo_vm_config *cfg, stru
 	return xs;
 }
 
+unsigned int xo_vm_sched_weight(const struct xo_vm_config *cfg)
+{
+	return cfg->sched_weight ? cfg->sched_weight : XO_SCHED_WEIGHT_DEFAULT;
+}
+
 struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct xo_error *err)
 {
 	struct json_object *o, *xs, *aff;
@@ -514,7 +519,7 @@ struct json_object *xo_vm_config_to_json(const struct xo_vm_config *cfg, struct 
 	if (!xs || xo_jw_take(o, "xenstore", xs, err) < 0)
 		goto fail;
 	/* 0 in a struct is the default weight: written as such, so that it reads back. */
-	if (xo_jw_int(o, "weight", cfg->sched_weight ? cfg->sched_weight : 256, err) < 0 ||
+	if (xo_jw_int(o, "weight", xo_vm_sched_weight(cfg), err) < 0 ||
 	    xo_jw_int(o, "cap", cfg->sched_cap, err) < 0)
 		goto fail;
 	aff = xo_affinity_to_json(&cfg->affinity, err);

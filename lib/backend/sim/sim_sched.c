@@ -45,7 +45,7 @@ int xo_sim_sched_init(struct xo_sim_dom *d, const struct xo_vm_config *cfg, stru
 		rc = resolve(&cfg->soft_affinity, "soft_affinity", cfg->vcpus_max, d->soft, err);
 	if (rc < 0)
 		return rc;
-	d->weight = cfg->sched_weight ? cfg->sched_weight : 256;
+	d->weight = xo_vm_sched_weight(cfg);
 	d->cap = cfg->sched_cap;
 	return 0;
 }

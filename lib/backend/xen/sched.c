@@ -12,7 +12,6 @@
 
 #include "backend/xen/xen_priv.h"
 
-#define DEFAULT_WEIGHT 256
 
 static const char *sched_name(uint32_t id)
 {
@@ -181,7 +180,7 @@ out:
 int xo_xen_sched_apply_config(struct xo_backend *b, const struct xo_vm_config *cfg, int domid,
 			      struct xo_error *err)
 {
-	unsigned int weight = cfg->sched_weight ? cfg->sched_weight : DEFAULT_WEIGHT;
+	unsigned int weight = xo_vm_sched_weight(cfg);
 	unsigned int vcpus;
 	uint32_t sched;
 	int rc = pool_sched(b, domid, &sched, &vcpus, err);
@@ -189,7 +188,7 @@ int xo_xen_sched_apply_config(struct xo_backend *b, const struct xo_vm_config *c
 	if (rc < 0)
 		return rc;
 	/* The defaults need no call, and so work on every scheduler. */
-	if (weight != DEFAULT_WEIGHT || cfg->sched_cap != 0)
+	if (weight != XO_SCHED_WEIGHT_DEFAULT || cfg->sched_cap != 0)
 		rc = set_weight_cap(b, domid, sched, weight, (int)cfg->sched_cap, err);
 	if (rc == 0)
 		rc = set_affinity(b, domid, vcpus, cfg->affinity.n ? &cfg->affinity : NULL,
