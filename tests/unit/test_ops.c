@@ -1077,9 +1077,25 @@ END_TEST
  * at once and the guest runs on (it used to be suspended, then lost when
  * the save found the file there).
  */
+/* @to: the first half of the small file @from. */
+static void copy_half(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	char buf[4096];
+	size_t got;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	got = fread(buf, 1, sizeof(buf), in);
+	ck_assert_uint_gt(got, 2);
+	ck_assert_uint_eq(fwrite(buf, 1, got / 2, out), got / 2);
+	fclose(in);
+	fclose(out);
+}
+
 START_TEST(suspend_checks_path_first)
 {
-	char path[128], dir_file[140];
+	char path[128], dir_file[140], half[160];
 	char **tasks = NULL;
 	size_t n = 99;
 
@@ -1104,27 +1120,12 @@ START_TEST(suspend_checks_path_first)
 			 XENOPS_ENOTFOUND);
 	ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
 	/* A cut image fails the resume and keeps the VM Suspended with its image. */
-	{
-		char half[160];
-		FILE *in = fopen(path, "r"), *out;
-		char buf[4096];
-		size_t got;
-
-		snprintf(half, sizeof(half), "%s.half", path);
-		out = fopen(half, "w");
-		ck_assert_ptr_nonnull(in);
-		ck_assert_ptr_nonnull(out);
-		got = fread(buf, 1, sizeof(buf), in);
-		ck_assert_uint_gt(got, 2);
-		ck_assert_uint_eq(fwrite(buf, 1, got / 2, out), got / 2);
-		fclose(in);
-		fclose(out);
-		ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", half, XENOPS_WAIT),
-				 XENOPS_EINVAL);
-		ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
-		ck_assert_int_eq(domid("vm"), -1);
-		unlink(half);
-	}
+	snprintf(half, sizeof(half), "%s.half", path);
+	copy_half(path, half);
+	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", half, XENOPS_WAIT), XENOPS_EINVAL);
+	ck_assert_int_eq(power("vm"), XENOPS_POWER_SUSPENDED);
+	ck_assert_int_eq(domid("vm"), -1);
+	unlink(half);
 	ck_assert_int_eq(xenops_vm_resume(NULL, ctx, "vm", path, XENOPS_WAIT), 0);
 	ck_assert_int_eq(power("vm"), XENOPS_POWER_RUNNING);
 	unlink(path);

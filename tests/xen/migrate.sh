@@ -263,7 +263,7 @@ section_mig2() {
 }
 
 mig2_a() {
-    local rc d last t l0
+    local rc d last l0
     check "the link is up (10.99.0.1)" mig2_link 1 || return
     l0=$(mig2_log_lines)
     check "host B answers on the link" wait_for 300 ping -c 1 -W 1 10.99.0.2 || return
@@ -297,7 +297,15 @@ mig2_a() {
     check "a start here is refused (it runs elsewhere)" mig2_start_refused mig2
     check "vm remove mig2" xoctl vm remove mig2
     assert_no_leftovers "host A after sending mig2"
-    [ "${XENTB_MIG2_XL:-1}" = 1 ] || { xo_daemon_stop; XO_DAEMON_ARGS=(); return; }
+    [ "${XENTB_MIG2_XL:-1}" = 1 ] && mig2_a_xl
+    xo_daemon_stop
+    # shellcheck disable=SC2034 # read by xo_daemon_start
+    XO_DAEMON_ARGS=()
+}
+
+# mig2_a_xl: (A) xl's half of mig2, the same guest sent by xl migrate.
+mig2_a_xl() {
+    local t last
     # xl's turn: the same guest kind, sent by xl migrate over busybox nc (B
     # runs "nc -l -p PORT -e xl migrate-receive"). B waits for word over the
     # link: "xl sent" once xl migrate returned 0, "xl failed" otherwise, so
@@ -307,8 +315,6 @@ mig2_a() {
         'disk=["file:/tmp/mig2-disk.img,xvdb,w"]' 'vif=["bridge=xenbr0,mac=00:16:3e:00:30:03"]')"; then
         check "host B hears that xl's guest did not boot" mig2_tell 10.99.0.2 "xl failed"
         xlt destroy xlm2 >/dev/null 2>&1
-        xo_daemon_stop
-        XO_DAEMON_ARGS=()
         return
     fi
     check "xlm2 ticks with its disk and NIC" wait_console xlm2 'XENTB-TICK [0-9]+ disk=ok net=1' 120
@@ -328,9 +334,6 @@ mig2_a() {
     note "MIG2-TICK xl A-last ${last:-none}"
     check "xlm2 is gone here" wait_gone xlm2 30
     assert_no_leftovers "host A after xl sent xlm2"
-    xo_daemon_stop
-    # shellcheck disable=SC2034 # read by xo_daemon_start
-    XO_DAEMON_ARGS=()
 }
 
 # mig2_b_runs WHEN: mig2, Running here, is the guest that came from A:

@@ -46,8 +46,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -336,6 +336,15 @@ static int send_precopy_policy(struct precopy_stats st, void *data)
 	return XGS_POLICY_CONTINUE_PRECOPY;
 }
 
+/* The domain's populated pages, 0 (every frame taken to have data) if unknown. */
+static uint64_t populated_pages(struct xo_backend *b, int domid)
+{
+	xc_domaininfo_t info;
+	struct xo_error ignored = { 0 };
+
+	return xo_xen_getinfo_one(b, domid, &info, &ignored) == 0 ? info.tot_pages : 0;
+}
+
 static bool has_shadow_paging(struct xo_backend *b)
 {
 	xc_physinfo_t pi = { 0 };
@@ -363,13 +372,7 @@ int xo_xen_stream_send(struct xo_backend *b, struct xo_env *env, int domid,
 		rc = env->check(env, err);
 	if (rc < 0)
 		return rc;
-	{
-		xc_domaininfo_t info;
-		struct xo_error ignored = { 0 }; /* no count: every frame is taken to have data */
-
-		if (xo_xen_getinfo_one(b, domid, &info, &ignored) == 0)
-			s.populated = info.tot_pages;
-	}
+	s.populated = populated_pages(b, domid);
 	s.hvm = xo_xen_dm_needed(b, domid);
 	if (s.hvm && !xo_xen_dm_running(b, domid))
 		return xo_err(err, XENOPS_EBACKEND,
