@@ -27,11 +27,14 @@
 # environment are passed to it (XO_BENCH_KINDS picks its parts). It takes 10-15 minutes under TCG
 # (--quick: about 8); where the testbed cannot run it says why.
 #
-# The xen-migrate section (only when named: about 20 minutes under TCG, two
-# testbeds at once) runs tests/xen/twohost.sh (build directory BUILD/xen2):
-# a PVH guest with a disk and a NIC migrated from one testbed to another by
-# xenopsd, then the same guest by xl migrate (over busybox nc), with each
-# one's total time and the guest's pause at the switch (from its own ticks).
+# The xen-migrate section (only when named: about 35 minutes under TCG)
+# first runs tests/xen/run.sh's sections xo_migrate and xo_migrate_xl on one
+# testbed (build directory BUILD/xen): a PVH guest with a disk and a NIC
+# migrated within the host by xenopsd (VM.migrate to "local"), then the same
+# guest by xl migrate; then tests/xen/twohost.sh (two testbeds at once,
+# build directory BUILD/xen2): the same guest migrated from one testbed to
+# another by xenopsd, then by xl migrate (over busybox nc). For each: the
+# total time and the guest's pause at the switch (from its own ticks).
 #
 # A benchmark reports, it never asserts: the exit status is 0 whatever the
 # figures, non-zero only when the benchmark itself could not run.
@@ -194,8 +197,36 @@ if want xen; then
            say "xen: run.sh output kept in $BUILD/xen-run.txt, the testbed's console in $BUILD/xen-console.log" ;;
     esac
 fi
-# 6. Two testbeds: xenopsd's migration between hosts against xl's.
+# mig_rows ROW XO-NAME XO-TOTAL XO-PAUSE XL-NAME XL-TOTAL XL-PAUSE: a
+# migration's rows (what was measured) and their ratios.
+mig_rows() {
+    [ -z "$3" ] || echo "R|xen-migrate|$1: $2|total_s|$3" >>"$RESULTS"
+    [ -z "$4" ] || echo "R|xen-migrate|$1: $2|pause_s|$4" >>"$RESULTS"
+    [ -z "$6" ] || echo "R|xen-migrate|$1: $5|total_s|$6" >>"$RESULTS"
+    [ -z "$7" ] || echo "R|xen-migrate|$1: $5|pause_s|$7" >>"$RESULTS"
+    if [ -n "$3" ] && [ -n "$6" ]; then
+        echo "R|xen-migrate|$1: xenopsd / xl|total_ratio|$(awk -v a="$3" -v b="$6" 'BEGIN { printf "%.3f", a / b }')" >>"$RESULTS"
+    fi
+    if [ -n "$4" ] && [ -n "$7" ]; then
+        echo "R|xen-migrate|$1: xenopsd / xl|pause_ratio|$(awk -v a="$4" -v b="$7" 'BEGIN { if (b > 0) printf "%.3f", a / b }')" >>"$RESULTS"
+    fi
+}
+# 6. Migration: xenopsd's against xl's, on one testbed (localhost), then
+# between two testbeds.
 if want xen-migrate; then
+    say "running: xen-migrate, one host (tests/xen/run.sh --only xo_migrate,xo_migrate_xl in $BUILD/xen; about 15 minutes under TCG)"
+    MIG_ARGS=(--build-dir "$BUILD/xen" --timeout "${XO_BENCH_XEN_TIMEOUT:-2400}" --only '^(xo_migrate|xo_migrate_xl)$')
+    [ "$NO_BUILD" = 0 ] || MIG_ARGS+=(--no-build)
+    "$TOP/tests/xen/run.sh" "${MIG_ARGS[@]}" >"$WORK/xen1-run.txt" 2>&1
+    MIG_RC=$?
+    row="one host, PVH 128 MiB with a disk and a NIC, live"
+    mig_local() { sed -n "s/^NOTE: MIG-LOCAL $1 total \([0-9.]*\) s, largest gap between ticks \([0-9.]*\) s .*/\\$2/p" "$WORK/xen1-run.txt" | tail -n 1; }
+    mig_rows "$row" "xenopsd (local)" "$(mig_local xenopsd 1)" "$(mig_local xenopsd 2)" \
+        "xl (migrate-receive)" "$(mig_local xl 1)" "$(mig_local xl 2)"
+    if [ "$MIG_RC" != 0 ]; then
+        echo "N|xen-migrate|run.sh (one host) ended with status $MIG_RC ($(tail -1 "$WORK/xen1-run.txt")); output kept in $BUILD/xen1-run.txt" >>"$RESULTS"
+        cp "$WORK/xen1-run.txt" "$BUILD/xen1-run.txt" 2>/dev/null
+    fi
     say "running: xen-migrate (tests/xen/twohost.sh in $BUILD/xen2; about 20 minutes under TCG)"
     MIG_ARGS=(--build-dir "$BUILD/xen2" --timeout "${XO_BENCH_XEN_TIMEOUT:-2400}")
     [ "$NO_BUILD" = 0 ] || MIG_ARGS+=(--no-build)
@@ -204,18 +235,8 @@ if want xen-migrate; then
     row="two hosts, PVH 128 MiB with a disk and a NIC, live"
     mig_total() { sed -n "s/^A| TIMING: mig2: $1 to host B .*: \([0-9.]*\)s\$/\1/p" "$WORK/xen2-run.txt" | tail -n 1; }
     mig_pause() { sed -n "s/^twohost: $1: the guest stood still \([0-9.]*\) s .*/\1/p" "$WORK/xen2-run.txt" | tail -n 1; }
-    xt=$(mig_total VM.migrate); xp=$(mig_pause xenopsd)
-    lt=$(mig_total 'xl migrate'); lp=$(mig_pause xl)
-    [ -z "$xt" ] || echo "R|xen-migrate|$row: xenopsd (TLS)|total_s|$xt" >>"$RESULTS"
-    [ -z "$xp" ] || echo "R|xen-migrate|$row: xenopsd (TLS)|pause_s|$xp" >>"$RESULTS"
-    [ -z "$lt" ] || echo "R|xen-migrate|$row: xl (busybox nc)|total_s|$lt" >>"$RESULTS"
-    [ -z "$lp" ] || echo "R|xen-migrate|$row: xl (busybox nc)|pause_s|$lp" >>"$RESULTS"
-    if [ -n "$xt" ] && [ -n "$lt" ]; then
-        echo "R|xen-migrate|$row: xenopsd / xl|total_ratio|$(awk -v a="$xt" -v b="$lt" 'BEGIN { printf "%.3f", a / b }')" >>"$RESULTS"
-    fi
-    if [ -n "$xp" ] && [ -n "$lp" ]; then
-        echo "R|xen-migrate|$row: xenopsd / xl|pause_ratio|$(awk -v a="$xp" -v b="$lp" 'BEGIN { if (b > 0) printf "%.3f", a / b }')" >>"$RESULTS"
-    fi
+    mig_rows "$row" "xenopsd (TLS)" "$(mig_total VM.migrate)" "$(mig_pause xenopsd)" \
+        "xl (busybox nc)" "$(mig_total 'xl migrate')" "$(mig_pause xl)"
     if [ "$MIG_RC" != 0 ]; then
         echo "N|xen-migrate|twohost.sh ended with status $MIG_RC ($(tail -1 "$WORK/xen2-run.txt")); output kept in $BUILD/xen2-run.txt" >>"$RESULTS"
         cp "$WORK/xen2-run.txt" "$BUILD/xen2-run.txt" 2>/dev/null
@@ -351,6 +372,10 @@ growth "open time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
     "100,000 persisted VMs" open_us_per_vm us
 growth "open CPU time" restart "1,000 persisted VMs" "10,000 persisted VMs" \
     "100,000 persisted VMs" open_cpu_us_per_vm us
+goal "a localhost migration: the guest's pause at most half of xl's (PVH, disk + NIC)" \
+    "$(get xen-migrate "one host, PVH 128 MiB with a disk and a NIC, live: xenopsd / xl" pause_ratio)" "x xl" "<=" 0.5
+goal "  and its total time no more than xl's" \
+    "$(get xen-migrate "one host, PVH 128 MiB with a disk and a NIC, live: xenopsd / xl" total_ratio)" "x xl" "<=" 1
 goal "a migration between two hosts: the guest's pause at most half of xl's (PVH, disk + NIC)" \
     "$(get xen-migrate "two hosts, PVH 128 MiB with a disk and a NIC, live: xenopsd / xl" pause_ratio)" "x xl" "<=" 0.5
 goal "  and its total time no more than xl's" \

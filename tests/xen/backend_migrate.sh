@@ -30,35 +30,17 @@ bmig_probe() {
     rm -f "$out"
 }
 
-# xl's live migration of the same PVH guest in this dom0, for comparison.
-bmig_xl() {
-    local t0 n0 gap total
-    BOOT_SECS=$PVH_BOOT_SECS boot xlmig "$(guest_cfg xlmig type=pvh 'extra+=xentb.tick=100')" || return
-    check "xlmig's counter ticks" wait_for 120 tick_after xlmig 20
-    n0=$(tick_last xlmig)
-    t0=$(now)
-    check "xl migrate -s '' xlmig 'xl migrate-receive' (localhost, live)" \
-        timeout 600 xl migrate -s '' xlmig 'xl migrate-receive'
-    total=$(elapsed "$t0")
-    check "xlmig's counter continues after xl's migration" wait_for 60 tick_after xlmig--incoming "$((n0 + 20))"
-    # xl's receiver runs the guest as xlmig--incoming: xenconsoled logs it apart.
-    gap=$(cat "$(console_log xlmig)" "$(console_log xlmig--incoming)" 2>/dev/null |
-        sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' | sort -n |
-        awk -v from="$n0" '$1 >= from { if (seen && $2 - t > g) g = $2 - t; t = $2; seen = 1 }
-                           END { printf "%.2f\n", g }')
-    note "xl migrate PVH 128 MiB: total ${total} s, largest gap between ticks ${gap} s"
-    echo "TIMING: xl migrate pvh (localhost): ${total}s"
-    xlt destroy xlmig >/dev/null 2>&1
-    check "xlmig is gone" wait_gone xlmig 30
-}
-
 section_xo_backend_migrate() {
     check "the probe is installed" test -x "$BMIG_PROBE" || return
     bmig_probe --migrate pvh
     assert_no_leftovers "after the backend's PVH migration"
     bmig_probe --migrate pv
     assert_no_leftovers "after the backend's PV migration"
-    bmig_xl
+    # xl's live migration of the same PVH guest (no devices), for comparison.
+    BOOT_SECS=$PVH_BOOT_SECS boot xlmig "$(guest_cfg xlmig type=pvh 'extra+=xentb.tick=100')" &&
+        mig_local_xl xlmig "PVH 128 MiB, live"
+    xlt destroy xlmig >/dev/null 2>&1
+    check "xlmig is gone" wait_gone xlmig 30
     assert_no_leftovers "after xl's migration"
 }
 

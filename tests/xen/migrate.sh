@@ -41,11 +41,11 @@ section_xo_migrate() {
 }
 
 mig_local() {
-    local d d2 n out rc
+    local d d2 n n0 t0 total out rc
     pvh_daemon || return
     mig_payload
     printf '{"id": "mig1", "name": "mig1", "type": "pvh", "memory_mib": 128, "vcpus": 1,
-      "kernel": "%s", "ramdisk": "/tmp/migp-initrd.gz", "cmdline": "console=hvc0 loglevel=4"}\n' \
+      "kernel": "%s", "ramdisk": "/tmp/migp-initrd.gz", "cmdline": "console=hvc0 loglevel=4 xentb.tick=100"}\n' \
         "$XENTB_GUEST_KERNEL" >/tmp/mig1.json
     check "xenopsctl vm add mig1 (pvh)" xoctl vm add /tmp/mig1.json || return
     dd if=/dev/zero of=/tmp/mig1-disk.img bs=1M count=8 2>/dev/null
@@ -56,9 +56,13 @@ mig_local() {
     BOOT_SECS=$PVH_BOOT_SECS xo_boot mig1 || { xo_cleanup_vm mig1; return; }
     check "mig1 ticks with its disk and NIC" \
         wait_console mig1 'XENTB-TICK [0-9]+ disk=ok net=1' 120
+    check "mig1's counter ticks" wait_for 120 tick_after mig1 20
     d=$(xo_domid mig1)
+    n0=$(tick_last mig1)
+    t0=$(now)
     out=$(xoctl_mig vm migrate mig1 local 2>&1)
     rc=$?
+    total=$(elapsed "$t0")
     echo "$out"
     if [ "$rc" != 0 ] && grep -qiE 'not supported|ENOTSUP|cannot migrate' <<<"$out"; then
         skip "xo_migrate: the xen backend cannot migrate domains yet: $out"
@@ -81,6 +85,8 @@ mig_local() {
     check "its disk still reads after the move" \
         wait_console_count mig1 'XENTB-TICK [0-9]+ disk=ok net=1' $((n + 3)) 60
     check "guest did not reboot (one $UP)" test "$(console_count mig1 "$UP")" = 1
+    check "its counter continues after the move" wait_for 60 tick_after mig1 "$((${n0:-0} + 20))"
+    mig_local_figures xenopsd "PVH 128 MiB with a disk and a NIC, live" "$total" "$(tick_gap "${n0:-0}" mig1)"
     check "vif$d2.0 is on xenbr0" test -e "/sys/class/net/xenbr0/brif/vif$d2.0"
     mig_local_fails "$d2"
     check "vm shutdown --force" xoctl vm shutdown mig1 --force
@@ -88,6 +94,51 @@ mig_local() {
     xo_cleanup_vm mig1
     assert_no_leftovers "after the localhost migration"
     mig_pv_cold
+}
+
+# mig_local_figures WHO WHAT TOTAL GAP: a localhost migration's figures, in
+# the form bench/run.sh reads (MIG-LOCAL lines): the time the command took
+# and the largest gap between the guest's ticks across it (its pause).
+mig_local_figures() {
+    note "MIG-LOCAL $1 total $3 s, largest gap between ticks $4 s ($2)"
+    echo "TIMING: localhost migration by $1 ($2): $3s"
+}
+
+# mig_local_xl NAME WHAT: xl's live migration in this dom0 of the running
+# guest NAME (booted by xl with xentb.tick=100), timed around the command,
+# its pause from the guest's ticks.
+mig_local_xl() {
+    local name=$1 what=$2 n0 t0 total
+    check "$name's counter ticks" wait_for 120 tick_after "$name" 20
+    n0=$(tick_last "$name")
+    t0=$(now)
+    check "xl migrate -s '' $name 'xl migrate-receive' (localhost, live)" \
+        timeout 600 xl migrate -s '' "$name" 'xl migrate-receive'
+    total=$(elapsed "$t0")
+    # xl's receiver runs the guest as NAME--incoming: xenconsoled logs it apart.
+    check "$name's counter continues after xl's migration" \
+        wait_for 60 tick_after "$name--incoming" "$((${n0:-0} + 20))"
+    mig_local_figures xl "$what" "$total" "$(tick_gap "${n0:-0}" "$name" "$name--incoming")"
+}
+
+# xo_migrate_xl: the guest of xo_migrate (its payload, a disk, a NIC on the
+# bridge), migrated in this dom0 by xl, for bench/run.sh's comparison.
+section_xo_migrate_xl() {
+    mig_payload
+    dd if=/dev/zero of=/tmp/mig1-disk.img bs=1M count=8 2>/dev/null
+    brctl addbr xenbr0 2>/dev/null
+    ip link set xenbr0 up
+    if BOOT_SECS=$PVH_BOOT_SECS boot xlml "$(guest_cfg xlml type=pvh ramdisk=/tmp/migp-initrd.gz 'extra+=xentb.tick=100' \
+        'disk=["file:/tmp/mig1-disk.img,xvdb,w"]' 'vif=["bridge=xenbr0,mac=00:16:3e:00:30:05"]')"; then
+        check "xlml ticks with its disk and NIC" wait_console xlml 'XENTB-TICK [0-9]+ disk=ok net=1' 120
+        mig_local_xl xlml "PVH 128 MiB with a disk and a NIC, live"
+        check "xlml ticked on with its disk and NIC" \
+            wait_console xlml--incoming 'XENTB-TICK [0-9]+ disk=ok net=1' 60
+    fi
+    xlt destroy xlml >/dev/null 2>&1
+    check "xlml is gone" wait_gone xlml 30
+    rm -f /tmp/mig1-disk.img
+    assert_no_leftovers "after xl's localhost migration"
 }
 
 # mig_local_fails D: a localhost migration of mig1 (in domain D) that fails
@@ -182,13 +233,6 @@ mig2_link() {
     echo "link: $dev 10.99.0.$me"
     # Test key only: both testbeds are built from this script.
     (umask 077; printf 'xentb:%s\n' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff >"$MIG2_PSK")
-}
-
-# mig2_ticks NAME...: "n up" of every tick in these console logs, by n.
-mig2_ticks() {
-    local f
-    for f in "$@"; do cat "$(console_log "$f")" 2>/dev/null; done |
-        sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' | sort -n -u
 }
 
 # mig2_clock_serve N: (B, in the background) answer N connections on
@@ -289,7 +333,7 @@ mig2_a() {
     timing "mig2: VM.migrate to host B (PVH 128 MiB, live)" "$MIG2_SENT_AT"
     mig2_clock_offset xenopsd
     mig2_log_from "$l0" A
-    last=$(mig2_ticks mig2 | tail -n 1)
+    last=$(guest_ticks mig2 | tail -n 1)
     note "MIG2-TICK xenopsd A-last ${last:-none}"
     check "mig2 is Halted here" xo_power_is mig2 Halted
     check "its last shutdown reason is migrated" mig2_reason_is mig2 migrated
@@ -330,7 +374,7 @@ mig2_a_xl() {
         mig2_console_notes xlm2 ""
         xlt destroy xlm2 >/dev/null 2>&1
     fi
-    last=$(mig2_ticks xlm2 | tail -n 1)
+    last=$(guest_ticks xlm2 | tail -n 1)
     note "MIG2-TICK xl A-last ${last:-none}"
     check "xlm2 is gone here" wait_gone xlm2 30
     assert_no_leftovers "host A after xl sent xlm2"
@@ -373,7 +417,7 @@ mig2_b_run() {
     note "waiting for mig2 from host A"
     check "mig2 arrives and runs here" wait_for 900 xo_power_is mig2 Running || { xo_daemon_stop; return; }
     wait_for 60 tick_after mig2 0 # its first tick here (checked below)
-    first=$(mig2_ticks mig2 | head -n 1)
+    first=$(guest_ticks mig2 | head -n 1)
     note "MIG2-TICK xenopsd B-first ${first:-none}"
     mig2_log_from "$l0" B
     mig2_b_runs "after mig2"
@@ -398,7 +442,7 @@ mig2_b_run() {
     check "xlm2 keeps ticking here" wait_for 60 tick_after xlm2--incoming 0
     check "its disk reads and its NIC has a carrier here (xl)" \
         wait_console xlm2--incoming 'XENTB-TICK [0-9]+ disk=ok net=1' 60
-    first=$(mig2_ticks xlm2--incoming xlm2 | head -n 1)
+    first=$(guest_ticks xlm2--incoming xlm2 | head -n 1)
     note "MIG2-TICK xl B-first ${first:-none}"
     check "xl migrate-receive ends" wait_for 60 mig2_gone_pid "$ncpid"
     kill "$ncpid" 2>/dev/null
@@ -731,5 +775,6 @@ mig2_defined() { xoctl vm stat "$1" >/dev/null 2>&1; }
 
 # shellcheck disable=SC2034 # read by suite.sh
 MIG_SECTIONS=(xo_migrate)
-# Two testbeds at once: by name, through twohost.sh.
-[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(mig2 mig2_crash)
+# By name only: xl's half of the localhost comparison (bench/run.sh
+# xen-migrate), and two testbeds at once (through twohost.sh).
+[ -z "${XENTB_ONLY:-}" ] || MIG_SECTIONS+=(xo_migrate_xl mig2 mig2_crash)

@@ -86,12 +86,21 @@ section_pvh_direct_xl() {
 tick_last() { sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) .*/\1/p' "$(console_log "$1")" | tail -n 1; }
 # tick_after NAME N: the counter has gone past N.
 tick_after() { local n; n=$(tick_last "$1"); [ -n "$n" ] && [ "$n" -gt "$2" ]; }
-# tick_gap NAME FROM: the largest gap (s, by the guest's uptime, which runs on
-# while it is paused) between ticks FROM.. on NAME's console.
+# guest_ticks NAME...: "n up" of every XENTB-GUEST-TICK line in these console
+# logs, by n (a guest migrated by xl logs on as NAME--incoming).
+guest_ticks() {
+    local f
+    for f in "$@"; do cat "$(console_log "$f")" 2>/dev/null; done |
+        sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' | sort -n -u
+}
+# tick_gap FROM NAME...: the largest gap (s, by the guest's uptime, which runs
+# on while it is paused) between ticks FROM.. on these consoles.
 tick_gap() {
-    sed -n 's/.*XENTB-GUEST-TICK n=\([0-9]*\) t=.* up=\([0-9.]*\).*/\1 \2/p' "$(console_log "$1")" |
-        awk -v from="$2" '$1 >= from { if (seen && $2 - t > g) g = $2 - t; t = $2; seen = 1 }
-                          END { printf "%.2f\n", g }'
+    local from=$1
+    shift
+    guest_ticks "$@" |
+        awk -v from="$from" '$1 >= from { if (seen && $2 - t > g) g = $2 - t; t = $2; seen = 1 }
+                             END { printf "%.2f\n", g }'
 }
 # fe_state DOMID KIND DEVID: the frontend's xenbus state (4: connected).
 fe_state() { xenstore-read "/local/domain/$1/device/$2/$3/state" 2>/dev/null; }
@@ -152,7 +161,7 @@ section_pvh_lifecycle() {
     check "xl list shows pvhl as domain $d2" sh -c "xl list | awk '\$1 == \"pvhl\" && \$2 == \"$d2\"' | grep -q ."
     check "the counter continues after resume (past $n)" wait_for 60 tick_after pvhl "${n:-0}"
     check "no reboot: the guest came up once" test "$(console_count pvhl "$UP")" = 1
-    note "pvhl: largest gap between ticks across the pause and the suspend: $(tick_gap pvhl 0) s"
+    note "pvhl: largest gap between ticks across the pause and the suspend: $(tick_gap 0 pvhl) s"
     check "xvdb frontend reconnected (xenstore state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vbd/51728/state 2>/dev/null)\" = 4 ]"
     check "vif frontend reconnected (xenstore state 4)" wait_for 60 sh -c "[ \"\$(xenstore-read /local/domain/$d2/device/vif/0/state 2>/dev/null)\" = 4 ]"
     check "vif$d2.0 is on xenbr0" test -e "/sys/class/net/xenbr0/brif/vif$d2.0"
